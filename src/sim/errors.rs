@@ -1,0 +1,82 @@
+//! Kafka's error codes, by the names Kafka's `Errors` enum gives them (`org.apache.kafka.common.protocol.Errors`).
+
+use serde::{Deserialize, Serialize};
+
+/// The errors the model can return. Only those Kafka returns in the modelled paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Errors {
+    /// A data batch's sequence does not follow the last one the leader has for this producer.
+    OutOfOrderSequenceNumber,
+    /// A data batch or marker carries an epoch older than the leader's (2.7+; `PRODUCER_FENCED` before).
+    InvalidProducerEpoch,
+    /// A request from a producer whose epoch was bumped by another instance (coordinator responses).
+    ProducerFenced,
+    /// The leader has no state for this producer and the sequence is not 0 (brokers ≤ 2.4).
+    UnknownProducerId,
+    /// The request is not valid in the transaction's current state.
+    InvalidTxnState,
+    /// The coordinator is completing a transition for this `transactional.id`; retry.
+    ConcurrentTransactions,
+    /// The producer id does not belong to this `transactional.id`.
+    InvalidProducerIdMapping,
+    /// A marker from a coordinator older than the one the partition has seen.
+    TransactionCoordinatorFenced,
+    /// `transaction.timeout.ms` is larger than the broker's `transaction.max.timeout.ms`.
+    InvalidTransactionTimeout,
+    /// The broker that should answer is not available (crashed, or the coordinator is loading).
+    CoordinatorNotAvailable,
+    /// The partition's leader is not available (its broker crashed).
+    NotLeaderOrFollower,
+    /// The client gave up waiting (`request.timeout.ms`); the connection is closed.
+    RequestTimedOut,
+    /// The batch spent longer than `delivery.timeout.ms` unacknowledged (client-side `TimeoutException`).
+    DeliveryTimeout,
+    /// The group has pending transactional offsets for the partition (OffsetFetch with `requireStable`).
+    UnstableOffsetCommit,
+    /// The transaction was aborted before this batch was sent (`TransactionAbortedException`).
+    TransactionAborted,
+}
+
+impl Errors {
+    /// Kafka's name for the error, as it appears in logs and in the UI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Errors::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            Errors::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            Errors::ProducerFenced => "PRODUCER_FENCED",
+            Errors::UnknownProducerId => "UNKNOWN_PRODUCER_ID",
+            Errors::InvalidTxnState => "INVALID_TXN_STATE",
+            Errors::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            Errors::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
+            Errors::TransactionCoordinatorFenced => "TRANSACTION_COORDINATOR_FENCED",
+            Errors::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
+            Errors::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            Errors::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            Errors::RequestTimedOut => "REQUEST_TIMED_OUT",
+            Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
+            Errors::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
+            Errors::TransactionAborted => "TRANSACTION_ABORTED",
+        }
+    }
+
+    /// Retriable errors: the producer tries the batch again (`RetriableException` subclasses).
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            Errors::OutOfOrderSequenceNumber
+                | Errors::ConcurrentTransactions
+                | Errors::CoordinatorNotAvailable
+                | Errors::NotLeaderOrFollower
+                | Errors::RequestTimedOut
+                | Errors::UnknownProducerId
+                | Errors::UnstableOffsetCommit
+        )
+    }
+}
+
+impl std::fmt::Display for Errors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
