@@ -12,12 +12,17 @@ pub fn start() {
     let document = gloo::utils::document();
     match document.get_element_by_id("eoscope-app") {
         Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
+            mount(root);
         }
         None => {
             yew::Renderer::<App>::new().render();
         }
     }
+}
+
+/// Mounts the app into `root`, replacing its children. Tests mount into an element of their own.
+pub fn mount(root: web_sys::Element) -> AppHandle<App> {
+    yew::Renderer::<App>::with_root(root).render()
 }
 
 #[function_component(App)]

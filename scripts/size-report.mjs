@@ -1,0 +1,62 @@
+// Size report of the release bundle: every .wasm, .js and .css file in dist/, raw and gzip
+// (level 9), as a table. Exits 1 if the gzip total exceeds the budget below.
+//
+// Usage: node scripts/size-report.mjs [DIST_DIR]   (after `trunk build --release`)
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+// THE size budget, the one place it is kept: gzip bytes of all wasm + JS + CSS together.
+// Raise it only deliberately, and say why in the commit message.
+export const GZIP_BUDGET_BYTES = 150 * 1024;
+
+const dist = process.argv[2] ?? 'dist';
+
+function* walk(dir) {
+    for (const name of readdirSync(dir).sort()) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) yield* walk(path);
+        else yield path;
+    }
+}
+
+let files;
+try {
+    files = [...walk(dist)].filter((f) => ['.wasm', '.js', '.css'].includes(extname(f)));
+} catch (e) {
+    console.error(`size report: cannot read ${dist} (${e.code}); run \`trunk build --release\` first`);
+    process.exit(1);
+}
+if (!files.some((f) => f.endsWith('.wasm'))) {
+    console.error(`size report: no .wasm in ${dist}; run \`trunk build --release\` first`);
+    process.exit(1);
+}
+
+const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+const rows = files.map((f) => {
+    const data = readFileSync(f);
+    return { file: relative(dist, f), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
+});
+const byKind = {};
+for (const r of rows) {
+    const kind = extname(r.file).slice(1);
+    byKind[kind] ??= { raw: 0, gzip: 0 };
+    byKind[kind].raw += r.raw;
+    byKind[kind].gzip += r.gzip;
+}
+const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip }), { raw: 0, gzip: 0 });
+
+const width = Math.max(24, ...rows.map((r) => r.file.length));
+const line = (a, b, c) => console.log(`${a.padEnd(width)}  ${b.padStart(10)}  ${c.padStart(10)}`);
+console.log(`size report of ${dist}/ (gzip -9)`);
+line('file', 'raw', 'gzip');
+for (const r of rows) line(r.file, kb(r.raw), kb(r.gzip));
+for (const [kind, s] of Object.entries(byKind).sort()) line(`all .${kind}`, kb(s.raw), kb(s.gzip));
+line('total', kb(total.raw), kb(total.gzip));
+const pct = ((100 * total.gzip) / GZIP_BUDGET_BYTES).toFixed(0);
+if (total.gzip > GZIP_BUDGET_BYTES) {
+    console.error(`size report: FAILED: gzip total ${kb(total.gzip)} is over the budget of ${kb(GZIP_BUDGET_BYTES)} (${pct}%)`);
+    process.exit(1);
+}
+console.log(`size report: gzip total ${kb(total.gzip)} is within the budget of ${kb(GZIP_BUDGET_BYTES)} (${pct}%)`);
