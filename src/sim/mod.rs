@@ -1,7 +1,29 @@
 //! The simulation core: pure, deterministic Rust. It imports nothing from Yew, web-sys, gloo or
 //! wasm-bindgen, reads no wall clock and no OS randomness, and iterates no `HashMap`, so the same
 //! seed and the same scenario give the same trace, byte for byte, natively and in wasm.
+//!
+//! Layout: `world` runs the event loop; `broker` (with `log` and `txn_coordinator`), `producer`
+//! (+ `producer_app`) and `consumer` are the nodes; handlers return `effects::Out` — the messages
+//! they send, the timers they set, the facts they observed — and never touch another node.
+//! `checker` turns facts into verdicts; `scenario` is the file format; `report` the runner's output.
 
+pub mod broker;
+pub mod checker;
+pub mod config;
+pub mod consumer;
+pub mod effects;
 pub mod errors;
 pub mod log;
+pub mod message;
+pub mod producer;
+pub mod producer_app;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod topology;
+pub mod txn_coordinator;
 pub mod types;
+pub mod world;
+
+pub use scenario::Scenario;
+pub use world::Sim;

@@ -58,8 +58,8 @@ impl Sequence {
 #[serde(transparent)]
 pub struct RecordId(pub u32);
 
-/// A partition of a topic, by index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A partition of a topic, by index. Serialized as Kafka writes it: `orders-0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicPartition {
     pub topic: TopicId,
     pub partition: u8,
@@ -120,5 +120,11 @@ impl NodeId {
             "consumer" => Some(NodeId::Consumer(n)),
             _ => None,
         }
+    }
+}
+
+impl Serialize for TopicPartition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }

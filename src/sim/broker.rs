@@ -1,0 +1,369 @@
+//! A broker: the partitions it leads, parked fetches, and — on the broker that leads the internal
+//! topics — the group coordinator and the transaction coordinator.
+
+use super::config::IsolationLevel;
+use super::effects::{Note, Out, Timer};
+use super::errors::Errors;
+use super::log::{ControlType, LogRules, PartitionLog};
+use super::message::{CorrelationId, FetchedData, GroupIdx, Message};
+use super::topology::Topology;
+use super::txn_coordinator::{CoordCtx, TxnCoordinator};
+use super::types::{NodeId, Offset, ProducerId, Tick, TopicPartition};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A fetch waiting at the broker for data, up to `fetch.max.wait.ms` (Kafka's delayed fetch).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ParkedFetch {
+    pub consumer: NodeId,
+    pub corr: CorrelationId,
+    pub tp: TopicPartition,
+    pub offset: Offset,
+    pub isolation: IsolationLevel,
+    pub max_records: u32,
+}
+
+/// One record of `__consumer_offsets`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum OffsetsRecord {
+    /// A plain OffsetCommit.
+    Commit { group: GroupIdx, tp: TopicPartition, offset: Offset },
+    /// A TxnOffsetCommit, pending until its transaction's marker.
+    TxnCommit { group: GroupIdx, producer_id: ProducerId, tp: TopicPartition, offset: Offset },
+    /// A transaction marker on the offsets partition.
+    Marker { group: GroupIdx, producer_id: ProducerId, commit: bool },
+}
+
+/// The group coordinator's offsets (`GroupMetadataManager`). Simplification: static partition
+/// assignment, no rebalance protocol and no generation checks (KIP-447's generation fencing is not modelled).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct GroupCoordinator {
+    /// `__consumer_offsets`: survives a crash.
+    pub log: Vec<OffsetsRecord>,
+    pub committed: BTreeMap<(GroupIdx, TopicPartition), Offset>,
+    pub pending_txn: BTreeMap<(GroupIdx, ProducerId), Vec<(TopicPartition, Offset)>>,
+}
+
+impl GroupCoordinator {
+    fn apply(&mut self, r: &OffsetsRecord) -> Option<Vec<(TopicPartition, Offset)>> {
+        match r {
+            OffsetsRecord::Commit { group, tp, offset } => {
+                self.committed.insert((*group, *tp), *offset);
+                Some(vec![(*tp, *offset)])
+            }
+            OffsetsRecord::TxnCommit { group, producer_id, tp, offset } => {
+                let pending = self.pending_txn.entry((*group, *producer_id)).or_default();
+                pending.retain(|(p, _)| p != tp);
+                pending.push((*tp, *offset));
+                None
+            }
+            // GroupMetadata.completePendingTxnOffsetCommit: commit applies, abort discards.
+            OffsetsRecord::Marker { group, producer_id, commit } => {
+                let pending = self.pending_txn.remove(&(*group, *producer_id)).unwrap_or_default();
+                if *commit {
+                    for (tp, o) in &pending {
+                        self.committed.insert((*group, *tp), *o);
+                    }
+                    Some(pending)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, r: OffsetsRecord, out: &mut Out) {
+        let group = match &r {
+            OffsetsRecord::Commit { group, .. } | OffsetsRecord::TxnCommit { group, .. } | OffsetsRecord::Marker { group, .. } => *group,
+        };
+        if let Some(offsets) = self.apply(&r) {
+            if !offsets.is_empty() {
+                out.note(Note::OffsetsCommitted { group, offsets });
+            }
+        }
+        self.log.push(r);
+    }
+
+    fn reload(&mut self) {
+        self.committed.clear();
+        self.pending_txn.clear();
+        let log = std::mem::take(&mut self.log);
+        for r in &log {
+            self.apply(r);
+        }
+        self.log = log;
+    }
+
+    /// Does the group have offsets pending in an open transaction for `tp`?
+    pub fn has_pending(&self, group: GroupIdx, tp: TopicPartition) -> bool {
+        self.pending_txn.iter().any(|((g, _), offs)| *g == group && offs.iter().any(|(p, _)| *p == tp))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Broker {
+    pub id: u8,
+    pub alive: bool,
+    /// Bumped at each crash, so timers of an earlier life are ignored.
+    pub incarnation: u32,
+    /// The partitions this broker leads. Logs survive a crash.
+    pub partitions: BTreeMap<TopicPartition, PartitionLog>,
+    pub parked_fetches: Vec<ParkedFetch>,
+    pub group_coordinator: Option<GroupCoordinator>,
+    pub txn_coordinator: Option<TxnCoordinator>,
+    /// Next id of this broker's producer id block.
+    pub next_producer_id: i64,
+}
+
+/// What a broker needs to know about the world to handle a message.
+pub struct BrokerCtx<'a> {
+    pub now: Tick,
+    pub topology: &'a Topology,
+    pub rules: LogRules,
+    pub fetch_max_wait_ms: u64,
+}
+
+impl Broker {
+    pub fn new(id: u8, topology: &Topology) -> Broker {
+        let partitions = topology.all_partitions().filter(|tp| topology.leader(*tp) == id).map(|tp| (tp, PartitionLog::new())).collect();
+        Broker {
+            id,
+            alive: true,
+            incarnation: 0,
+            partitions,
+            parked_fetches: Vec::new(),
+            group_coordinator: (topology.group_coordinator() == id).then(GroupCoordinator::default),
+            txn_coordinator: (topology.txn_coordinator() == id).then(TxnCoordinator::new),
+            // ProducerIdManager: each broker gets its own block of 1000 ids.
+            next_producer_id: 1000 * id as i64,
+        }
+    }
+
+    pub fn node(&self) -> NodeId {
+        NodeId::Broker(self.id)
+    }
+
+    /// A crash loses everything in memory; the logs stay on disk.
+    pub fn crash(&mut self) {
+        self.alive = false;
+        self.incarnation += 1;
+        self.parked_fetches.clear();
+    }
+
+    /// A restart reloads every log, the offsets and the transaction state.
+    pub fn restart(&mut self, ctx: &BrokerCtx, out: &mut Out) {
+        self.alive = true;
+        for log in self.partitions.values_mut() {
+            log.reload();
+        }
+        if let Some(gc) = self.group_coordinator.as_mut() {
+            gc.reload();
+        }
+        let me = self.node();
+        if let Some(tc) = self.txn_coordinator.as_mut() {
+            let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+            tc.load(&mut cctx, out);
+        }
+    }
+
+    pub fn on_message(&mut self, from: NodeId, msg: Message, ctx: &BrokerCtx, out: &mut Out) {
+        let me = self.node();
+        if let Some(tc) = self.txn_coordinator.as_mut() {
+            let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+            if tc.handle(from, &msg, &mut cctx, out) {
+                return;
+            }
+        }
+        match msg {
+            Message::InitProducerIdRequest { corr, txn: None, .. } => {
+                // Any broker hands an idempotent producer a fresh id (epoch 0) from its block.
+                let pid = ProducerId(self.next_producer_id);
+                self.next_producer_id += 1;
+                out.send(from, Message::InitProducerIdResponse { corr, result: Ok((pid, super::types::ProducerEpoch(0))) });
+            }
+            // Transactional requests sent to a broker that is not the coordinator (Kafka: NOT_COORDINATOR).
+            Message::InitProducerIdRequest { corr, .. } => {
+                out.send(from, Message::InitProducerIdResponse { corr, result: Err(Errors::CoordinatorNotAvailable) });
+            }
+            Message::AddPartitionsToTxnRequest { corr, .. } => {
+                out.send(from, Message::AddPartitionsToTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+            }
+            Message::AddOffsetsToTxnRequest { corr, .. } => {
+                out.send(from, Message::AddOffsetsToTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+            }
+            Message::EndTxnRequest { corr, .. } => {
+                out.send(from, Message::EndTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+            }
+            Message::ProduceRequest { corr, tp, batch, acks } => {
+                let result = match self.partitions.get_mut(&tp) {
+                    None => Err(Errors::NotLeaderOrFollower),
+                    Some(log) => log.append_as_leader(&batch, ctx.now, ctx.rules),
+                };
+                match &result {
+                    Ok(info) if info.duplicate => out.note(Note::Deduplicated { tp, base_offset: info.base_offset }),
+                    Ok(_) => {
+                        let batch_index = self.partitions.get(&tp).map_or(0, |l| l.batches().len().saturating_sub(1));
+                        out.note(Note::Appended { tp, batch_index });
+                        self.wake_fetches(tp, ctx, out);
+                    }
+                    Err(e) => out.note(Note::Rejected { tp, error: *e }),
+                }
+                // acks=0: the producer does not wait for an answer, and none is sent.
+                if acks != super::config::Acks::None {
+                    out.send(from, Message::ProduceResponse { corr, tp, result });
+                }
+            }
+            Message::WriteTxnMarkersRequest { corr, txn, producer_id, producer_epoch, coordinator_epoch, result, partitions, group } => {
+                let mut results = Vec::with_capacity(partitions.len());
+                for tp in partitions {
+                    let r = match self.partitions.get_mut(&tp) {
+                        None => Err(Errors::NotLeaderOrFollower),
+                        Some(log) => {
+                            let first_offset = log.producer_state().get(&producer_id).and_then(|e| e.current_txn_first_offset);
+                            log.append_marker(producer_id, producer_epoch, result, coordinator_epoch, ctx.now).map(|offset| (offset, first_offset))
+                        }
+                    };
+                    match r {
+                        Ok((offset, first_offset)) => {
+                            out.note(Note::MarkerWritten { tp, producer_id, offset, commit: result == ControlType::Commit, first_offset });
+                            self.wake_fetches(tp, ctx, out);
+                            results.push((tp, None));
+                        }
+                        Err(e) => results.push((tp, Some(e))),
+                    }
+                }
+                let group = group.map(|g| match self.group_coordinator.as_mut() {
+                    Some(gc) => {
+                        gc.append(OffsetsRecord::Marker { group: g, producer_id, commit: result == ControlType::Commit }, out);
+                        (g, None)
+                    }
+                    None => (g, Some(Errors::NotLeaderOrFollower)),
+                });
+                out.send(from, Message::WriteTxnMarkersResponse { corr, txn, results, group });
+            }
+            Message::FetchRequest { corr, tp, offset, isolation, max_records } => {
+                let fetch = ParkedFetch { consumer: from, corr, tp, offset, isolation, max_records };
+                match self.read(&fetch) {
+                    Err(e) => out.send(from, Message::FetchResponse { corr, tp, result: Err(e) }),
+                    Ok(data) if !data.batches.is_empty() || ctx.fetch_max_wait_ms == 0 => {
+                        out.send(from, Message::FetchResponse { corr, tp, result: Ok(data) })
+                    }
+                    Ok(_) => {
+                        // Nothing to return yet: wait for data up to fetch.max.wait.ms (DelayedFetch).
+                        out.timer(ctx.now.plus(ctx.fetch_max_wait_ms), Timer::FetchDeadline(corr, from));
+                        self.parked_fetches.push(fetch);
+                    }
+                }
+            }
+            Message::OffsetCommitRequest { corr, group, offsets } => {
+                let error = match self.group_coordinator.as_mut() {
+                    None => Some(Errors::CoordinatorNotAvailable),
+                    Some(gc) => {
+                        for (tp, offset) in offsets {
+                            gc.append(OffsetsRecord::Commit { group, tp, offset }, out);
+                        }
+                        None
+                    }
+                };
+                out.send(from, Message::OffsetCommitResponse { corr, error });
+            }
+            Message::TxnOffsetCommitRequest { corr, group, producer_id, offsets, .. } => {
+                let error = match self.group_coordinator.as_mut() {
+                    None => Some(Errors::CoordinatorNotAvailable),
+                    Some(gc) => {
+                        for (tp, offset) in offsets {
+                            gc.append(OffsetsRecord::TxnCommit { group, producer_id, tp, offset }, out);
+                        }
+                        None
+                    }
+                };
+                out.send(from, Message::TxnOffsetCommitResponse { corr, error });
+            }
+            Message::OffsetFetchRequest { corr, group, partitions } => {
+                let result = match self.group_coordinator.as_ref() {
+                    None => Err(Errors::CoordinatorNotAvailable),
+                    // requireStable=true: pending transactional offsets make the answer UNSTABLE_OFFSET_COMMIT (KIP-447).
+                    Some(gc) if partitions.iter().any(|tp| gc.has_pending(group, *tp)) => Err(Errors::UnstableOffsetCommit),
+                    Some(gc) => Ok(partitions.iter().map(|tp| (*tp, gc.committed.get(&(group, *tp)).copied())).collect()),
+                };
+                out.send(from, Message::OffsetFetchResponse { corr, result });
+            }
+            // Responses are for clients and the coordinator; anything else is ignored.
+            _ => {}
+        }
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, ctx: &BrokerCtx, out: &mut Out) {
+        let me = self.node();
+        match timer {
+            Timer::FetchDeadline(corr, consumer) => {
+                if let Some(i) = self.parked_fetches.iter().position(|f| f.corr == corr && f.consumer == consumer) {
+                    let f = self.parked_fetches.remove(i);
+                    let result = self.read(&f);
+                    out.send(f.consumer, Message::FetchResponse { corr: f.corr, tp: f.tp, result });
+                }
+            }
+            Timer::TxnTimeoutCheck => {
+                if let Some(tc) = self.txn_coordinator.as_mut() {
+                    let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+                    tc.on_timeout_check(&mut cctx, out);
+                }
+            }
+            Timer::RequestTimeout(corr) => {
+                if let Some(tc) = self.txn_coordinator.as_mut() {
+                    let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+                    tc.on_request_timeout(corr, &mut cctx, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Answers parked fetches on `tp` that now have data.
+    fn wake_fetches(&mut self, tp: TopicPartition, _ctx: &BrokerCtx, out: &mut Out) {
+        let mut i = 0;
+        while i < self.parked_fetches.len() {
+            let f = &self.parked_fetches[i];
+            if f.tp == tp {
+                if let Ok(data) = self.read(f) {
+                    if !data.batches.is_empty() {
+                        let f = self.parked_fetches.remove(i);
+                        out.send(f.consumer, Message::FetchResponse { corr: f.corr, tp, result: Ok(data) });
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Reads from `offset` up to the HW (read_uncommitted) or the LSO (read_committed)
+    /// (`FetchIsolation`, `UnifiedLog.read`), whole batches, at least one.
+    pub fn read(&self, f: &ParkedFetch) -> Result<FetchedData, Errors> {
+        let log = self.partitions.get(&f.tp).ok_or(Errors::NotLeaderOrFollower)?;
+        let limit = match f.isolation {
+            IsolationLevel::ReadUncommitted => log.high_watermark(),
+            IsolationLevel::ReadCommitted => log.last_stable_offset(),
+        };
+        let mut batches = Vec::new();
+        if f.offset < limit {
+            let start = log.batch_index_at(f.offset).unwrap_or(log.batches().len());
+            let mut records = 0u32;
+            for b in &log.batches()[start..] {
+                if b.next_offset() > limit || (records >= f.max_records && !batches.is_empty()) {
+                    break;
+                }
+                records += b.record_count;
+                batches.push(b.clone());
+            }
+        }
+        let aborted = match (f.isolation, batches.last()) {
+            (IsolationLevel::ReadCommitted, Some(last)) => {
+                let upper = last.last_offset();
+                log.aborted_txns().iter().filter(|a| a.last_offset >= f.offset && a.first_offset <= upper).copied().collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(FetchedData { batches, aborted, high_watermark: log.high_watermark(), last_stable_offset: log.last_stable_offset() })
+    }
+}

@@ -1,0 +1,536 @@
+//! A consumer application: the poll loop (`KafkaConsumer`, `CompletedFetch`), its offset commits,
+//! its sink (the seed's "external system with a unique key"), and — for consume–transform–produce —
+//! the transactional producer it writes through.
+
+use super::config::{CommitMode, IsolationLevel};
+use super::effects::{Note, Out, Timer};
+use super::errors::Errors;
+use super::log::ControlType;
+use super::message::{CorrelationId, FetchedData, GroupIdx, Message};
+use super::producer::{ClientCtx, ClientState, ProducerClient, CLIENT_CORR_BIT};
+use super::scenario::ConsumerSetup;
+use super::topology::Topology;
+use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicId, TopicPartition};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// A row of the sink table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SinkRow {
+    pub record: RecordId,
+    pub tp: TopicPartition,
+    pub offset: Offset,
+    pub tick: Tick,
+}
+
+/// The sink's unique key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum SinkKey {
+    Record(RecordId),
+    TopicPartitionOffset(TopicPartition, Offset),
+}
+
+/// The external table: it survives consumer crashes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Sink {
+    /// The most recent rows, for display; `row_count` counts them all.
+    pub rows: VecDeque<SinkRow>,
+    pub row_count: u64,
+    pub keys: BTreeSet<SinkKey>,
+}
+
+const MAX_ROWS_KEPT: usize = 2048;
+const MAX_PROCESSED_KEPT: usize = 2048;
+
+/// A record the application processed (what the consumer "saw").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Processed {
+    pub tp: TopicPartition,
+    pub offset: Offset,
+    pub record: RecordId,
+    pub tick: Tick,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Phase {
+    /// Waiting for the output producer's `initTransactions()` (consume–transform–produce).
+    InitProducer,
+    /// Asking the group coordinator for committed offsets (OffsetFetch).
+    FetchingOffsets,
+    Running,
+}
+
+/// What the poll loop waits for before it processes the next batch of records.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Busy {
+    Idle,
+    /// `commitSync()` after processing.
+    Committing,
+    /// `commitSync()` before processing these records.
+    CommittingFirst { tp: TopicPartition, records: Vec<(Offset, RecordId)>, next: Offset },
+    /// A consume–transform–produce transaction for these input records.
+    Transaction { tp: TopicPartition, next: Offset },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ConsumerNode {
+    pub idx: u8,
+    pub alive: bool,
+    pub incarnation: u32,
+    pub setup: ConsumerSetup,
+    pub group: GroupIdx,
+    pub assignment: Vec<TopicPartition>,
+    pub phase: Phase,
+    pub positions: BTreeMap<TopicPartition, Offset>,
+    pub committed: BTreeMap<TopicPartition, Offset>,
+    fetching: BTreeMap<TopicPartition, CorrelationId>,
+    ready: VecDeque<(TopicPartition, Vec<(Offset, RecordId)>, Offset)>,
+    pub busy: Busy,
+    in_flight: BTreeMap<CorrelationId, Message>,
+    next_corr: CorrelationId,
+    auto_commit_armed: bool,
+    pub output: Option<ProducerClient>,
+    pub processed: VecDeque<Processed>,
+    pub processed_total: u64,
+    pub sink: Sink,
+    pub halted: Option<Errors>,
+}
+
+pub struct ConsumerCtx<'a> {
+    pub now: Tick,
+    pub topology: &'a Topology,
+    pub version: super::config::KafkaVersion,
+}
+
+impl ConsumerNode {
+    pub fn new(idx: u8, setup: ConsumerSetup, group: GroupIdx, txn: Option<u8>, assignment: Vec<TopicPartition>) -> Self {
+        let output = setup.output.clone().map(|cfg| ProducerClient::new(cfg, txn));
+        ConsumerNode {
+            idx,
+            alive: true,
+            incarnation: 0,
+            setup,
+            group,
+            assignment,
+            phase: Phase::FetchingOffsets,
+            positions: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            fetching: BTreeMap::new(),
+            ready: VecDeque::new(),
+            busy: Busy::Idle,
+            in_flight: BTreeMap::new(),
+            next_corr: 0,
+            auto_commit_armed: false,
+            output,
+            processed: VecDeque::new(),
+            processed_total: 0,
+            sink: Sink::default(),
+            halted: None,
+        }
+    }
+
+    pub fn node(&self) -> NodeId {
+        NodeId::Consumer(self.idx)
+    }
+
+    fn client_ctx<'a>(&self, ctx: &ConsumerCtx<'a>) -> ClientCtx<'a> {
+        ClientCtx { now: ctx.now, node: self.node(), topology: ctx.topology, version: ctx.version }
+    }
+
+    /// Starts (or restarts) the application: init the output producer if any, then fetch the
+    /// committed offsets and resume from them.
+    pub fn start(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        self.alive = true;
+        self.positions.clear();
+        self.fetching.clear();
+        self.ready.clear();
+        self.busy = Busy::Idle;
+        self.in_flight.clear();
+        self.auto_commit_armed = false;
+        self.halted = None;
+        let cctx = self.client_ctx(ctx);
+        if let Some(cfg) = self.setup.output.clone() {
+            let txn = self.output.as_ref().and_then(|c| c.txn);
+            let mut client = ProducerClient::new(cfg, txn);
+            let _ = client.init_transactions(&cctx, out);
+            self.output = Some(client);
+            self.phase = Phase::InitProducer;
+        } else {
+            self.fetch_offsets(ctx, out);
+        }
+    }
+
+    pub fn crash(&mut self) {
+        self.alive = false;
+        self.incarnation += 1;
+    }
+
+    fn corr(&mut self) -> CorrelationId {
+        let c = self.next_corr;
+        self.next_corr = (self.next_corr + 1) & !CLIENT_CORR_BIT;
+        c
+    }
+
+    fn request(&mut self, ctx: &ConsumerCtx, to: u8, msg_of: impl FnOnce(CorrelationId) -> Message, out: &mut Out) {
+        let corr = self.corr();
+        let msg = msg_of(corr);
+        self.in_flight.insert(corr, msg.clone());
+        out.send(NodeId::Broker(to), msg);
+        out.timer(ctx.now.plus(self.setup.cfg.request_timeout_ms), Timer::RequestTimeout(corr));
+    }
+
+    fn fetch_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        self.phase = Phase::FetchingOffsets;
+        let (group, partitions) = (self.group, self.assignment.clone());
+        self.request(ctx, ctx.topology.group_coordinator(), |corr| Message::OffsetFetchRequest { corr, group, partitions }, out);
+    }
+
+    fn fetch(&mut self, tp: TopicPartition, ctx: &ConsumerCtx, out: &mut Out) {
+        if self.fetching.contains_key(&tp) || self.phase != Phase::Running {
+            return;
+        }
+        let offset = self.positions.get(&tp).copied().unwrap_or(Offset(0));
+        let (isolation, max_records) = (self.setup.cfg.isolation_level, self.setup.cfg.max_poll_records);
+        let corr_holder = self.next_corr;
+        self.request(ctx, ctx.topology.leader(tp), |corr| Message::FetchRequest { corr, tp, offset, isolation, max_records }, out);
+        self.fetching.insert(tp, corr_holder);
+    }
+
+    fn fetch_all(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        for tp in self.assignment.clone() {
+            // Partitions with records waiting to be processed are not fetched again yet.
+            if !self.ready.iter().any(|(p, _, _)| *p == tp) && !self.holds(tp) {
+                self.fetch(tp, ctx, out);
+            }
+        }
+    }
+
+    fn holds(&self, tp: TopicPartition) -> bool {
+        match &self.busy {
+            Busy::CommittingFirst { tp: p, .. } | Busy::Transaction { tp: p, .. } => *p == tp,
+            _ => false,
+        }
+    }
+
+    pub fn on_message(&mut self, msg: Message, ctx: &ConsumerCtx, out: &mut Out) {
+        if !self.alive {
+            return;
+        }
+        match msg.kind() {
+            super::message::MessageKind::ProduceResponse
+            | super::message::MessageKind::InitProducerIdResponse
+            | super::message::MessageKind::AddPartitionsToTxnResponse
+            | super::message::MessageKind::AddOffsetsToTxnResponse
+            | super::message::MessageKind::TxnOffsetCommitResponse
+            | super::message::MessageKind::EndTxnResponse => {
+                let cctx = self.client_ctx(ctx);
+                if let Some(client) = self.output.as_mut() {
+                    client.on_response(msg, &cctx, out);
+                }
+                self.after_client(ctx, out);
+                return;
+            }
+            _ => {}
+        }
+        let corr = match &msg {
+            Message::FetchResponse { corr, .. } | Message::OffsetCommitResponse { corr, .. } | Message::OffsetFetchResponse { corr, .. } => *corr,
+            _ => return,
+        };
+        if self.in_flight.remove(&corr).is_none() {
+            return;
+        }
+        match msg {
+            Message::OffsetFetchResponse { result, .. } => match result {
+                Ok(list) => {
+                    for (tp, committed) in list {
+                        // No committed offset: start from the beginning (simplification: auto.offset.reset=earliest).
+                        let o = committed.unwrap_or(Offset(0));
+                        self.positions.insert(tp, o);
+                        self.committed.insert(tp, o);
+                    }
+                    self.phase = Phase::Running;
+                    if self.setup.mode == CommitMode::Auto {
+                        self.arm_auto_commit(ctx, out);
+                    }
+                    self.fetch_all(ctx, out);
+                }
+                // UNSTABLE_OFFSET_COMMIT (pending transactional offsets) and the like: retry (ConsumerCoordinator "just retry").
+                Err(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+            },
+            Message::FetchResponse { tp, result, .. } => {
+                self.fetching.remove(&tp);
+                match result {
+                    Ok(data) => {
+                        let position = self.positions.get(&tp).copied().unwrap_or(Offset(0));
+                        let (records, next) = read_records(&data, position, self.setup.cfg.isolation_level);
+                        if next > position || !records.is_empty() {
+                            self.ready.push_back((tp, records, next));
+                        } else {
+                            self.fetch(tp, ctx, out);
+                        }
+                    }
+                    Err(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+                }
+            }
+            Message::OffsetCommitResponse { error, .. } => {
+                if let Busy::CommittingFirst { tp, records, next } = std::mem::replace(&mut self.busy, Busy::Idle) {
+                    if error.is_none() {
+                        self.committed.insert(tp, next);
+                    }
+                    // At-most-once: the offsets are committed, now the records are processed.
+                    self.process(tp, &records, ctx, out);
+                    self.positions.insert(tp, next);
+                } else if self.busy == Busy::Committing {
+                    self.busy = Busy::Idle;
+                }
+            }
+            _ => {}
+        }
+        self.pump(ctx, out);
+    }
+
+    /// Processes fetched records while nothing blocks, as the poll loop would.
+    fn pump(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        while self.busy == Busy::Idle && self.phase == Phase::Running {
+            let Some((tp, records, next)) = self.ready.pop_front() else { break };
+            match self.setup.mode {
+                CommitMode::Auto => {
+                    self.process(tp, &records, ctx, out);
+                    self.positions.insert(tp, next);
+                }
+                CommitMode::AfterProcessing => {
+                    self.process(tp, &records, ctx, out);
+                    self.positions.insert(tp, next);
+                    self.commit(vec![(tp, next)], ctx, out);
+                    self.committed.insert(tp, next);
+                    self.busy = Busy::Committing;
+                }
+                CommitMode::BeforeProcessing => {
+                    self.commit(vec![(tp, next)], ctx, out);
+                    self.busy = Busy::CommittingFirst { tp, records, next };
+                }
+                CommitMode::Transactional => self.transform(tp, records, next, ctx, out),
+            }
+        }
+        if self.busy == Busy::Idle {
+            self.fetch_all(ctx, out);
+        }
+    }
+
+    fn commit(&mut self, offsets: Vec<(TopicPartition, Offset)>, ctx: &ConsumerCtx, out: &mut Out) {
+        let group = self.group;
+        self.request(ctx, ctx.topology.group_coordinator(), |corr| Message::OffsetCommitRequest { corr, group, offsets }, out);
+    }
+
+    fn process(&mut self, tp: TopicPartition, records: &[(Offset, RecordId)], ctx: &ConsumerCtx, out: &mut Out) {
+        for &(offset, record) in records {
+            out.note(Note::Processed { consumer: self.idx, tp, offset, record });
+            self.processed_total += 1;
+            self.processed.push_back(Processed { tp, offset, record, tick: ctx.now });
+            if self.processed.len() > MAX_PROCESSED_KEPT {
+                self.processed.pop_front();
+            }
+            if let Some(sink) = self.setup.sink {
+                let key = if sink.key_is_record { SinkKey::Record(record) } else { SinkKey::TopicPartitionOffset(tp, offset) };
+                // The idempotent sink upserts by its unique key; a plain one inserts every record.
+                let inserted = !sink.idempotent || self.sink.keys.insert(key);
+                if inserted {
+                    self.sink.row_count += 1;
+                    self.sink.rows.push_back(SinkRow { record, tp, offset, tick: ctx.now });
+                    if self.sink.rows.len() > MAX_ROWS_KEPT {
+                        self.sink.rows.pop_front();
+                    }
+                }
+                out.note(Note::SinkWrite { consumer: self.idx, record, inserted });
+            }
+        }
+    }
+
+    /// Consume–transform–produce: one transaction per fetched batch of records, with the
+    /// input offsets committed through `sendOffsetsToTransaction`.
+    fn transform(&mut self, tp: TopicPartition, records: Vec<(Offset, RecordId)>, next: Offset, ctx: &ConsumerCtx, out: &mut Out) {
+        let cctx = self.client_ctx(ctx);
+        let group = self.group;
+        let out_tp = TopicPartition { topic: TopicId::Output, partition: tp.partition % ctx.topology.output_partitions.max(1) };
+        self.process(tp, &records, ctx, out);
+        let Some(client) = self.output.as_mut() else { return };
+        if client.begin_transaction().is_err() {
+            return;
+        }
+        // Contiguous runs of record ids go out as one batch each.
+        let mut i = 0;
+        while i < records.len() {
+            let start = records[i].1;
+            let mut n = 1u32;
+            while i + (n as usize) < records.len() && records[i + n as usize].1 .0 == start.0 + n && n < 10_000 {
+                n += 1;
+            }
+            let _ = client.send(out_tp, start, n, &cctx, out);
+            i += n as usize;
+        }
+        let _ = client.send_offsets_to_transaction(group, vec![(tp, next)], &cctx, out);
+        let _ = client.commit_transaction(&cctx, out);
+        self.busy = Busy::Transaction { tp, next };
+        self.after_client(ctx, out);
+    }
+
+    /// Reacts to the output producer's state after it handled something.
+    fn after_client(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        let Some(client) = self.output.as_mut() else { return };
+        let cctx = ClientCtx { now: ctx.now, node: NodeId::Consumer(self.idx), topology: ctx.topology, version: ctx.version };
+        match client.state {
+            ClientState::FatalError => {
+                if self.halted.is_none() {
+                    let e = client.last_error.unwrap_or(Errors::ProducerFenced);
+                    self.halted = Some(e);
+                    self.phase = Phase::InitProducer;
+                    out.note(Note::ClientError { node: self.node(), error: e, what: "application stopped" });
+                }
+                return;
+            }
+            ClientState::AbortableError => {
+                let _ = client.abort_transaction(&cctx, out);
+                return;
+            }
+            ClientState::Ready => {}
+            _ => return,
+        }
+        match self.phase {
+            Phase::InitProducer => self.fetch_offsets(ctx, out),
+            Phase::Running => match std::mem::replace(&mut self.busy, Busy::Idle) {
+                Busy::Transaction { tp, next } => {
+                    if client.end_requested.is_none() && client.last_error.is_none() {
+                        self.positions.insert(tp, next);
+                        self.committed.insert(tp, next);
+                        self.pump(ctx, out);
+                    } else {
+                        // The transaction was aborted: go back to the committed offsets and read again.
+                        client.last_error = None;
+                        self.ready.clear();
+                        self.fetch_offsets(ctx, out);
+                    }
+                }
+                other => self.busy = other,
+            },
+            Phase::FetchingOffsets => {}
+        }
+    }
+
+    fn arm_auto_commit(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        if !self.auto_commit_armed {
+            self.auto_commit_armed = true;
+            out.timer(ctx.now.plus(self.setup.cfg.auto_commit_interval_ms), Timer::AutoCommit);
+        }
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, ctx: &ConsumerCtx, out: &mut Out) {
+        if !self.alive {
+            return;
+        }
+        match timer {
+            Timer::AutoCommit => {
+                self.auto_commit_armed = false;
+                let changed: Vec<(TopicPartition, Offset)> =
+                    self.positions.iter().filter(|(tp, o)| self.committed.get(tp) != Some(o)).map(|(tp, o)| (*tp, *o)).collect();
+                if !changed.is_empty() {
+                    for (tp, o) in &changed {
+                        self.committed.insert(*tp, *o);
+                    }
+                    self.commit(changed, ctx, out);
+                }
+                self.arm_auto_commit(ctx, out);
+            }
+            Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => {
+                let cctx = self.client_ctx(ctx);
+                if let Some(c) = self.output.as_mut() {
+                    c.on_request_timeout(corr, &cctx, out);
+                }
+                self.after_client(ctx, out);
+            }
+            Timer::RequestTimeout(corr) => {
+                if let Some(msg) = self.in_flight.remove(&corr) {
+                    match msg {
+                        Message::FetchRequest { tp, .. } => {
+                            self.fetching.remove(&tp);
+                            self.fetch(tp, ctx, out);
+                        }
+                        Message::OffsetFetchRequest { .. } => self.fetch_offsets(ctx, out),
+                        Message::OffsetCommitRequest { offsets, .. } => self.commit(offsets, ctx, out),
+                        _ => {}
+                    }
+                }
+            }
+            Timer::Wake => {
+                let cctx = self.client_ctx(ctx);
+                if let Some(c) = self.output.as_mut() {
+                    c.on_wake(&cctx, out);
+                }
+                if self.phase == Phase::FetchingOffsets && !self.in_flight.values().any(|m| matches!(m, Message::OffsetFetchRequest { .. })) {
+                    self.fetch_offsets(ctx, out);
+                } else {
+                    self.after_client(ctx, out);
+                    self.pump(ctx, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Caught up and quiet: nothing to process, nothing to commit, nothing in flight but fetches.
+    pub fn is_idle(&self) -> bool {
+        !self.alive
+            || self.halted.is_some()
+            || (self.phase == Phase::Running
+                && self.ready.is_empty()
+                && self.busy == Busy::Idle
+                && self.in_flight.values().all(|m| matches!(m, Message::FetchRequest { .. }))
+                && self.output.as_ref().is_none_or(|c| c.is_idle())
+                && (self.setup.mode != CommitMode::Auto || self.positions.iter().all(|(tp, o)| self.committed.get(tp) == Some(o))))
+    }
+}
+
+/// What the application gets from a fetch (`CompletedFetch.nextFetchedRecord`): data records at
+/// or after `position`; read_committed skips aborted transactional batches using the aborted
+/// transactions the broker returned; control batches are never returned. Returns the records and
+/// the next position, which moves past skipped batches and markers too.
+pub fn read_records(data: &FetchedData, position: Offset, isolation: IsolationLevel) -> (Vec<(Offset, RecordId)>, Offset) {
+    let mut records = Vec::new();
+    let mut next = position;
+    let mut aborted_pids: BTreeSet<ProducerId> = BTreeSet::new();
+    let mut pending_aborts: Vec<_> = data.aborted.clone();
+    pending_aborts.sort_by_key(|a| a.first_offset);
+    for batch in &data.batches {
+        if batch.next_offset() <= position {
+            continue;
+        }
+        next = next.max(batch.next_offset());
+        if isolation == IsolationLevel::ReadCommitted && !batch.producer_id.is_none() {
+            pending_aborts.retain(|a| {
+                if a.first_offset <= batch.last_offset() {
+                    aborted_pids.insert(a.producer_id);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        match batch.control {
+            Some(ControlType::Abort) => {
+                aborted_pids.remove(&batch.producer_id);
+                continue;
+            }
+            Some(ControlType::Commit) => continue,
+            None => {}
+        }
+        if isolation == IsolationLevel::ReadCommitted && batch.is_transactional && aborted_pids.contains(&batch.producer_id) {
+            continue;
+        }
+        for i in 0..batch.record_count {
+            let offset = Offset(batch.base_offset.0 + i as u64);
+            if offset >= position {
+                records.push((offset, RecordId(batch.first_record.0 + i)));
+            }
+        }
+    }
+    (records, next)
+}

@@ -1,0 +1,83 @@
+//! What handlers return: the messages they send, the timers they set, and the facts the checker
+//! and the trace need. Handlers never touch the network or another node; the world does.
+
+use super::errors::Errors;
+use super::message::{CorrelationId, Message, TxnIdx};
+use super::txn_coordinator::TransactionState;
+use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicPartition};
+use serde::Serialize;
+
+/// A timer a node sets for itself. Timers of a crashed incarnation are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Timer {
+    /// `request.timeout.ms` passed for a request still in flight.
+    RequestTimeout(CorrelationId),
+    /// A backoff (`retry.backoff.ms`) or a scripted wait ended: look at the queue again.
+    Wake,
+    /// A parked fetch reached `fetch.max.wait.ms` (broker).
+    FetchDeadline(CorrelationId, NodeId),
+    /// `auto.commit.interval.ms` passed (consumer).
+    AutoCommit,
+    /// The coordinator's `transaction.abort.timed.out.transaction.cleanup.interval.ms` check.
+    TxnTimeoutCheck,
+}
+
+/// Facts a handler reports: they feed the checker and the event log.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Note {
+    /// A data batch was appended to a partition (index into the leader's log).
+    Appended { tp: TopicPartition, batch_index: usize },
+    /// A retry was recognised as a duplicate and answered with the original offsets.
+    Deduplicated { tp: TopicPartition, base_offset: Offset },
+    /// The leader refused a batch.
+    Rejected { tp: TopicPartition, error: Errors },
+    /// A marker was written: the transaction's records on `tp` are now committed or aborted.
+    MarkerWritten { tp: TopicPartition, producer_id: ProducerId, offset: Offset, commit: bool, first_offset: Option<Offset> },
+    /// A producer saw its send acknowledged (`offset` is -1 for `acks=0`).
+    Acked { node: NodeId, tp: TopicPartition, first_record: RecordId, count: u32, offset: Option<Offset> },
+    /// A producer's send failed for good.
+    SendFailed { node: NodeId, tp: TopicPartition, first_record: RecordId, count: u32, error: Errors },
+    /// A consumer application processed a record.
+    Processed { consumer: u8, tp: TopicPartition, offset: Offset, record: RecordId },
+    /// The consumer's sink wrote (or, idempotently, overwrote) a row.
+    SinkWrite { consumer: u8, record: RecordId, inserted: bool },
+    /// Offsets became committed for a group (plain or transactional).
+    OffsetsCommitted { group: u8, offsets: Vec<(TopicPartition, Offset)> },
+    /// The transaction coordinator wrote a transition to `__transaction_state`.
+    TxnTransition { txn: TxnIdx, from: TransactionState, to: TransactionState, producer_id: ProducerId, epoch: i16 },
+    /// A client's transaction completed as seen by the application (commitTransaction returned).
+    TxnCommittedByClient { node: NodeId },
+    /// A client changed its producer id or epoch.
+    ProducerIdChanged { node: NodeId, producer_id: ProducerId, epoch: i16 },
+    /// A client restarted (a new producer session).
+    ClientRestarted { node: NodeId },
+    /// A node crashed or restarted, or a fault was applied (for the event log).
+    Fault { what: String },
+    /// A client error the application sees (fenced, abortable, fatal).
+    ClientError { node: NodeId, error: Errors, what: &'static str },
+}
+
+/// The output of one handler call.
+#[derive(Debug, Default)]
+pub struct Out {
+    pub sends: Vec<(NodeId, Message)>,
+    pub timers: Vec<(Tick, Timer)>,
+    pub notes: Vec<Note>,
+}
+
+impl Out {
+    pub fn send(&mut self, to: NodeId, msg: Message) {
+        self.sends.push((to, msg));
+    }
+    pub fn timer(&mut self, at: Tick, t: Timer) {
+        self.timers.push((at, t));
+    }
+    pub fn note(&mut self, n: Note) {
+        self.notes.push(n);
+    }
+    pub fn clear(&mut self) {
+        self.sends.clear();
+        self.timers.clear();
+        self.notes.clear();
+    }
+}

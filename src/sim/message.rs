@@ -1,0 +1,244 @@
+//! The requests and responses that travel between nodes: a closed enum, one variant per Kafka
+//! API the model uses, named as Kafka names them.
+
+use super::config::{Acks, IsolationLevel};
+use super::errors::Errors;
+use super::log::{AbortedTxn, AppendInfo, BatchToAppend, ControlType, RecordBatch};
+use super::types::{Offset, ProducerEpoch, ProducerId, TopicPartition};
+use serde::Serialize;
+
+/// Correlation id of a request, unique per sending client.
+pub type CorrelationId = u32;
+
+/// Index of a `transactional.id` in the scenario's table (the name is kept there).
+pub type TxnIdx = u8;
+/// Index of a `group.id` in the scenario's table.
+pub type GroupIdx = u8;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Message {
+    /// Produce (one partition per request; a simplification of Kafka's multi-partition requests).
+    ProduceRequest { corr: CorrelationId, tp: TopicPartition, batch: BatchToAppend, acks: Acks },
+    ProduceResponse { corr: CorrelationId, tp: TopicPartition, result: Result<AppendInfo, Errors> },
+    /// InitProducerId: idempotent producers (no `transactional.id`) and `initTransactions()`.
+    InitProducerIdRequest { corr: CorrelationId, txn: Option<TxnIdx>, transaction_timeout_ms: u64 },
+    InitProducerIdResponse { corr: CorrelationId, result: Result<(ProducerId, ProducerEpoch), Errors> },
+    AddPartitionsToTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, partitions: Vec<TopicPartition> },
+    AddPartitionsToTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    /// AddOffsetsToTxn: adds the group's `__consumer_offsets` partition to the transaction.
+    AddOffsetsToTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, group: GroupIdx },
+    AddOffsetsToTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    /// TxnOffsetCommit: offsets pending in a transaction, sent to the group coordinator.
+    TxnOffsetCommitRequest { corr: CorrelationId, group: GroupIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, offsets: Vec<(TopicPartition, Offset)> },
+    TxnOffsetCommitResponse { corr: CorrelationId, error: Option<Errors> },
+    EndTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, commit: bool },
+    EndTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    /// WriteTxnMarkers from the transaction coordinator to a partition leader.
+    WriteTxnMarkersRequest {
+        corr: CorrelationId,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        coordinator_epoch: i32,
+        result: ControlType,
+        partitions: Vec<TopicPartition>,
+        /// The group whose pending offsets the marker completes, when `__consumer_offsets` is in the transaction.
+        group: Option<GroupIdx>,
+    },
+    WriteTxnMarkersResponse { corr: CorrelationId, txn: TxnIdx, results: Vec<(TopicPartition, Option<Errors>)>, group: Option<(GroupIdx, Option<Errors>)> },
+    /// Fetch from one partition, bounded by the high watermark or the LSO per `isolation.level`.
+    FetchRequest { corr: CorrelationId, tp: TopicPartition, offset: Offset, isolation: IsolationLevel, max_records: u32 },
+    FetchResponse { corr: CorrelationId, tp: TopicPartition, result: Result<FetchedData, Errors> },
+    OffsetCommitRequest { corr: CorrelationId, group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
+    OffsetCommitResponse { corr: CorrelationId, error: Option<Errors> },
+    /// OffsetFetch with `requireStable=true`, as the consumer sends it (KIP-447).
+    OffsetFetchRequest { corr: CorrelationId, group: GroupIdx, partitions: Vec<TopicPartition> },
+    OffsetFetchResponse { corr: CorrelationId, result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors> },
+}
+
+/// What a fetch returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct FetchedData {
+    pub batches: Vec<RecordBatch>,
+    /// Aborted transactions overlapping the fetched range (read_committed only).
+    pub aborted: Vec<AbortedTxn>,
+    pub high_watermark: Offset,
+    pub last_stable_offset: Offset,
+}
+
+/// The kind of a message, for addressing faults ("the 2nd ProduceResponse on a link") and for display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum MessageKind {
+    ProduceRequest,
+    ProduceResponse,
+    InitProducerIdRequest,
+    InitProducerIdResponse,
+    AddPartitionsToTxnRequest,
+    AddPartitionsToTxnResponse,
+    AddOffsetsToTxnRequest,
+    AddOffsetsToTxnResponse,
+    TxnOffsetCommitRequest,
+    TxnOffsetCommitResponse,
+    EndTxnRequest,
+    EndTxnResponse,
+    WriteTxnMarkersRequest,
+    WriteTxnMarkersResponse,
+    FetchRequest,
+    FetchResponse,
+    OffsetCommitRequest,
+    OffsetCommitResponse,
+    OffsetFetchRequest,
+    OffsetFetchResponse,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 20] = [
+        MessageKind::ProduceRequest,
+        MessageKind::ProduceResponse,
+        MessageKind::InitProducerIdRequest,
+        MessageKind::InitProducerIdResponse,
+        MessageKind::AddPartitionsToTxnRequest,
+        MessageKind::AddPartitionsToTxnResponse,
+        MessageKind::AddOffsetsToTxnRequest,
+        MessageKind::AddOffsetsToTxnResponse,
+        MessageKind::TxnOffsetCommitRequest,
+        MessageKind::TxnOffsetCommitResponse,
+        MessageKind::EndTxnRequest,
+        MessageKind::EndTxnResponse,
+        MessageKind::WriteTxnMarkersRequest,
+        MessageKind::WriteTxnMarkersResponse,
+        MessageKind::FetchRequest,
+        MessageKind::FetchResponse,
+        MessageKind::OffsetCommitRequest,
+        MessageKind::OffsetCommitResponse,
+        MessageKind::OffsetFetchRequest,
+        MessageKind::OffsetFetchResponse,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::ProduceRequest => "ProduceRequest",
+            MessageKind::ProduceResponse => "ProduceResponse",
+            MessageKind::InitProducerIdRequest => "InitProducerIdRequest",
+            MessageKind::InitProducerIdResponse => "InitProducerIdResponse",
+            MessageKind::AddPartitionsToTxnRequest => "AddPartitionsToTxnRequest",
+            MessageKind::AddPartitionsToTxnResponse => "AddPartitionsToTxnResponse",
+            MessageKind::AddOffsetsToTxnRequest => "AddOffsetsToTxnRequest",
+            MessageKind::AddOffsetsToTxnResponse => "AddOffsetsToTxnResponse",
+            MessageKind::TxnOffsetCommitRequest => "TxnOffsetCommitRequest",
+            MessageKind::TxnOffsetCommitResponse => "TxnOffsetCommitResponse",
+            MessageKind::EndTxnRequest => "EndTxnRequest",
+            MessageKind::EndTxnResponse => "EndTxnResponse",
+            MessageKind::WriteTxnMarkersRequest => "WriteTxnMarkersRequest",
+            MessageKind::WriteTxnMarkersResponse => "WriteTxnMarkersResponse",
+            MessageKind::FetchRequest => "FetchRequest",
+            MessageKind::FetchResponse => "FetchResponse",
+            MessageKind::OffsetCommitRequest => "OffsetCommitRequest",
+            MessageKind::OffsetCommitResponse => "OffsetCommitResponse",
+            MessageKind::OffsetFetchRequest => "OffsetFetchRequest",
+            MessageKind::OffsetFetchResponse => "OffsetFetchResponse",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        MessageKind::ALL.iter().copied().find(|k| k.name() == s)
+    }
+
+    pub fn is_response(self) -> bool {
+        self.name().ends_with("Response")
+    }
+}
+
+impl Message {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::ProduceRequest { .. } => MessageKind::ProduceRequest,
+            Message::ProduceResponse { .. } => MessageKind::ProduceResponse,
+            Message::InitProducerIdRequest { .. } => MessageKind::InitProducerIdRequest,
+            Message::InitProducerIdResponse { .. } => MessageKind::InitProducerIdResponse,
+            Message::AddPartitionsToTxnRequest { .. } => MessageKind::AddPartitionsToTxnRequest,
+            Message::AddPartitionsToTxnResponse { .. } => MessageKind::AddPartitionsToTxnResponse,
+            Message::AddOffsetsToTxnRequest { .. } => MessageKind::AddOffsetsToTxnRequest,
+            Message::AddOffsetsToTxnResponse { .. } => MessageKind::AddOffsetsToTxnResponse,
+            Message::TxnOffsetCommitRequest { .. } => MessageKind::TxnOffsetCommitRequest,
+            Message::TxnOffsetCommitResponse { .. } => MessageKind::TxnOffsetCommitResponse,
+            Message::EndTxnRequest { .. } => MessageKind::EndTxnRequest,
+            Message::EndTxnResponse { .. } => MessageKind::EndTxnResponse,
+            Message::WriteTxnMarkersRequest { .. } => MessageKind::WriteTxnMarkersRequest,
+            Message::WriteTxnMarkersResponse { .. } => MessageKind::WriteTxnMarkersResponse,
+            Message::FetchRequest { .. } => MessageKind::FetchRequest,
+            Message::FetchResponse { .. } => MessageKind::FetchResponse,
+            Message::OffsetCommitRequest { .. } => MessageKind::OffsetCommitRequest,
+            Message::OffsetCommitResponse { .. } => MessageKind::OffsetCommitResponse,
+            Message::OffsetFetchRequest { .. } => MessageKind::OffsetFetchRequest,
+            Message::OffsetFetchResponse { .. } => MessageKind::OffsetFetchResponse,
+        }
+    }
+
+    /// A short human summary, for the event log and the drawing's labels.
+    pub fn summary(&self) -> String {
+        match self {
+            Message::ProduceRequest { tp, batch, .. } => {
+                let last = batch.first_record.0 + batch.record_count - 1;
+                let seq = if batch.base_sequence.0 >= 0 { format!(" seq {}", batch.base_sequence.0) } else { String::new() };
+                if batch.record_count == 1 {
+                    format!("Produce {} v{}{}", tp, batch.first_record.0, seq)
+                } else {
+                    format!("Produce {} v{}..v{}{}", tp, batch.first_record.0, last, seq)
+                }
+            }
+            Message::ProduceResponse { tp, result, .. } => match result {
+                Ok(a) if a.duplicate => format!("{} ok offset {} (duplicate)", tp, a.base_offset.0),
+                Ok(a) => format!("{} ok offset {}", tp, a.base_offset.0),
+                Err(e) => format!("{} {}", tp, e),
+            },
+            Message::InitProducerIdRequest { txn, .. } => match txn {
+                Some(_) => "InitProducerId (transactional)".into(),
+                None => "InitProducerId".into(),
+            },
+            Message::InitProducerIdResponse { result, .. } => match result {
+                Ok((pid, e)) => format!("pid {} epoch {}", pid.0, e.0),
+                Err(e) => e.to_string(),
+            },
+            Message::AddPartitionsToTxnRequest { partitions, .. } => {
+                format!("AddPartitionsToTxn {}", partitions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(","))
+            }
+            Message::AddOffsetsToTxnRequest { .. } => "AddOffsetsToTxn".into(),
+            Message::TxnOffsetCommitRequest { offsets, .. } => format!("TxnOffsetCommit {}", offsets_summary(offsets)),
+            Message::EndTxnRequest { commit, .. } => format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" }),
+            Message::WriteTxnMarkersRequest { result, partitions, .. } => format!(
+                "WriteTxnMarkers {:?} {}",
+                result,
+                partitions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")
+            )
+            .to_uppercase(),
+            Message::FetchRequest { tp, offset, .. } => format!("Fetch {} from {}", tp, offset.0),
+            Message::FetchResponse { tp, result, .. } => match result {
+                Ok(d) => format!("{} {} batches", tp, d.batches.len()),
+                Err(e) => format!("{} {}", tp, e),
+            },
+            Message::OffsetCommitRequest { offsets, .. } => format!("OffsetCommit {}", offsets_summary(offsets)),
+            Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
+            Message::OffsetFetchResponse { result, .. } => match result {
+                Ok(v) => format!("committed {}", v.iter().map(|(tp, o)| format!("{}={}", tp, o.map_or("none".into(), |o| o.0.to_string()))).collect::<Vec<_>>().join(" ")),
+                Err(e) => e.to_string(),
+            },
+            Message::AddPartitionsToTxnResponse { error, .. }
+            | Message::AddOffsetsToTxnResponse { error, .. }
+            | Message::TxnOffsetCommitResponse { error, .. }
+            | Message::EndTxnResponse { error, .. }
+            | Message::OffsetCommitResponse { error, .. } => error.map_or("ok".into(), |e| e.to_string()),
+            Message::WriteTxnMarkersResponse { results, .. } => {
+                if results.iter().all(|(_, e)| e.is_none()) {
+                    "markers written".into()
+                } else {
+                    "marker errors".into()
+                }
+            }
+        }
+    }
+}
+
+fn offsets_summary(offsets: &[(TopicPartition, Offset)]) -> String {
+    offsets.iter().map(|(tp, o)| format!("{}={}", tp, o.0)).collect::<Vec<_>>().join(" ")
+}

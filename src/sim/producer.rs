@@ -1,0 +1,763 @@
+//! The producer client: the record accumulator, the sender, sequence numbers, retries and the
+//! transaction manager (`KafkaProducer`, `RecordAccumulator`, `Sender`, `TransactionManager`;
+//! `../shared/KAFKA_EOS.md` §A1, §A9). The application driving it lives in `app.rs`.
+
+use super::config::{Acks, KafkaVersion, ProducerConfig};
+use super::effects::{Note, Out, Timer};
+use super::errors::Errors;
+use super::log::BatchToAppend;
+use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
+use super::topology::Topology;
+use super::types::{NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick, TopicPartition};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// `TransactionManager.State` (an idempotent producer only uses the first three).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientState {
+    Uninitialized,
+    Initializing,
+    Ready,
+    InTransaction,
+    CommittingTransaction,
+    AbortingTransaction,
+    AbortableError,
+    FatalError,
+}
+
+impl ClientState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientState::Uninitialized => "UNINITIALIZED",
+            ClientState::Initializing => "INITIALIZING",
+            ClientState::Ready => "READY",
+            ClientState::InTransaction => "IN_TRANSACTION",
+            ClientState::CommittingTransaction => "COMMITTING_TRANSACTION",
+            ClientState::AbortingTransaction => "ABORTING_TRANSACTION",
+            ClientState::AbortableError => "ABORTABLE_ERROR",
+            ClientState::FatalError => "FATAL_ERROR",
+        }
+    }
+}
+
+/// A batch in the accumulator or in flight (`ProducerBatch`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ProducerBatch {
+    pub tp: TopicPartition,
+    pub first_record: RecordId,
+    pub record_count: u32,
+    /// Assigned when the batch is first drained (`RecordAccumulator.drain`); reset by an epoch bump.
+    pub base_sequence: Sequence,
+    pub producer_id: ProducerId,
+    pub producer_epoch: ProducerEpoch,
+    pub attempts: u32,
+    pub created: Tick,
+    pub retry_at: Tick,
+    pub in_flight: bool,
+}
+
+/// Per-partition sequence bookkeeping (`TxnPartitionEntry`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct PartitionSeq {
+    pub next_sequence: i32,
+    pub last_acked_sequence: i32,
+    /// Batches waiting to be sent, in the order they will go (sequence order for retries).
+    pub queue: VecDeque<u32>,
+}
+
+/// What an in-flight request is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Pending {
+    Produce(u32),
+    InitProducerId,
+    AddPartitions(Vec<TopicPartition>),
+    AddOffsets,
+    TxnOffsetCommit,
+    EndTxn(bool),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct InFlight {
+    pub broker: u8,
+    pub what: Pending,
+}
+
+/// The outcome of one application `send()` as the client sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum SendStatus {
+    Pending,
+    /// Acknowledged; the offset is unknown with `acks=0`.
+    Acked(Option<Offset>),
+    Failed(Errors),
+    /// The client crashed before it learned the outcome.
+    Unknown,
+}
+
+/// The state of `sendOffsetsToTransaction` (AddOffsetsToTxn, then TxnOffsetCommit).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum OffsetsStep {
+    AddOffsets { group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
+    Commit { group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
+}
+
+/// Everything the client needs from its surroundings for one call.
+pub struct ClientCtx<'a> {
+    pub now: Tick,
+    pub node: NodeId,
+    pub topology: &'a Topology,
+    pub version: KafkaVersion,
+}
+
+/// Client correlation ids are tagged so a consumer that embeds a producer can route responses.
+pub const CLIENT_CORR_BIT: CorrelationId = 1 << 31;
+/// The transaction manager's hard-coded backoff for AddPartitionsToTxn after CONCURRENT_TRANSACTIONS.
+const ADD_PARTITIONS_RETRY_BACKOFF_MS: u64 = 20;
+/// Bound on batches waiting in the accumulator (a simplified `buffer.memory`): `send()` blocks above it.
+pub const MAX_QUEUED_BATCHES: usize = 1024;
+
+/// The producer client (one session: a crash discards it, a restart makes a new one).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ProducerClient {
+    pub cfg: ProducerConfig,
+    pub txn: Option<TxnIdx>,
+    pub producer_id: ProducerId,
+    pub producer_epoch: ProducerEpoch,
+    pub state: ClientState,
+    pub partitions: BTreeMap<TopicPartition, PartitionSeq>,
+    pub batches: BTreeMap<u32, ProducerBatch>,
+    pub in_flight: BTreeMap<CorrelationId, InFlight>,
+    /// Partitions added to the current transaction (AddPartitionsToTxn succeeded).
+    pub txn_partitions: BTreeSet<TopicPartition>,
+    /// Partitions the transaction needs but the coordinator has not confirmed yet.
+    pub pending_partitions: BTreeSet<TopicPartition>,
+    pub offsets: Option<OffsetsStep>,
+    /// `commitTransaction()` or `abortTransaction()` waiting to send EndTxn.
+    pub end_requested: Option<bool>,
+    pub offsets_added: bool,
+    pub epoch_bump_needed: bool,
+    pub last_error: Option<Errors>,
+    /// Sends and their outcomes, for "client belief vs log truth"; the oldest are dropped past a bound.
+    pub sends: VecDeque<(u64, TopicPartition, RecordId, u32, SendStatus)>,
+    pub sends_total: u64,
+    next_corr: CorrelationId,
+    next_batch: u32,
+    /// Earliest time something waits to be retried (a wake-up is set for it).
+    wake_at: Option<Tick>,
+    init_retry_at: Option<Tick>,
+    batch_send_no: BTreeMap<u32, u64>,
+}
+
+const MAX_SENDS_KEPT: usize = 2048;
+
+impl ProducerClient {
+    pub fn new(cfg: ProducerConfig, txn: Option<TxnIdx>) -> Self {
+        ProducerClient {
+            cfg,
+            txn,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+            state: ClientState::Uninitialized,
+            partitions: BTreeMap::new(),
+            batches: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            txn_partitions: BTreeSet::new(),
+            pending_partitions: BTreeSet::new(),
+            offsets: None,
+            end_requested: None,
+            offsets_added: false,
+            epoch_bump_needed: false,
+            last_error: None,
+            sends: VecDeque::new(),
+            sends_total: 0,
+            next_corr: 0,
+            next_batch: 0,
+            wake_at: None,
+            init_retry_at: None,
+            batch_send_no: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_transactional(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    pub fn idempotent(&self) -> bool {
+        self.cfg.enable_idempotence
+    }
+
+    /// Batches not yet completed (queued or in flight).
+    pub fn pending_batches(&self) -> usize {
+        self.batches.len()
+    }
+
+    pub fn queued_batches(&self) -> usize {
+        self.partitions.values().map(|p| p.queue.len()).sum()
+    }
+
+    /// Is the client busy with anything (requests in flight, batches, transaction steps)?
+    pub fn is_idle(&self) -> bool {
+        self.batches.is_empty()
+            && self.in_flight.is_empty()
+            && self.offsets.is_none()
+            && self.end_requested.is_none()
+            && !matches!(self.state, ClientState::Initializing)
+    }
+
+    fn corr(&mut self) -> CorrelationId {
+        let c = CLIENT_CORR_BIT | self.next_corr;
+        self.next_corr = (self.next_corr + 1) & !CLIENT_CORR_BIT;
+        c
+    }
+
+    fn request(&mut self, ctx: &ClientCtx, broker: u8, what: Pending, build: impl FnOnce(CorrelationId) -> Message, out: &mut Out) {
+        let corr = self.corr();
+        out.send(NodeId::Broker(broker), build(corr));
+        out.timer(ctx.now.plus(self.cfg.request_timeout_ms), Timer::RequestTimeout(corr));
+        self.in_flight.insert(corr, InFlight { broker, what });
+    }
+
+    fn wake(&mut self, at: Tick, out: &mut Out) {
+        if self.wake_at.is_none_or(|w| at < w) {
+            self.wake_at = Some(at);
+            out.timer(at, Timer::Wake);
+        }
+    }
+
+    /// Starts the client: an idempotent, non-transactional producer asks any broker for a
+    /// producer id (`Sender.maybeWaitForProducerId`); a plain one is ready at once.
+    pub fn start(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        if self.is_transactional() {
+            return; // waits for initTransactions()
+        }
+        if self.idempotent() {
+            self.send_init_producer_id(ctx, out);
+        } else {
+            self.state = ClientState::Ready;
+        }
+    }
+
+    fn send_init_producer_id(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        self.state = ClientState::Initializing;
+        let broker = if self.is_transactional() { ctx.topology.txn_coordinator() } else { 0 };
+        let (txn, timeout) = (self.txn, self.cfg.transaction_timeout_ms);
+        self.request(ctx, broker, Pending::InitProducerId, |corr| Message::InitProducerIdRequest { corr, txn, transaction_timeout_ms: timeout }, out);
+    }
+
+    // ---- the application API ----
+
+    /// `initTransactions()`.
+    pub fn init_transactions(&mut self, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+        if !self.is_transactional() || self.state != ClientState::Uninitialized {
+            return Err(Errors::InvalidTxnState);
+        }
+        self.send_init_producer_id(ctx, out);
+        Ok(())
+    }
+
+    /// `beginTransaction()`: local to the client; the coordinator hears of the transaction only
+    /// when the first partition is added.
+    pub fn begin_transaction(&mut self) -> Result<(), Errors> {
+        if self.state != ClientState::Ready {
+            return Err(Errors::InvalidTxnState);
+        }
+        self.state = ClientState::InTransaction;
+        self.txn_partitions.clear();
+        self.pending_partitions.clear();
+        self.offsets_added = false;
+        Ok(())
+    }
+
+    /// `send()`: appends a batch to the accumulator.
+    pub fn send(&mut self, tp: TopicPartition, first_record: RecordId, record_count: u32, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+        match self.state {
+            ClientState::FatalError | ClientState::AbortableError => return Err(self.last_error.unwrap_or(Errors::InvalidTxnState)),
+            ClientState::InTransaction => {
+                if !self.txn_partitions.contains(&tp) {
+                    self.pending_partitions.insert(tp);
+                }
+            }
+            _ if self.is_transactional() => return Err(Errors::InvalidTxnState),
+            _ => {}
+        }
+        let id = self.next_batch;
+        self.next_batch = self.next_batch.wrapping_add(1);
+        self.batches.insert(
+            id,
+            ProducerBatch {
+                tp,
+                first_record,
+                record_count,
+                base_sequence: Sequence::NONE,
+                producer_id: ProducerId::NONE,
+                producer_epoch: ProducerEpoch::NONE,
+                attempts: 0,
+                created: ctx.now,
+                retry_at: ctx.now,
+                in_flight: false,
+            },
+        );
+        self.partitions.entry(tp).or_insert_with(|| PartitionSeq { last_acked_sequence: -1, ..Default::default() }).queue.push_back(id);
+        let no = self.sends_total;
+        self.sends_total += 1;
+        self.batch_send_no.insert(id, no);
+        self.sends.push_back((no, tp, first_record, record_count, SendStatus::Pending));
+        if self.sends.len() > MAX_SENDS_KEPT {
+            self.sends.pop_front();
+        }
+        self.drain(ctx, out);
+        Ok(())
+    }
+
+    /// `sendOffsetsToTransaction()`: AddOffsetsToTxn to the coordinator, then TxnOffsetCommit to the group coordinator.
+    pub fn send_offsets_to_transaction(&mut self, group: GroupIdx, offsets: Vec<(TopicPartition, Offset)>, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+        if self.state != ClientState::InTransaction {
+            return Err(self.last_error.unwrap_or(Errors::InvalidTxnState));
+        }
+        self.offsets = Some(OffsetsStep::AddOffsets { group, offsets });
+        self.drain(ctx, out);
+        Ok(())
+    }
+
+    /// `commitTransaction()`: flushes, then EndTxn(COMMIT) once every batch has completed.
+    pub fn commit_transaction(&mut self, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+        match self.state {
+            ClientState::InTransaction => {}
+            ClientState::AbortableError | ClientState::FatalError => return Err(self.last_error.unwrap_or(Errors::InvalidTxnState)),
+            _ => return Err(Errors::InvalidTxnState),
+        }
+        self.state = ClientState::CommittingTransaction;
+        self.end_requested = Some(true);
+        self.drain(ctx, out);
+        Ok(())
+    }
+
+    /// `abortTransaction()`: batches not yet sent fail with `TransactionAbortedException`.
+    pub fn abort_transaction(&mut self, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+        match self.state {
+            ClientState::InTransaction | ClientState::AbortableError => {}
+            ClientState::FatalError => return Err(self.last_error.unwrap_or(Errors::ProducerFenced)),
+            _ => return Err(Errors::InvalidTxnState),
+        }
+        self.state = ClientState::AbortingTransaction;
+        self.end_requested = Some(false);
+        self.offsets = None;
+        let unsent: Vec<u32> = self.batches.iter().filter(|(_, b)| !b.in_flight).map(|(id, _)| *id).collect();
+        for id in unsent {
+            self.fail_batch(id, Errors::TransactionAborted, ctx, out);
+        }
+        self.pending_partitions.clear();
+        self.drain(ctx, out);
+        Ok(())
+    }
+
+    // ---- the sender ----
+
+    /// `Sender.runOnce`: sends what can be sent now.
+    pub fn drain(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        if self.state == ClientState::FatalError {
+            return;
+        }
+        if self.epoch_bump_needed && self.in_flight.values().all(|f| !matches!(f.what, Pending::Produce(_))) {
+            self.bump_epoch(ctx, out);
+        }
+        if self.state == ClientState::Initializing || self.state == ClientState::Uninitialized {
+            return;
+        }
+        if self.is_transactional() {
+            self.drain_transactional(ctx, out);
+        }
+        let tps: Vec<TopicPartition> = self.partitions.keys().copied().collect();
+        for tp in tps {
+            self.drain_partition(tp, ctx, out);
+        }
+        if self.is_transactional() {
+            self.maybe_end_txn(ctx, out);
+        }
+    }
+
+    fn requests_to(&self, broker: u8) -> u32 {
+        self.in_flight.values().filter(|f| f.broker == broker).count() as u32
+    }
+
+    fn drain_partition(&mut self, tp: TopicPartition, ctx: &ClientCtx, out: &mut Out) {
+        if self.is_transactional() && !self.txn_partitions.contains(&tp) {
+            return; // never send to a partition before it was added (TransactionManager.isSendToPartitionAllowed)
+        }
+        let broker = ctx.topology.leader(tp);
+        loop {
+            if self.requests_to(broker) >= self.cfg.max_in_flight {
+                return;
+            }
+            let in_flight_here = self.in_flight.values().any(|f| matches!(f.what, Pending::Produce(id) if self.batches.get(&id).is_some_and(|b| b.tp == tp)));
+            // max.in.flight=1 mutes the partition while a batch is in flight (guaranteeMessageOrder).
+            if self.cfg.max_in_flight == 1 && in_flight_here {
+                return;
+            }
+            let Some(&id) = self.partitions.get(&tp).and_then(|p| p.queue.front()) else { return };
+            let Some(batch) = self.batches.get(&id) else {
+                if let Some(p) = self.partitions.get_mut(&tp) {
+                    p.queue.pop_front();
+                }
+                continue;
+            };
+            if batch.created.0 + self.cfg.delivery_timeout_ms <= ctx.now.0 {
+                self.expire(id, ctx, out);
+                continue;
+            }
+            if batch.retry_at > ctx.now {
+                let at = batch.retry_at;
+                self.wake(at, out);
+                return;
+            }
+            // A retried batch goes out alone: only the lowest in-flight sequence is drained
+            // (RecordAccumulator.shouldStopDrainBatchesForPartition).
+            if self.idempotent() && batch.attempts > 0 && in_flight_here {
+                return;
+            }
+            let Some(p) = self.partitions.get_mut(&tp) else { return };
+            p.queue.pop_front();
+            let Some(batch) = self.batches.get_mut(&id) else { return };
+            if self.cfg.enable_idempotence && batch.base_sequence == Sequence::NONE {
+                batch.base_sequence = Sequence(p.next_sequence);
+                p.next_sequence = p.next_sequence.wrapping_add(batch.record_count as i32);
+            }
+            if self.cfg.enable_idempotence {
+                batch.producer_id = self.producer_id;
+                batch.producer_epoch = self.producer_epoch;
+            }
+            batch.attempts += 1;
+            batch.in_flight = true;
+            let to_append = BatchToAppend {
+                producer_id: batch.producer_id,
+                producer_epoch: batch.producer_epoch,
+                base_sequence: batch.base_sequence,
+                record_count: batch.record_count,
+                is_transactional: self.txn.is_some(),
+                first_record: batch.first_record,
+            };
+            let acks = self.cfg.acks;
+            if acks == Acks::None {
+                // acks=0: the send completes once written to the socket, offset unknown (ACKS_DOC).
+                out.send(NodeId::Broker(broker), Message::ProduceRequest { corr: self.corr(), tp, batch: to_append, acks });
+                self.complete_batch(id, Ok(None), ctx, out);
+            } else {
+                self.request(ctx, broker, Pending::Produce(id), |corr| Message::ProduceRequest { corr, tp, batch: to_append, acks }, out);
+            }
+        }
+    }
+
+    fn drain_transactional(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        let coordinator = ctx.topology.txn_coordinator();
+        let busy = |c: &Self, f: fn(&Pending) -> bool| c.in_flight.values().any(|x| f(&x.what));
+        let adding = matches!(self.state, ClientState::InTransaction | ClientState::CommittingTransaction);
+        if adding && !self.pending_partitions.is_empty() && !busy(self, |p| matches!(p, Pending::AddPartitions(_))) {
+            let parts: Vec<TopicPartition> = self.pending_partitions.iter().copied().collect();
+            let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
+            let p2 = parts.clone();
+            self.request(ctx, coordinator, Pending::AddPartitions(parts), |corr| Message::AddPartitionsToTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, partitions: p2 }, out);
+        }
+        if busy(self, |p| matches!(p, Pending::AddOffsets | Pending::TxnOffsetCommit)) {
+            return;
+        }
+        let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
+        match self.offsets.clone() {
+            Some(OffsetsStep::AddOffsets { group, .. }) => {
+                self.request(ctx, coordinator, Pending::AddOffsets, |corr| Message::AddOffsetsToTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, group }, out);
+            }
+            Some(OffsetsStep::Commit { group, offsets }) => {
+                let gc = ctx.topology.group_coordinator();
+                self.request(ctx, gc, Pending::TxnOffsetCommit, |corr| Message::TxnOffsetCommitRequest { corr, group, producer_id: pid, producer_epoch: epoch, offsets }, out);
+            }
+            None => {}
+        }
+    }
+
+    /// EndTxn only after every batch has completed; none at all if nothing was added
+    /// (`TransactionManager`: "Do not send the EndTxn until all batches have been flushed").
+    fn maybe_end_txn(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        let Some(commit) = self.end_requested else { return };
+        if !self.batches.is_empty() || self.offsets.is_some() || !self.in_flight.is_empty() {
+            return;
+        }
+        if commit && (!self.pending_partitions.is_empty()) {
+            return;
+        }
+        if self.txn_partitions.is_empty() && !self.offsets_added {
+            self.finish_txn(commit, out, ctx.node);
+            return;
+        }
+        let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
+        self.request(ctx, ctx.topology.txn_coordinator(), Pending::EndTxn(commit), |corr| Message::EndTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, commit }, out);
+    }
+
+    fn finish_txn(&mut self, commit: bool, out: &mut Out, node: NodeId) {
+        self.end_requested = None;
+        self.state = ClientState::Ready;
+        self.txn_partitions.clear();
+        self.pending_partitions.clear();
+        self.offsets_added = false;
+        // Transactions v1: the epoch stays and sequences continue into the next transaction.
+        if commit {
+            out.note(Note::TxnCommittedByClient { node });
+        }
+    }
+
+    /// The idempotent producer's epoch bump (2.5+, KIP-360): epoch + 1 and every partition's
+    /// sequence restarts at 0; ≤2.4 asks for a new producer id instead.
+    fn bump_epoch(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        self.epoch_bump_needed = false;
+        for p in self.partitions.values_mut() {
+            p.next_sequence = 0;
+            p.last_acked_sequence = -1;
+        }
+        for b in self.batches.values_mut() {
+            b.base_sequence = Sequence::NONE;
+        }
+        if ctx.version.client_bumps_epoch_locally() {
+            self.producer_epoch = self.producer_epoch.next();
+            out.note(Note::ProducerIdChanged { node: ctx.node, producer_id: self.producer_id, epoch: self.producer_epoch.0 });
+        } else {
+            self.send_init_producer_id(ctx, out);
+        }
+    }
+
+    // ---- responses ----
+
+    /// Handles a response to one of this client's requests. Stale answers (to a request the
+    /// client gave up on when it closed the connection) are ignored.
+    pub fn on_response(&mut self, msg: Message, ctx: &ClientCtx, out: &mut Out) {
+        let corr = match &msg {
+            Message::ProduceResponse { corr, .. }
+            | Message::InitProducerIdResponse { corr, .. }
+            | Message::AddPartitionsToTxnResponse { corr, .. }
+            | Message::AddOffsetsToTxnResponse { corr, .. }
+            | Message::TxnOffsetCommitResponse { corr, .. }
+            | Message::EndTxnResponse { corr, .. } => *corr,
+            _ => return,
+        };
+        let Some(flight) = self.in_flight.remove(&corr) else { return };
+        match (flight.what, msg) {
+            (Pending::Produce(id), Message::ProduceResponse { result, .. }) => self.on_produce_result(id, result, ctx, out),
+            (Pending::InitProducerId, Message::InitProducerIdResponse { result, .. }) => match result {
+                Ok((pid, epoch)) => {
+                    self.producer_id = pid;
+                    self.producer_epoch = epoch;
+                    self.state = ClientState::Ready;
+                    out.note(Note::ProducerIdChanged { node: ctx.node, producer_id: pid, epoch: epoch.0 });
+                }
+                Err(e) if e.is_retriable() => {
+                    self.state = ClientState::Uninitialized;
+                    self.retry_init(ctx, out);
+                }
+                Err(e) => self.fatal(e, ctx, out),
+            },
+            (Pending::AddPartitions(parts), Message::AddPartitionsToTxnResponse { error, .. }) => match error {
+                None => {
+                    for p in parts {
+                        self.pending_partitions.remove(&p);
+                        self.txn_partitions.insert(p);
+                    }
+                }
+                Some(Errors::ConcurrentTransactions) | Some(Errors::CoordinatorNotAvailable) => {
+                    self.wake(ctx.now.plus(ADD_PARTITIONS_RETRY_BACKOFF_MS), out);
+                }
+                Some(e) => self.fatal(e, ctx, out),
+            },
+            (Pending::AddOffsets, Message::AddOffsetsToTxnResponse { error, .. }) => match error {
+                None => {
+                    self.offsets_added = true;
+                    if let Some(OffsetsStep::AddOffsets { group, offsets }) = self.offsets.take() {
+                        self.offsets = Some(OffsetsStep::Commit { group, offsets });
+                    }
+                }
+                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                Some(e) => self.fatal(e, ctx, out),
+            },
+            (Pending::TxnOffsetCommit, Message::TxnOffsetCommitResponse { error, .. }) => match error {
+                None => self.offsets = None,
+                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                Some(e) => self.abortable(e, ctx, out),
+            },
+            (Pending::EndTxn(commit), Message::EndTxnResponse { error, .. }) => match error {
+                None => self.finish_txn(commit, out, ctx.node),
+                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                Some(e) => self.fatal(e, ctx, out),
+            },
+            _ => {}
+        }
+        self.drain(ctx, out);
+    }
+
+    fn retry_init(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        self.state = ClientState::Initializing;
+        let at = ctx.now.plus(self.cfg.retry_backoff_ms);
+        self.wake(at, out);
+        self.init_retry_at = Some(at);
+    }
+
+    fn on_produce_result(&mut self, id: u32, result: Result<super::log::AppendInfo, Errors>, ctx: &ClientCtx, out: &mut Out) {
+        let Some(batch) = self.batches.get_mut(&id) else { return };
+        batch.in_flight = false;
+        match result {
+            Ok(info) => {
+                let last_seq = batch.base_sequence.0.wrapping_add(batch.record_count as i32 - 1);
+                if let Some(p) = self.partitions.get_mut(&batch.tp) {
+                    if batch.base_sequence.0 >= 0 && last_seq > p.last_acked_sequence {
+                        p.last_acked_sequence = last_seq;
+                    }
+                }
+                self.complete_batch(id, Ok(Some(info.base_offset)), ctx, out);
+            }
+            Err(e) => self.on_batch_error(id, e, ctx, out),
+        }
+    }
+
+    /// `Sender.completeBatch` / `TransactionManager.canRetry` for a failed produce.
+    fn on_batch_error(&mut self, id: u32, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        let Some(batch) = self.batches.get(&id) else { return };
+        let tp = batch.tp;
+        let expired = batch.created.0 + self.cfg.delivery_timeout_ms <= ctx.now.0;
+        let mut retry = error.is_retriable() && batch.attempts <= self.cfg.retries && !expired;
+        if error == Errors::OutOfOrderSequenceNumber && self.idempotent() {
+            let next_expected = self.partitions.get(&tp).map_or(0, |p| p.last_acked_sequence.wrapping_add(1));
+            if batch.base_sequence.0 == next_expected && !self.is_transactional() {
+                // A real gap: the idempotent producer bumps its epoch and retries (KIP-360).
+                self.epoch_bump_needed = true;
+            } else if batch.base_sequence.0 == next_expected {
+                retry = false; // transactional: fails the batch; the transaction must abort
+            }
+        }
+        if error == Errors::UnknownProducerId && self.idempotent() && !self.is_transactional() {
+            self.epoch_bump_needed = true;
+        }
+        if retry {
+            self.reenqueue(id, ctx, out);
+        } else if expired {
+            self.expire(id, ctx, out);
+        } else {
+            self.fail_batch(id, error, ctx, out);
+        }
+    }
+
+    /// `RecordAccumulator.reenqueue`: back to the queue after `retry.backoff.ms`, in sequence
+    /// order with idempotence, at the front without.
+    fn reenqueue(&mut self, id: u32, ctx: &ClientCtx, out: &mut Out) {
+        let backoff = self.cfg.retry_backoff_ms;
+        let Some(batch) = self.batches.get_mut(&id) else { return };
+        batch.retry_at = ctx.now.plus(backoff);
+        let (tp, seq) = (batch.tp, batch.base_sequence.0);
+        let idempotent = self.cfg.enable_idempotence;
+        let seqs: BTreeMap<u32, i32> = self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)).collect();
+        let Some(p) = self.partitions.get_mut(&tp) else { return };
+        if idempotent && seq >= 0 {
+            let pos = p.queue.iter().position(|q| seqs.get(q).is_none_or(|s| *s < 0 || *s > seq)).unwrap_or(p.queue.len());
+            p.queue.insert(pos, id);
+        } else {
+            p.queue.push_front(id);
+        }
+        self.wake(ctx.now.plus(backoff), out);
+    }
+
+    fn expire(&mut self, id: u32, ctx: &ClientCtx, out: &mut Out) {
+        if let Some(b) = self.batches.get(&id) {
+            // A batch that expires after being sent leaves its sequence unresolved: bump the epoch.
+            if b.attempts > 0 && self.idempotent() {
+                if self.is_transactional() {
+                    self.abortable(Errors::DeliveryTimeout, ctx, out);
+                } else {
+                    self.epoch_bump_needed = true;
+                }
+            }
+        }
+        self.fail_batch(id, Errors::DeliveryTimeout, ctx, out);
+    }
+
+    fn fail_batch(&mut self, id: u32, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        if self.is_transactional() && error != Errors::TransactionAborted {
+            // Any failed produce in a transaction makes it abortable (TransactionManager.maybeTransitionToErrorState).
+            self.abortable(error, ctx, out);
+        }
+        self.complete_batch(id, Err(error), ctx, out);
+    }
+
+    fn complete_batch(&mut self, id: u32, result: Result<Option<Offset>, Errors>, ctx: &ClientCtx, out: &mut Out) {
+        let Some(batch) = self.batches.remove(&id) else { return };
+        if let Some(p) = self.partitions.get_mut(&batch.tp) {
+            p.queue.retain(|q| *q != id);
+        }
+        let status = match result {
+            Ok(offset) => {
+                out.note(Note::Acked { node: ctx.node, tp: batch.tp, first_record: batch.first_record, count: batch.record_count, offset });
+                SendStatus::Acked(offset)
+            }
+            Err(error) => {
+                out.note(Note::SendFailed { node: ctx.node, tp: batch.tp, first_record: batch.first_record, count: batch.record_count, error });
+                SendStatus::Failed(error)
+            }
+        };
+        if let Some(no) = self.batch_send_no.remove(&id) {
+            if let Some(s) = self.sends.iter_mut().find(|s| s.0 == no) {
+                s.4 = status;
+            }
+        }
+    }
+
+    fn abortable(&mut self, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        if matches!(self.state, ClientState::InTransaction | ClientState::CommittingTransaction) {
+            self.state = ClientState::AbortableError;
+            self.last_error = Some(error);
+            self.end_requested = None;
+            self.offsets = None;
+            out.note(Note::ClientError { node: ctx.node, error, what: "abortable" });
+        }
+    }
+
+    fn fatal(&mut self, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        self.state = ClientState::FatalError;
+        self.last_error = Some(error);
+        self.end_requested = None;
+        self.offsets = None;
+        out.note(Note::ClientError { node: ctx.node, error, what: "fatal" });
+        let ids: Vec<u32> = self.batches.keys().copied().collect();
+        for id in ids {
+            if !self.batches.get(&id).is_some_and(|b| b.in_flight) {
+                self.complete_batch(id, Err(error), ctx, out);
+            }
+        }
+    }
+
+    /// `request.timeout.ms` expired: Kafka's `NetworkClient` closes the connection, failing every
+    /// request in flight to that broker; their late answers are ignored.
+    pub fn on_request_timeout(&mut self, corr: CorrelationId, ctx: &ClientCtx, out: &mut Out) {
+        let Some(flight) = self.in_flight.get(&corr) else { return };
+        let broker = flight.broker;
+        let dead: Vec<(CorrelationId, InFlight)> = self.in_flight.iter().filter(|(_, f)| f.broker == broker).map(|(c, f)| (*c, f.clone())).collect();
+        for (c, f) in dead {
+            self.in_flight.remove(&c);
+            match f.what {
+                Pending::Produce(id) => {
+                    if let Some(b) = self.batches.get_mut(&id) {
+                        b.in_flight = false;
+                    }
+                    self.on_batch_error(id, Errors::RequestTimedOut, ctx, out);
+                }
+                Pending::InitProducerId => self.retry_init(ctx, out),
+                // Transactional requests are simply sent again by the next drain.
+                _ => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+            }
+        }
+        self.drain(ctx, out);
+    }
+
+    /// A wake-up: retry what waited for a backoff.
+    pub fn on_wake(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        if self.wake_at.is_some_and(|w| w <= ctx.now) {
+            self.wake_at = None;
+        }
+        if self.state == ClientState::Initializing && self.init_retry_at.is_some_and(|t| t <= ctx.now) && !self.in_flight.values().any(|f| f.what == Pending::InitProducerId) {
+            self.init_retry_at = None;
+            self.send_init_producer_id(ctx, out);
+        }
+        self.drain(ctx, out);
+    }
+}

@@ -1,0 +1,638 @@
+//! The scenario file format (`eoscope/scenario@1`): what authors write and the runner, the app
+//! and the tests load. Later pieces (stories, search, export) extend it; they never replace it.
+//!
+//! Parsing never panics: every problem is a message naming the key, the value and what is allowed.
+
+use super::config::{self, CommitMode, ConsumerConfig, KafkaVersion, ProducerConfig, RawConfig};
+use super::message::MessageKind;
+use super::types::NodeId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FORMAT: &str = "eoscope/scenario@1";
+
+/// Text in several languages: `{"en": "...", "ko": "..."}`; `en` is required.
+pub type Localized = BTreeMap<String, String>;
+
+/// The file as written.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub format: String,
+    #[serde(default)]
+    pub id: String,
+    pub title: Localized,
+    #[serde(default)]
+    pub description: Localized,
+    /// Kafka version preset: `"2.4"` or `"3.9"`.
+    pub version: String,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub cluster: ClusterSpec,
+    pub producers: Vec<ProducerSpec>,
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+    #[serde(default)]
+    pub schedule: Vec<ScheduleSpec>,
+    /// Expected verdicts by property name: `"pass"` or `"fail"`.
+    #[serde(default)]
+    pub expect: BTreeMap<String, String>,
+    /// Steps a story stops at (filled by the stories; carried through untouched by the core).
+    #[serde(default)]
+    pub beats: Vec<Beat>,
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    #[serde(default = "one")]
+    pub brokers: u8,
+    #[serde(default = "one")]
+    pub partitions: u8,
+    #[serde(default = "one", rename = "output.partitions")]
+    pub output_partitions: u8,
+    /// One-way latency of every link, in ms.
+    #[serde(default = "five", rename = "network.latency.ms")]
+    pub latency_ms: u64,
+    /// Extra random latency, 0..jitter ms, from the seeded PRNG (links stay FIFO).
+    #[serde(default, rename = "network.jitter.ms")]
+    pub jitter_ms: u64,
+}
+
+fn one() -> u8 {
+    1
+}
+fn five() -> u64 {
+    5
+}
+
+impl Default for ClusterSpec {
+    fn default() -> Self {
+        ClusterSpec { brokers: 1, partitions: 1, output_partitions: 1, latency_ms: 5, jitter_ms: 0 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    /// Kafka producer configs by their own keys.
+    #[serde(default)]
+    pub config: RawConfig,
+    /// What the application does, in order.
+    #[serde(default)]
+    pub script: Vec<Op>,
+}
+
+/// One step of a producer application's script.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Op {
+    /// Wait until this tick.
+    At(u64),
+    /// `send()` `batches` batches of `records` records each to a partition (asynchronous).
+    Send(SendOp),
+    /// `initTransactions()` (blocks until done).
+    InitTransactions {},
+    /// `beginTransaction()`.
+    Begin {},
+    /// `commitTransaction()` (blocks until done).
+    Commit {},
+    /// `abortTransaction()` (blocks until done).
+    Abort {},
+    /// `flush()`: wait until every send has completed.
+    Flush {},
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendOp {
+    #[serde(default)]
+    pub partition: u8,
+    #[serde(default = "one_u32")]
+    pub records: u32,
+    #[serde(default = "one_u32")]
+    pub batches: u32,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    #[serde(default)]
+    pub config: RawConfig,
+    /// `auto`, `after_processing`, `before_processing` or `transactional`. Defaults to `auto`
+    /// when `enable.auto.commit` is true (Kafka's default) and `after_processing` otherwise.
+    #[serde(default)]
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub sink: Option<SinkSpec>,
+    /// For `transactional`: the output producer's config (it needs a `transactional.id`).
+    #[serde(default)]
+    pub output: Option<RawConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkSpec {
+    /// Upsert by a unique key instead of inserting every record.
+    #[serde(default)]
+    pub idempotent: bool,
+    /// `topic-partition-offset` (default) or `record` (a key inside the record).
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+/// A fault or an intervention. Exactly one action; `at` (a tick) and/or `on` (a message match).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSpec {
+    #[serde(default)]
+    pub at: Option<u64>,
+    /// For `crash`: crash the node at the moment this message is sent (it never leaves).
+    #[serde(default)]
+    pub on: Option<MatchSpec>,
+    #[serde(default)]
+    pub drop: Option<MatchSpec>,
+    #[serde(default)]
+    pub duplicate: Option<MatchSpec>,
+    #[serde(default)]
+    pub delay: Option<DelaySpec>,
+    #[serde(default)]
+    pub crash: Option<String>,
+    #[serde(default)]
+    pub restart: Option<String>,
+    #[serde(default)]
+    pub partition: Option<[String; 2]>,
+    #[serde(default)]
+    pub heal: Option<[String; 2]>,
+    #[serde(default)]
+    pub hold: Option<[String; 2]>,
+    #[serde(default)]
+    pub release: Option<[String; 2]>,
+    #[serde(default)]
+    pub drop_rate: Option<DropRateSpec>,
+    /// An intervention: restart a client with changed settings (`{"node": "producer-0", "config": {...}}`).
+    #[serde(default)]
+    pub set: Option<SetSpec>,
+    /// Free text shown in the event log.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Which matching message, counting from 1 (default 1).
+    #[serde(default)]
+    pub nth: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelaySpec {
+    #[serde(flatten)]
+    pub what: MatchSpec,
+    pub ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DropRateSpec {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Probability of dropping each message, in thousandths.
+    pub per_mille: u32,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetSpec {
+    pub node: String,
+    pub config: RawConfig,
+}
+
+/// A step a story stops at, with narration per language.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    /// Stop once the simulation reaches this tick...
+    #[serde(default)]
+    pub tick: Option<u64>,
+    /// ...or this step.
+    #[serde(default)]
+    pub step: Option<u64>,
+    #[serde(default)]
+    pub title: Localized,
+    #[serde(default)]
+    pub narration: Localized,
+    /// What to highlight: node names (`producer-0`), partitions (`orders-0`), properties.
+    #[serde(default)]
+    pub highlight: Vec<String>,
+    /// Which panels to show at this beat.
+    #[serde(default)]
+    pub panels: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    #[serde(default = "max_steps")]
+    pub max_steps: u64,
+    #[serde(default = "max_ticks")]
+    pub max_ticks: u64,
+}
+
+fn max_steps() -> u64 {
+    1_000_000
+}
+fn max_ticks() -> u64 {
+    3_600_000
+}
+
+impl Default for LimitsSpec {
+    fn default() -> Self {
+        LimitsSpec { max_steps: max_steps(), max_ticks: max_ticks() }
+    }
+}
+
+// ---- the validated form the world is built from ----
+
+/// A message pattern: which kind, on which link, the nth such message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct MessageMatch {
+    pub kind: Option<MessageKind>,
+    pub from: Option<NodeId>,
+    pub to: Option<NodeId>,
+    pub nth: u32,
+}
+
+/// What a schedule entry does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FaultAction {
+    /// Drop a message (a lost request or a lost response: the lost ack).
+    Drop(MessageMatch),
+    /// Deliver a message twice.
+    Duplicate(MessageMatch),
+    /// Deliver a message `ms` later than its latency would.
+    Delay(MessageMatch, u64),
+    Crash(NodeId),
+    Restart(NodeId),
+    /// Drop everything between two nodes, both ways, until healed.
+    Partition(NodeId, NodeId),
+    Heal(NodeId, NodeId),
+    /// Hold messages between two nodes (both ways) until released.
+    Hold(NodeId, NodeId),
+    Release(NodeId, NodeId),
+    /// Drop each message on matching links with this probability (thousandths).
+    DropRate { from: Option<NodeId>, to: Option<NodeId>, per_mille: u32 },
+    /// Restart a client with changed settings (an intervention).
+    SetConfig { node: NodeId, config: RawConfig },
+}
+
+/// When a schedule entry applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Trigger {
+    /// At this tick.
+    At(u64),
+    /// When a matching message is sent, at or after `after` (message faults, and crashes `on` a message).
+    OnSend { what: MessageMatch, after: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ScheduleEntry {
+    pub trigger: Trigger,
+    pub action: FaultAction,
+    pub note: Option<String>,
+}
+
+/// A consumer as the world runs it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ConsumerSetup {
+    pub cfg: ConsumerConfig,
+    pub mode: CommitMode,
+    pub sink: Option<SinkSetup>,
+    pub output: Option<ProducerConfig>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SinkSetup {
+    pub idempotent: bool,
+    /// True: keyed by a key inside the record; false: by topic-partition-offset.
+    pub key_is_record: bool,
+}
+
+/// A validated scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Scenario {
+    pub id: String,
+    pub title: Localized,
+    pub version: KafkaVersion,
+    pub seed: u64,
+    pub brokers: u8,
+    pub partitions: u8,
+    pub output_partitions: u8,
+    pub latency_ms: u64,
+    pub jitter_ms: u64,
+    pub producers: Vec<(ProducerConfig, Vec<Op>)>,
+    pub consumers: Vec<ConsumerSetup>,
+    /// The settings as written, by Kafka key (interventions change them and validate again).
+    pub producer_raw: Vec<RawConfig>,
+    pub consumer_raw: Vec<RawConfig>,
+    pub schedule: Vec<ScheduleEntry>,
+    pub expect: BTreeMap<String, bool>,
+    pub max_steps: u64,
+    pub max_ticks: u64,
+    /// `transactional.id`s and `group.id`s, indexed by the numbers messages carry.
+    pub transactional_ids: Vec<String>,
+    pub group_ids: Vec<String>,
+}
+
+/// The most records a scenario may create (the checker keeps a byte per record).
+pub const MAX_RECORDS: u64 = 50_000_000;
+
+impl Scenario {
+    /// Parses and validates a scenario file.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let file: ScenarioFile = serde_json::from_str(text).map_err(|e| format!("scenario file: {}", e))?;
+        Scenario::from_file(&file)
+    }
+
+    pub fn from_file(f: &ScenarioFile) -> Result<Scenario, String> {
+        if f.format != FORMAT {
+            return Err(format!("`format` must be \"{}\", not \"{}\"", FORMAT, truncate(&f.format)));
+        }
+        if !f.title.contains_key("en") {
+            return Err("`title` needs an \"en\" entry".into());
+        }
+        let version = KafkaVersion::parse(&f.version).map_err(|e| format!("`version`: {}", e))?;
+        let c = &f.cluster;
+        if !(1..=3).contains(&c.brokers) {
+            return Err(format!("`cluster.brokers` must be 1 to 3, not {}", c.brokers));
+        }
+        if !(1..=8).contains(&c.partitions) {
+            return Err(format!("`cluster.partitions` must be 1 to 8, not {}", c.partitions));
+        }
+        if !(1..=8).contains(&c.output_partitions) {
+            return Err(format!("`cluster.output.partitions` must be 1 to 8, not {}", c.output_partitions));
+        }
+        if c.latency_ms > 60_000 || c.jitter_ms > 60_000 {
+            return Err("`cluster.network.latency.ms` and `network.jitter.ms` must be at most 60000".into());
+        }
+        if f.producers.len() > 4 || f.consumers.len() > 4 {
+            return Err("at most 4 producers and 4 consumers".into());
+        }
+        let mut transactional_ids: Vec<String> = Vec::new();
+        let mut producers = Vec::new();
+        let mut records: u64 = 0;
+        for (i, p) in f.producers.iter().enumerate() {
+            let cfg = config::producer_config(&p.config, version).map_err(|e| format!("producer-{}: {}", i, e))?;
+            if let Some(t) = &cfg.transactional_id {
+                if !transactional_ids.contains(t) {
+                    transactional_ids.push(t.clone());
+                }
+            }
+            for (j, op) in p.script.iter().enumerate() {
+                if let Op::Send(s) = op {
+                    if s.partition >= c.partitions {
+                        return Err(format!("producer-{} script step {}: partition {} does not exist (the topic has {})", i, j, s.partition, c.partitions));
+                    }
+                    if s.records == 0 || s.records > 10_000 || s.batches == 0 {
+                        return Err(format!("producer-{} script step {}: `records` must be 1 to 10000 and `batches` at least 1", i, j));
+                    }
+                    records += s.records as u64 * s.batches as u64;
+                }
+                let transactional_op = matches!(op, Op::InitTransactions {} | Op::Begin {} | Op::Commit {} | Op::Abort {});
+                if transactional_op && cfg.transactional_id.is_none() {
+                    return Err(format!("producer-{} script step {}: transactions need a `transactional.id`", i, j));
+                }
+            }
+            producers.push((cfg, p.script.clone()));
+        }
+        if records > MAX_RECORDS {
+            return Err(format!("the scripts send {} records; at most {}", records, MAX_RECORDS));
+        }
+        let mut group_ids: Vec<String> = Vec::new();
+        let mut consumers = Vec::new();
+        for (i, cs) in f.consumers.iter().enumerate() {
+            let cfg = config::consumer_config(&cs.config).map_err(|e| format!("consumer-{}: {}", i, e))?;
+            if !group_ids.contains(&cfg.group_id) {
+                group_ids.push(cfg.group_id.clone());
+            }
+            let mode = match &cs.commit {
+                Some(m) => CommitMode::parse(m).map_err(|e| format!("consumer-{}: {}", i, e))?,
+                None if cfg.enable_auto_commit => CommitMode::Auto,
+                None => CommitMode::AfterProcessing,
+            };
+            if mode == CommitMode::Auto && !cfg.enable_auto_commit {
+                return Err(format!("consumer-{}: commit mode `auto` needs `enable.auto.commit` true", i));
+            }
+            if mode != CommitMode::Auto && cfg.enable_auto_commit && cs.config.contains_key("enable.auto.commit") {
+                return Err(format!("consumer-{}: commit mode `{:?}` needs `enable.auto.commit` false", i, mode));
+            }
+            let output = match (&cs.output, mode) {
+                (Some(raw), CommitMode::Transactional) => {
+                    let pc = config::producer_config(raw, version).map_err(|e| format!("consumer-{} output: {}", i, e))?;
+                    let Some(t) = &pc.transactional_id else {
+                        return Err(format!("consumer-{} output: consume–transform–produce needs a `transactional.id`", i));
+                    };
+                    if !transactional_ids.contains(t) {
+                        transactional_ids.push(t.clone());
+                    }
+                    Some(pc)
+                }
+                (None, CommitMode::Transactional) => return Err(format!("consumer-{}: commit mode `transactional` needs an `output` producer config", i)),
+                (Some(_), _) => return Err(format!("consumer-{}: `output` is only used with commit mode `transactional`", i)),
+                (None, _) => None,
+            };
+            let sink = match &cs.sink {
+                None => None,
+                Some(s) => Some(SinkSetup {
+                    idempotent: s.idempotent,
+                    key_is_record: match s.key.as_deref() {
+                        None | Some("topic-partition-offset") => false,
+                        Some("record") => true,
+                        Some(other) => return Err(format!("consumer-{}: sink `key` must be \"topic-partition-offset\" or \"record\", not \"{}\"", i, truncate(other))),
+                    },
+                }),
+            };
+            let mut cfg = cfg;
+            if mode != CommitMode::Auto {
+                cfg.enable_auto_commit = false;
+            }
+            consumers.push(ConsumerSetup { cfg, mode, sink, output });
+        }
+        let nodes = Nodes { brokers: c.brokers, producers: producers.len() as u8, consumers: consumers.len() as u8 };
+        let schedule = f.schedule.iter().enumerate().map(|(i, s)| parse_entry(s, &nodes).map_err(|e| format!("schedule[{}]: {}", i, e))).collect::<Result<Vec<_>, _>>()?;
+        let mut expect = BTreeMap::new();
+        for (k, v) in &f.expect {
+            if super::checker::Property::parse(k).is_none() {
+                return Err(format!("`expect`: unknown property `{}`; allowed: {}", truncate(k), super::checker::Property::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")));
+            }
+            let pass = match v.as_str() {
+                "pass" => true,
+                "fail" => false,
+                other => return Err(format!("`expect.{}` must be \"pass\" or \"fail\", not \"{}\"", k, truncate(other))),
+            };
+            expect.insert(k.clone(), pass);
+        }
+        if f.limits.max_steps == 0 || f.limits.max_steps > 100_000_000 {
+            return Err("`limits.max_steps` must be 1 to 100000000".into());
+        }
+        Ok(Scenario {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            version,
+            seed: f.seed,
+            brokers: c.brokers,
+            partitions: c.partitions,
+            output_partitions: c.output_partitions,
+            latency_ms: c.latency_ms,
+            jitter_ms: c.jitter_ms,
+            producers,
+            consumers,
+            producer_raw: f.producers.iter().map(|p| p.config.clone()).collect(),
+            consumer_raw: f.consumers.iter().map(|c| c.config.clone()).collect(),
+            schedule,
+            expect,
+            max_steps: f.limits.max_steps,
+            max_ticks: f.limits.max_ticks,
+            transactional_ids,
+            group_ids,
+        })
+    }
+}
+
+fn truncate(s: &str) -> String {
+    config::short(&serde_json::Value::String(s.to_string())).trim_matches('"').to_string()
+}
+
+struct Nodes {
+    brokers: u8,
+    producers: u8,
+    consumers: u8,
+}
+
+fn node(s: &str, nodes: &Nodes) -> Result<NodeId, String> {
+    let n = NodeId::parse(s).ok_or_else(|| format!("`{}` is not a node; write producer-N, broker-N or consumer-N", truncate(s)))?;
+    let ok = match n {
+        NodeId::Broker(i) => i < nodes.brokers,
+        NodeId::Producer(i) => i < nodes.producers,
+        NodeId::Consumer(i) => i < nodes.consumers,
+    };
+    if ok {
+        Ok(n)
+    } else {
+        Err(format!("`{}` does not exist in this scenario", s))
+    }
+}
+
+fn message_match(m: &MatchSpec, nodes: &Nodes) -> Result<MessageMatch, String> {
+    let kind = match &m.kind {
+        None => None,
+        Some(k) => Some(MessageKind::parse(k).ok_or_else(|| {
+            format!("unknown message kind `{}`; allowed: {}", truncate(k), MessageKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))
+        })?),
+    };
+    let nth = m.nth.unwrap_or(1);
+    if nth == 0 {
+        return Err("`nth` counts from 1".into());
+    }
+    Ok(MessageMatch { kind, from: m.from.as_deref().map(|s| node(s, nodes)).transpose()?, to: m.to.as_deref().map(|s| node(s, nodes)).transpose()?, nth })
+}
+
+fn pair(p: &[String; 2], nodes: &Nodes) -> Result<(NodeId, NodeId), String> {
+    Ok((node(&p[0], nodes)?, node(&p[1], nodes)?))
+}
+
+fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String> {
+    let mut actions = Vec::new();
+    if let Some(m) = &s.drop {
+        actions.push(FaultAction::Drop(message_match(m, nodes)?));
+    }
+    if let Some(m) = &s.duplicate {
+        actions.push(FaultAction::Duplicate(message_match(m, nodes)?));
+    }
+    if let Some(d) = &s.delay {
+        if d.ms > 3_600_000 {
+            return Err("`delay.ms` must be at most 3600000".into());
+        }
+        actions.push(FaultAction::Delay(message_match(&d.what, nodes)?, d.ms));
+    }
+    if let Some(n) = &s.crash {
+        actions.push(FaultAction::Crash(node(n, nodes)?));
+    }
+    if let Some(n) = &s.restart {
+        actions.push(FaultAction::Restart(node(n, nodes)?));
+    }
+    if let Some(p) = &s.partition {
+        let (a, b) = pair(p, nodes)?;
+        actions.push(FaultAction::Partition(a, b));
+    }
+    if let Some(p) = &s.heal {
+        let (a, b) = pair(p, nodes)?;
+        actions.push(FaultAction::Heal(a, b));
+    }
+    if let Some(p) = &s.hold {
+        let (a, b) = pair(p, nodes)?;
+        actions.push(FaultAction::Hold(a, b));
+    }
+    if let Some(p) = &s.release {
+        let (a, b) = pair(p, nodes)?;
+        actions.push(FaultAction::Release(a, b));
+    }
+    if let Some(r) = &s.drop_rate {
+        if r.per_mille > 1000 {
+            return Err(format!("`drop_rate.per_mille` must be 0 to 1000, not {}", r.per_mille));
+        }
+        actions.push(FaultAction::DropRate {
+            from: r.from.as_deref().map(|x| node(x, nodes)).transpose()?,
+            to: r.to.as_deref().map(|x| node(x, nodes)).transpose()?,
+            per_mille: r.per_mille,
+        });
+    }
+    if let Some(set) = &s.set {
+        let n = node(&set.node, nodes)?;
+        if matches!(n, NodeId::Broker(_)) {
+            return Err("`set` changes a client's settings; brokers have none here".into());
+        }
+        actions.push(FaultAction::SetConfig { node: n, config: set.config.clone() });
+    }
+    if actions.len() != 1 {
+        return Err(format!(
+            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set); found {}",
+            actions.len()
+        ));
+    }
+    let action = actions.remove(0);
+    let message_fault = match &action {
+        FaultAction::Drop(m) | FaultAction::Duplicate(m) | FaultAction::Delay(m, _) => Some(*m),
+        _ => None,
+    };
+    let trigger = match (message_fault, &s.on, s.at) {
+        (Some(m), None, at) => Trigger::OnSend { what: m, after: at.unwrap_or(0) },
+        (Some(_), Some(_), _) => return Err("`on` is for crashes; a message fault already names its message".into()),
+        (None, Some(on), at) => {
+            if !matches!(action, FaultAction::Crash(_)) {
+                return Err("`on` (at the moment a message is sent) only applies to `crash`".into());
+            }
+            Trigger::OnSend { what: message_match(on, nodes)?, after: at.unwrap_or(0) }
+        }
+        (None, None, Some(at)) => Trigger::At(at),
+        (None, None, None) => return Err("needs `at` (a tick) or, for a crash, `on` (a message)".into()),
+    };
+    Ok(ScheduleEntry { trigger, action, note: s.note.clone() })
+}

@@ -1,0 +1,513 @@
+//! The transaction coordinator (`TransactionCoordinator`, `TransactionStateManager`,
+//! `TransactionMarkerChannelManager`; `../shared/KAFKA_EOS.md` §A7), transactions v1 rules.
+//!
+//! Every transition is appended to `__transaction_state` before it takes effect in memory.
+//! Simplification: with one replica the append is synchronous, so Kafka's `pendingState` is
+//! never observed between two steps; a restart reloads the metadata from that log.
+
+use super::config::TRANSACTION_MAX_TIMEOUT_MS;
+use super::effects::{Note, Out, Timer};
+use super::errors::Errors;
+use super::log::ControlType;
+use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
+use super::topology::Topology;
+use super::types::{NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (broker default).
+pub const TIMEOUT_CHECK_INTERVAL_MS: u64 = 10_000;
+/// The coordinator's own `request.timeout.ms` for WriteTxnMarkers.
+pub const MARKER_REQUEST_TIMEOUT_MS: u64 = 30_000;
+
+/// `TransactionState`, with Kafka's ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum TransactionState {
+    Empty,
+    Ongoing,
+    PrepareCommit,
+    PrepareAbort,
+    CompleteCommit,
+    CompleteAbort,
+    Dead,
+    /// Only ever a pending state, never persisted.
+    PrepareEpochFence,
+}
+
+impl TransactionState {
+    pub const ALL: [TransactionState; 8] = [
+        TransactionState::Empty,
+        TransactionState::Ongoing,
+        TransactionState::PrepareCommit,
+        TransactionState::PrepareAbort,
+        TransactionState::CompleteCommit,
+        TransactionState::CompleteAbort,
+        TransactionState::Dead,
+        TransactionState::PrepareEpochFence,
+    ];
+
+    /// The valid previous states (`TransactionState.validPreviousStates`, transactions v1).
+    pub fn valid_previous_states(self) -> &'static [TransactionState] {
+        use TransactionState::*;
+        match self {
+            Empty => &[Empty, CompleteCommit, CompleteAbort],
+            Ongoing => &[Ongoing, Empty, CompleteCommit, CompleteAbort],
+            PrepareCommit => &[Ongoing],
+            PrepareAbort => &[Ongoing, PrepareEpochFence],
+            CompleteCommit => &[PrepareCommit],
+            CompleteAbort => &[PrepareAbort],
+            Dead => &[Empty, CompleteAbort, CompleteCommit],
+            PrepareEpochFence => &[Ongoing],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TransactionState::Empty => "Empty",
+            TransactionState::Ongoing => "Ongoing",
+            TransactionState::PrepareCommit => "PrepareCommit",
+            TransactionState::PrepareAbort => "PrepareAbort",
+            TransactionState::CompleteCommit => "CompleteCommit",
+            TransactionState::CompleteAbort => "CompleteAbort",
+            TransactionState::Dead => "Dead",
+            TransactionState::PrepareEpochFence => "PrepareEpochFence",
+        }
+    }
+}
+
+/// A partition in a transaction: a data partition, or a group's `__consumer_offsets` partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum TxnPartition {
+    Data(TopicPartition),
+    Offsets(GroupIdx),
+}
+
+/// `TransactionMetadata` for one `transactional.id`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TxnMetadata {
+    pub producer_id: ProducerId,
+    pub producer_epoch: ProducerEpoch,
+    pub txn_timeout_ms: u64,
+    pub state: TransactionState,
+    pub topic_partitions: BTreeSet<TxnPartition>,
+    pub txn_start: Tick,
+}
+
+/// One record of `__transaction_state` (`TransactionLogValue`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TxnLogRecord {
+    pub tick: Tick,
+    pub txn: TxnIdx,
+    pub producer_id: ProducerId,
+    pub producer_epoch: ProducerEpoch,
+    pub state: TransactionState,
+    pub partitions: Vec<TxnPartition>,
+    pub txn_timeout_ms: u64,
+    pub txn_start: Tick,
+}
+
+/// Markers still to be written for a transaction in PrepareCommit/PrepareAbort.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct PendingMarkers {
+    pub result: ControlType,
+    pub remaining: BTreeSet<TxnPartition>,
+    /// WriteTxnMarkers requests in flight, by correlation id, with the partitions they carry.
+    pub in_flight: BTreeMap<CorrelationId, Vec<TxnPartition>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TxnCoordinator {
+    /// The leader epoch of `__transaction_state` when this coordinator loaded it.
+    pub coordinator_epoch: i32,
+    /// `__transaction_state`: survives a crash.
+    pub log: Vec<TxnLogRecord>,
+    /// In-memory metadata, rebuilt from `log` on load.
+    pub txns: BTreeMap<TxnIdx, TxnMetadata>,
+    pub markers: BTreeMap<TxnIdx, PendingMarkers>,
+    next_corr: CorrelationId,
+    timeout_check_armed: bool,
+}
+
+/// What the coordinator needs from its broker.
+pub struct CoordCtx<'a> {
+    pub now: Tick,
+    pub me: NodeId,
+    pub topology: &'a Topology,
+    /// The broker's producer id block (`ProducerIdManager` hands out ids from blocks of 1000).
+    pub next_producer_id: &'a mut i64,
+}
+
+impl TxnCoordinator {
+    pub fn new() -> Self {
+        TxnCoordinator {
+            coordinator_epoch: 0,
+            log: Vec::new(),
+            txns: BTreeMap::new(),
+            markers: BTreeMap::new(),
+            next_corr: 0,
+            timeout_check_armed: false,
+        }
+    }
+
+    /// Reloads after a restart (`TransactionStateManager.loadTransactionsForTxnTopicPartition`):
+    /// the last record per `transactional.id` becomes its metadata; transactions in
+    /// PrepareCommit/PrepareAbort get their markers again, with the new coordinator epoch.
+    pub fn load(&mut self, ctx: &mut CoordCtx, out: &mut Out) {
+        self.coordinator_epoch += 1;
+        self.txns.clear();
+        self.markers.clear();
+        self.timeout_check_armed = false;
+        for r in &self.log {
+            self.txns.insert(
+                r.txn,
+                TxnMetadata {
+                    producer_id: r.producer_id,
+                    producer_epoch: r.producer_epoch,
+                    txn_timeout_ms: r.txn_timeout_ms,
+                    state: r.state,
+                    topic_partitions: r.partitions.iter().copied().collect(),
+                    txn_start: r.txn_start,
+                },
+            );
+        }
+        let preparing: Vec<(TxnIdx, ControlType)> = self
+            .txns
+            .iter()
+            .filter_map(|(t, m)| match m.state {
+                TransactionState::PrepareCommit => Some((*t, ControlType::Commit)),
+                TransactionState::PrepareAbort => Some((*t, ControlType::Abort)),
+                _ => None,
+            })
+            .collect();
+        for (txn, result) in preparing {
+            self.start_markers(txn, result, ctx, out);
+        }
+        self.arm_timeout_check(ctx.now, out);
+    }
+
+    fn alloc_producer_id(ctx: &mut CoordCtx) -> ProducerId {
+        let pid = *ctx.next_producer_id;
+        *ctx.next_producer_id += 1;
+        ProducerId(pid)
+    }
+
+    /// Writes a transition to `__transaction_state`, then applies it (`TransactionStateManager.appendTransactionToLog`).
+    fn write(&mut self, txn: TxnIdx, next: TxnMetadata, now: Tick, out: &mut Out) {
+        let from = self.txns.get(&txn).map_or(TransactionState::Empty, |m| m.state);
+        self.log.push(TxnLogRecord {
+            tick: now,
+            txn,
+            producer_id: next.producer_id,
+            producer_epoch: next.producer_epoch,
+            state: next.state,
+            // `Empty` is written with null partitions.
+            partitions: next.topic_partitions.iter().copied().collect(),
+            txn_timeout_ms: next.txn_timeout_ms,
+            txn_start: next.txn_start,
+        });
+        out.note(Note::TxnTransition { txn, from, to: next.state, producer_id: next.producer_id, epoch: next.producer_epoch.0 });
+        self.txns.insert(txn, next);
+    }
+
+    /// Handles a request addressed to the coordinator. Returns false if it is not one.
+    pub fn handle(&mut self, from: NodeId, msg: &Message, ctx: &mut CoordCtx, out: &mut Out) -> bool {
+        match msg {
+            Message::InitProducerIdRequest { corr, txn, transaction_timeout_ms } => {
+                let result = self.init_producer_id(*txn, *transaction_timeout_ms, ctx, out);
+                out.send(from, Message::InitProducerIdResponse { corr: *corr, result });
+            }
+            Message::AddPartitionsToTxnRequest { corr, txn, producer_id, producer_epoch, partitions } => {
+                let parts: Vec<TxnPartition> = partitions.iter().map(|p| TxnPartition::Data(*p)).collect();
+                let error = self.add_partitions(*txn, *producer_id, *producer_epoch, &parts, ctx.now, out);
+                out.send(from, Message::AddPartitionsToTxnResponse { corr: *corr, error });
+            }
+            Message::AddOffsetsToTxnRequest { corr, txn, producer_id, producer_epoch, group } => {
+                // KafkaApis.handleAddOffsetsToTxnRequest: the group's __consumer_offsets partition joins the transaction.
+                let error = self.add_partitions(*txn, *producer_id, *producer_epoch, &[TxnPartition::Offsets(*group)], ctx.now, out);
+                out.send(from, Message::AddOffsetsToTxnResponse { corr: *corr, error });
+            }
+            Message::EndTxnRequest { corr, txn, producer_id, producer_epoch, commit } => {
+                let error = self.end_txn(*txn, *producer_id, *producer_epoch, *commit, ctx, out);
+                out.send(from, Message::EndTxnResponse { corr: *corr, error });
+            }
+            Message::WriteTxnMarkersResponse { corr, txn, results, group } => {
+                self.on_markers_response(*corr, *txn, results, *group, ctx, out);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// `TransactionCoordinator.handleInitProducerId`.
+    fn init_producer_id(
+        &mut self,
+        txn: Option<TxnIdx>,
+        timeout_ms: u64,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) -> Result<(ProducerId, ProducerEpoch), Errors> {
+        let Some(txn) = txn else {
+            // Idempotent producer: a fresh producer id with epoch 0, nothing written.
+            return Ok((Self::alloc_producer_id(ctx), ProducerEpoch(0)));
+        };
+        if timeout_ms == 0 || timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
+            return Err(Errors::InvalidTransactionTimeout);
+        }
+        if !self.txns.contains_key(&txn) {
+            let pid = Self::alloc_producer_id(ctx);
+            self.txns.insert(
+                txn,
+                TxnMetadata {
+                    producer_id: pid,
+                    producer_epoch: ProducerEpoch::NONE,
+                    txn_timeout_ms: timeout_ms,
+                    state: TransactionState::Empty,
+                    topic_partitions: BTreeSet::new(),
+                    txn_start: ctx.now,
+                },
+            );
+        }
+        let Some(meta) = self.txns.get(&txn).cloned() else { return Err(Errors::CoordinatorNotAvailable) };
+        match meta.state {
+            TransactionState::PrepareCommit | TransactionState::PrepareAbort => Err(Errors::ConcurrentTransactions),
+            TransactionState::Ongoing => {
+                // prepareFenceProducerEpoch: bump the epoch and abort the open transaction; the
+                // client retries on CONCURRENT_TRANSACTIONS and its retry bumps the epoch again.
+                self.fence_and_abort(txn, ctx, out);
+                Err(Errors::ConcurrentTransactions)
+            }
+            _ => {
+                let next = TxnMetadata {
+                    producer_epoch: meta.producer_epoch.next(),
+                    txn_timeout_ms: timeout_ms,
+                    state: TransactionState::Empty,
+                    topic_partitions: BTreeSet::new(),
+                    ..meta
+                };
+                let result = (next.producer_id, next.producer_epoch);
+                self.write(txn, next, ctx.now, out);
+                Ok(result)
+            }
+        }
+    }
+
+    /// Bumps the epoch of an Ongoing transaction and aborts it (InitProducerId fence, timeout).
+    fn fence_and_abort(&mut self, txn: TxnIdx, ctx: &mut CoordCtx, out: &mut Out) {
+        let Some(meta) = self.txns.get(&txn).cloned() else { return };
+        out.note(Note::TxnTransition {
+            txn,
+            from: meta.state,
+            to: TransactionState::PrepareEpochFence,
+            producer_id: meta.producer_id,
+            epoch: meta.producer_epoch.next().0,
+        });
+        let fenced = TxnMetadata { producer_epoch: meta.producer_epoch.next(), state: TransactionState::PrepareEpochFence, ..meta };
+        self.txns.insert(txn, fenced.clone());
+        self.write(txn, TxnMetadata { state: TransactionState::PrepareAbort, ..fenced }, ctx.now, out);
+        self.start_markers(txn, ControlType::Abort, ctx, out);
+    }
+
+    /// `TransactionCoordinator.handleAddPartitionsToTransaction` (client path, v≤3).
+    fn add_partitions(
+        &mut self,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        epoch: ProducerEpoch,
+        parts: &[TxnPartition],
+        now: Tick,
+        out: &mut Out,
+    ) -> Option<Errors> {
+        let Some(meta) = self.txns.get(&txn).cloned() else { return Some(Errors::InvalidProducerIdMapping) };
+        if meta.producer_id != producer_id {
+            return Some(Errors::InvalidProducerIdMapping);
+        }
+        if meta.producer_epoch != epoch {
+            return Some(Errors::ProducerFenced);
+        }
+        match meta.state {
+            TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => {
+                return Some(Errors::ConcurrentTransactions)
+            }
+            TransactionState::Ongoing if parts.iter().all(|p| meta.topic_partitions.contains(p)) => return None,
+            _ => {}
+        }
+        let starting = meta.state != TransactionState::Ongoing;
+        let mut next = meta;
+        if starting {
+            next.txn_start = now;
+            next.topic_partitions.clear();
+        }
+        next.topic_partitions.extend(parts.iter().copied());
+        next.state = TransactionState::Ongoing;
+        self.write(txn, next, now, out);
+        self.arm_timeout_check(now, out);
+        None
+    }
+
+    /// `TransactionCoordinator.endTransactionWithTV1`.
+    fn end_txn(
+        &mut self,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        epoch: ProducerEpoch,
+        commit: bool,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) -> Option<Errors> {
+        let Some(meta) = self.txns.get(&txn).cloned() else { return Some(Errors::InvalidProducerIdMapping) };
+        if meta.producer_id != producer_id {
+            return Some(Errors::InvalidProducerIdMapping);
+        }
+        if meta.producer_epoch != epoch {
+            return Some(Errors::ProducerFenced);
+        }
+        use TransactionState::*;
+        match (meta.state, commit) {
+            (Ongoing, _) => {
+                let (state, result) = if commit { (PrepareCommit, ControlType::Commit) } else { (PrepareAbort, ControlType::Abort) };
+                self.write(txn, TxnMetadata { state, ..meta }, ctx.now, out);
+                // The reply goes out once PrepareX is durable; the markers follow asynchronously.
+                self.start_markers(txn, result, ctx, out);
+                None
+            }
+            (CompleteCommit, true) | (CompleteAbort, false) => None,
+            (PrepareCommit, true) | (PrepareAbort, false) => Some(Errors::ConcurrentTransactions),
+            _ => Some(Errors::InvalidTxnState),
+        }
+    }
+
+    fn start_markers(&mut self, txn: TxnIdx, result: ControlType, ctx: &mut CoordCtx, out: &mut Out) {
+        let Some(meta) = self.txns.get(&txn) else { return };
+        let pending = PendingMarkers { result, remaining: meta.topic_partitions.clone(), in_flight: BTreeMap::new() };
+        self.markers.insert(txn, pending);
+        self.send_markers(txn, ctx, out);
+    }
+
+    /// Sends one WriteTxnMarkers per partition leader for the partitions not yet covered.
+    fn send_markers(&mut self, txn: TxnIdx, ctx: &mut CoordCtx, out: &mut Out) {
+        let Some(meta) = self.txns.get(&txn) else { return };
+        let (producer_id, producer_epoch) = (meta.producer_id, meta.producer_epoch);
+        let Some(pending) = self.markers.get_mut(&txn) else { return };
+        let covered: BTreeSet<TxnPartition> = pending.in_flight.values().flatten().copied().collect();
+        let mut by_broker: BTreeMap<u8, Vec<TxnPartition>> = BTreeMap::new();
+        for p in pending.remaining.iter().filter(|p| !covered.contains(p)) {
+            let broker = match p {
+                TxnPartition::Data(tp) => ctx.topology.leader(*tp),
+                TxnPartition::Offsets(_) => ctx.topology.group_coordinator(),
+            };
+            by_broker.entry(broker).or_default().push(*p);
+        }
+        if pending.remaining.is_empty() && pending.in_flight.is_empty() {
+            self.complete(txn, ctx.now, out);
+            return;
+        }
+        for (broker, parts) in by_broker {
+            let corr = self.next_corr;
+            self.next_corr = self.next_corr.wrapping_add(1);
+            let partitions = parts.iter().filter_map(|p| if let TxnPartition::Data(tp) = p { Some(*tp) } else { None }).collect();
+            let group = parts.iter().find_map(|p| if let TxnPartition::Offsets(g) = p { Some(*g) } else { None });
+            out.send(
+                NodeId::Broker(broker),
+                Message::WriteTxnMarkersRequest {
+                    corr,
+                    txn,
+                    producer_id,
+                    producer_epoch,
+                    coordinator_epoch: self.coordinator_epoch,
+                    result: pending.result,
+                    partitions,
+                    group,
+                },
+            );
+            out.timer(ctx.now.plus(MARKER_REQUEST_TIMEOUT_MS), Timer::RequestTimeout(corr));
+            pending.in_flight.insert(corr, parts);
+        }
+    }
+
+    /// `TransactionMarkerRequestCompletionHandler`.
+    fn on_markers_response(
+        &mut self,
+        corr: CorrelationId,
+        txn: TxnIdx,
+        results: &[(TopicPartition, Option<Errors>)],
+        group: Option<(GroupIdx, Option<Errors>)>,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        let Some(pending) = self.markers.get_mut(&txn) else { return };
+        if pending.in_flight.remove(&corr).is_none() {
+            return; // an answer to a request this coordinator no longer waits for
+        }
+        let answers = results
+            .iter()
+            .map(|(tp, e)| (TxnPartition::Data(*tp), *e))
+            .chain(group.map(|(g, e)| (TxnPartition::Offsets(g), e)));
+        for (p, error) in answers {
+            match error {
+                // Written, or a fenced marker: stop sending for this partition.
+                None | Some(Errors::InvalidProducerEpoch) | Some(Errors::TransactionCoordinatorFenced) => {
+                    pending.remaining.remove(&p);
+                }
+                // NOT_LEADER_OR_FOLLOWER and the like: retried.
+                Some(_) => {}
+            }
+        }
+        self.send_markers(txn, ctx, out);
+    }
+
+    /// A marker request timed out: send the partitions it carried again.
+    pub fn on_request_timeout(&mut self, corr: CorrelationId, ctx: &mut CoordCtx, out: &mut Out) {
+        let txn = self.markers.iter().find(|(_, p)| p.in_flight.contains_key(&corr)).map(|(t, _)| *t);
+        if let Some(txn) = txn {
+            if let Some(p) = self.markers.get_mut(&txn) {
+                p.in_flight.remove(&corr);
+            }
+            self.send_markers(txn, ctx, out);
+        }
+    }
+
+    /// All markers written: CompleteCommit/CompleteAbort with an empty partition set.
+    fn complete(&mut self, txn: TxnIdx, now: Tick, out: &mut Out) {
+        let Some(pending) = self.markers.remove(&txn) else { return };
+        let Some(meta) = self.txns.get(&txn).cloned() else { return };
+        let state = match pending.result {
+            ControlType::Commit => TransactionState::CompleteCommit,
+            ControlType::Abort => TransactionState::CompleteAbort,
+        };
+        self.write(txn, TxnMetadata { state, topic_partitions: BTreeSet::new(), ..meta }, now, out);
+    }
+
+    fn arm_timeout_check(&mut self, now: Tick, out: &mut Out) {
+        let any_ongoing = self.txns.values().any(|m| m.state == TransactionState::Ongoing);
+        if any_ongoing && !self.timeout_check_armed {
+            self.timeout_check_armed = true;
+            out.timer(now.plus(TIMEOUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
+        }
+    }
+
+    /// `TransactionCoordinator.abortTimedOutTransactions`: an Ongoing transaction older than its
+    /// `transaction.timeout.ms` is fenced (epoch + 1) and aborted.
+    pub fn on_timeout_check(&mut self, ctx: &mut CoordCtx, out: &mut Out) {
+        self.timeout_check_armed = false;
+        let expired: Vec<TxnIdx> = self
+            .txns
+            .iter()
+            .filter(|(_, m)| m.state == TransactionState::Ongoing && m.txn_start.0 + m.txn_timeout_ms < ctx.now.0)
+            .map(|(t, _)| *t)
+            .collect();
+        for txn in expired {
+            self.fence_and_abort(txn, ctx, out);
+        }
+        self.arm_timeout_check(ctx.now, out);
+    }
+
+    pub fn has_pending_markers(&self) -> bool {
+        !self.markers.is_empty()
+    }
+}
+
+impl Default for TxnCoordinator {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,822 @@
+//! The world: nodes, the network between them, the clock, the seeded PRNG, the schedule of
+//! faults, the checker and the trace. `Sim::step` takes the next event in (tick, sequence)
+//! order, hands it to one node, and turns what the node returned into messages, timers and facts.
+
+use super::broker::{Broker, BrokerCtx};
+use super::checker::{Checker, CheckerSetup, ConsumerFacts, Logs, ProducerFacts};
+use super::config::{self, RawConfig};
+use super::consumer::{ConsumerCtx, ConsumerNode};
+use super::effects::{Note, Out, Timer};
+use super::log::PartitionLog;
+use super::message::{Message, MessageKind};
+use super::producer::{ClientCtx, CLIENT_CORR_BIT};
+use super::producer_app::ProducerNode;
+use super::rng::Rng;
+use super::scenario::{FaultAction, MessageMatch, Scenario, Trigger};
+use super::topology::Topology;
+use super::txn_coordinator::TransactionState;
+use super::types::{NodeId, ProducerId, Tick, TopicId, TopicPartition};
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Id of a message on the network, unique within a run.
+pub type MsgId = u64;
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Envelope {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent: Tick,
+    pub deliver: Tick,
+    pub msg: Message,
+    /// Waiting on a held link until it is released.
+    pub held: bool,
+}
+
+/// A link's state (one direction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum LinkState {
+    Healthy,
+    /// Everything sent is dropped.
+    Partitioned,
+    /// Everything sent waits until the link is released.
+    Held,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Network {
+    pub in_flight: BTreeMap<MsgId, Envelope>,
+    next_id: MsgId,
+    /// Links not `Healthy`, by (from, to).
+    pub links: BTreeMap<(NodeId, NodeId), LinkState>,
+    /// Last delivery time per link: links are FIFO.
+    last_delivery: BTreeMap<(NodeId, NodeId), Tick>,
+    pub drop_rates: Vec<(Option<NodeId>, Option<NodeId>, u32)>,
+}
+
+impl Network {
+    pub fn link(&self, from: NodeId, to: NodeId) -> LinkState {
+        self.links.get(&(from, to)).copied().unwrap_or(LinkState::Healthy)
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// A scheduled or clicked fault.
+    Fault,
+    /// The link's random drop rate.
+    DropRate,
+    /// The two nodes are partitioned.
+    Partitioned,
+    /// The receiver was down when it arrived.
+    ReceiverDown,
+    /// The sender crashed as it sent it.
+    SenderCrashed,
+}
+
+/// One entry of the trace: what happened, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TraceEvent {
+    pub step: u64,
+    pub tick: Tick,
+    pub what: TraceKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TraceKind {
+    Sent { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind, summary: String, deliver: Tick },
+    Delivered { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind },
+    Dropped { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind, reason: DropReason },
+    Duplicated { id: MsgId, copy: MsgId },
+    Delayed { id: MsgId, ms: u64 },
+    Crashed { node: NodeId },
+    Restarted { node: NodeId },
+    Link { a: NodeId, b: NodeId, state: LinkState },
+    DropRate { from: Option<NodeId>, to: Option<NodeId>, per_mille: u32 },
+    ConfigChanged { node: NodeId, config: RawConfig },
+    ConfigRejected { node: NodeId, error: String },
+    ScheduleNote { text: String },
+    Fact(Note),
+}
+
+/// The trace: bounded (older entries are counted, not kept), with a digest of every entry ever
+/// recorded, so two runs can be compared byte for byte without keeping them whole.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Trace {
+    pub enabled: bool,
+    pub limit: usize,
+    pub events: VecDeque<TraceEvent>,
+    pub total: u64,
+    /// FNV-1a over each entry's JSON, in order.
+    pub digest: u64,
+}
+
+impl Trace {
+    pub fn new(enabled: bool, limit: usize) -> Trace {
+        Trace { enabled, limit, events: VecDeque::new(), total: 0, digest: 0xcbf2_9ce4_8422_2325 }
+    }
+
+    fn push(&mut self, step: u64, tick: Tick, what: TraceKind) {
+        let e = TraceEvent { step, tick, what };
+        if let Ok(json) = serde_json::to_string(&e) {
+            for b in json.bytes().chain(std::iter::once(b'\n')) {
+                self.digest ^= b as u64;
+                self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        self.total += 1;
+        self.events.push_back(e);
+        if self.events.len() > self.limit {
+            self.events.pop_front();
+        }
+    }
+}
+
+/// Something that will happen at a tick.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Event {
+    Deliver(MsgId),
+    Timer { node: NodeId, incarnation: u32, timer: Timer },
+    Schedule(usize),
+}
+
+/// A schedule entry and how far it got.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ScheduleState {
+    pub fired: bool,
+    pub matched: u32,
+}
+
+/// The semantic state of a run: everything but the trace. `Hash + Eq`, so a search can skip states it has seen.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct World {
+    #[serde(skip)]
+    pub scenario: Arc<Scenario>,
+    pub topology: Topology,
+    pub now: Tick,
+    pub step: u64,
+    rng: Rng,
+    pub brokers: Vec<Broker>,
+    pub producers: Vec<ProducerNode>,
+    pub consumers: Vec<ConsumerNode>,
+    /// Each producer's raw settings (interventions change them).
+    pub producer_configs: Vec<RawConfig>,
+    pub consumer_configs: Vec<RawConfig>,
+    pub net: Network,
+    pub events: BTreeMap<(Tick, u64), Event>,
+    next_seq: u64,
+    pub schedule: Vec<ScheduleState>,
+    pub checker: Checker,
+    pub finished: bool,
+}
+
+/// A run: the world and its trace.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    pub world: World,
+    pub trace: Trace,
+}
+
+/// The trace's default bound.
+pub const TRACE_LIMIT: usize = 20_000;
+
+impl Sim {
+    /// Builds the world from a scenario, with the seed given (the scenario's own when `None`).
+    pub fn new(scenario: Scenario, seed: Option<u64>) -> Sim {
+        Sim::with_trace(scenario, seed, Trace::new(true, TRACE_LIMIT))
+    }
+
+    pub fn with_trace(scenario: Scenario, seed: Option<u64>, trace: Trace) -> Sim {
+        let topology = Topology { brokers: scenario.brokers, partitions: scenario.partitions, output_partitions: scenario.output_partitions };
+        let brokers = (0..scenario.brokers).map(|b| Broker::new(b, &topology)).collect();
+        let mut first_record = 0u32;
+        let mut producers = Vec::new();
+        let mut producer_facts = Vec::new();
+        for (i, (cfg, script)) in scenario.producers.iter().enumerate() {
+            let txn = cfg.transactional_id.as_ref().and_then(|t| scenario.transactional_ids.iter().position(|x| x == t)).map(|x| x as u8);
+            let node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
+            let count: u32 = script.iter().map(|op| if let super::scenario::Op::Send(s) = op { s.records * s.batches } else { 0 }).sum();
+            producer_facts.push(ProducerFacts {
+                first_record,
+                record_count: count,
+                idempotent: cfg.enable_idempotence,
+                acks: cfg.acks,
+                may_reorder: !cfg.enable_idempotence && cfg.max_in_flight > 1 && cfg.retries > 0,
+            });
+            first_record += count;
+            producers.push(node);
+        }
+        let mut consumers = Vec::new();
+        let mut consumer_facts = Vec::new();
+        for (i, c) in scenario.consumers.iter().enumerate() {
+            let group = scenario.group_ids.iter().position(|g| *g == c.cfg.group_id).unwrap_or(0) as u8;
+            // Static assignment: the group's members split the partitions round-robin.
+            let members: Vec<usize> = scenario.consumers.iter().enumerate().filter(|(_, o)| o.cfg.group_id == c.cfg.group_id).map(|(j, _)| j).collect();
+            let me = members.iter().position(|j| *j == i).unwrap_or(0);
+            let assignment: Vec<TopicPartition> = topology.topic_partitions(TopicId::Input).filter(|tp| tp.partition as usize % members.len().max(1) == me).collect();
+            let txn = c.output.as_ref().and_then(|o| o.transactional_id.as_ref()).and_then(|t| scenario.transactional_ids.iter().position(|x| x == t)).map(|x| x as u8);
+            consumer_facts.push(ConsumerFacts {
+                isolation: c.cfg.isolation_level,
+                mode: c.mode,
+                sink: c.sink.map(|s| (s.idempotent, s.key_is_record)),
+                assignment: assignment.clone(),
+            });
+            consumers.push(ConsumerNode::new(i as u8, c.clone(), group, txn, assignment));
+        }
+        let checker = Checker::new(CheckerSetup { producers: producer_facts, consumers: consumer_facts, total_records: first_record });
+        let seed = seed.unwrap_or(scenario.seed);
+        let schedule = scenario.schedule.iter().map(|_| ScheduleState { fired: false, matched: 0 }).collect();
+        let world = World {
+            topology,
+            now: Tick(0),
+            step: 0,
+            rng: Rng::new(seed),
+            brokers,
+            producers,
+            consumers,
+            producer_configs: scenario.producer_raw.clone(),
+            consumer_configs: scenario.consumer_raw.clone(),
+            net: Network::default(),
+            events: BTreeMap::new(),
+            next_seq: 0,
+            schedule,
+            checker,
+            finished: false,
+            scenario: Arc::new(scenario),
+        };
+        let mut sim = Sim { world, trace };
+        sim.start();
+        sim
+    }
+
+    fn start(&mut self) {
+        for (i, e) in self.world.scenario.clone().schedule.iter().enumerate() {
+            if let Trigger::At(t) = e.trigger {
+                self.world.push_event(Tick(t), Event::Schedule(i));
+            }
+        }
+        let mut out = Out::default();
+        for p in 0..self.world.producers.len() {
+            let w = &mut self.world;
+            let scenario = w.scenario.clone();
+            let ctx = ClientCtx { now: w.now, node: NodeId::Producer(p as u8), topology: &w.topology, version: scenario.version };
+            let node = &mut w.producers[p];
+            node.client.start(&ctx, &mut out);
+            node.advance(&scenario.producers[p].1, &ctx, &mut out);
+            self.apply(NodeId::Producer(p as u8), &mut out);
+        }
+        for c in 0..self.world.consumers.len() {
+            let topology = self.world.topology.clone();
+            let ctx = ConsumerCtx { now: self.world.now, topology: &topology, version: self.world.scenario.version };
+            self.world.consumers[c].start(&ctx, &mut out);
+            self.apply(NodeId::Consumer(c as u8), &mut out);
+        }
+    }
+
+    pub fn now(&self) -> Tick {
+        self.world.now
+    }
+
+    /// Has the run reached its end (settled, or a limit)?
+    pub fn is_done(&self) -> bool {
+        self.world.finished
+    }
+
+    /// Takes the next event. Returns false when there is nothing left to do.
+    pub fn step(&mut self) -> bool {
+        if self.world.finished {
+            return false;
+        }
+        let Some(((tick, _), event)) = self.world.events.pop_first() else {
+            self.finish();
+            return false;
+        };
+        let s = &self.world.scenario;
+        if tick.0 > s.max_ticks || self.world.step >= s.max_steps {
+            self.finish();
+            return false;
+        }
+        self.world.now = tick;
+        self.world.step += 1;
+        let mut out = Out::default();
+        match event {
+            Event::Deliver(id) => self.deliver(id, &mut out),
+            Event::Timer { node, incarnation, timer } => self.on_timer(node, incarnation, timer, &mut out),
+            Event::Schedule(i) => self.on_schedule(i, &mut out),
+        }
+        if self.world.is_settled() {
+            self.finish();
+        }
+        true
+    }
+
+    /// Runs until the end or until `max_steps` more steps.
+    pub fn run(&mut self, max_steps: u64) {
+        for _ in 0..max_steps {
+            if !self.step() {
+                break;
+            }
+        }
+    }
+
+    /// Runs until the simulated clock passes `tick` (or the end).
+    pub fn run_until_tick(&mut self, tick: u64) {
+        while !self.world.finished && self.world.events.first_key_value().is_some_and(|((t, _), _)| t.0 <= tick) {
+            self.step();
+        }
+    }
+
+    /// The end: the checker's end-of-run properties.
+    pub fn finish(&mut self) {
+        if self.world.finished {
+            return;
+        }
+        self.world.finished = true;
+        let partitions: Vec<TopicPartition> = self.world.topology.all_partitions().collect();
+        let (step, now) = (self.world.step, self.world.now);
+        let mut checker = std::mem::replace(&mut self.world.checker, Checker::new(CheckerSetup { producers: vec![], consumers: vec![], total_records: 0 }));
+        checker.finish(&self.world, &partitions, step, now);
+        self.world.checker = checker;
+    }
+
+    fn deliver(&mut self, id: MsgId, out: &mut Out) {
+        let Some(env) = self.world.net.in_flight.remove(&id) else { return };
+        let alive = self.world.is_alive(env.to);
+        if !alive {
+            self.record(TraceKind::Dropped { id, from: env.from, to: env.to, kind: env.msg.kind(), reason: DropReason::ReceiverDown });
+            return;
+        }
+        self.record(TraceKind::Delivered { id, from: env.from, to: env.to, kind: env.msg.kind() });
+        let w = &mut self.world;
+        let now = w.now;
+        match env.to {
+            NodeId::Broker(b) => {
+                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: fetch_wait(w, env.from) };
+                if let Some(broker) = w.brokers.get_mut(b as usize) {
+                    broker.on_message(env.from, env.msg, &ctx, out);
+                }
+            }
+            NodeId::Producer(p) => {
+                let scenario = w.scenario.clone();
+                let ctx = ClientCtx { now, node: env.to, topology: &w.topology, version: scenario.version };
+                if let (Some(node), Some((_, script))) = (w.producers.get_mut(p as usize), scenario.producers.get(p as usize)) {
+                    node.client.on_response(env.msg, &ctx, out);
+                    node.learn(&out.notes);
+                    node.advance(script, &ctx, out);
+                }
+            }
+            NodeId::Consumer(c) => {
+                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                if let Some(node) = w.consumers.get_mut(c as usize) {
+                    node.on_message(env.msg, &ctx, out);
+                }
+            }
+        }
+        self.apply(env.to, out);
+    }
+
+    fn on_timer(&mut self, node: NodeId, incarnation: u32, timer: Timer, out: &mut Out) {
+        let w = &mut self.world;
+        if !w.is_alive(node) || w.incarnation(node) != incarnation {
+            return;
+        }
+        let now = w.now;
+        match node {
+            NodeId::Broker(b) => {
+                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: 500 };
+                if let Some(broker) = w.brokers.get_mut(b as usize) {
+                    broker.on_timer(timer, &ctx, out);
+                }
+            }
+            NodeId::Producer(p) => {
+                let scenario = w.scenario.clone();
+                let ctx = ClientCtx { now, node, topology: &w.topology, version: scenario.version };
+                if let (Some(n), Some((_, script))) = (w.producers.get_mut(p as usize), scenario.producers.get(p as usize)) {
+                    match timer {
+                        Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => n.client.on_request_timeout(corr, &ctx, out),
+                        _ => n.client.on_wake(&ctx, out),
+                    }
+                    n.learn(&out.notes);
+                    n.advance(script, &ctx, out);
+                }
+            }
+            NodeId::Consumer(c) => {
+                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                if let Some(n) = w.consumers.get_mut(c as usize) {
+                    n.on_timer(timer, &ctx, out);
+                }
+            }
+        }
+        self.apply(node, out);
+    }
+
+    fn on_schedule(&mut self, i: usize, out: &mut Out) {
+        let Some(entry) = self.world.scenario.schedule.get(i).cloned() else { return };
+        if let Some(s) = self.world.schedule.get_mut(i) {
+            s.fired = true;
+        }
+        if let Some(text) = &entry.note {
+            self.record(TraceKind::ScheduleNote { text: text.clone() });
+        }
+        self.apply_action(&entry.action, out);
+    }
+
+    /// Applies a fault or an intervention now. Message faults (drop, delay, duplicate) apply to
+    /// the next matching message sent from now on.
+    pub fn apply_action(&mut self, action: &FaultAction, out: &mut Out) {
+        match action {
+            FaultAction::Crash(n) => self.crash(*n),
+            FaultAction::Restart(n) => self.restart(*n, None, out),
+            FaultAction::Partition(a, b) => self.set_link(*a, *b, LinkState::Partitioned),
+            FaultAction::Heal(a, b) | FaultAction::Release(a, b) => self.set_link(*a, *b, LinkState::Healthy),
+            FaultAction::Hold(a, b) => self.set_link(*a, *b, LinkState::Held),
+            FaultAction::DropRate { from, to, per_mille } => {
+                self.world.net.drop_rates.retain(|(f, t, _)| !(f == from && t == to));
+                if *per_mille > 0 {
+                    self.world.net.drop_rates.push((*from, *to, *per_mille));
+                }
+                self.record(TraceKind::DropRate { from: *from, to: *to, per_mille: *per_mille });
+            }
+            FaultAction::SetConfig { node, config } => self.set_config(*node, config, out),
+            // Message faults were matched when the message was sent.
+            FaultAction::Drop(_) | FaultAction::Duplicate(_) | FaultAction::Delay(..) => {}
+        }
+    }
+
+    fn set_link(&mut self, a: NodeId, b: NodeId, state: LinkState) {
+        for (x, y) in [(a, b), (b, a)] {
+            if state == LinkState::Healthy {
+                self.world.net.links.remove(&(x, y));
+            } else {
+                self.world.net.links.insert((x, y), state);
+            }
+        }
+        self.record(TraceKind::Link { a, b, state });
+        if state != LinkState::Held {
+            // Released (or cut): held messages go now (or are lost).
+            let held: Vec<MsgId> = self.world.net.in_flight.values().filter(|e| e.held && ((e.from, e.to) == (a, b) || (e.from, e.to) == (b, a))).map(|e| e.id).collect();
+            for id in held {
+                if state == LinkState::Partitioned {
+                    if let Some(e) = self.world.net.in_flight.remove(&id) {
+                        self.record(TraceKind::Dropped { id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Partitioned });
+                    }
+                } else if let Some(e) = self.world.net.in_flight.get(&id).cloned() {
+                    let deliver = self.world.delivery_time(e.from, e.to);
+                    if let Some(env) = self.world.net.in_flight.get_mut(&id) {
+                        env.held = false;
+                        env.deliver = deliver;
+                    }
+                    self.world.push_event(deliver, Event::Deliver(id));
+                }
+            }
+        }
+    }
+
+    pub fn crash(&mut self, n: NodeId) {
+        if !self.world.is_alive(n) {
+            return;
+        }
+        match n {
+            NodeId::Broker(b) => {
+                if let Some(x) = self.world.brokers.get_mut(b as usize) {
+                    x.crash()
+                }
+            }
+            NodeId::Producer(p) => {
+                if let Some(x) = self.world.producers.get_mut(p as usize) {
+                    x.crash()
+                }
+            }
+            NodeId::Consumer(c) => {
+                if let Some(x) = self.world.consumers.get_mut(c as usize) {
+                    x.crash()
+                }
+            }
+        }
+        self.record(TraceKind::Crashed { node: n });
+    }
+
+    fn restart(&mut self, n: NodeId, new_config: Option<config::ProducerConfig>, out: &mut Out) {
+        if self.world.is_alive(n) && new_config.is_none() {
+            return;
+        }
+        self.record(TraceKind::Restarted { node: n });
+        let w = &mut self.world;
+        let now = w.now;
+        match n {
+            NodeId::Broker(b) => {
+                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: 500 };
+                if let Some(x) = w.brokers.get_mut(b as usize) {
+                    x.restart(&ctx, out);
+                }
+            }
+            NodeId::Producer(p) => {
+                let scenario = w.scenario.clone();
+                let Some((cfg, script)) = scenario.producers.get(p as usize) else { return };
+                let cfg = new_config.unwrap_or_else(|| w.producers.get(p as usize).map_or(cfg.clone(), |x| x.client.cfg.clone()));
+                let ctx = ClientCtx { now, node: n, topology: &w.topology, version: scenario.version };
+                if let Some(x) = w.producers.get_mut(p as usize) {
+                    x.restart(cfg, script, &ctx, out);
+                }
+                out.note(Note::ClientRestarted { node: n });
+            }
+            NodeId::Consumer(c) => {
+                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                if let Some(x) = w.consumers.get_mut(c as usize) {
+                    x.start(&ctx, out);
+                }
+            }
+        }
+        self.apply(n, out);
+    }
+
+    /// An intervention: restart a client with changed settings ("apply now"). Kafka's own
+    /// validation decides; a rejected config is recorded and changes nothing.
+    fn set_config(&mut self, node: NodeId, change: &RawConfig, out: &mut Out) {
+        let version = self.world.scenario.version;
+        match node {
+            NodeId::Producer(p) => {
+                let mut raw = self.world.producer_configs.get(p as usize).cloned().unwrap_or_default();
+                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
+                match config::producer_config(&raw, version) {
+                    Ok(cfg) => {
+                        if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
+                            *slot = raw;
+                        }
+                        self.record(TraceKind::ConfigChanged { node, config: change.clone() });
+                        self.crash(node);
+                        self.restart(node, Some(cfg), out);
+                    }
+                    Err(error) => self.record(TraceKind::ConfigRejected { node, error }),
+                }
+            }
+            NodeId::Consumer(c) => {
+                let mut raw = self.world.consumer_configs.get(c as usize).cloned().unwrap_or_default();
+                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
+                match config::consumer_config(&raw) {
+                    Ok(cfg) => {
+                        if let Some(slot) = self.world.consumer_configs.get_mut(c as usize) {
+                            *slot = raw;
+                        }
+                        if let Some(x) = self.world.consumers.get_mut(c as usize) {
+                            x.setup.cfg = cfg;
+                        }
+                        self.record(TraceKind::ConfigChanged { node, config: change.clone() });
+                        self.crash(node);
+                        self.restart(node, None, out);
+                    }
+                    Err(error) => self.record(TraceKind::ConfigRejected { node, error }),
+                }
+            }
+            NodeId::Broker(_) => {}
+        }
+    }
+
+    /// Turns a handler's output into messages, timers and facts.
+    fn apply(&mut self, from: NodeId, out: &mut Out) {
+        let incarnation = self.world.incarnation(from);
+        for (at, timer) in out.timers.drain(..) {
+            self.world.push_event(at, Event::Timer { node: from, incarnation, timer });
+        }
+        let notes: Vec<Note> = std::mem::take(&mut out.notes);
+        if !notes.is_empty() {
+            let (step, now) = (self.world.step, self.world.now);
+            let mut checker = std::mem::replace(&mut self.world.checker, Checker::new(CheckerSetup { producers: vec![], consumers: vec![], total_records: 0 }));
+            checker.observe(&notes, &self.world, step, now);
+            self.world.checker = checker;
+            if self.trace.enabled {
+                for n in notes {
+                    self.record(TraceKind::Fact(n));
+                }
+            }
+        }
+        let sends: Vec<(NodeId, Message)> = std::mem::take(&mut out.sends);
+        for (to, msg) in sends {
+            if !self.world.is_alive(from) {
+                break; // the sender crashed while sending
+            }
+            self.send(from, to, msg, out);
+        }
+        if !out.sends.is_empty() || !out.timers.is_empty() || !out.notes.is_empty() {
+            // A crash triggered by a message may have produced more output (a restart elsewhere).
+            let next = out.sends.first().map(|_| from);
+            if let Some(n) = next {
+                self.apply(n, out);
+            }
+        }
+    }
+
+    /// Puts a message on the network, applying the faults that match it.
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message, out: &mut Out) {
+        let kind = msg.kind();
+        let w = &mut self.world;
+        let id = w.net.next_id;
+        w.net.next_id += 1;
+        let mut drop = None;
+        let mut duplicate = false;
+        let mut delay = 0;
+        let mut crash = None;
+        let mut notes = Vec::new();
+        let scenario = w.scenario.clone();
+        for (i, entry) in scenario.schedule.iter().enumerate() {
+            let Trigger::OnSend { what, after } = entry.trigger else { continue };
+            let state = &mut w.schedule[i];
+            if state.fired || w.now.0 < after || !matches(&what, kind, from, to) {
+                continue;
+            }
+            state.matched += 1;
+            if state.matched < what.nth {
+                continue;
+            }
+            state.fired = true;
+            match &entry.action {
+                FaultAction::Drop(_) => drop = Some(DropReason::Fault),
+                FaultAction::Duplicate(_) => duplicate = true,
+                FaultAction::Delay(_, ms) => delay += ms,
+                FaultAction::Crash(n) => crash = Some(*n),
+                _ => {}
+            }
+            if let Some(text) = &entry.note {
+                notes.push(text.clone());
+            }
+        }
+        for text in notes {
+            self.trace_push(TraceKind::ScheduleNote { text });
+        }
+        let w = &mut self.world;
+        if drop.is_none() && w.net.link(from, to) == LinkState::Partitioned {
+            drop = Some(DropReason::Partitioned);
+        }
+        if drop.is_none() {
+            let rates: Vec<u32> = w.net.drop_rates.iter().filter(|(f, t, _)| f.is_none_or(|f| f == from) && t.is_none_or(|t| t == to)).map(|r| r.2).collect();
+            for r in rates {
+                if w.rng.chance_per_mille(r) {
+                    drop = Some(DropReason::DropRate);
+                }
+            }
+        }
+        if let Some(n) = crash {
+            self.crash(n);
+            if n == from {
+                drop = Some(DropReason::SenderCrashed);
+            }
+        }
+        let w = &mut self.world;
+        let held = w.net.link(from, to) == LinkState::Held;
+        let deliver = w.delivery_time(from, to).plus(delay);
+        if self.trace.enabled {
+            let summary = msg.summary();
+            self.trace_push(TraceKind::Sent { id, from, to, kind, summary, deliver });
+            if delay > 0 {
+                self.trace_push(TraceKind::Delayed { id, ms: delay });
+            }
+        }
+        if let Some(reason) = drop {
+            self.trace_push(TraceKind::Dropped { id, from, to, kind, reason });
+            return;
+        }
+        let w = &mut self.world;
+        if duplicate {
+            let copy = w.net.next_id;
+            w.net.next_id += 1;
+            let env = Envelope { id: copy, from, to, sent: w.now, deliver, msg: msg.clone(), held };
+            w.net.in_flight.insert(copy, env);
+            if !held {
+                w.push_event(deliver, Event::Deliver(copy));
+            }
+            self.trace_push(TraceKind::Duplicated { id, copy });
+        }
+        let w = &mut self.world;
+        let env = Envelope { id, from, to, sent: w.now, deliver, msg, held };
+        w.net.in_flight.insert(id, env);
+        if !held {
+            w.push_event(deliver, Event::Deliver(id));
+        }
+        let _ = out;
+    }
+
+    fn trace_push(&mut self, what: TraceKind) {
+        if self.trace.enabled {
+            self.trace.push(self.world.step, self.world.now, what);
+        }
+    }
+
+    fn record(&mut self, what: TraceKind) {
+        self.trace_push(what);
+    }
+
+    /// Drops a message in flight now (a click on it).
+    pub fn drop_message(&mut self, id: MsgId) -> bool {
+        let Some(e) = self.world.net.in_flight.remove(&id) else { return false };
+        self.world.events.retain(|_, ev| *ev != Event::Deliver(id));
+        self.trace_push(TraceKind::Dropped { id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Fault });
+        true
+    }
+}
+
+fn matches(m: &MessageMatch, kind: MessageKind, from: NodeId, to: NodeId) -> bool {
+    m.kind.is_none_or(|k| k == kind) && m.from.is_none_or(|f| f == from) && m.to.is_none_or(|t| t == to)
+}
+
+/// The consumer's `fetch.max.wait.ms` (brokers park fetches for that long).
+fn fetch_wait(w: &World, from: NodeId) -> u64 {
+    match from {
+        NodeId::Consumer(c) => w.consumers.get(c as usize).map_or(500, |x| x.setup.cfg.fetch_max_wait_ms),
+        _ => 500,
+    }
+}
+
+impl World {
+    pub fn push_event(&mut self, at: Tick, e: Event) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.events.insert((at, seq), e);
+    }
+
+    /// One-way latency plus jitter from the seeded PRNG; a link never overtakes itself (FIFO).
+    fn delivery_time(&mut self, from: NodeId, to: NodeId) -> Tick {
+        let jitter = if self.scenario.jitter_ms > 0 { self.rng.below(self.scenario.jitter_ms + 1) } else { 0 };
+        let at = self.now.plus(self.scenario.latency_ms + jitter);
+        let last = self.net.last_delivery.get(&(from, to)).copied().unwrap_or(Tick(0));
+        let at = at.max(last);
+        self.net.last_delivery.insert((from, to), at);
+        at
+    }
+
+    pub fn is_alive(&self, n: NodeId) -> bool {
+        match n {
+            NodeId::Broker(b) => self.brokers.get(b as usize).is_some_and(|x| x.alive),
+            NodeId::Producer(p) => self.producers.get(p as usize).is_some_and(|x| x.alive),
+            NodeId::Consumer(c) => self.consumers.get(c as usize).is_some_and(|x| x.alive),
+        }
+    }
+
+    pub fn incarnation(&self, n: NodeId) -> u32 {
+        match n {
+            NodeId::Broker(b) => self.brokers.get(b as usize).map_or(0, |x| x.incarnation),
+            NodeId::Producer(p) => self.producers.get(p as usize).map_or(0, |x| x.incarnation),
+            NodeId::Consumer(c) => self.consumers.get(c as usize).map_or(0, |x| x.incarnation),
+        }
+    }
+
+    /// The partition's log, wherever its leader is.
+    pub fn log(&self, tp: TopicPartition) -> Option<&PartitionLog> {
+        self.brokers.get(self.topology.leader(tp) as usize).and_then(|b| b.partitions.get(&tp))
+    }
+
+    /// Settled: the schedule has nothing left to fire, every producer is done and idle, every
+    /// consumer has caught up and committed, no markers are pending and nothing but fetches is in flight.
+    pub fn is_settled(&self) -> bool {
+        if self.events.values().any(|e| matches!(e, Event::Schedule(_))) {
+            return false;
+        }
+        if self.scenario.schedule.iter().zip(&self.schedule).any(|(e, s)| !s.fired && matches!(e.trigger, Trigger::OnSend { .. }) && matches!(e.action, FaultAction::Crash(_))) {
+            // A crash waiting for its message keeps the run going only while something still sends.
+        }
+        let producers_idle = self.producers.iter().enumerate().all(|(i, p)| p.is_idle(self.scenario.producers.get(i).map_or(0, |x| x.1.len())));
+        if !producers_idle {
+            return false;
+        }
+        for c in &self.consumers {
+            if !c.is_idle() {
+                return false;
+            }
+            if c.alive && c.halted.is_none() {
+                for tp in &c.assignment {
+                    let Some(log) = self.log(*tp) else { continue };
+                    let limit = match c.setup.cfg.isolation_level {
+                        config::IsolationLevel::ReadUncommitted => log.high_watermark(),
+                        config::IsolationLevel::ReadCommitted => log.last_stable_offset(),
+                    };
+                    if c.positions.get(tp).copied().unwrap_or_default() < limit {
+                        return false;
+                    }
+                }
+            }
+        }
+        if self.brokers.iter().any(|b| b.alive && b.txn_coordinator.as_ref().is_some_and(|t| t.has_pending_markers())) {
+            return false;
+        }
+        self.net.in_flight.values().all(|e| matches!(e.msg.kind(), MessageKind::FetchRequest | MessageKind::FetchResponse))
+    }
+
+    /// The coordinator's state for the transaction a producer id belongs to.
+    pub fn txn_state_of(&self, pid: ProducerId) -> Option<TransactionState> {
+        self.brokers.iter().filter_map(|b| b.txn_coordinator.as_ref()).flat_map(|t| t.txns.values()).find(|m| m.producer_id == pid).map(|m| m.state)
+    }
+}
+
+impl Logs for World {
+    fn log(&self, tp: TopicPartition) -> Option<&PartitionLog> {
+        World::log(self, tp)
+    }
+    fn coordinator_state(&self, producer_id: ProducerId) -> Option<TransactionState> {
+        self.txn_state_of(producer_id)
+    }
+}
