@@ -210,6 +210,8 @@ pub struct Checker {
     sink_rows: Vec<Vec<u8>>,
     /// Committed copies of each record in the output topic.
     output_copies: Vec<u8>,
+    /// Aborted reads already reported at read time (so the end-of-run check does not repeat them).
+    reported_aborted: Vec<(u8, TopicPartition, Offset)>,
     pub verdicts: BTreeMap<Property, Verdict>,
     pub violations: Vec<Violation>,
 }
@@ -248,6 +250,7 @@ impl Checker {
             sink_rows: setup.consumers.iter().map(|c| if c.sink.is_some() { vec![0; n] } else { Vec::new() }).collect(),
             output_copies: if has_transform { vec![0; n] } else { Vec::new() },
             setup,
+            reported_aborted: Vec::new(),
             verdicts,
             violations: Vec::new(),
         }
@@ -404,9 +407,10 @@ impl Checker {
     #[allow(clippy::too_many_arguments)]
     fn on_processed(&mut self, consumer: u8, tp: TopicPartition, offset: Offset, record: RecordId, logs: &dyn Logs, step: u64, tick: Tick) {
         let Some(facts) = self.setup.consumers.get(consumer as usize).cloned() else { return };
+        let Some(seen) = self.processed.get_mut(consumer as usize) else { return };
+        let again = seen.entry(tp).or_default().set(offset.0);
         if facts.mode != CommitMode::Transactional {
-            let Some(seen) = self.processed.get_mut(consumer as usize) else { return };
-            if seen.entry(tp).or_default().set(offset.0) {
+            if again {
                 let expected = matches!(facts.mode, CommitMode::Auto | CommitMode::AfterProcessing).then_some(ExpectedBecause::AtLeastOnce);
                 self.fail(Property::ConsumerNoDuplicate, step, tick, Detail::ConsumerDuplicate { consumer, record, tp, offset }, expected);
             }
@@ -419,6 +423,7 @@ impl Checker {
         }
         let expected = (facts.isolation == IsolationLevel::ReadUncommitted).then_some(ExpectedBecause::ReadUncommitted);
         if log.is_aborted(batch.producer_id, offset) {
+            self.reported_aborted.push((consumer, tp, offset));
             self.fail(Property::NoAbortedRead, step, tick, Detail::AbortedRead { consumer, record, tp, offset }, expected);
         } else if log.ongoing_txns().get(&batch.producer_id).is_some_and(|first| *first <= offset) {
             self.fail(Property::NoUncommittedRead, step, tick, Detail::UncommittedRead { consumer, record, tp, offset }, expected);
@@ -461,6 +466,28 @@ impl Checker {
                         }
                         if facts.mode == CommitMode::Transactional && self.output_copies.get(record.0 as usize).is_some_and(|n| *n == 0) {
                             self.fail(Property::EndToEndExactlyOnce, step, tick, Detail::OutputLoss { record }, None);
+                        }
+                    }
+                }
+            }
+        }
+        // Records a consumer processed that ended up in an aborted transaction.
+        for (c, facts) in consumers.iter().enumerate() {
+            for tp in &facts.assignment {
+                let Some(log) = logs.log(*tp) else { continue };
+                for a in log.aborted_txns() {
+                    let start = log.batch_index_at(a.first_offset).unwrap_or(log.batches().len());
+                    for b in log.batches()[start..].iter().take_while(|b| b.base_offset < a.last_offset) {
+                        if b.producer_id != a.producer_id || b.is_control() {
+                            continue;
+                        }
+                        for i in 0..b.record_count {
+                            let offset = Offset(b.base_offset.0 + i as u64);
+                            if self.processed[c].get(tp).is_some_and(|s| s.get(offset.0)) && !self.reported_aborted.contains(&(c as u8, *tp, offset)) {
+                                let expected = (facts.isolation == IsolationLevel::ReadUncommitted).then_some(ExpectedBecause::ReadUncommitted);
+                                let record = RecordId(b.first_record.0 + i);
+                                self.fail(Property::NoAbortedRead, step, tick, Detail::AbortedRead { consumer: c as u8, record, tp: *tp, offset }, expected);
+                            }
                         }
                     }
                 }

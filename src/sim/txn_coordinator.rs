@@ -501,6 +501,11 @@ impl TxnCoordinator {
         self.arm_timeout_check(ctx.now, out);
     }
 
+    /// Is any transaction Ongoing (it will end by a commit, an abort or a timeout)?
+    pub fn has_open_transactions(&self) -> bool {
+        self.txns.values().any(|m| m.state == TransactionState::Ongoing)
+    }
+
     pub fn has_pending_markers(&self) -> bool {
         !self.markers.is_empty()
     }

@@ -776,9 +776,6 @@ impl World {
         if self.events.values().any(|e| matches!(e, Event::Schedule(_))) {
             return false;
         }
-        if self.scenario.schedule.iter().zip(&self.schedule).any(|(e, s)| !s.fired && matches!(e.trigger, Trigger::OnSend { .. }) && matches!(e.action, FaultAction::Crash(_))) {
-            // A crash waiting for its message keeps the run going only while something still sends.
-        }
         let producers_idle = self.producers.iter().enumerate().all(|(i, p)| p.is_idle(self.scenario.producers.get(i).map_or(0, |x| x.1.len())));
         if !producers_idle {
             return false;
@@ -800,7 +797,8 @@ impl World {
                 }
             }
         }
-        if self.brokers.iter().any(|b| b.alive && b.txn_coordinator.as_ref().is_some_and(|t| t.has_pending_markers())) {
+        // An open transaction is not settled: it will be committed, aborted or timed out.
+        if self.brokers.iter().any(|b| b.alive && b.txn_coordinator.as_ref().is_some_and(|t| t.has_pending_markers() || t.has_open_transactions())) {
             return false;
         }
         self.net.in_flight.values().all(|e| matches!(e.msg.kind(), MessageKind::FetchRequest | MessageKind::FetchResponse))
