@@ -20,6 +20,7 @@ pub mod producer_app;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod timeline;
 pub mod topology;
 pub mod txn_coordinator;
 pub mod types;

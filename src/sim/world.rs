@@ -711,6 +711,38 @@ impl Sim {
         self.trace_push(what);
     }
 
+    /// Delivers a message in flight twice (a click on it).
+    pub fn duplicate_message(&mut self, id: MsgId) -> bool {
+        let Some(e) = self.world.net.in_flight.get(&id).cloned() else { return false };
+        let copy = self.world.net.next_id;
+        self.world.net.next_id += 1;
+        let deliver = e.deliver;
+        self.world.net.in_flight.insert(copy, Envelope { id: copy, ..e.clone() });
+        if !e.held {
+            self.world.push_event(deliver, Event::Deliver(copy));
+        }
+        self.trace_push(TraceKind::Duplicated { id, copy });
+        true
+    }
+
+    /// Delivers a message in flight `ms` later (a click on it). Links stay FIFO for later messages.
+    pub fn delay_message(&mut self, id: MsgId, ms: u64) -> bool {
+        let Some(e) = self.world.net.in_flight.get_mut(&id) else { return false };
+        if e.held {
+            return false;
+        }
+        let old = e.deliver;
+        e.deliver = old.plus(ms);
+        let new = e.deliver;
+        let key = self.world.events.iter().find(|(_, ev)| **ev == Event::Deliver(id)).map(|(k, _)| *k);
+        if let Some(k) = key {
+            self.world.events.remove(&k);
+        }
+        self.world.push_event(new, Event::Deliver(id));
+        self.trace_push(TraceKind::Delayed { id, ms });
+        true
+    }
+
     /// Drops a message in flight now (a click on it).
     pub fn drop_message(&mut self, id: MsgId) -> bool {
         let Some(e) = self.world.net.in_flight.remove(&id) else { return false };

@@ -1,0 +1,130 @@
+//! Exact time travel: a run is its scenario, its seed and the user's actions at given steps.
+//! Going back replays deterministically from the nearest checkpoint, so step back and scrubbing
+//! show exactly the earlier picture, with memory bounded by the number of checkpoints kept.
+
+use super::effects::Out;
+use super::scenario::{FaultAction, Scenario};
+use super::world::{MsgId, Sim, Trace, TRACE_LIMIT};
+use serde::Serialize;
+
+/// Something a person does to a running simulation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum UserAction {
+    /// Drop a message in flight (a click on it).
+    DropMessage(MsgId),
+    /// Deliver a message in flight twice.
+    DuplicateMessage(MsgId),
+    /// Deliver a message in flight later.
+    DelayMessage(MsgId, u64),
+    /// Any fault or intervention from the palette: crash, restart, partition, a setting…
+    Fault(FaultAction),
+}
+
+impl Sim {
+    /// Applies a user action now. Returns false when it no longer applies (the message arrived).
+    pub fn apply_user_action(&mut self, action: &UserAction) -> bool {
+        match action {
+            UserAction::DropMessage(id) => self.drop_message(*id),
+            UserAction::DuplicateMessage(id) => self.duplicate_message(*id),
+            UserAction::DelayMessage(id, ms) => self.delay_message(*id, *ms),
+            UserAction::Fault(f) => {
+                let mut out = Out::default();
+                self.apply_action(f, &mut out);
+                true
+            }
+        }
+    }
+}
+
+/// How many steps apart checkpoints are, and how many are kept at most.
+const CHECKPOINT_EVERY: u64 = 256;
+const MAX_CHECKPOINTS: usize = 64;
+
+/// A run that can go forward and back.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// The user's actions, by the step after which they were applied, in order.
+    pub actions: Vec<(u64, UserAction)>,
+    pub sim: Sim,
+    checkpoints: Vec<Sim>,
+    every: u64,
+}
+
+impl Timeline {
+    pub fn new(scenario: Scenario, seed: Option<u64>) -> Timeline {
+        let seed = seed.unwrap_or(scenario.seed);
+        let sim = Sim::with_trace(scenario.clone(), Some(seed), Trace::new(true, TRACE_LIMIT));
+        Timeline { scenario, seed, actions: Vec::new(), checkpoints: vec![sim.clone()], sim, every: CHECKPOINT_EVERY }
+    }
+
+    pub fn step_index(&self) -> u64 {
+        self.sim.world.step
+    }
+
+    /// One step forward. Returns false at the end.
+    pub fn step(&mut self) -> bool {
+        let moved = self.sim.step();
+        if moved && self.sim.world.step % self.every == 0 && self.checkpoints.last().is_none_or(|c| c.world.step < self.sim.world.step) {
+            self.checkpoints.push(self.sim.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                // Keep every other checkpoint and space future ones twice as far: memory stays bounded.
+                let mut keep = Vec::with_capacity(MAX_CHECKPOINTS / 2 + 1);
+                for (i, c) in self.checkpoints.drain(..).enumerate() {
+                    if i % 2 == 0 {
+                        keep.push(c);
+                    }
+                }
+                self.checkpoints = keep;
+                self.every *= 2;
+            }
+        }
+        moved
+    }
+
+    /// Applies and records a user action at the current step. Actions after the current step
+    /// (a future that was stepped back from) are forgotten, as in any editor's undo history.
+    pub fn act(&mut self, action: UserAction) -> bool {
+        let here = self.sim.world.step;
+        self.actions.retain(|(s, _)| *s <= here);
+        self.checkpoints.retain(|c| c.world.step <= here);
+        let applied = self.sim.apply_user_action(&action);
+        if applied {
+            self.actions.push((here, action));
+        }
+        applied
+    }
+
+    /// Goes to step `target` exactly: from the nearest checkpoint at or before it, replaying the
+    /// recorded actions at their steps.
+    pub fn seek(&mut self, target: u64) {
+        if target == self.sim.world.step {
+            return;
+        }
+        if target < self.sim.world.step {
+            let start = self.checkpoints.iter().rev().find(|c| c.world.step <= target).cloned();
+            self.sim = start.unwrap_or_else(|| Sim::with_trace(self.scenario.clone(), Some(self.seed), Trace::new(true, TRACE_LIMIT)));
+        }
+        // Checkpoints are taken right after a step, before any action at that step, so the
+        // actions recorded at each step are applied on arrival, the last step's included.
+        loop {
+            let here = self.sim.world.step;
+            let due: Vec<UserAction> = self.actions.iter().filter(|(s, _)| *s == here).map(|(_, a)| a.clone()).collect();
+            for a in &due {
+                self.sim.apply_user_action(a);
+            }
+            if here >= target || !self.sim.step() {
+                break;
+            }
+        }
+    }
+
+    /// One step back.
+    pub fn step_back(&mut self) {
+        let here = self.sim.world.step;
+        if here > 0 {
+            self.seek(here - 1);
+        }
+    }
+}
