@@ -7,6 +7,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("eoscope's app runs in the browser (trunk serve); the native runner is `eoscope-run`.");
+    eprintln!(
+        "eoscope's app runs in the browser (trunk serve); the native runner is `eoscope-run`."
+    );
     std::process::exit(2);
 }

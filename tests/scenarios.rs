@@ -17,14 +17,29 @@ fn every_shipped_scenario_matches_its_expectations_and_golden_output() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     names.sort();
-    assert!(names.len() >= 14, "expected the shipped scenarios, found {}", names.len());
+    assert!(
+        names.len() >= 14,
+        "expected the shipped scenarios, found {}",
+        names.len()
+    );
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     for path in &names {
-        let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run")).arg(path).output().expect("runner starts");
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
+            .arg(path)
+            .output()
+            .expect("runner starts");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if out.status.code() != Some(0) {
-            failures.push(format!("{}: exit {:?}: {}", stem, out.status.code(), String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "{}: exit {:?}: {}",
+                stem,
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
             continue;
         }
         let golden = dir.join("tests/golden").join(format!("{}.json", stem));
@@ -34,7 +49,11 @@ fn every_shipped_scenario_matches_its_expectations_and_golden_output() {
         }
         match std::fs::read(&golden) {
             Ok(expected) if expected == out.stdout => {}
-            Ok(_) => failures.push(format!("{}: output differs from {} (UPDATE_GOLDEN=1 to accept, then read the diff)", stem, golden.display())),
+            Ok(_) => failures.push(format!(
+                "{}: output differs from {} (UPDATE_GOLDEN=1 to accept, then read the diff)",
+                stem,
+                golden.display()
+            )),
             Err(_) => failures.push(format!("{}: no golden file {}", stem, golden.display())),
         }
     }
@@ -47,20 +66,32 @@ fn the_runner_reports_a_bad_file_with_exit_code_2_and_a_message() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, r#"{"format": "eoscope/scenario@1", "title": {"en": "x"}, "version": "3.9", "producers": [{"config": {"ack": "all"}}]}"#).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run")).arg(&bad).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown producer config `ack`; did you mean `acks`?"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("unknown producer config `ack`; did you mean `acks`?"));
 }
 
 #[test]
 fn the_runner_exits_1_when_verdicts_differ_from_the_expected_ones() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(dir.join("static/scenarios/lost-ack-idempotence.json")).unwrap();
-    let flipped = text.replace(r#""no_duplicate_in_log": "pass""#, r#""no_duplicate_in_log": "fail""#);
+    let text =
+        std::fs::read_to_string(dir.join("static/scenarios/lost-ack-idempotence.json")).unwrap();
+    let flipped = text.replace(
+        r#""no_duplicate_in_log": "pass""#,
+        r#""no_duplicate_in_log": "fail""#,
+    );
     assert_ne!(text, flipped);
     let tmp = std::env::temp_dir().join(format!("eoscope-flip-{}.json", std::process::id()));
     std::fs::write(&tmp, flipped).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run")).arg(&tmp).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
+        .arg(&tmp)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no_duplicate_in_log: expected fail, got pass"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no_duplicate_in_log: expected fail, got pass"));
 }

@@ -59,7 +59,9 @@ fn main() -> ExitCode {
         }
         i += 2;
     }
-    let Some(path) = path else { return usage("no scenario file given") };
+    let Some(path) = path else {
+        return usage("no scenario file given");
+    };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => return usage(&format!("cannot read {}: {}", path, e)),

@@ -27,11 +27,24 @@ pub struct ParkedFetch {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum OffsetsRecord {
     /// A plain OffsetCommit.
-    Commit { group: GroupIdx, tp: TopicPartition, offset: Offset },
+    Commit {
+        group: GroupIdx,
+        tp: TopicPartition,
+        offset: Offset,
+    },
     /// A TxnOffsetCommit, pending until its transaction's marker.
-    TxnCommit { group: GroupIdx, producer_id: ProducerId, tp: TopicPartition, offset: Offset },
+    TxnCommit {
+        group: GroupIdx,
+        producer_id: ProducerId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
     /// A transaction marker on the offsets partition.
-    Marker { group: GroupIdx, producer_id: ProducerId, commit: bool },
+    Marker {
+        group: GroupIdx,
+        producer_id: ProducerId,
+        commit: bool,
+    },
 }
 
 /// The group coordinator's offsets (`GroupMetadataManager`). Simplification: static partition
@@ -51,15 +64,27 @@ impl GroupCoordinator {
                 self.committed.insert((*group, *tp), *offset);
                 Some(vec![(*tp, *offset)])
             }
-            OffsetsRecord::TxnCommit { group, producer_id, tp, offset } => {
+            OffsetsRecord::TxnCommit {
+                group,
+                producer_id,
+                tp,
+                offset,
+            } => {
                 let pending = self.pending_txn.entry((*group, *producer_id)).or_default();
                 pending.retain(|(p, _)| p != tp);
                 pending.push((*tp, *offset));
                 None
             }
             // GroupMetadata.completePendingTxnOffsetCommit: commit applies, abort discards.
-            OffsetsRecord::Marker { group, producer_id, commit } => {
-                let pending = self.pending_txn.remove(&(*group, *producer_id)).unwrap_or_default();
+            OffsetsRecord::Marker {
+                group,
+                producer_id,
+                commit,
+            } => {
+                let pending = self
+                    .pending_txn
+                    .remove(&(*group, *producer_id))
+                    .unwrap_or_default();
                 if *commit {
                     for (tp, o) in &pending {
                         self.committed.insert((*group, *tp), *o);
@@ -74,7 +99,9 @@ impl GroupCoordinator {
 
     fn append(&mut self, r: OffsetsRecord, out: &mut Out) {
         let group = match &r {
-            OffsetsRecord::Commit { group, .. } | OffsetsRecord::TxnCommit { group, .. } | OffsetsRecord::Marker { group, .. } => *group,
+            OffsetsRecord::Commit { group, .. }
+            | OffsetsRecord::TxnCommit { group, .. }
+            | OffsetsRecord::Marker { group, .. } => *group,
         };
         if let Some(offsets) = self.apply(&r) {
             if !offsets.is_empty() {
@@ -96,7 +123,9 @@ impl GroupCoordinator {
 
     /// Does the group have offsets pending in an open transaction for `tp`?
     pub fn has_pending(&self, group: GroupIdx, tp: TopicPartition) -> bool {
-        self.pending_txn.iter().any(|((g, _), offs)| *g == group && offs.iter().any(|(p, _)| *p == tp))
+        self.pending_txn
+            .iter()
+            .any(|((g, _), offs)| *g == group && offs.iter().any(|(p, _)| *p == tp))
     }
 }
 
@@ -125,7 +154,11 @@ pub struct BrokerCtx<'a> {
 
 impl Broker {
     pub fn new(id: u8, topology: &Topology) -> Broker {
-        let partitions = topology.all_partitions().filter(|tp| topology.leader(*tp) == id).map(|tp| (tp, PartitionLog::new())).collect();
+        let partitions = topology
+            .all_partitions()
+            .filter(|tp| topology.leader(*tp) == id)
+            .map(|tp| (tp, PartitionLog::new()))
+            .collect();
         Broker {
             id,
             alive: true,
@@ -161,7 +194,12 @@ impl Broker {
         }
         let me = self.node();
         if let Some(tc) = self.txn_coordinator.as_mut() {
-            let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+            let mut cctx = CoordCtx {
+                now: ctx.now,
+                me,
+                topology: ctx.topology,
+                next_producer_id: &mut self.next_producer_id,
+            };
             tc.load(&mut cctx, out);
         }
     }
@@ -169,40 +207,88 @@ impl Broker {
     pub fn on_message(&mut self, from: NodeId, msg: Message, ctx: &BrokerCtx, out: &mut Out) {
         let me = self.node();
         if let Some(tc) = self.txn_coordinator.as_mut() {
-            let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+            let mut cctx = CoordCtx {
+                now: ctx.now,
+                me,
+                topology: ctx.topology,
+                next_producer_id: &mut self.next_producer_id,
+            };
             if tc.handle(from, &msg, &mut cctx, out) {
                 return;
             }
         }
         match msg {
-            Message::InitProducerIdRequest { corr, txn: None, .. } => {
+            Message::InitProducerIdRequest {
+                corr, txn: None, ..
+            } => {
                 // Any broker hands an idempotent producer a fresh id (epoch 0) from its block.
                 let pid = ProducerId(self.next_producer_id);
                 self.next_producer_id += 1;
-                out.send(from, Message::InitProducerIdResponse { corr, result: Ok((pid, super::types::ProducerEpoch(0))) });
+                out.send(
+                    from,
+                    Message::InitProducerIdResponse {
+                        corr,
+                        result: Ok((pid, super::types::ProducerEpoch(0))),
+                    },
+                );
             }
             // Transactional requests sent to a broker that is not the coordinator (Kafka: NOT_COORDINATOR).
             Message::InitProducerIdRequest { corr, .. } => {
-                out.send(from, Message::InitProducerIdResponse { corr, result: Err(Errors::CoordinatorNotAvailable) });
+                out.send(
+                    from,
+                    Message::InitProducerIdResponse {
+                        corr,
+                        result: Err(Errors::CoordinatorNotAvailable),
+                    },
+                );
             }
             Message::AddPartitionsToTxnRequest { corr, .. } => {
-                out.send(from, Message::AddPartitionsToTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+                out.send(
+                    from,
+                    Message::AddPartitionsToTxnResponse {
+                        corr,
+                        error: Some(Errors::CoordinatorNotAvailable),
+                    },
+                );
             }
             Message::AddOffsetsToTxnRequest { corr, .. } => {
-                out.send(from, Message::AddOffsetsToTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+                out.send(
+                    from,
+                    Message::AddOffsetsToTxnResponse {
+                        corr,
+                        error: Some(Errors::CoordinatorNotAvailable),
+                    },
+                );
             }
             Message::EndTxnRequest { corr, .. } => {
-                out.send(from, Message::EndTxnResponse { corr, error: Some(Errors::CoordinatorNotAvailable) });
+                out.send(
+                    from,
+                    Message::EndTxnResponse {
+                        corr,
+                        error: Some(Errors::CoordinatorNotAvailable),
+                    },
+                );
             }
-            Message::ProduceRequest { corr, tp, batch, acks } => {
+            Message::ProduceRequest {
+                corr,
+                tp,
+                batch,
+                acks,
+            } => {
                 let result = match self.partitions.get_mut(&tp) {
                     None => Err(Errors::NotLeaderOrFollower),
                     Some(log) => log.append_as_leader(&batch, ctx.now, ctx.rules),
                 };
                 match &result {
-                    Ok(info) if info.duplicate => out.note(Note::Deduplicated { tp, base_offset: info.base_offset }),
+                    Ok(info) if info.duplicate => out.note(Note::Deduplicated {
+                        tp,
+                        base_offset: info.base_offset,
+                    }),
                     Ok(_) => {
-                        let batch_index = self.partitions.get(&tp).map_or(0, |l| l.batches().len().saturating_sub(1));
+                        let batch_index = self
+                            .partitions
+                            .get(&tp)
+                            .map_or(0, |l| l.batches().len().saturating_sub(1));
                         out.note(Note::Appended { tp, batch_index });
                         self.wake_fetches(tp, ctx, out);
                     }
@@ -213,19 +299,44 @@ impl Broker {
                     out.send(from, Message::ProduceResponse { corr, tp, result });
                 }
             }
-            Message::WriteTxnMarkersRequest { corr, txn, producer_id, producer_epoch, coordinator_epoch, result, partitions, group } => {
+            Message::WriteTxnMarkersRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                coordinator_epoch,
+                result,
+                partitions,
+                group,
+            } => {
                 let mut results = Vec::with_capacity(partitions.len());
                 for tp in partitions {
                     let r = match self.partitions.get_mut(&tp) {
                         None => Err(Errors::NotLeaderOrFollower),
                         Some(log) => {
-                            let first_offset = log.producer_state().get(&producer_id).and_then(|e| e.current_txn_first_offset);
-                            log.append_marker(producer_id, producer_epoch, result, coordinator_epoch, ctx.now).map(|offset| (offset, first_offset))
+                            let first_offset = log
+                                .producer_state()
+                                .get(&producer_id)
+                                .and_then(|e| e.current_txn_first_offset);
+                            log.append_marker(
+                                producer_id,
+                                producer_epoch,
+                                result,
+                                coordinator_epoch,
+                                ctx.now,
+                            )
+                            .map(|offset| (offset, first_offset))
                         }
                     };
                     match r {
                         Ok((offset, first_offset)) => {
-                            out.note(Note::MarkerWritten { tp, producer_id, offset, commit: result == ControlType::Commit, first_offset });
+                            out.note(Note::MarkerWritten {
+                                tp,
+                                producer_id,
+                                offset,
+                                commit: result == ControlType::Commit,
+                                first_offset,
+                            });
                             self.wake_fetches(tp, ctx, out);
                             results.push((tp, None));
                         }
@@ -234,28 +345,75 @@ impl Broker {
                 }
                 let group = group.map(|g| match self.group_coordinator.as_mut() {
                     Some(gc) => {
-                        gc.append(OffsetsRecord::Marker { group: g, producer_id, commit: result == ControlType::Commit }, out);
+                        gc.append(
+                            OffsetsRecord::Marker {
+                                group: g,
+                                producer_id,
+                                commit: result == ControlType::Commit,
+                            },
+                            out,
+                        );
                         (g, None)
                     }
                     None => (g, Some(Errors::NotLeaderOrFollower)),
                 });
-                out.send(from, Message::WriteTxnMarkersResponse { corr, txn, results, group });
+                out.send(
+                    from,
+                    Message::WriteTxnMarkersResponse {
+                        corr,
+                        txn,
+                        results,
+                        group,
+                    },
+                );
             }
-            Message::FetchRequest { corr, tp, offset, isolation, max_records } => {
-                let fetch = ParkedFetch { consumer: from, corr, tp, offset, isolation, max_records };
+            Message::FetchRequest {
+                corr,
+                tp,
+                offset,
+                isolation,
+                max_records,
+            } => {
+                let fetch = ParkedFetch {
+                    consumer: from,
+                    corr,
+                    tp,
+                    offset,
+                    isolation,
+                    max_records,
+                };
                 match self.read(&fetch) {
-                    Err(e) => out.send(from, Message::FetchResponse { corr, tp, result: Err(e) }),
-                    Ok(data) if !data.batches.is_empty() || ctx.fetch_max_wait_ms == 0 => {
-                        out.send(from, Message::FetchResponse { corr, tp, result: Ok(data) })
-                    }
+                    Err(e) => out.send(
+                        from,
+                        Message::FetchResponse {
+                            corr,
+                            tp,
+                            result: Err(e),
+                        },
+                    ),
+                    Ok(data) if !data.batches.is_empty() || ctx.fetch_max_wait_ms == 0 => out.send(
+                        from,
+                        Message::FetchResponse {
+                            corr,
+                            tp,
+                            result: Ok(data),
+                        },
+                    ),
                     Ok(_) => {
                         // Nothing to return yet: wait for data up to fetch.max.wait.ms (DelayedFetch).
-                        out.timer(ctx.now.plus(ctx.fetch_max_wait_ms), Timer::FetchDeadline(corr, from));
+                        out.timer(
+                            ctx.now.plus(ctx.fetch_max_wait_ms),
+                            Timer::FetchDeadline(corr, from),
+                        );
                         self.parked_fetches.push(fetch);
                     }
                 }
             }
-            Message::OffsetCommitRequest { corr, group, offsets } => {
+            Message::OffsetCommitRequest {
+                corr,
+                group,
+                offsets,
+            } => {
                 let error = match self.group_coordinator.as_mut() {
                     None => Some(Errors::CoordinatorNotAvailable),
                     Some(gc) => {
@@ -267,24 +425,47 @@ impl Broker {
                 };
                 out.send(from, Message::OffsetCommitResponse { corr, error });
             }
-            Message::TxnOffsetCommitRequest { corr, group, producer_id, offsets, .. } => {
+            Message::TxnOffsetCommitRequest {
+                corr,
+                group,
+                producer_id,
+                offsets,
+                ..
+            } => {
                 let error = match self.group_coordinator.as_mut() {
                     None => Some(Errors::CoordinatorNotAvailable),
                     Some(gc) => {
                         for (tp, offset) in offsets {
-                            gc.append(OffsetsRecord::TxnCommit { group, producer_id, tp, offset }, out);
+                            gc.append(
+                                OffsetsRecord::TxnCommit {
+                                    group,
+                                    producer_id,
+                                    tp,
+                                    offset,
+                                },
+                                out,
+                            );
                         }
                         None
                     }
                 };
                 out.send(from, Message::TxnOffsetCommitResponse { corr, error });
             }
-            Message::OffsetFetchRequest { corr, group, partitions } => {
+            Message::OffsetFetchRequest {
+                corr,
+                group,
+                partitions,
+            } => {
                 let result = match self.group_coordinator.as_ref() {
                     None => Err(Errors::CoordinatorNotAvailable),
                     // requireStable=true: pending transactional offsets make the answer UNSTABLE_OFFSET_COMMIT (KIP-447).
-                    Some(gc) if partitions.iter().any(|tp| gc.has_pending(group, *tp)) => Err(Errors::UnstableOffsetCommit),
-                    Some(gc) => Ok(partitions.iter().map(|tp| (*tp, gc.committed.get(&(group, *tp)).copied())).collect()),
+                    Some(gc) if partitions.iter().any(|tp| gc.has_pending(group, *tp)) => {
+                        Err(Errors::UnstableOffsetCommit)
+                    }
+                    Some(gc) => Ok(partitions
+                        .iter()
+                        .map(|tp| (*tp, gc.committed.get(&(group, *tp)).copied()))
+                        .collect()),
                 };
                 out.send(from, Message::OffsetFetchResponse { corr, result });
             }
@@ -297,25 +478,71 @@ impl Broker {
         let me = self.node();
         match timer {
             Timer::FetchDeadline(corr, consumer) => {
-                if let Some(i) = self.parked_fetches.iter().position(|f| f.corr == corr && f.consumer == consumer) {
+                if let Some(i) = self
+                    .parked_fetches
+                    .iter()
+                    .position(|f| f.corr == corr && f.consumer == consumer)
+                {
                     let f = self.parked_fetches.remove(i);
                     let result = self.read(&f);
-                    out.send(f.consumer, Message::FetchResponse { corr: f.corr, tp: f.tp, result });
+                    out.send(
+                        f.consumer,
+                        Message::FetchResponse {
+                            corr: f.corr,
+                            tp: f.tp,
+                            result,
+                        },
+                    );
                 }
             }
             Timer::TxnTimeoutCheck => {
                 if let Some(tc) = self.txn_coordinator.as_mut() {
-                    let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+                    let mut cctx = CoordCtx {
+                        now: ctx.now,
+                        me,
+                        topology: ctx.topology,
+                        next_producer_id: &mut self.next_producer_id,
+                    };
                     tc.on_timeout_check(&mut cctx, out);
+                }
+            }
+            Timer::Wake => {
+                if let Some(tc) = self.txn_coordinator.as_mut() {
+                    let mut cctx = CoordCtx {
+                        now: ctx.now,
+                        me,
+                        topology: ctx.topology,
+                        next_producer_id: &mut self.next_producer_id,
+                    };
+                    tc.retry(&mut cctx, out);
                 }
             }
             Timer::RequestTimeout(corr) => {
                 if let Some(tc) = self.txn_coordinator.as_mut() {
-                    let mut cctx = CoordCtx { now: ctx.now, me, topology: ctx.topology, next_producer_id: &mut self.next_producer_id };
+                    let mut cctx = CoordCtx {
+                        now: ctx.now,
+                        me,
+                        topology: ctx.topology,
+                        next_producer_id: &mut self.next_producer_id,
+                    };
                     tc.on_request_timeout(corr, &mut cctx, out);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The connection to another broker closed (the coordinator's marker requests to it are lost).
+    pub fn on_disconnect(&mut self, peer: u8, ctx: &BrokerCtx, out: &mut Out) {
+        let me = self.node();
+        if let Some(tc) = self.txn_coordinator.as_mut() {
+            let cctx = CoordCtx {
+                now: ctx.now,
+                me,
+                topology: ctx.topology,
+                next_producer_id: &mut self.next_producer_id,
+            };
+            tc.on_disconnect(peer, &cctx, out);
         }
     }
 
@@ -328,7 +555,14 @@ impl Broker {
                 if let Ok(data) = self.read(f) {
                     if !data.batches.is_empty() {
                         let f = self.parked_fetches.remove(i);
-                        out.send(f.consumer, Message::FetchResponse { corr: f.corr, tp, result: Ok(data) });
+                        out.send(
+                            f.consumer,
+                            Message::FetchResponse {
+                                corr: f.corr,
+                                tp,
+                                result: Ok(data),
+                            },
+                        );
                         continue;
                     }
                 }
@@ -340,7 +574,10 @@ impl Broker {
     /// Reads from `offset` up to the HW (read_uncommitted) or the LSO (read_committed)
     /// (`FetchIsolation`, `UnifiedLog.read`), whole batches, at least one.
     pub fn read(&self, f: &ParkedFetch) -> Result<FetchedData, Errors> {
-        let log = self.partitions.get(&f.tp).ok_or(Errors::NotLeaderOrFollower)?;
+        let log = self
+            .partitions
+            .get(&f.tp)
+            .ok_or(Errors::NotLeaderOrFollower)?;
         let limit = match f.isolation {
             IsolationLevel::ReadUncommitted => log.high_watermark(),
             IsolationLevel::ReadCommitted => log.last_stable_offset(),
@@ -360,10 +597,19 @@ impl Broker {
         let aborted = match (f.isolation, batches.last()) {
             (IsolationLevel::ReadCommitted, Some(last)) => {
                 let upper = last.last_offset();
-                log.aborted_txns().iter().filter(|a| a.last_offset >= f.offset && a.first_offset <= upper).copied().collect()
+                log.aborted_txns()
+                    .iter()
+                    .filter(|a| a.last_offset >= f.offset && a.first_offset <= upper)
+                    .copied()
+                    .collect()
             }
             _ => Vec::new(),
         };
-        Ok(FetchedData { batches, aborted, high_watermark: log.high_watermark(), last_stable_offset: log.last_stable_offset() })
+        Ok(FetchedData {
+            batches,
+            aborted,
+            high_watermark: log.high_watermark(),
+            last_stable_offset: log.last_stable_offset(),
+        })
     }
 }

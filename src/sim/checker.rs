@@ -7,7 +7,9 @@ use super::config::{Acks, CommitMode, IsolationLevel};
 use super::effects::Note;
 use super::log::PartitionLog;
 use super::txn_coordinator::TransactionState;
-use super::types::{NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Tick, TopicId, TopicPartition};
+use super::types::{
+    NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Tick, TopicId, TopicPartition,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -102,20 +104,75 @@ pub enum ExpectedBecause {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Detail {
-    DuplicateInLog { record: RecordId, tp: TopicPartition, offset: Offset, copies: u8 },
-    LostAck { record: RecordId, producer: NodeId },
-    OutOfOrder { record: RecordId, tp: TopicPartition, offset: Offset, after: RecordId },
-    ConsumerDuplicate { consumer: u8, record: RecordId, tp: TopicPartition, offset: Offset },
-    ConsumerLoss { consumer: u8, record: RecordId, tp: TopicPartition, offset: Offset },
-    SinkDuplicate { consumer: u8, record: RecordId },
-    SinkLoss { consumer: u8, record: RecordId },
-    AbortedRead { consumer: u8, record: RecordId, tp: TopicPartition, offset: Offset },
-    UncommittedRead { consumer: u8, record: RecordId, tp: TopicPartition, offset: Offset },
-    OutputDuplicate { record: RecordId, tp: TopicPartition, offset: Offset },
-    OutputLoss { record: RecordId },
-    PartialTransaction { tp: TopicPartition, producer_id: ProducerId, first_offset: Offset },
-    MixedOutcome { producer_id: ProducerId, tp: TopicPartition },
-    InvalidTransition { from: TransactionState, to: TransactionState },
+    DuplicateInLog {
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+        copies: u8,
+    },
+    LostAck {
+        record: RecordId,
+        producer: NodeId,
+    },
+    OutOfOrder {
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+        after: RecordId,
+    },
+    ConsumerDuplicate {
+        consumer: u8,
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
+    ConsumerLoss {
+        consumer: u8,
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
+    SinkDuplicate {
+        consumer: u8,
+        record: RecordId,
+    },
+    SinkLoss {
+        consumer: u8,
+        record: RecordId,
+    },
+    AbortedRead {
+        consumer: u8,
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
+    UncommittedRead {
+        consumer: u8,
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
+    OutputDuplicate {
+        record: RecordId,
+        tp: TopicPartition,
+        offset: Offset,
+    },
+    OutputLoss {
+        record: RecordId,
+    },
+    PartialTransaction {
+        tp: TopicPartition,
+        producer_id: ProducerId,
+        first_offset: Offset,
+    },
+    MixedOutcome {
+        producer_id: ProducerId,
+        tp: TopicPartition,
+    },
+    InvalidTransition {
+        from: TransactionState,
+        to: TransactionState,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -133,7 +190,10 @@ pub struct Violation {
 pub enum Verdict {
     Pass,
     /// The first violation, and how many there were.
-    Fail { first: Violation, count: u64 },
+    Fail {
+        first: Violation,
+        count: u64,
+    },
     /// Nothing in this run exercises the property (e.g. no consumer).
     NotApplicable,
 }
@@ -186,7 +246,9 @@ impl Bits {
         was
     }
     pub fn get(&self, i: u64) -> bool {
-        self.0.get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
@@ -228,17 +290,30 @@ impl Checker {
     pub fn new(setup: CheckerSetup) -> Checker {
         let n = setup.total_records as usize;
         let consumers = setup.consumers.len();
-        let has_transform = setup.consumers.iter().any(|c| c.mode == CommitMode::Transactional);
+        let has_transform = setup
+            .consumers
+            .iter()
+            .any(|c| c.mode == CommitMode::Transactional);
         let mut verdicts = BTreeMap::new();
         for p in Property::ALL {
             let applicable = match p {
-                Property::ConsumerNoDuplicate | Property::ConsumerNoLoss => setup.consumers.iter().any(|c| c.mode != CommitMode::Transactional),
+                Property::ConsumerNoDuplicate | Property::ConsumerNoLoss => setup
+                    .consumers
+                    .iter()
+                    .any(|c| c.mode != CommitMode::Transactional),
                 Property::SinkExactlyOnce => setup.consumers.iter().any(|c| c.sink.is_some()),
                 Property::NoAbortedRead | Property::NoUncommittedRead => consumers > 0,
                 Property::EndToEndExactlyOnce => has_transform,
                 _ => true,
             };
-            verdicts.insert(p, if applicable { Verdict::Pass } else { Verdict::NotApplicable });
+            verdicts.insert(
+                p,
+                if applicable {
+                    Verdict::Pass
+                } else {
+                    Verdict::NotApplicable
+                },
+            );
         }
         Checker {
             log_copies: vec![0; n],
@@ -247,8 +322,22 @@ impl Checker {
             max_record: BTreeMap::new(),
             sessions: vec![0; setup.producers.len()],
             processed: vec![BTreeMap::new(); consumers],
-            sink_rows: setup.consumers.iter().map(|c| if c.sink.is_some() { vec![0; n] } else { Vec::new() }).collect(),
-            output_copies: if has_transform { vec![0; n] } else { Vec::new() },
+            sink_rows: setup
+                .consumers
+                .iter()
+                .map(|c| {
+                    if c.sink.is_some() {
+                        vec![0; n]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+            output_copies: if has_transform {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
             setup,
             reported_aborted: Vec::new(),
             verdicts,
@@ -257,14 +346,37 @@ impl Checker {
     }
 
     fn producer_of(&self, r: RecordId) -> Option<(u8, &ProducerFacts)> {
-        self.setup.producers.iter().enumerate().find(|(_, p)| r.0 >= p.first_record && r.0 < p.first_record + p.record_count).map(|(i, p)| (i as u8, p))
+        self.setup
+            .producers
+            .iter()
+            .enumerate()
+            .find(|(_, p)| r.0 >= p.first_record && r.0 < p.first_record + p.record_count)
+            .map(|(i, p)| (i as u8, p))
     }
 
-    fn fail(&mut self, property: Property, step: u64, tick: Tick, detail: Detail, expected: Option<ExpectedBecause>) {
-        let v = Violation { property, step, tick, detail, expected };
+    fn fail(
+        &mut self,
+        property: Property,
+        step: u64,
+        tick: Tick,
+        detail: Detail,
+        expected: Option<ExpectedBecause>,
+    ) {
+        let v = Violation {
+            property,
+            step,
+            tick,
+            detail,
+            expected,
+        };
         match self.verdicts.get_mut(&property) {
             Some(Verdict::Fail { count, .. }) => *count += 1,
-            Some(slot) => *slot = Verdict::Fail { first: v.clone(), count: 1 },
+            Some(slot) => {
+                *slot = Verdict::Fail {
+                    first: v.clone(),
+                    count: 1,
+                }
+            }
             None => {}
         }
         if self.violations.len() < MAX_VIOLATIONS_KEPT {
@@ -276,29 +388,71 @@ impl Checker {
     pub fn observe(&mut self, notes: &[Note], logs: &dyn Logs, step: u64, tick: Tick) {
         for note in notes {
             match note {
-                Note::Appended { tp, batch_index } => self.on_append(*tp, *batch_index, logs, step, tick),
-                Note::MarkerWritten { tp, producer_id, offset, commit, first_offset } => {
-                    self.on_marker(*tp, *producer_id, *offset, *commit, *first_offset, logs, step, tick)
+                Note::Appended { tp, batch_index } => {
+                    self.on_append(*tp, *batch_index, logs, step, tick)
                 }
-                Note::Acked { node: NodeId::Producer(_), first_record, count, .. } => {
+                Note::MarkerWritten {
+                    tp,
+                    producer_id,
+                    offset,
+                    commit,
+                    first_offset,
+                } => self.on_marker(
+                    *tp,
+                    *producer_id,
+                    *offset,
+                    *commit,
+                    *first_offset,
+                    logs,
+                    step,
+                    tick,
+                ),
+                Note::Acked {
+                    node: NodeId::Producer(_),
+                    first_record,
+                    count,
+                    ..
+                } => {
                     for r in first_record.0..first_record.0 + count {
                         if let Some(a) = self.acked.get_mut(r as usize) {
                             *a = 1;
                         }
                     }
                 }
-                Note::ClientRestarted { node: NodeId::Producer(p) } => {
+                Note::ClientRestarted {
+                    node: NodeId::Producer(p),
+                } => {
                     if let Some(s) = self.sessions.get_mut(*p as usize) {
                         *s += 1;
                     }
                 }
-                Note::Processed { consumer, tp, offset, record } => self.on_processed(*consumer, *tp, *offset, *record, logs, step, tick),
-                Note::SinkWrite { consumer, record, inserted: true } => {
+                Note::Processed {
+                    consumer,
+                    tp,
+                    offset,
+                    record,
+                } => self.on_processed(*consumer, *tp, *offset, *record, logs, step, tick),
+                Note::SinkWrite {
+                    consumer,
+                    record,
+                    inserted: true,
+                } => {
                     let c = *consumer as usize;
-                    let Some(rows) = self.sink_rows.get_mut(c).and_then(|v| v.get_mut(record.0 as usize)) else { continue };
+                    let Some(rows) = self
+                        .sink_rows
+                        .get_mut(c)
+                        .and_then(|v| v.get_mut(record.0 as usize))
+                    else {
+                        continue;
+                    };
                     *rows = rows.saturating_add(1);
                     if *rows == 2 {
-                        let (idempotent, key_is_record) = self.setup.consumers.get(c).and_then(|f| f.sink).unwrap_or((false, false));
+                        let (idempotent, key_is_record) = self
+                            .setup
+                            .consumers
+                            .get(c)
+                            .and_then(|f| f.sink)
+                            .unwrap_or((false, false));
                         let expected = if !idempotent {
                             Some(ExpectedBecause::NonIdempotentSink)
                         } else if !key_is_record {
@@ -306,12 +460,30 @@ impl Checker {
                         } else {
                             None
                         };
-                        self.fail(Property::SinkExactlyOnce, step, tick, Detail::SinkDuplicate { consumer: *consumer, record: *record }, expected);
+                        self.fail(
+                            Property::SinkExactlyOnce,
+                            step,
+                            tick,
+                            Detail::SinkDuplicate {
+                                consumer: *consumer,
+                                record: *record,
+                            },
+                            expected,
+                        );
                     }
                 }
                 Note::TxnTransition { from, to, .. } => {
                     if !to.valid_previous_states().contains(from) {
-                        self.fail(Property::CoordinatorTransitionsValid, step, tick, Detail::InvalidTransition { from: *from, to: *to }, None);
+                        self.fail(
+                            Property::CoordinatorTransitionsValid,
+                            step,
+                            tick,
+                            Detail::InvalidTransition {
+                                from: *from,
+                                to: *to,
+                            },
+                            None,
+                        );
                     }
                 }
                 _ => {}
@@ -319,8 +491,17 @@ impl Checker {
         }
     }
 
-    fn on_append(&mut self, tp: TopicPartition, batch_index: usize, logs: &dyn Logs, step: u64, tick: Tick) {
-        let Some(batch) = logs.log(tp).and_then(|l| l.batches().get(batch_index)) else { return };
+    fn on_append(
+        &mut self,
+        tp: TopicPartition,
+        batch_index: usize,
+        logs: &dyn Logs,
+        step: u64,
+        tick: Tick,
+    ) {
+        let Some(batch) = logs.log(tp).and_then(|l| l.batches().get(batch_index)) else {
+            return;
+        };
         if tp.topic == TopicId::Output {
             return; // output records count when their transaction commits
         }
@@ -328,21 +509,37 @@ impl Checker {
         for i in 0..batch.record_count {
             let r = RecordId(batch.first_record.0 + i);
             let offset = Offset(batch.base_offset.0 + i as u64);
-            let Some(copies) = self.log_copies.get_mut(r.0 as usize) else { continue };
+            let Some(copies) = self.log_copies.get_mut(r.0 as usize) else {
+                continue;
+            };
             *copies = copies.saturating_add(1);
             let copies = *copies;
             if copies == 1 {
                 self.first_writer[r.0 as usize] = (pid.0, epoch.0);
             }
-            let facts = self.producer_of(r).map(|(i, f)| (i, f.idempotent, f.may_reorder));
+            let facts = self
+                .producer_of(r)
+                .map(|(i, f)| (i, f.idempotent, f.may_reorder));
             if copies >= 2 {
-                let same_session = !pid.is_none() && self.first_writer[r.0 as usize] == (pid.0, epoch.0);
+                let same_session =
+                    !pid.is_none() && self.first_writer[r.0 as usize] == (pid.0, epoch.0);
                 let expected = match facts {
                     Some((_, false, _)) => Some(ExpectedBecause::IdempotenceOff),
                     _ if !same_session => Some(ExpectedBecause::AcrossProducerSessions),
                     _ => None,
                 };
-                self.fail(Property::NoDuplicateInLog, step, tick, Detail::DuplicateInLog { record: r, tp, offset, copies }, expected);
+                self.fail(
+                    Property::NoDuplicateInLog,
+                    step,
+                    tick,
+                    Detail::DuplicateInLog {
+                        record: r,
+                        tp,
+                        offset,
+                        copies,
+                    },
+                    expected,
+                );
             } else if !batch.is_transactional {
                 // Order: a fresh record below one already written by the same producer.
                 // Transactional batches are left out: an aborted attempt's records come again.
@@ -358,7 +555,18 @@ impl Checker {
                         } else {
                             None
                         };
-                        self.fail(Property::OrderPerPartition, step, tick, Detail::OutOfOrder { record: r, tp, offset, after }, expected);
+                        self.fail(
+                            Property::OrderPerPartition,
+                            step,
+                            tick,
+                            Detail::OutOfOrder {
+                                record: r,
+                                tp,
+                                offset,
+                                after,
+                            },
+                            expected,
+                        );
                     } else {
                         *max = (r.0 + 1, session);
                     }
@@ -368,7 +576,17 @@ impl Checker {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn on_marker(&mut self, tp: TopicPartition, pid: ProducerId, marker: Offset, commit: bool, first: Option<Offset>, logs: &dyn Logs, step: u64, tick: Tick) {
+    fn on_marker(
+        &mut self,
+        tp: TopicPartition,
+        pid: ProducerId,
+        marker: Offset,
+        commit: bool,
+        first: Option<Offset>,
+        logs: &dyn Logs,
+        step: u64,
+        tick: Tick,
+    ) {
         let Some(first) = first else { return };
         let Some(log) = logs.log(tp) else { return };
         let start = log.batch_index_at(first).unwrap_or(log.batches().len());
@@ -391,11 +609,26 @@ impl Checker {
                         }
                     }
                     (TopicId::Output, true) => {
-                        let Some(c) = self.output_copies.get_mut(r) else { continue };
+                        let Some(c) = self.output_copies.get_mut(r) else {
+                            continue;
+                        };
                         *c = c.saturating_add(1);
-                        if *c == 2 {
+                        // Exactly once means once per input copy: a duplicate already in the input
+                        // (a restarted producer) is read at two offsets and rightly written twice.
+                        let input_copies = self.log_copies.get(r).copied().unwrap_or(0).max(1);
+                        if *c > input_copies {
                             let offset = Offset(b.base_offset.0 + i as u64);
-                            self.fail(Property::EndToEndExactlyOnce, step, tick, Detail::OutputDuplicate { record: RecordId(r as u32), tp, offset }, None);
+                            self.fail(
+                                Property::EndToEndExactlyOnce,
+                                step,
+                                tick,
+                                Detail::OutputDuplicate {
+                                    record: RecordId(r as u32),
+                                    tp,
+                                    offset,
+                                },
+                                None,
+                            );
                         }
                     }
                     _ => {}
@@ -405,39 +638,113 @@ impl Checker {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn on_processed(&mut self, consumer: u8, tp: TopicPartition, offset: Offset, record: RecordId, logs: &dyn Logs, step: u64, tick: Tick) {
-        let Some(facts) = self.setup.consumers.get(consumer as usize).cloned() else { return };
-        let Some(seen) = self.processed.get_mut(consumer as usize) else { return };
+    fn on_processed(
+        &mut self,
+        consumer: u8,
+        tp: TopicPartition,
+        offset: Offset,
+        record: RecordId,
+        logs: &dyn Logs,
+        step: u64,
+        tick: Tick,
+    ) {
+        let Some(facts) = self.setup.consumers.get(consumer as usize).cloned() else {
+            return;
+        };
+        let Some(seen) = self.processed.get_mut(consumer as usize) else {
+            return;
+        };
         let again = seen.entry(tp).or_default().set(offset.0);
         if facts.mode != CommitMode::Transactional {
             if again {
-                let expected = matches!(facts.mode, CommitMode::Auto | CommitMode::AfterProcessing).then_some(ExpectedBecause::AtLeastOnce);
-                self.fail(Property::ConsumerNoDuplicate, step, tick, Detail::ConsumerDuplicate { consumer, record, tp, offset }, expected);
+                let expected = matches!(facts.mode, CommitMode::Auto | CommitMode::AfterProcessing)
+                    .then_some(ExpectedBecause::AtLeastOnce);
+                self.fail(
+                    Property::ConsumerNoDuplicate,
+                    step,
+                    tick,
+                    Detail::ConsumerDuplicate {
+                        consumer,
+                        record,
+                        tp,
+                        offset,
+                    },
+                    expected,
+                );
             }
         }
         // Was the record aborted, or in a transaction still open, when it was read?
         let Some(log) = logs.log(tp) else { return };
-        let Some(batch) = log.batch_index_at(offset).and_then(|i| log.batches().get(i)) else { return };
+        let Some(batch) = log
+            .batch_index_at(offset)
+            .and_then(|i| log.batches().get(i))
+        else {
+            return;
+        };
         if !batch.is_transactional {
             return;
         }
-        let expected = (facts.isolation == IsolationLevel::ReadUncommitted).then_some(ExpectedBecause::ReadUncommitted);
+        let expected = (facts.isolation == IsolationLevel::ReadUncommitted)
+            .then_some(ExpectedBecause::ReadUncommitted);
         if log.is_aborted(batch.producer_id, offset) {
             self.reported_aborted.push((consumer, tp, offset));
-            self.fail(Property::NoAbortedRead, step, tick, Detail::AbortedRead { consumer, record, tp, offset }, expected);
-        } else if log.ongoing_txns().get(&batch.producer_id).is_some_and(|first| *first <= offset) {
-            self.fail(Property::NoUncommittedRead, step, tick, Detail::UncommittedRead { consumer, record, tp, offset }, expected);
+            self.fail(
+                Property::NoAbortedRead,
+                step,
+                tick,
+                Detail::AbortedRead {
+                    consumer,
+                    record,
+                    tp,
+                    offset,
+                },
+                expected,
+            );
+        } else if log
+            .ongoing_txns()
+            .get(&batch.producer_id)
+            .is_some_and(|first| *first <= offset)
+        {
+            self.fail(
+                Property::NoUncommittedRead,
+                step,
+                tick,
+                Detail::UncommittedRead {
+                    consumer,
+                    record,
+                    tp,
+                    offset,
+                },
+                expected,
+            );
         }
     }
 
     /// End-of-run checks: losses and transactions left half done.
-    pub fn finish(&mut self, logs: &dyn Logs, partitions: &[TopicPartition], step: u64, tick: Tick) {
+    pub fn finish(
+        &mut self,
+        logs: &dyn Logs,
+        partitions: &[TopicPartition],
+        step: u64,
+        tick: Tick,
+    ) {
         // Acknowledged but not in the log.
         for r in 0..self.acked.len() {
             if self.acked[r] == 1 && self.log_copies[r] == 0 {
-                let Some((p, f)) = self.producer_of(RecordId(r as u32)) else { continue };
+                let Some((p, f)) = self.producer_of(RecordId(r as u32)) else {
+                    continue;
+                };
                 let expected = (f.acks == Acks::None).then_some(ExpectedBecause::AcksZero);
-                self.fail(Property::NoLostAck, step, tick, Detail::LostAck { record: RecordId(r as u32), producer: NodeId::Producer(p) }, expected);
+                self.fail(
+                    Property::NoLostAck,
+                    step,
+                    tick,
+                    Detail::LostAck {
+                        record: RecordId(r as u32),
+                        producer: NodeId::Producer(p),
+                    },
+                    expected,
+                );
             }
         }
         // Every record a consumer should have read: processed, and in its sink.
@@ -450,22 +757,65 @@ impl Checker {
                     IsolationLevel::ReadCommitted => log.last_stable_offset(),
                 };
                 for b in log.batches().iter().take_while(|b| b.base_offset < limit) {
-                    if b.is_control() || (facts.isolation == IsolationLevel::ReadCommitted && b.is_transactional && log.is_aborted(b.producer_id, b.base_offset)) {
+                    if b.is_control()
+                        || (facts.isolation == IsolationLevel::ReadCommitted
+                            && b.is_transactional
+                            && log.is_aborted(b.producer_id, b.base_offset))
+                    {
                         continue;
                     }
                     for i in 0..b.record_count {
                         let offset = Offset(b.base_offset.0 + i as u64);
                         let record = RecordId(b.first_record.0 + i);
-                        if facts.mode != CommitMode::Transactional && !self.processed[c].get(tp).is_some_and(|s| s.get(offset.0)) {
-                            let expected = matches!(facts.mode, CommitMode::BeforeProcessing).then_some(ExpectedBecause::AtMostOnce);
-                            self.fail(Property::ConsumerNoLoss, step, tick, Detail::ConsumerLoss { consumer: c as u8, record, tp: *tp, offset }, expected);
+                        if facts.mode != CommitMode::Transactional
+                            && !self.processed[c].get(tp).is_some_and(|s| s.get(offset.0))
+                        {
+                            let expected = matches!(facts.mode, CommitMode::BeforeProcessing)
+                                .then_some(ExpectedBecause::AtMostOnce);
+                            self.fail(
+                                Property::ConsumerNoLoss,
+                                step,
+                                tick,
+                                Detail::ConsumerLoss {
+                                    consumer: c as u8,
+                                    record,
+                                    tp: *tp,
+                                    offset,
+                                },
+                                expected,
+                            );
                         }
-                        if facts.sink.is_some() && self.sink_rows[c].get(record.0 as usize).is_some_and(|n| *n == 0) {
-                            let expected = matches!(facts.mode, CommitMode::BeforeProcessing).then_some(ExpectedBecause::AtMostOnce);
-                            self.fail(Property::SinkExactlyOnce, step, tick, Detail::SinkLoss { consumer: c as u8, record }, expected);
+                        if facts.sink.is_some()
+                            && self.sink_rows[c]
+                                .get(record.0 as usize)
+                                .is_some_and(|n| *n == 0)
+                        {
+                            let expected = matches!(facts.mode, CommitMode::BeforeProcessing)
+                                .then_some(ExpectedBecause::AtMostOnce);
+                            self.fail(
+                                Property::SinkExactlyOnce,
+                                step,
+                                tick,
+                                Detail::SinkLoss {
+                                    consumer: c as u8,
+                                    record,
+                                },
+                                expected,
+                            );
                         }
-                        if facts.mode == CommitMode::Transactional && self.output_copies.get(record.0 as usize).is_some_and(|n| *n == 0) {
-                            self.fail(Property::EndToEndExactlyOnce, step, tick, Detail::OutputLoss { record }, None);
+                        if facts.mode == CommitMode::Transactional
+                            && self
+                                .output_copies
+                                .get(record.0 as usize)
+                                .is_some_and(|n| *n < self.log_copies[record.0 as usize])
+                        {
+                            self.fail(
+                                Property::EndToEndExactlyOnce,
+                                step,
+                                tick,
+                                Detail::OutputLoss { record },
+                                None,
+                            );
                         }
                     }
                 }
@@ -476,17 +826,36 @@ impl Checker {
             for tp in &facts.assignment {
                 let Some(log) = logs.log(*tp) else { continue };
                 for a in log.aborted_txns() {
-                    let start = log.batch_index_at(a.first_offset).unwrap_or(log.batches().len());
-                    for b in log.batches()[start..].iter().take_while(|b| b.base_offset < a.last_offset) {
+                    let start = log
+                        .batch_index_at(a.first_offset)
+                        .unwrap_or(log.batches().len());
+                    for b in log.batches()[start..]
+                        .iter()
+                        .take_while(|b| b.base_offset < a.last_offset)
+                    {
                         if b.producer_id != a.producer_id || b.is_control() {
                             continue;
                         }
                         for i in 0..b.record_count {
                             let offset = Offset(b.base_offset.0 + i as u64);
-                            if self.processed[c].get(tp).is_some_and(|s| s.get(offset.0)) && !self.reported_aborted.contains(&(c as u8, *tp, offset)) {
-                                let expected = (facts.isolation == IsolationLevel::ReadUncommitted).then_some(ExpectedBecause::ReadUncommitted);
+                            if self.processed[c].get(tp).is_some_and(|s| s.get(offset.0))
+                                && !self.reported_aborted.contains(&(c as u8, *tp, offset))
+                            {
+                                let expected = (facts.isolation == IsolationLevel::ReadUncommitted)
+                                    .then_some(ExpectedBecause::ReadUncommitted);
                                 let record = RecordId(b.first_record.0 + i);
-                                self.fail(Property::NoAbortedRead, step, tick, Detail::AbortedRead { consumer: c as u8, record, tp: *tp, offset }, expected);
+                                self.fail(
+                                    Property::NoAbortedRead,
+                                    step,
+                                    tick,
+                                    Detail::AbortedRead {
+                                        consumer: c as u8,
+                                        record,
+                                        tp: *tp,
+                                        offset,
+                                    },
+                                    expected,
+                                );
                             }
                         }
                     }
@@ -498,8 +867,23 @@ impl Checker {
             let Some(log) = logs.log(*tp) else { continue };
             for (pid, first) in log.ongoing_txns() {
                 let state = logs.coordinator_state(*pid);
-                if matches!(state, Some(TransactionState::CompleteCommit) | Some(TransactionState::CompleteAbort) | Some(TransactionState::Empty)) {
-                    self.fail(Property::TransactionAtomicity, step, tick, Detail::PartialTransaction { tp: *tp, producer_id: *pid, first_offset: *first }, None);
+                if matches!(
+                    state,
+                    Some(TransactionState::CompleteCommit)
+                        | Some(TransactionState::CompleteAbort)
+                        | Some(TransactionState::Empty)
+                ) {
+                    self.fail(
+                        Property::TransactionAtomicity,
+                        step,
+                        tick,
+                        Detail::PartialTransaction {
+                            tp: *tp,
+                            producer_id: *pid,
+                            first_offset: *first,
+                        },
+                        None,
+                    );
                 }
             }
         }
@@ -511,6 +895,9 @@ impl Checker {
     }
 
     pub fn writer_of_first_copy(&self, r: RecordId) -> Option<(ProducerId, ProducerEpoch)> {
-        self.first_writer.get(r.0 as usize).filter(|w| w.0 >= 0).map(|w| (ProducerId(w.0), ProducerEpoch(w.1)))
+        self.first_writer
+            .get(r.0 as usize)
+            .filter(|w| w.0 >= 0)
+            .map(|w| (ProducerId(w.0), ProducerEpoch(w.1)))
     }
 }

@@ -41,8 +41,14 @@ impl KafkaVersion {
     /// The broker-side rules that differ by version (labels of `KAFKA_EOS.md` §C).
     pub fn log_rules(self) -> LogRules {
         match self {
-            KafkaVersion::V2_4 => LogRules { unknown_producer_accepts_any_sequence: false, stale_epoch_is_invalid_producer_epoch: false },
-            KafkaVersion::V3_9 => LogRules { unknown_producer_accepts_any_sequence: true, stale_epoch_is_invalid_producer_epoch: true },
+            KafkaVersion::V2_4 => LogRules {
+                unknown_producer_accepts_any_sequence: false,
+                stale_epoch_is_invalid_producer_epoch: false,
+            },
+            KafkaVersion::V3_9 => LogRules {
+                unknown_producer_accepts_any_sequence: true,
+                stale_epoch_is_invalid_producer_epoch: true,
+            },
         }
     }
 
@@ -204,7 +210,12 @@ fn check_keys(raw: &RawConfig, allowed: &[&str], whose: &str) -> Result<(), Stri
             // Kafka itself only logs "was supplied but isn't a known config"; eoscope refuses, so a typo never goes unnoticed.
             return Err(match did_you_mean(key, allowed) {
                 Some(s) => format!("unknown {} config `{}`; did you mean `{}`?", whose, key, s),
-                None => format!("unknown {} config `{}`; allowed: {}", whose, key, allowed.join(", ")),
+                None => format!(
+                    "unknown {} config `{}`; allowed: {}",
+                    whose,
+                    key,
+                    allowed.join(", ")
+                ),
             });
         }
     }
@@ -267,7 +278,11 @@ fn get_string(raw: &RawConfig, key: &str) -> Result<Option<String>, String> {
     match raw.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if !s.is_empty() && s.len() <= 64 => Ok(Some(s.clone())),
-        Some(v) => Err(format!("`{}` must be a non-empty string of at most 64 characters, not {}", key, short(v))),
+        Some(v) => Err(format!(
+            "`{}` must be a non-empty string of at most 64 characters, not {}",
+            key,
+            short(v)
+        )),
     }
 }
 
@@ -294,16 +309,24 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
             Value::Number(n) if n.as_i64() == Some(-1) => Acks::All,
             Value::Number(n) if n.as_i64() == Some(1) => Acks::Leader,
             Value::Number(n) if n.as_i64() == Some(0) => Acks::None,
-            other => return Err(format!("`acks` must be \"all\", \"-1\", \"1\" or \"0\", not {}", short(other))),
+            other => {
+                return Err(format!(
+                    "`acks` must be \"all\", \"-1\", \"1\" or \"0\", not {}",
+                    short(other)
+                ))
+            }
         }),
     };
     let explicit_retries = get_u64(raw, "retries", 0, i32::MAX as u64)?;
-    let max_in_flight = get_u64(raw, "max.in.flight.requests.per.connection", 1, 100)?.unwrap_or(5) as u32;
+    let max_in_flight =
+        get_u64(raw, "max.in.flight.requests.per.connection", 1, 100)?.unwrap_or(5) as u32;
     let request_timeout_ms = get_u64(raw, "request.timeout.ms", 1, 3_600_000)?.unwrap_or(30_000);
     let retry_backoff_ms = get_u64(raw, "retry.backoff.ms", 0, 3_600_000)?.unwrap_or(100);
-    let delivery_timeout_ms = get_u64(raw, "delivery.timeout.ms", 1, 86_400_000)?.unwrap_or(120_000);
+    let delivery_timeout_ms =
+        get_u64(raw, "delivery.timeout.ms", 1, 86_400_000)?.unwrap_or(120_000);
     let transactional_id = get_string(raw, "transactional.id")?;
-    let transaction_timeout_ms = get_u64(raw, "transaction.timeout.ms", 1, 86_400_000)?.unwrap_or(60_000);
+    let transaction_timeout_ms =
+        get_u64(raw, "transaction.timeout.ms", 1, 86_400_000)?.unwrap_or(60_000);
 
     // KafkaProducer: delivery.timeout.ms must be at least linger.ms + request.timeout.ms.
     if delivery_timeout_ms < request_timeout_ms {
@@ -316,10 +339,15 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
         return Err("Cannot set a transactional.id without also enabling idempotence.".into());
     }
     // A transactional.id implies idempotence; explicit wins over the version's default.
-    let wanted = explicit_idempotence.unwrap_or(transactional_id.is_some() || version.default_idempotence());
+    let wanted =
+        explicit_idempotence.unwrap_or(transactional_id.is_some() || version.default_idempotence());
     let user_set_idempotence = explicit_idempotence == Some(true) || transactional_id.is_some();
     // With idempotence on and acks not set, the producer uses acks=all (2.x overrode it; 3.0+ defaults to it).
-    let acks = explicit_acks.unwrap_or(if wanted { Acks::All } else { version.default_acks() });
+    let acks = explicit_acks.unwrap_or(if wanted {
+        Acks::All
+    } else {
+        version.default_acks()
+    });
     let retries = explicit_retries.unwrap_or(i32::MAX as u64) as u32;
 
     let mut conflict = None;
@@ -329,7 +357,10 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
             format!("acks is set to {}, not set to 'all'", acks.name()),
         ));
     } else if retries == 0 {
-        conflict = Some(("Must set retries to non-zero when using the idempotent producer.", "retries is set to 0".into()));
+        conflict = Some((
+            "Must set retries to non-zero when using the idempotent producer.",
+            "retries is set to 0".into(),
+        ));
     } else if max_in_flight > 5 {
         conflict = Some((
             "To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5.",
@@ -374,13 +405,19 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
         None => IsolationLevel::ReadUncommitted,
         Some(Value::String(s)) if s == "read_uncommitted" => IsolationLevel::ReadUncommitted,
         Some(Value::String(s)) if s == "read_committed" => IsolationLevel::ReadCommitted,
-        Some(v) => return Err(format!("`isolation.level` must be \"read_uncommitted\" or \"read_committed\", not {}", short(v))),
+        Some(v) => {
+            return Err(format!(
+                "`isolation.level` must be \"read_uncommitted\" or \"read_committed\", not {}",
+                short(v)
+            ))
+        }
     };
     Ok(ConsumerConfig {
         group_id: get_string(raw, "group.id")?.unwrap_or_else(|| "orders-app".into()),
         isolation_level,
         enable_auto_commit: get_bool(raw, "enable.auto.commit")?.unwrap_or(true),
-        auto_commit_interval_ms: get_u64(raw, "auto.commit.interval.ms", 1, 3_600_000)?.unwrap_or(5_000),
+        auto_commit_interval_ms: get_u64(raw, "auto.commit.interval.ms", 1, 3_600_000)?
+            .unwrap_or(5_000),
         max_poll_records: get_u64(raw, "max.poll.records", 1, 100_000)?.unwrap_or(500) as u32,
         fetch_max_wait_ms: get_u64(raw, "fetch.max.wait.ms", 0, 60_000)?.unwrap_or(500),
         request_timeout_ms: get_u64(raw, "request.timeout.ms", 1, 3_600_000)?.unwrap_or(30_000),
@@ -408,12 +445,19 @@ mod tests {
         // ProducerConfig.postProcessAndValidateIdempotenceConfigs (3.0.1+/3.2+).
         let c = producer_config(&raw(json!({"acks": "1"})), KafkaVersion::V3_9).unwrap();
         assert!(!c.enable_idempotence);
-        assert_eq!(c.idempotence_note.as_deref(), Some("Idempotence will be disabled because acks is set to 1, not set to 'all'."));
+        assert_eq!(
+            c.idempotence_note.as_deref(),
+            Some("Idempotence will be disabled because acks is set to 1, not set to 'all'.")
+        );
     }
 
     #[test]
     fn explicit_idempotence_with_a_conflict_is_a_config_error() {
-        let err = producer_config(&raw(json!({"enable.idempotence": true, "acks": "1"})), KafkaVersion::V3_9).unwrap_err();
+        let err = producer_config(
+            &raw(json!({"enable.idempotence": true, "acks": "1"})),
+            KafkaVersion::V3_9,
+        )
+        .unwrap_err();
         assert!(err.starts_with("Must set acks to all"), "{}", err);
     }
 
@@ -427,7 +471,14 @@ mod tests {
 
     #[test]
     fn transactional_id_without_idempotence_is_refused() {
-        let err = producer_config(&raw(json!({"transactional.id": "t", "enable.idempotence": false})), KafkaVersion::V3_9).unwrap_err();
-        assert_eq!(err, "Cannot set a transactional.id without also enabling idempotence.");
+        let err = producer_config(
+            &raw(json!({"transactional.id": "t", "enable.idempotence": false})),
+            KafkaVersion::V3_9,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "Cannot set a transactional.id without also enabling idempotence."
+        );
     }
 }

@@ -67,9 +67,16 @@ pub enum Busy {
     /// `commitSync()` after processing.
     Committing,
     /// `commitSync()` before processing these records.
-    CommittingFirst { tp: TopicPartition, records: Vec<(Offset, RecordId)>, next: Offset },
+    CommittingFirst {
+        tp: TopicPartition,
+        records: Vec<(Offset, RecordId)>,
+        next: Offset,
+    },
     /// A consume–transform–produce transaction for these input records.
-    Transaction { tp: TopicPartition, next: Offset },
+    Transaction {
+        tp: TopicPartition,
+        next: Offset,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -89,6 +96,9 @@ pub struct ConsumerNode {
     in_flight: BTreeMap<CorrelationId, Message>,
     next_corr: CorrelationId,
     auto_commit_armed: bool,
+    /// Waiting `retry.backoff.ms` after a disconnect before sending again.
+    reconnect_wait: bool,
+    lost_commits: Vec<Vec<(TopicPartition, Offset)>>,
     pub output: Option<ProducerClient>,
     pub processed: VecDeque<Processed>,
     pub processed_total: u64,
@@ -103,8 +113,17 @@ pub struct ConsumerCtx<'a> {
 }
 
 impl ConsumerNode {
-    pub fn new(idx: u8, setup: ConsumerSetup, group: GroupIdx, txn: Option<u8>, assignment: Vec<TopicPartition>) -> Self {
-        let output = setup.output.clone().map(|cfg| ProducerClient::new(cfg, txn));
+    pub fn new(
+        idx: u8,
+        setup: ConsumerSetup,
+        group: GroupIdx,
+        txn: Option<u8>,
+        assignment: Vec<TopicPartition>,
+    ) -> Self {
+        let output = setup
+            .output
+            .clone()
+            .map(|cfg| ProducerClient::new(cfg, txn));
         ConsumerNode {
             idx,
             alive: true,
@@ -121,6 +140,8 @@ impl ConsumerNode {
             in_flight: BTreeMap::new(),
             next_corr: 0,
             auto_commit_armed: false,
+            reconnect_wait: false,
+            lost_commits: Vec::new(),
             output,
             processed: VecDeque::new(),
             processed_total: 0,
@@ -134,7 +155,12 @@ impl ConsumerNode {
     }
 
     fn client_ctx<'a>(&self, ctx: &ConsumerCtx<'a>) -> ClientCtx<'a> {
-        ClientCtx { now: ctx.now, node: self.node(), topology: ctx.topology, version: ctx.version }
+        ClientCtx {
+            now: ctx.now,
+            node: self.node(),
+            topology: ctx.topology,
+            version: ctx.version,
+        }
     }
 
     /// Starts (or restarts) the application: init the output producer if any, then fetch the
@@ -147,6 +173,8 @@ impl ConsumerNode {
         self.busy = Busy::Idle;
         self.in_flight.clear();
         self.auto_commit_armed = false;
+        self.reconnect_wait = false;
+        self.lost_commits.clear();
         self.halted = None;
         let cctx = self.client_ctx(ctx);
         if let Some(cfg) = self.setup.output.clone() {
@@ -171,28 +199,60 @@ impl ConsumerNode {
         c
     }
 
-    fn request(&mut self, ctx: &ConsumerCtx, to: u8, msg_of: impl FnOnce(CorrelationId) -> Message, out: &mut Out) {
+    fn request(
+        &mut self,
+        ctx: &ConsumerCtx,
+        to: u8,
+        msg_of: impl FnOnce(CorrelationId) -> Message,
+        out: &mut Out,
+    ) {
         let corr = self.corr();
         let msg = msg_of(corr);
         self.in_flight.insert(corr, msg.clone());
         out.send(NodeId::Broker(to), msg);
-        out.timer(ctx.now.plus(self.setup.cfg.request_timeout_ms), Timer::RequestTimeout(corr));
+        out.timer(
+            ctx.now.plus(self.setup.cfg.request_timeout_ms),
+            Timer::RequestTimeout(corr),
+        );
     }
 
     fn fetch_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         self.phase = Phase::FetchingOffsets;
         let (group, partitions) = (self.group, self.assignment.clone());
-        self.request(ctx, ctx.topology.group_coordinator(), |corr| Message::OffsetFetchRequest { corr, group, partitions }, out);
+        self.request(
+            ctx,
+            ctx.topology.group_coordinator(),
+            |corr| Message::OffsetFetchRequest {
+                corr,
+                group,
+                partitions,
+            },
+            out,
+        );
     }
 
     fn fetch(&mut self, tp: TopicPartition, ctx: &ConsumerCtx, out: &mut Out) {
-        if self.fetching.contains_key(&tp) || self.phase != Phase::Running {
+        if self.fetching.contains_key(&tp) || self.phase != Phase::Running || self.reconnect_wait {
             return;
         }
         let offset = self.positions.get(&tp).copied().unwrap_or(Offset(0));
-        let (isolation, max_records) = (self.setup.cfg.isolation_level, self.setup.cfg.max_poll_records);
+        let (isolation, max_records) = (
+            self.setup.cfg.isolation_level,
+            self.setup.cfg.max_poll_records,
+        );
         let corr_holder = self.next_corr;
-        self.request(ctx, ctx.topology.leader(tp), |corr| Message::FetchRequest { corr, tp, offset, isolation, max_records }, out);
+        self.request(
+            ctx,
+            ctx.topology.leader(tp),
+            |corr| Message::FetchRequest {
+                corr,
+                tp,
+                offset,
+                isolation,
+                max_records,
+            },
+            out,
+        );
         self.fetching.insert(tp, corr_holder);
     }
 
@@ -233,7 +293,9 @@ impl ConsumerNode {
             _ => {}
         }
         let corr = match &msg {
-            Message::FetchResponse { corr, .. } | Message::OffsetCommitResponse { corr, .. } | Message::OffsetFetchResponse { corr, .. } => *corr,
+            Message::FetchResponse { corr, .. }
+            | Message::OffsetCommitResponse { corr, .. }
+            | Message::OffsetFetchResponse { corr, .. } => *corr,
             _ => return,
         };
         if self.in_flight.remove(&corr).is_none() {
@@ -262,7 +324,8 @@ impl ConsumerNode {
                 match result {
                     Ok(data) => {
                         let position = self.positions.get(&tp).copied().unwrap_or(Offset(0));
-                        let (records, next) = read_records(&data, position, self.setup.cfg.isolation_level);
+                        let (records, next) =
+                            read_records(&data, position, self.setup.cfg.isolation_level);
                         if next > position || !records.is_empty() {
                             self.ready.push_back((tp, records, next));
                         } else {
@@ -273,7 +336,9 @@ impl ConsumerNode {
                 }
             }
             Message::OffsetCommitResponse { error, .. } => {
-                if let Busy::CommittingFirst { tp, records, next } = std::mem::replace(&mut self.busy, Busy::Idle) {
+                if let Busy::CommittingFirst { tp, records, next } =
+                    std::mem::replace(&mut self.busy, Busy::Idle)
+                {
                     if error.is_none() {
                         self.committed.insert(tp, next);
                     }
@@ -292,7 +357,9 @@ impl ConsumerNode {
     /// Processes fetched records while nothing blocks, as the poll loop would.
     fn pump(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         while self.busy == Busy::Idle && self.phase == Phase::Running {
-            let Some((tp, records, next)) = self.ready.pop_front() else { break };
+            let Some((tp, records, next)) = self.ready.pop_front() else {
+                break;
+            };
             match self.setup.mode {
                 CommitMode::Auto => {
                     self.process(tp, &records, ctx, out);
@@ -319,41 +386,91 @@ impl ConsumerNode {
 
     fn commit(&mut self, offsets: Vec<(TopicPartition, Offset)>, ctx: &ConsumerCtx, out: &mut Out) {
         let group = self.group;
-        self.request(ctx, ctx.topology.group_coordinator(), |corr| Message::OffsetCommitRequest { corr, group, offsets }, out);
+        self.request(
+            ctx,
+            ctx.topology.group_coordinator(),
+            |corr| Message::OffsetCommitRequest {
+                corr,
+                group,
+                offsets,
+            },
+            out,
+        );
     }
 
-    fn process(&mut self, tp: TopicPartition, records: &[(Offset, RecordId)], ctx: &ConsumerCtx, out: &mut Out) {
+    fn process(
+        &mut self,
+        tp: TopicPartition,
+        records: &[(Offset, RecordId)],
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
         for &(offset, record) in records {
-            out.note(Note::Processed { consumer: self.idx, tp, offset, record });
+            out.note(Note::Processed {
+                consumer: self.idx,
+                tp,
+                offset,
+                record,
+            });
             self.processed_total += 1;
-            self.processed.push_back(Processed { tp, offset, record, tick: ctx.now });
+            self.processed.push_back(Processed {
+                tp,
+                offset,
+                record,
+                tick: ctx.now,
+            });
             if self.processed.len() > MAX_PROCESSED_KEPT {
                 self.processed.pop_front();
             }
             if let Some(sink) = self.setup.sink {
-                let key = if sink.key_is_record { SinkKey::Record(record) } else { SinkKey::TopicPartitionOffset(tp, offset) };
+                let key = if sink.key_is_record {
+                    SinkKey::Record(record)
+                } else {
+                    SinkKey::TopicPartitionOffset(tp, offset)
+                };
                 // The idempotent sink upserts by its unique key; a plain one inserts every record.
                 let inserted = !sink.idempotent || self.sink.keys.insert(key);
                 if inserted {
                     self.sink.row_count += 1;
-                    self.sink.rows.push_back(SinkRow { record, tp, offset, tick: ctx.now });
+                    self.sink.rows.push_back(SinkRow {
+                        record,
+                        tp,
+                        offset,
+                        tick: ctx.now,
+                    });
                     if self.sink.rows.len() > MAX_ROWS_KEPT {
                         self.sink.rows.pop_front();
                     }
                 }
-                out.note(Note::SinkWrite { consumer: self.idx, record, inserted });
+                out.note(Note::SinkWrite {
+                    consumer: self.idx,
+                    record,
+                    inserted,
+                });
             }
         }
     }
 
     /// Consume–transform–produce: one transaction per fetched batch of records, with the
     /// input offsets committed through `sendOffsetsToTransaction`.
-    fn transform(&mut self, tp: TopicPartition, records: Vec<(Offset, RecordId)>, next: Offset, ctx: &ConsumerCtx, out: &mut Out) {
+    fn transform(
+        &mut self,
+        tp: TopicPartition,
+        records: Vec<(Offset, RecordId)>,
+        next: Offset,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
         let cctx = self.client_ctx(ctx);
         let group = self.group;
-        let out_tp = TopicPartition { topic: TopicId::Output, partition: tp.partition % ctx.topology.output_partitions.max(1) };
+        let out_tp = TopicPartition {
+            topic: TopicId::Output,
+            partition: tp.partition % ctx.topology.output_partitions.max(1),
+        };
         self.process(tp, &records, ctx, out);
-        let Some(client) = self.output.as_mut() else { return };
+        let Some(client) = self.output.as_mut() else {
+            return;
+        };
         if client.begin_transaction().is_err() {
             return;
         }
@@ -362,7 +479,10 @@ impl ConsumerNode {
         while i < records.len() {
             let start = records[i].1;
             let mut n = 1u32;
-            while i + (n as usize) < records.len() && records[i + n as usize].1 .0 == start.0 + n && n < 10_000 {
+            while i + (n as usize) < records.len()
+                && records[i + n as usize].1 .0 == start.0 + n
+                && n < 10_000
+            {
                 n += 1;
             }
             let _ = client.send(out_tp, start, n, &cctx, out);
@@ -376,15 +496,26 @@ impl ConsumerNode {
 
     /// Reacts to the output producer's state after it handled something.
     fn after_client(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
-        let Some(client) = self.output.as_mut() else { return };
-        let cctx = ClientCtx { now: ctx.now, node: NodeId::Consumer(self.idx), topology: ctx.topology, version: ctx.version };
+        let Some(client) = self.output.as_mut() else {
+            return;
+        };
+        let cctx = ClientCtx {
+            now: ctx.now,
+            node: NodeId::Consumer(self.idx),
+            topology: ctx.topology,
+            version: ctx.version,
+        };
         match client.state {
             ClientState::FatalError => {
                 if self.halted.is_none() {
                     let e = client.last_error.unwrap_or(Errors::ProducerFenced);
                     self.halted = Some(e);
                     self.phase = Phase::InitProducer;
-                    out.note(Note::ClientError { node: self.node(), error: e, what: "application stopped" });
+                    out.note(Note::ClientError {
+                        node: self.node(),
+                        error: e,
+                        what: "application stopped",
+                    });
                 }
                 return;
             }
@@ -419,7 +550,10 @@ impl ConsumerNode {
     fn arm_auto_commit(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         if !self.auto_commit_armed {
             self.auto_commit_armed = true;
-            out.timer(ctx.now.plus(self.setup.cfg.auto_commit_interval_ms), Timer::AutoCommit);
+            out.timer(
+                ctx.now.plus(self.setup.cfg.auto_commit_interval_ms),
+                Timer::AutoCommit,
+            );
         }
     }
 
@@ -430,8 +564,12 @@ impl ConsumerNode {
         match timer {
             Timer::AutoCommit => {
                 self.auto_commit_armed = false;
-                let changed: Vec<(TopicPartition, Offset)> =
-                    self.positions.iter().filter(|(tp, o)| self.committed.get(tp) != Some(o)).map(|(tp, o)| (*tp, *o)).collect();
+                let changed: Vec<(TopicPartition, Offset)> = self
+                    .positions
+                    .iter()
+                    .filter(|(tp, o)| self.committed.get(tp) != Some(o))
+                    .map(|(tp, o)| (*tp, *o))
+                    .collect();
                 if !changed.is_empty() {
                     for (tp, o) in &changed {
                         self.committed.insert(*tp, *o);
@@ -449,23 +587,45 @@ impl ConsumerNode {
             }
             Timer::RequestTimeout(corr) => {
                 if let Some(msg) = self.in_flight.remove(&corr) {
+                    out.disconnect(NodeId::Broker(match &msg {
+                        Message::FetchRequest { tp, .. } => ctx.topology.leader(*tp),
+                        _ => ctx.topology.group_coordinator(),
+                    }));
                     match msg {
                         Message::FetchRequest { tp, .. } => {
                             self.fetching.remove(&tp);
                             self.fetch(tp, ctx, out);
                         }
                         Message::OffsetFetchRequest { .. } => self.fetch_offsets(ctx, out),
-                        Message::OffsetCommitRequest { offsets, .. } => self.commit(offsets, ctx, out),
+                        Message::OffsetCommitRequest { offsets, .. } => {
+                            self.commit(offsets, ctx, out)
+                        }
                         _ => {}
                     }
                 }
+            }
+            Timer::Wake if self.reconnect_wait => {
+                // After a disconnect: send again what was lost with the connection.
+                self.reconnect_wait = false;
+                if self.phase == Phase::FetchingOffsets {
+                    self.fetch_offsets(ctx, out);
+                }
+                for offsets in std::mem::take(&mut self.lost_commits) {
+                    self.commit(offsets, ctx, out);
+                }
+                self.pump(ctx, out);
             }
             Timer::Wake => {
                 let cctx = self.client_ctx(ctx);
                 if let Some(c) = self.output.as_mut() {
                     c.on_wake(&cctx, out);
                 }
-                if self.phase == Phase::FetchingOffsets && !self.in_flight.values().any(|m| matches!(m, Message::OffsetFetchRequest { .. })) {
+                if self.phase == Phase::FetchingOffsets
+                    && !self
+                        .in_flight
+                        .values()
+                        .any(|m| matches!(m, Message::OffsetFetchRequest { .. }))
+                {
                     self.fetch_offsets(ctx, out);
                 } else {
                     self.after_client(ctx, out);
@@ -476,6 +636,41 @@ impl ConsumerNode {
         }
     }
 
+    /// The connection to a broker closed: what was in flight to it is lost; after
+    /// `retry.backoff.ms` the fetches, offset fetches and commits are sent again.
+    pub fn on_disconnect(&mut self, broker: u8, ctx: &ConsumerCtx, out: &mut Out) {
+        if !self.alive {
+            return;
+        }
+        let cctx = self.client_ctx(ctx);
+        if let Some(c) = self.output.as_mut() {
+            c.on_disconnect(broker, &cctx, out);
+        }
+        let lost: Vec<CorrelationId> = self
+            .in_flight
+            .iter()
+            .filter(|(_, m)| match m {
+                Message::FetchRequest { tp, .. } => ctx.topology.leader(*tp) == broker,
+                _ => ctx.topology.group_coordinator() == broker,
+            })
+            .map(|(c, _)| *c)
+            .collect();
+        for corr in lost {
+            match self.in_flight.remove(&corr) {
+                Some(Message::FetchRequest { tp, .. }) => {
+                    self.fetching.remove(&tp);
+                }
+                Some(Message::OffsetCommitRequest { offsets, .. }) => {
+                    self.lost_commits.push(offsets)
+                }
+                _ => {}
+            }
+        }
+        self.reconnect_wait = true;
+        out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake);
+        self.after_client(ctx, out);
+    }
+
     /// Caught up and quiet: nothing to process, nothing to commit, nothing in flight but fetches.
     pub fn is_idle(&self) -> bool {
         !self.alive
@@ -483,9 +678,17 @@ impl ConsumerNode {
             || (self.phase == Phase::Running
                 && self.ready.is_empty()
                 && self.busy == Busy::Idle
-                && self.in_flight.values().all(|m| matches!(m, Message::FetchRequest { .. }))
+                && self
+                    .in_flight
+                    .values()
+                    .all(|m| matches!(m, Message::FetchRequest { .. }))
+                && self.lost_commits.is_empty()
                 && self.output.as_ref().is_none_or(|c| c.is_idle())
-                && (self.setup.mode != CommitMode::Auto || self.positions.iter().all(|(tp, o)| self.committed.get(tp) == Some(o))))
+                && (self.setup.mode != CommitMode::Auto
+                    || self
+                        .positions
+                        .iter()
+                        .all(|(tp, o)| self.committed.get(tp) == Some(o))))
     }
 }
 
@@ -493,7 +696,11 @@ impl ConsumerNode {
 /// or after `position`; read_committed skips aborted transactional batches using the aborted
 /// transactions the broker returned; control batches are never returned. Returns the records and
 /// the next position, which moves past skipped batches and markers too.
-pub fn read_records(data: &FetchedData, position: Offset, isolation: IsolationLevel) -> (Vec<(Offset, RecordId)>, Offset) {
+pub fn read_records(
+    data: &FetchedData,
+    position: Offset,
+    isolation: IsolationLevel,
+) -> (Vec<(Offset, RecordId)>, Offset) {
     let mut records = Vec::new();
     let mut next = position;
     let mut aborted_pids: BTreeSet<ProducerId> = BTreeSet::new();
@@ -522,7 +729,10 @@ pub fn read_records(data: &FetchedData, position: Offset, isolation: IsolationLe
             Some(ControlType::Commit) => continue,
             None => {}
         }
-        if isolation == IsolationLevel::ReadCommitted && batch.is_transactional && aborted_pids.contains(&batch.producer_id) {
+        if isolation == IsolationLevel::ReadCommitted
+            && batch.is_transactional
+            && aborted_pids.contains(&batch.producer_id)
+        {
             continue;
         }
         for i in 0..batch.record_count {

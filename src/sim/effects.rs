@@ -26,35 +26,85 @@ pub enum Timer {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Note {
     /// A data batch was appended to a partition (index into the leader's log).
-    Appended { tp: TopicPartition, batch_index: usize },
+    Appended {
+        tp: TopicPartition,
+        batch_index: usize,
+    },
     /// A retry was recognised as a duplicate and answered with the original offsets.
-    Deduplicated { tp: TopicPartition, base_offset: Offset },
+    Deduplicated {
+        tp: TopicPartition,
+        base_offset: Offset,
+    },
     /// The leader refused a batch.
     Rejected { tp: TopicPartition, error: Errors },
     /// A marker was written: the transaction's records on `tp` are now committed or aborted.
-    MarkerWritten { tp: TopicPartition, producer_id: ProducerId, offset: Offset, commit: bool, first_offset: Option<Offset> },
+    MarkerWritten {
+        tp: TopicPartition,
+        producer_id: ProducerId,
+        offset: Offset,
+        commit: bool,
+        first_offset: Option<Offset>,
+    },
     /// A producer saw its send acknowledged (`offset` is -1 for `acks=0`).
-    Acked { node: NodeId, tp: TopicPartition, first_record: RecordId, count: u32, offset: Option<Offset> },
+    Acked {
+        node: NodeId,
+        tp: TopicPartition,
+        first_record: RecordId,
+        count: u32,
+        offset: Option<Offset>,
+    },
     /// A producer's send failed for good.
-    SendFailed { node: NodeId, tp: TopicPartition, first_record: RecordId, count: u32, error: Errors },
+    SendFailed {
+        node: NodeId,
+        tp: TopicPartition,
+        first_record: RecordId,
+        count: u32,
+        error: Errors,
+    },
     /// A consumer application processed a record.
-    Processed { consumer: u8, tp: TopicPartition, offset: Offset, record: RecordId },
+    Processed {
+        consumer: u8,
+        tp: TopicPartition,
+        offset: Offset,
+        record: RecordId,
+    },
     /// The consumer's sink wrote (or, idempotently, overwrote) a row.
-    SinkWrite { consumer: u8, record: RecordId, inserted: bool },
+    SinkWrite {
+        consumer: u8,
+        record: RecordId,
+        inserted: bool,
+    },
     /// Offsets became committed for a group (plain or transactional).
-    OffsetsCommitted { group: u8, offsets: Vec<(TopicPartition, Offset)> },
+    OffsetsCommitted {
+        group: u8,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
     /// The transaction coordinator wrote a transition to `__transaction_state`.
-    TxnTransition { txn: TxnIdx, from: TransactionState, to: TransactionState, producer_id: ProducerId, epoch: i16 },
+    TxnTransition {
+        txn: TxnIdx,
+        from: TransactionState,
+        to: TransactionState,
+        producer_id: ProducerId,
+        epoch: i16,
+    },
     /// A client's transaction completed as seen by the application (commitTransaction returned).
     TxnCommittedByClient { node: NodeId },
     /// A client changed its producer id or epoch.
-    ProducerIdChanged { node: NodeId, producer_id: ProducerId, epoch: i16 },
+    ProducerIdChanged {
+        node: NodeId,
+        producer_id: ProducerId,
+        epoch: i16,
+    },
     /// A client restarted (a new producer session).
     ClientRestarted { node: NodeId },
     /// A node crashed or restarted, or a fault was applied (for the event log).
     Fault { what: String },
     /// A client error the application sees (fenced, abortable, fatal).
-    ClientError { node: NodeId, error: Errors, what: &'static str },
+    ClientError {
+        node: NodeId,
+        error: Errors,
+        what: &'static str,
+    },
 }
 
 /// The output of one handler call.
@@ -63,6 +113,8 @@ pub struct Out {
     pub sends: Vec<(NodeId, Message)>,
     pub timers: Vec<(Tick, Timer)>,
     pub notes: Vec<Note>,
+    /// Connections the node closes (a client gave up on a request: Kafka's `NetworkClient` disconnects).
+    pub disconnects: Vec<NodeId>,
 }
 
 impl Out {
@@ -75,7 +127,12 @@ impl Out {
     pub fn note(&mut self, n: Note) {
         self.notes.push(n);
     }
+    /// Closes this node's connection to `peer`; the next message opens a new one.
+    pub fn disconnect(&mut self, peer: NodeId) {
+        self.disconnects.push(peer);
+    }
     pub fn clear(&mut self) {
+        self.disconnects.clear();
         self.sends.clear();
         self.timers.clear();
         self.notes.clear();

@@ -30,6 +30,8 @@ pub enum Errors {
     NotLeaderOrFollower,
     /// The client gave up waiting (`request.timeout.ms`); the connection is closed.
     RequestTimedOut,
+    /// The connection closed before an answer came (the broker went down): `NetworkException`.
+    NetworkException,
     /// The batch spent longer than `delivery.timeout.ms` unacknowledged (client-side `TimeoutException`).
     DeliveryTimeout,
     /// The group has pending transactional offsets for the partition (OffsetFetch with `requireStable`).
@@ -54,6 +56,7 @@ impl Errors {
             Errors::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             Errors::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             Errors::RequestTimedOut => "REQUEST_TIMED_OUT",
+            Errors::NetworkException => "NETWORK_EXCEPTION",
             Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
             Errors::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Errors::TransactionAborted => "TRANSACTION_ABORTED",
@@ -69,6 +72,7 @@ impl Errors {
                 | Errors::CoordinatorNotAvailable
                 | Errors::NotLeaderOrFollower
                 | Errors::RequestTimedOut
+                | Errors::NetworkException
                 | Errors::UnknownProducerId
                 | Errors::UnstableOffsetCommit
         )

@@ -51,7 +51,11 @@ impl RecordBatch {
         if self.base_sequence.0 < 0 {
             Sequence::NONE
         } else {
-            Sequence(self.base_sequence.0.wrapping_add(self.record_count as i32 - 1))
+            Sequence(
+                self.base_sequence
+                    .0
+                    .wrapping_add(self.record_count as i32 - 1),
+            )
         }
     }
     /// The record id at `offset`, for a data batch that contains it.
@@ -59,7 +63,9 @@ impl RecordBatch {
         if self.is_control() || offset < self.base_offset || offset > self.last_offset() {
             return None;
         }
-        Some(RecordId(self.first_record.0 + (offset.0 - self.base_offset.0) as u32))
+        Some(RecordId(
+            self.first_record.0 + (offset.0 - self.base_offset.0) as u32,
+        ))
     }
 }
 
@@ -199,15 +205,28 @@ impl PartitionLog {
     /// Appends a data batch from a producer, validating it as the leader does for a client
     /// produce request (`UnifiedLog.analyzeAndValidateProducerState`, `ProducerAppendInfo`), in
     /// Kafka's order: duplicate, epoch, sequence, transaction bookkeeping (§A3).
-    pub fn append_as_leader(&mut self, batch: &BatchToAppend, now: Tick, rules: LogRules) -> Result<AppendInfo, Errors> {
+    pub fn append_as_leader(
+        &mut self,
+        batch: &BatchToAppend,
+        now: Tick,
+        rules: LogRules,
+    ) -> Result<AppendInfo, Errors> {
         let first_seq = batch.base_sequence.0;
         let last_seq = first_seq.wrapping_add(batch.record_count as i32 - 1);
         if !batch.producer_id.is_none() {
             if let Some(entry) = self.producers.get(&batch.producer_id) {
                 // 1. An exact retry of a cached batch returns the original offsets and appends nothing (PSE.findDuplicateBatch).
                 if entry.producer_epoch == batch.producer_epoch {
-                    if let Some(m) = entry.batch_metadata.iter().find(|m| m.first_seq == first_seq && m.last_seq == last_seq) {
-                        return Ok(AppendInfo { base_offset: m.first_offset, last_offset: m.last_offset, duplicate: true });
+                    if let Some(m) = entry
+                        .batch_metadata
+                        .iter()
+                        .find(|m| m.first_seq == first_seq && m.last_seq == last_seq)
+                    {
+                        return Ok(AppendInfo {
+                            base_offset: m.first_offset,
+                            last_offset: m.last_offset,
+                            duplicate: true,
+                        });
                     }
                 }
                 // 3. An older epoch is rejected (ProducerAppendInfo.checkProducerEpoch).
@@ -229,7 +248,8 @@ impl PartitionLog {
                     }
                 } else {
                     let last = entry.last_seq();
-                    let in_sequence = first_seq == last.wrapping_add(1) || (first_seq == 0 && last == i32::MAX);
+                    let in_sequence =
+                        first_seq == last.wrapping_add(1) || (first_seq == 0 && last == i32::MAX);
                     if !in_sequence {
                         return Err(Errors::OutOfOrderSequenceNumber);
                     }
@@ -259,7 +279,11 @@ impl PartitionLog {
         };
         let last_offset = stored.last_offset();
         self.push(stored);
-        Ok(AppendInfo { base_offset, last_offset, duplicate: false })
+        Ok(AppendInfo {
+            base_offset,
+            last_offset,
+            duplicate: false,
+        })
     }
 
     /// Appends a COMMIT or ABORT marker for a producer (`ProducerAppendInfo.appendEndTxnMarker`, §A4).
@@ -326,7 +350,8 @@ impl PartitionLog {
                 });
                 if batch.is_transactional && entry.current_txn_first_offset.is_none() {
                     entry.current_txn_first_offset = Some(batch.base_offset);
-                    self.ongoing_txns.insert(batch.producer_id, batch.base_offset);
+                    self.ongoing_txns
+                        .insert(batch.producer_id, batch.base_offset);
                 }
             }
             Some(control) => {
@@ -363,9 +388,9 @@ impl PartitionLog {
     /// Is `offset` inside an aborted transaction of `producer_id`? (What a read_committed
     /// consumer learns from the aborted transactions a fetch returns, `CompletedFetch`.)
     pub fn is_aborted(&self, producer_id: ProducerId, offset: Offset) -> bool {
-        self.aborted_txns
-            .iter()
-            .any(|a| a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset)
+        self.aborted_txns.iter().any(|a| {
+            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
+        })
     }
 }
 
@@ -373,7 +398,10 @@ impl PartitionLog {
 mod tests {
     use super::*;
 
-    const RULES: LogRules = LogRules { unknown_producer_accepts_any_sequence: true, stale_epoch_is_invalid_producer_epoch: true };
+    const RULES: LogRules = LogRules {
+        unknown_producer_accepts_any_sequence: true,
+        stale_epoch_is_invalid_producer_epoch: true,
+    };
 
     fn batch(pid: i64, epoch: i16, seq: i32, n: u32) -> BatchToAppend {
         BatchToAppend {
@@ -389,8 +417,12 @@ mod tests {
     #[test]
     fn appends_assign_contiguous_offsets_and_move_the_high_watermark() {
         let mut log = PartitionLog::new();
-        let a = log.append_as_leader(&batch(-1, -1, -1, 3), Tick(0), RULES).unwrap();
-        let b = log.append_as_leader(&batch(-1, -1, -1, 2), Tick(1), RULES).unwrap();
+        let a = log
+            .append_as_leader(&batch(-1, -1, -1, 3), Tick(0), RULES)
+            .unwrap();
+        let b = log
+            .append_as_leader(&batch(-1, -1, -1, 2), Tick(1), RULES)
+            .unwrap();
         assert_eq!((a.base_offset, a.last_offset), (Offset(0), Offset(2)));
         assert_eq!((b.base_offset, b.last_offset), (Offset(3), Offset(4)));
         assert_eq!(log.log_end_offset(), Offset(5));

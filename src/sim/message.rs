@@ -18,21 +18,73 @@ pub type GroupIdx = u8;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Message {
     /// Produce (one partition per request; a simplification of Kafka's multi-partition requests).
-    ProduceRequest { corr: CorrelationId, tp: TopicPartition, batch: BatchToAppend, acks: Acks },
-    ProduceResponse { corr: CorrelationId, tp: TopicPartition, result: Result<AppendInfo, Errors> },
+    ProduceRequest {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        batch: BatchToAppend,
+        acks: Acks,
+    },
+    ProduceResponse {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        result: Result<AppendInfo, Errors>,
+    },
     /// InitProducerId: idempotent producers (no `transactional.id`) and `initTransactions()`.
-    InitProducerIdRequest { corr: CorrelationId, txn: Option<TxnIdx>, transaction_timeout_ms: u64 },
-    InitProducerIdResponse { corr: CorrelationId, result: Result<(ProducerId, ProducerEpoch), Errors> },
-    AddPartitionsToTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, partitions: Vec<TopicPartition> },
-    AddPartitionsToTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    InitProducerIdRequest {
+        corr: CorrelationId,
+        txn: Option<TxnIdx>,
+        transaction_timeout_ms: u64,
+    },
+    InitProducerIdResponse {
+        corr: CorrelationId,
+        result: Result<(ProducerId, ProducerEpoch), Errors>,
+    },
+    AddPartitionsToTxnRequest {
+        corr: CorrelationId,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        partitions: Vec<TopicPartition>,
+    },
+    AddPartitionsToTxnResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
     /// AddOffsetsToTxn: adds the group's `__consumer_offsets` partition to the transaction.
-    AddOffsetsToTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, group: GroupIdx },
-    AddOffsetsToTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    AddOffsetsToTxnRequest {
+        corr: CorrelationId,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        group: GroupIdx,
+    },
+    AddOffsetsToTxnResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
     /// TxnOffsetCommit: offsets pending in a transaction, sent to the group coordinator.
-    TxnOffsetCommitRequest { corr: CorrelationId, group: GroupIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, offsets: Vec<(TopicPartition, Offset)> },
-    TxnOffsetCommitResponse { corr: CorrelationId, error: Option<Errors> },
-    EndTxnRequest { corr: CorrelationId, txn: TxnIdx, producer_id: ProducerId, producer_epoch: ProducerEpoch, commit: bool },
-    EndTxnResponse { corr: CorrelationId, error: Option<Errors> },
+    TxnOffsetCommitRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+    TxnOffsetCommitResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
+    EndTxnRequest {
+        corr: CorrelationId,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        commit: bool,
+    },
+    EndTxnResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
     /// WriteTxnMarkers from the transaction coordinator to a partition leader.
     WriteTxnMarkersRequest {
         corr: CorrelationId,
@@ -45,15 +97,44 @@ pub enum Message {
         /// The group whose pending offsets the marker completes, when `__consumer_offsets` is in the transaction.
         group: Option<GroupIdx>,
     },
-    WriteTxnMarkersResponse { corr: CorrelationId, txn: TxnIdx, results: Vec<(TopicPartition, Option<Errors>)>, group: Option<(GroupIdx, Option<Errors>)> },
+    WriteTxnMarkersResponse {
+        corr: CorrelationId,
+        txn: TxnIdx,
+        results: Vec<(TopicPartition, Option<Errors>)>,
+        group: Option<(GroupIdx, Option<Errors>)>,
+    },
     /// Fetch from one partition, bounded by the high watermark or the LSO per `isolation.level`.
-    FetchRequest { corr: CorrelationId, tp: TopicPartition, offset: Offset, isolation: IsolationLevel, max_records: u32 },
-    FetchResponse { corr: CorrelationId, tp: TopicPartition, result: Result<FetchedData, Errors> },
-    OffsetCommitRequest { corr: CorrelationId, group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
-    OffsetCommitResponse { corr: CorrelationId, error: Option<Errors> },
+    FetchRequest {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        offset: Offset,
+        isolation: IsolationLevel,
+        max_records: u32,
+    },
+    FetchResponse {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        result: Result<FetchedData, Errors>,
+    },
+    OffsetCommitRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+    OffsetCommitResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
     /// OffsetFetch with `requireStable=true`, as the consumer sends it (KIP-447).
-    OffsetFetchRequest { corr: CorrelationId, group: GroupIdx, partitions: Vec<TopicPartition> },
-    OffsetFetchResponse { corr: CorrelationId, result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors> },
+    OffsetFetchRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        corr: CorrelationId,
+        result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors>,
+    },
 }
 
 /// What a fetch returns.
@@ -180,7 +261,11 @@ impl Message {
         match self {
             Message::ProduceRequest { tp, batch, .. } => {
                 let last = batch.first_record.0 + batch.record_count - 1;
-                let seq = if batch.base_sequence.0 >= 0 { format!(" seq {}", batch.base_sequence.0) } else { String::new() };
+                let seq = if batch.base_sequence.0 >= 0 {
+                    format!(" seq {}", batch.base_sequence.0)
+                } else {
+                    String::new()
+                };
                 if batch.record_count == 1 {
                     format!("Produce {} v{}{}", tp, batch.first_record.0, seq)
                 } else {
@@ -201,15 +286,32 @@ impl Message {
                 Err(e) => e.to_string(),
             },
             Message::AddPartitionsToTxnRequest { partitions, .. } => {
-                format!("AddPartitionsToTxn {}", partitions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(","))
+                format!(
+                    "AddPartitionsToTxn {}",
+                    partitions
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
             }
             Message::AddOffsetsToTxnRequest { .. } => "AddOffsetsToTxn".into(),
-            Message::TxnOffsetCommitRequest { offsets, .. } => format!("TxnOffsetCommit {}", offsets_summary(offsets)),
-            Message::EndTxnRequest { commit, .. } => format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" }),
-            Message::WriteTxnMarkersRequest { result, partitions, .. } => format!(
+            Message::TxnOffsetCommitRequest { offsets, .. } => {
+                format!("TxnOffsetCommit {}", offsets_summary(offsets))
+            }
+            Message::EndTxnRequest { commit, .. } => {
+                format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" })
+            }
+            Message::WriteTxnMarkersRequest {
+                result, partitions, ..
+            } => format!(
                 "WriteTxnMarkers {:?} {}",
                 result,
-                partitions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")
+                partitions
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
             )
             .to_uppercase(),
             Message::FetchRequest { tp, offset, .. } => format!("Fetch {} from {}", tp, offset.0),
@@ -217,17 +319,31 @@ impl Message {
                 Ok(d) => format!("{} {} batches", tp, d.batches.len()),
                 Err(e) => format!("{} {}", tp, e),
             },
-            Message::OffsetCommitRequest { offsets, .. } => format!("OffsetCommit {}", offsets_summary(offsets)),
+            Message::OffsetCommitRequest { offsets, .. } => {
+                format!("OffsetCommit {}", offsets_summary(offsets))
+            }
             Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
             Message::OffsetFetchResponse { result, .. } => match result {
-                Ok(v) => format!("committed {}", v.iter().map(|(tp, o)| format!("{}={}", tp, o.map_or("none".into(), |o| o.0.to_string()))).collect::<Vec<_>>().join(" ")),
+                Ok(v) => format!(
+                    "committed {}",
+                    v.iter()
+                        .map(|(tp, o)| format!(
+                            "{}={}",
+                            tp,
+                            o.map_or("none".into(), |o| o.0.to_string())
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
                 Err(e) => e.to_string(),
             },
             Message::AddPartitionsToTxnResponse { error, .. }
             | Message::AddOffsetsToTxnResponse { error, .. }
             | Message::TxnOffsetCommitResponse { error, .. }
             | Message::EndTxnResponse { error, .. }
-            | Message::OffsetCommitResponse { error, .. } => error.map_or("ok".into(), |e| e.to_string()),
+            | Message::OffsetCommitResponse { error, .. } => {
+                error.map_or("ok".into(), |e| e.to_string())
+            }
             Message::WriteTxnMarkersResponse { results, .. } => {
                 if results.iter().all(|(_, e)| e.is_none()) {
                     "markers written".into()
@@ -240,5 +356,9 @@ impl Message {
 }
 
 fn offsets_summary(offsets: &[(TopicPartition, Offset)]) -> String {
-    offsets.iter().map(|(tp, o)| format!("{}={}", tp, o.0)).collect::<Vec<_>>().join(" ")
+    offsets
+        .iter()
+        .map(|(tp, o)| format!("{}={}", tp, o.0))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

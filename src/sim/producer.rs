@@ -8,7 +8,9 @@ use super::errors::Errors;
 use super::log::BatchToAppend;
 use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
 use super::topology::Topology;
-use super::types::{NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick, TopicPartition};
+use super::types::{
+    NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick, TopicPartition,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -96,8 +98,14 @@ pub enum SendStatus {
 /// The state of `sendOffsetsToTransaction` (AddOffsetsToTxn, then TxnOffsetCommit).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum OffsetsStep {
-    AddOffsets { group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
-    Commit { group: GroupIdx, offsets: Vec<(TopicPartition, Offset)> },
+    AddOffsets {
+        group: GroupIdx,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+    Commit {
+        group: GroupIdx,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
 }
 
 /// Everything the client needs from its surroundings for one call.
@@ -144,6 +152,8 @@ pub struct ProducerClient {
     /// Earliest time something waits to be retried (a wake-up is set for it).
     wake_at: Option<Tick>,
     init_retry_at: Option<Tick>,
+    /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
+    txn_retry_at: Option<Tick>,
     batch_send_no: BTreeMap<u32, u64>,
 }
 
@@ -173,6 +183,7 @@ impl ProducerClient {
             next_batch: 0,
             wake_at: None,
             init_retry_at: None,
+            txn_retry_at: None,
             batch_send_no: BTreeMap::new(),
         }
     }
@@ -209,15 +220,26 @@ impl ProducerClient {
         c
     }
 
-    fn request(&mut self, ctx: &ClientCtx, broker: u8, what: Pending, build: impl FnOnce(CorrelationId) -> Message, out: &mut Out) {
+    fn request(
+        &mut self,
+        ctx: &ClientCtx,
+        broker: u8,
+        what: Pending,
+        build: impl FnOnce(CorrelationId) -> Message,
+        out: &mut Out,
+    ) {
         let corr = self.corr();
         out.send(NodeId::Broker(broker), build(corr));
-        out.timer(ctx.now.plus(self.cfg.request_timeout_ms), Timer::RequestTimeout(corr));
+        out.timer(
+            ctx.now.plus(self.cfg.request_timeout_ms),
+            Timer::RequestTimeout(corr),
+        );
         self.in_flight.insert(corr, InFlight { broker, what });
     }
 
-    fn wake(&mut self, at: Tick, out: &mut Out) {
-        if self.wake_at.is_none_or(|w| at < w) {
+    /// Sets a wake-up at `at` unless an earlier one is still pending.
+    fn wake(&mut self, now: Tick, at: Tick, out: &mut Out) {
+        if self.wake_at.is_none_or(|w| w < now || at < w) {
             self.wake_at = Some(at);
             out.timer(at, Timer::Wake);
         }
@@ -238,9 +260,23 @@ impl ProducerClient {
 
     fn send_init_producer_id(&mut self, ctx: &ClientCtx, out: &mut Out) {
         self.state = ClientState::Initializing;
-        let broker = if self.is_transactional() { ctx.topology.txn_coordinator() } else { 0 };
+        let broker = if self.is_transactional() {
+            ctx.topology.txn_coordinator()
+        } else {
+            0
+        };
         let (txn, timeout) = (self.txn, self.cfg.transaction_timeout_ms);
-        self.request(ctx, broker, Pending::InitProducerId, |corr| Message::InitProducerIdRequest { corr, txn, transaction_timeout_ms: timeout }, out);
+        self.request(
+            ctx,
+            broker,
+            Pending::InitProducerId,
+            |corr| Message::InitProducerIdRequest {
+                corr,
+                txn,
+                transaction_timeout_ms: timeout,
+            },
+            out,
+        );
     }
 
     // ---- the application API ----
@@ -268,9 +304,18 @@ impl ProducerClient {
     }
 
     /// `send()`: appends a batch to the accumulator.
-    pub fn send(&mut self, tp: TopicPartition, first_record: RecordId, record_count: u32, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+    pub fn send(
+        &mut self,
+        tp: TopicPartition,
+        first_record: RecordId,
+        record_count: u32,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) -> Result<(), Errors> {
         match self.state {
-            ClientState::FatalError | ClientState::AbortableError => return Err(self.last_error.unwrap_or(Errors::InvalidTxnState)),
+            ClientState::FatalError | ClientState::AbortableError => {
+                return Err(self.last_error.unwrap_or(Errors::InvalidTxnState))
+            }
             ClientState::InTransaction => {
                 if !self.txn_partitions.contains(&tp) {
                     self.pending_partitions.insert(tp);
@@ -296,11 +341,19 @@ impl ProducerClient {
                 in_flight: false,
             },
         );
-        self.partitions.entry(tp).or_insert_with(|| PartitionSeq { last_acked_sequence: -1, ..Default::default() }).queue.push_back(id);
+        self.partitions
+            .entry(tp)
+            .or_insert_with(|| PartitionSeq {
+                last_acked_sequence: -1,
+                ..Default::default()
+            })
+            .queue
+            .push_back(id);
         let no = self.sends_total;
         self.sends_total += 1;
         self.batch_send_no.insert(id, no);
-        self.sends.push_back((no, tp, first_record, record_count, SendStatus::Pending));
+        self.sends
+            .push_back((no, tp, first_record, record_count, SendStatus::Pending));
         if self.sends.len() > MAX_SENDS_KEPT {
             self.sends.pop_front();
         }
@@ -309,7 +362,13 @@ impl ProducerClient {
     }
 
     /// `sendOffsetsToTransaction()`: AddOffsetsToTxn to the coordinator, then TxnOffsetCommit to the group coordinator.
-    pub fn send_offsets_to_transaction(&mut self, group: GroupIdx, offsets: Vec<(TopicPartition, Offset)>, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
+    pub fn send_offsets_to_transaction(
+        &mut self,
+        group: GroupIdx,
+        offsets: Vec<(TopicPartition, Offset)>,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) -> Result<(), Errors> {
         if self.state != ClientState::InTransaction {
             return Err(self.last_error.unwrap_or(Errors::InvalidTxnState));
         }
@@ -322,7 +381,9 @@ impl ProducerClient {
     pub fn commit_transaction(&mut self, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
         match self.state {
             ClientState::InTransaction => {}
-            ClientState::AbortableError | ClientState::FatalError => return Err(self.last_error.unwrap_or(Errors::InvalidTxnState)),
+            ClientState::AbortableError | ClientState::FatalError => {
+                return Err(self.last_error.unwrap_or(Errors::InvalidTxnState))
+            }
             _ => return Err(Errors::InvalidTxnState),
         }
         self.state = ClientState::CommittingTransaction;
@@ -335,13 +396,20 @@ impl ProducerClient {
     pub fn abort_transaction(&mut self, ctx: &ClientCtx, out: &mut Out) -> Result<(), Errors> {
         match self.state {
             ClientState::InTransaction | ClientState::AbortableError => {}
-            ClientState::FatalError => return Err(self.last_error.unwrap_or(Errors::ProducerFenced)),
+            ClientState::FatalError => {
+                return Err(self.last_error.unwrap_or(Errors::ProducerFenced))
+            }
             _ => return Err(Errors::InvalidTxnState),
         }
         self.state = ClientState::AbortingTransaction;
         self.end_requested = Some(false);
         self.offsets = None;
-        let unsent: Vec<u32> = self.batches.iter().filter(|(_, b)| !b.in_flight).map(|(id, _)| *id).collect();
+        let unsent: Vec<u32> = self
+            .batches
+            .iter()
+            .filter(|(_, b)| !b.in_flight)
+            .map(|(id, _)| *id)
+            .collect();
         for id in unsent {
             self.fail_batch(id, Errors::TransactionAborted, ctx, out);
         }
@@ -357,7 +425,12 @@ impl ProducerClient {
         if self.state == ClientState::FatalError {
             return;
         }
-        if self.epoch_bump_needed && self.in_flight.values().all(|f| !matches!(f.what, Pending::Produce(_))) {
+        if self.epoch_bump_needed
+            && self
+                .in_flight
+                .values()
+                .all(|f| !matches!(f.what, Pending::Produce(_)))
+        {
             self.bump_epoch(ctx, out);
         }
         if self.state == ClientState::Initializing || self.state == ClientState::Uninitialized {
@@ -376,7 +449,10 @@ impl ProducerClient {
     }
 
     fn requests_to(&self, broker: u8) -> u32 {
-        self.in_flight.values().filter(|f| f.broker == broker).count() as u32
+        self.in_flight
+            .values()
+            .filter(|f| f.broker == broker)
+            .count() as u32
     }
 
     fn drain_partition(&mut self, tp: TopicPartition, ctx: &ClientCtx, out: &mut Out) {
@@ -393,7 +469,9 @@ impl ProducerClient {
             if self.cfg.max_in_flight == 1 && in_flight_here {
                 return;
             }
-            let Some(&id) = self.partitions.get(&tp).and_then(|p| p.queue.front()) else { return };
+            let Some(&id) = self.partitions.get(&tp).and_then(|p| p.queue.front()) else {
+                return;
+            };
             let Some(batch) = self.batches.get(&id) else {
                 if let Some(p) = self.partitions.get_mut(&tp) {
                     p.queue.pop_front();
@@ -406,7 +484,7 @@ impl ProducerClient {
             }
             if batch.retry_at > ctx.now {
                 let at = batch.retry_at;
-                self.wake(at, out);
+                self.wake(ctx.now, at, out);
                 return;
             }
             // A retried batch goes out alone: only the lowest in-flight sequence is drained
@@ -414,9 +492,13 @@ impl ProducerClient {
             if self.idempotent() && batch.attempts > 0 && in_flight_here {
                 return;
             }
-            let Some(p) = self.partitions.get_mut(&tp) else { return };
+            let Some(p) = self.partitions.get_mut(&tp) else {
+                return;
+            };
             p.queue.pop_front();
-            let Some(batch) = self.batches.get_mut(&id) else { return };
+            let Some(batch) = self.batches.get_mut(&id) else {
+                return;
+            };
             if self.cfg.enable_idempotence && batch.base_sequence == Sequence::NONE {
                 batch.base_sequence = Sequence(p.next_sequence);
                 p.next_sequence = p.next_sequence.wrapping_add(batch.record_count as i32);
@@ -438,35 +520,103 @@ impl ProducerClient {
             let acks = self.cfg.acks;
             if acks == Acks::None {
                 // acks=0: the send completes once written to the socket, offset unknown (ACKS_DOC).
-                out.send(NodeId::Broker(broker), Message::ProduceRequest { corr: self.corr(), tp, batch: to_append, acks });
+                out.send(
+                    NodeId::Broker(broker),
+                    Message::ProduceRequest {
+                        corr: self.corr(),
+                        tp,
+                        batch: to_append,
+                        acks,
+                    },
+                );
                 self.complete_batch(id, Ok(None), ctx, out);
             } else {
-                self.request(ctx, broker, Pending::Produce(id), |corr| Message::ProduceRequest { corr, tp, batch: to_append, acks }, out);
+                self.request(
+                    ctx,
+                    broker,
+                    Pending::Produce(id),
+                    |corr| Message::ProduceRequest {
+                        corr,
+                        tp,
+                        batch: to_append,
+                        acks,
+                    },
+                    out,
+                );
             }
         }
     }
 
     fn drain_transactional(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        if let Some(t) = self.txn_retry_at.filter(|t| *t > ctx.now) {
+            self.wake(ctx.now, t, out);
+            return;
+        }
+        self.txn_retry_at = None;
         let coordinator = ctx.topology.txn_coordinator();
         let busy = |c: &Self, f: fn(&Pending) -> bool| c.in_flight.values().any(|x| f(&x.what));
-        let adding = matches!(self.state, ClientState::InTransaction | ClientState::CommittingTransaction);
-        if adding && !self.pending_partitions.is_empty() && !busy(self, |p| matches!(p, Pending::AddPartitions(_))) {
+        let adding = matches!(
+            self.state,
+            ClientState::InTransaction | ClientState::CommittingTransaction
+        );
+        if adding
+            && !self.pending_partitions.is_empty()
+            && !busy(self, |p| matches!(p, Pending::AddPartitions(_)))
+        {
             let parts: Vec<TopicPartition> = self.pending_partitions.iter().copied().collect();
             let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
             let p2 = parts.clone();
-            self.request(ctx, coordinator, Pending::AddPartitions(parts), |corr| Message::AddPartitionsToTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, partitions: p2 }, out);
+            self.request(
+                ctx,
+                coordinator,
+                Pending::AddPartitions(parts),
+                |corr| Message::AddPartitionsToTxnRequest {
+                    corr,
+                    txn,
+                    producer_id: pid,
+                    producer_epoch: epoch,
+                    partitions: p2,
+                },
+                out,
+            );
         }
-        if busy(self, |p| matches!(p, Pending::AddOffsets | Pending::TxnOffsetCommit)) {
+        if busy(self, |p| {
+            matches!(p, Pending::AddOffsets | Pending::TxnOffsetCommit)
+        }) {
             return;
         }
         let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
         match self.offsets.clone() {
             Some(OffsetsStep::AddOffsets { group, .. }) => {
-                self.request(ctx, coordinator, Pending::AddOffsets, |corr| Message::AddOffsetsToTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, group }, out);
+                self.request(
+                    ctx,
+                    coordinator,
+                    Pending::AddOffsets,
+                    |corr| Message::AddOffsetsToTxnRequest {
+                        corr,
+                        txn,
+                        producer_id: pid,
+                        producer_epoch: epoch,
+                        group,
+                    },
+                    out,
+                );
             }
             Some(OffsetsStep::Commit { group, offsets }) => {
                 let gc = ctx.topology.group_coordinator();
-                self.request(ctx, gc, Pending::TxnOffsetCommit, |corr| Message::TxnOffsetCommitRequest { corr, group, producer_id: pid, producer_epoch: epoch, offsets }, out);
+                self.request(
+                    ctx,
+                    gc,
+                    Pending::TxnOffsetCommit,
+                    |corr| Message::TxnOffsetCommitRequest {
+                        corr,
+                        group,
+                        producer_id: pid,
+                        producer_epoch: epoch,
+                        offsets,
+                    },
+                    out,
+                );
             }
             None => {}
         }
@@ -475,7 +625,13 @@ impl ProducerClient {
     /// EndTxn only after every batch has completed; none at all if nothing was added
     /// (`TransactionManager`: "Do not send the EndTxn until all batches have been flushed").
     fn maybe_end_txn(&mut self, ctx: &ClientCtx, out: &mut Out) {
-        let Some(commit) = self.end_requested else { return };
+        let Some(commit) = self.end_requested else {
+            return;
+        };
+        if let Some(t) = self.txn_retry_at.filter(|t| *t > ctx.now) {
+            self.wake(ctx.now, t, out);
+            return;
+        }
         if !self.batches.is_empty() || self.offsets.is_some() || !self.in_flight.is_empty() {
             return;
         }
@@ -487,7 +643,19 @@ impl ProducerClient {
             return;
         }
         let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
-        self.request(ctx, ctx.topology.txn_coordinator(), Pending::EndTxn(commit), |corr| Message::EndTxnRequest { corr, txn, producer_id: pid, producer_epoch: epoch, commit }, out);
+        self.request(
+            ctx,
+            ctx.topology.txn_coordinator(),
+            Pending::EndTxn(commit),
+            |corr| Message::EndTxnRequest {
+                corr,
+                txn,
+                producer_id: pid,
+                producer_epoch: epoch,
+                commit,
+            },
+            out,
+        );
     }
 
     fn finish_txn(&mut self, commit: bool, out: &mut Out, node: NodeId) {
@@ -515,7 +683,11 @@ impl ProducerClient {
         }
         if ctx.version.client_bumps_epoch_locally() {
             self.producer_epoch = self.producer_epoch.next();
-            out.note(Note::ProducerIdChanged { node: ctx.node, producer_id: self.producer_id, epoch: self.producer_epoch.0 });
+            out.note(Note::ProducerIdChanged {
+                node: ctx.node,
+                producer_id: self.producer_id,
+                epoch: self.producer_epoch.0,
+            });
         } else {
             self.send_init_producer_id(ctx, out);
         }
@@ -535,34 +707,51 @@ impl ProducerClient {
             | Message::EndTxnResponse { corr, .. } => *corr,
             _ => return,
         };
-        let Some(flight) = self.in_flight.remove(&corr) else { return };
+        let Some(flight) = self.in_flight.remove(&corr) else {
+            return;
+        };
         match (flight.what, msg) {
-            (Pending::Produce(id), Message::ProduceResponse { result, .. }) => self.on_produce_result(id, result, ctx, out),
-            (Pending::InitProducerId, Message::InitProducerIdResponse { result, .. }) => match result {
-                Ok((pid, epoch)) => {
-                    self.producer_id = pid;
-                    self.producer_epoch = epoch;
-                    self.state = ClientState::Ready;
-                    out.note(Note::ProducerIdChanged { node: ctx.node, producer_id: pid, epoch: epoch.0 });
-                }
-                Err(e) if e.is_retriable() => {
-                    self.state = ClientState::Uninitialized;
-                    self.retry_init(ctx, out);
-                }
-                Err(e) => self.fatal(e, ctx, out),
-            },
-            (Pending::AddPartitions(parts), Message::AddPartitionsToTxnResponse { error, .. }) => match error {
-                None => {
-                    for p in parts {
-                        self.pending_partitions.remove(&p);
-                        self.txn_partitions.insert(p);
+            (Pending::Produce(id), Message::ProduceResponse { result, .. }) => {
+                self.on_produce_result(id, result, ctx, out)
+            }
+            (Pending::InitProducerId, Message::InitProducerIdResponse { result, .. }) => {
+                match result {
+                    Ok((pid, epoch)) => {
+                        self.producer_id = pid;
+                        self.producer_epoch = epoch;
+                        self.state = ClientState::Ready;
+                        out.note(Note::ProducerIdChanged {
+                            node: ctx.node,
+                            producer_id: pid,
+                            epoch: epoch.0,
+                        });
                     }
+                    Err(e) if e.is_retriable() => {
+                        self.state = ClientState::Uninitialized;
+                        self.retry_init(ctx, out);
+                    }
+                    Err(e) => self.fatal(e, ctx, out),
                 }
-                Some(Errors::ConcurrentTransactions) | Some(Errors::CoordinatorNotAvailable) => {
-                    self.wake(ctx.now.plus(ADD_PARTITIONS_RETRY_BACKOFF_MS), out);
+            }
+            (Pending::AddPartitions(parts), Message::AddPartitionsToTxnResponse { error, .. }) => {
+                match error {
+                    None => {
+                        for p in parts {
+                            self.pending_partitions.remove(&p);
+                            self.txn_partitions.insert(p);
+                        }
+                    }
+                    Some(Errors::ConcurrentTransactions)
+                    | Some(Errors::CoordinatorNotAvailable) => {
+                        self.retry_txn_later(
+                            ctx.now,
+                            ctx.now.plus(ADD_PARTITIONS_RETRY_BACKOFF_MS),
+                            out,
+                        );
+                    }
+                    Some(e) => self.fatal(e, ctx, out),
                 }
-                Some(e) => self.fatal(e, ctx, out),
-            },
+            }
             (Pending::AddOffsets, Message::AddOffsetsToTxnResponse { error, .. }) => match error {
                 None => {
                     self.offsets_added = true;
@@ -570,17 +759,25 @@ impl ProducerClient {
                         self.offsets = Some(OffsetsStep::Commit { group, offsets });
                     }
                 }
-                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                Some(e) if e.is_retriable() => {
+                    self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                }
                 Some(e) => self.fatal(e, ctx, out),
             },
-            (Pending::TxnOffsetCommit, Message::TxnOffsetCommitResponse { error, .. }) => match error {
-                None => self.offsets = None,
-                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
-                Some(e) => self.abortable(e, ctx, out),
-            },
+            (Pending::TxnOffsetCommit, Message::TxnOffsetCommitResponse { error, .. }) => {
+                match error {
+                    None => self.offsets = None,
+                    Some(e) if e.is_retriable() => {
+                        self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                    }
+                    Some(e) => self.abortable(e, ctx, out),
+                }
+            }
             (Pending::EndTxn(commit), Message::EndTxnResponse { error, .. }) => match error {
                 None => self.finish_txn(commit, out, ctx.node),
-                Some(e) if e.is_retriable() => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                Some(e) if e.is_retriable() => {
+                    self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                }
                 Some(e) => self.fatal(e, ctx, out),
             },
             _ => {}
@@ -588,19 +785,35 @@ impl ProducerClient {
         self.drain(ctx, out);
     }
 
+    fn retry_txn_later(&mut self, now: Tick, at: Tick, out: &mut Out) {
+        self.txn_retry_at = Some(self.txn_retry_at.map_or(at, |t| t.max(at)));
+        self.wake(now, at, out);
+    }
+
     fn retry_init(&mut self, ctx: &ClientCtx, out: &mut Out) {
         self.state = ClientState::Initializing;
         let at = ctx.now.plus(self.cfg.retry_backoff_ms);
-        self.wake(at, out);
+        self.wake(ctx.now, at, out);
         self.init_retry_at = Some(at);
     }
 
-    fn on_produce_result(&mut self, id: u32, result: Result<super::log::AppendInfo, Errors>, ctx: &ClientCtx, out: &mut Out) {
-        let Some(batch) = self.batches.get_mut(&id) else { return };
+    fn on_produce_result(
+        &mut self,
+        id: u32,
+        result: Result<super::log::AppendInfo, Errors>,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) {
+        let Some(batch) = self.batches.get_mut(&id) else {
+            return;
+        };
         batch.in_flight = false;
         match result {
             Ok(info) => {
-                let last_seq = batch.base_sequence.0.wrapping_add(batch.record_count as i32 - 1);
+                let last_seq = batch
+                    .base_sequence
+                    .0
+                    .wrapping_add(batch.record_count as i32 - 1);
                 if let Some(p) = self.partitions.get_mut(&batch.tp) {
                     if batch.base_sequence.0 >= 0 && last_seq > p.last_acked_sequence {
                         p.last_acked_sequence = last_seq;
@@ -614,12 +827,17 @@ impl ProducerClient {
 
     /// `Sender.completeBatch` / `TransactionManager.canRetry` for a failed produce.
     fn on_batch_error(&mut self, id: u32, error: Errors, ctx: &ClientCtx, out: &mut Out) {
-        let Some(batch) = self.batches.get(&id) else { return };
+        let Some(batch) = self.batches.get(&id) else {
+            return;
+        };
         let tp = batch.tp;
         let expired = batch.created.0 + self.cfg.delivery_timeout_ms <= ctx.now.0;
         let mut retry = error.is_retriable() && batch.attempts <= self.cfg.retries && !expired;
         if error == Errors::OutOfOrderSequenceNumber && self.idempotent() {
-            let next_expected = self.partitions.get(&tp).map_or(0, |p| p.last_acked_sequence.wrapping_add(1));
+            let next_expected = self
+                .partitions
+                .get(&tp)
+                .map_or(0, |p| p.last_acked_sequence.wrapping_add(1));
             if batch.base_sequence.0 == next_expected && !self.is_transactional() {
                 // A real gap: the idempotent producer bumps its epoch and retries (KIP-360).
                 self.epoch_bump_needed = true;
@@ -643,19 +861,31 @@ impl ProducerClient {
     /// order with idempotence, at the front without.
     fn reenqueue(&mut self, id: u32, ctx: &ClientCtx, out: &mut Out) {
         let backoff = self.cfg.retry_backoff_ms;
-        let Some(batch) = self.batches.get_mut(&id) else { return };
+        let Some(batch) = self.batches.get_mut(&id) else {
+            return;
+        };
         batch.retry_at = ctx.now.plus(backoff);
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
-        let seqs: BTreeMap<u32, i32> = self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)).collect();
-        let Some(p) = self.partitions.get_mut(&tp) else { return };
+        let seqs: BTreeMap<u32, i32> = self
+            .batches
+            .iter()
+            .map(|(k, b)| (*k, b.base_sequence.0))
+            .collect();
+        let Some(p) = self.partitions.get_mut(&tp) else {
+            return;
+        };
         if idempotent && seq >= 0 {
-            let pos = p.queue.iter().position(|q| seqs.get(q).is_none_or(|s| *s < 0 || *s > seq)).unwrap_or(p.queue.len());
+            let pos = p
+                .queue
+                .iter()
+                .position(|q| seqs.get(q).is_none_or(|s| *s < 0 || *s > seq))
+                .unwrap_or(p.queue.len());
             p.queue.insert(pos, id);
         } else {
             p.queue.push_front(id);
         }
-        self.wake(ctx.now.plus(backoff), out);
+        self.wake(ctx.now, ctx.now.plus(backoff), out);
     }
 
     fn expire(&mut self, id: u32, ctx: &ClientCtx, out: &mut Out) {
@@ -680,18 +910,38 @@ impl ProducerClient {
         self.complete_batch(id, Err(error), ctx, out);
     }
 
-    fn complete_batch(&mut self, id: u32, result: Result<Option<Offset>, Errors>, ctx: &ClientCtx, out: &mut Out) {
-        let Some(batch) = self.batches.remove(&id) else { return };
+    fn complete_batch(
+        &mut self,
+        id: u32,
+        result: Result<Option<Offset>, Errors>,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) {
+        let Some(batch) = self.batches.remove(&id) else {
+            return;
+        };
         if let Some(p) = self.partitions.get_mut(&batch.tp) {
             p.queue.retain(|q| *q != id);
         }
         let status = match result {
             Ok(offset) => {
-                out.note(Note::Acked { node: ctx.node, tp: batch.tp, first_record: batch.first_record, count: batch.record_count, offset });
+                out.note(Note::Acked {
+                    node: ctx.node,
+                    tp: batch.tp,
+                    first_record: batch.first_record,
+                    count: batch.record_count,
+                    offset,
+                });
                 SendStatus::Acked(offset)
             }
             Err(error) => {
-                out.note(Note::SendFailed { node: ctx.node, tp: batch.tp, first_record: batch.first_record, count: batch.record_count, error });
+                out.note(Note::SendFailed {
+                    node: ctx.node,
+                    tp: batch.tp,
+                    first_record: batch.first_record,
+                    count: batch.record_count,
+                    error,
+                });
                 SendStatus::Failed(error)
             }
         };
@@ -703,12 +953,19 @@ impl ProducerClient {
     }
 
     fn abortable(&mut self, error: Errors, ctx: &ClientCtx, out: &mut Out) {
-        if matches!(self.state, ClientState::InTransaction | ClientState::CommittingTransaction) {
+        if matches!(
+            self.state,
+            ClientState::InTransaction | ClientState::CommittingTransaction
+        ) {
             self.state = ClientState::AbortableError;
             self.last_error = Some(error);
             self.end_requested = None;
             self.offsets = None;
-            out.note(Note::ClientError { node: ctx.node, error, what: "abortable" });
+            out.note(Note::ClientError {
+                node: ctx.node,
+                error,
+                what: "abortable",
+            });
         }
     }
 
@@ -717,7 +974,11 @@ impl ProducerClient {
         self.last_error = Some(error);
         self.end_requested = None;
         self.offsets = None;
-        out.note(Note::ClientError { node: ctx.node, error, what: "fatal" });
+        out.note(Note::ClientError {
+            node: ctx.node,
+            error,
+            what: "fatal",
+        });
         let ids: Vec<u32> = self.batches.keys().copied().collect();
         for id in ids {
             if !self.batches.get(&id).is_some_and(|b| b.in_flight) {
@@ -729,9 +990,27 @@ impl ProducerClient {
     /// `request.timeout.ms` expired: Kafka's `NetworkClient` closes the connection, failing every
     /// request in flight to that broker; their late answers are ignored.
     pub fn on_request_timeout(&mut self, corr: CorrelationId, ctx: &ClientCtx, out: &mut Out) {
-        let Some(flight) = self.in_flight.get(&corr) else { return };
+        let Some(flight) = self.in_flight.get(&corr) else {
+            return;
+        };
         let broker = flight.broker;
-        let dead: Vec<(CorrelationId, InFlight)> = self.in_flight.iter().filter(|(_, f)| f.broker == broker).map(|(c, f)| (*c, f.clone())).collect();
+        out.disconnect(NodeId::Broker(broker));
+        self.fail_connection(broker, Errors::RequestTimedOut, ctx, out);
+    }
+
+    /// The connection to a broker closed (it crashed, or refused a connection): every request in
+    /// flight to it fails with a retriable `NetworkException` (`NetworkClient` disconnect handling).
+    pub fn on_disconnect(&mut self, broker: u8, ctx: &ClientCtx, out: &mut Out) {
+        self.fail_connection(broker, Errors::NetworkException, ctx, out);
+    }
+
+    fn fail_connection(&mut self, broker: u8, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        let dead: Vec<(CorrelationId, InFlight)> = self
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.broker == broker)
+            .map(|(c, f)| (*c, f.clone()))
+            .collect();
         for (c, f) in dead {
             self.in_flight.remove(&c);
             match f.what {
@@ -739,11 +1018,11 @@ impl ProducerClient {
                     if let Some(b) = self.batches.get_mut(&id) {
                         b.in_flight = false;
                     }
-                    self.on_batch_error(id, Errors::RequestTimedOut, ctx, out);
+                    self.on_batch_error(id, error, ctx, out);
                 }
                 Pending::InitProducerId => self.retry_init(ctx, out),
-                // Transactional requests are simply sent again by the next drain.
-                _ => self.wake(ctx.now.plus(self.cfg.retry_backoff_ms), out),
+                // Transactional requests are sent again after retry.backoff.ms.
+                _ => self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out),
             }
         }
         self.drain(ctx, out);
@@ -754,7 +1033,13 @@ impl ProducerClient {
         if self.wake_at.is_some_and(|w| w <= ctx.now) {
             self.wake_at = None;
         }
-        if self.state == ClientState::Initializing && self.init_retry_at.is_some_and(|t| t <= ctx.now) && !self.in_flight.values().any(|f| f.what == Pending::InitProducerId) {
+        if self.state == ClientState::Initializing
+            && self.init_retry_at.is_some_and(|t| t <= ctx.now)
+            && !self
+                .in_flight
+                .values()
+                .any(|f| f.what == Pending::InitProducerId)
+        {
             self.init_retry_at = None;
             self.send_init_producer_id(ctx, out);
         }

@@ -1,12 +1,12 @@
 //! A producer application: a script of `send`, `initTransactions`, `beginTransaction`,
 //! `commitTransaction`… driving one producer client, and what it does after a crash.
 
+use super::config::ProducerConfig;
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
+use super::message::TxnIdx;
 use super::producer::{ClientCtx, ClientState, ProducerClient, SendStatus, MAX_QUEUED_BATCHES};
 use super::scenario::Op;
-use super::config::ProducerConfig;
-use super::message::TxnIdx;
 use super::types::{RecordId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
 
@@ -20,7 +20,9 @@ pub enum Wait {
     /// `commitTransaction()` has not returned.
     Commit,
     /// `abortTransaction()` has not returned; `retry` replays the transaction afterwards.
-    Abort { retry: bool },
+    Abort {
+        retry: bool,
+    },
     /// `flush()` has not returned.
     Flush,
     /// `send()` blocks: the accumulator is full (a simplified `buffer.memory`).
@@ -56,7 +58,13 @@ pub struct ProducerNode {
 }
 
 impl ProducerNode {
-    pub fn new(idx: u8, cfg: ProducerConfig, txn: Option<TxnIdx>, script: &[Op], first_record: u32) -> Self {
+    pub fn new(
+        idx: u8,
+        cfg: ProducerConfig,
+        txn: Option<TxnIdx>,
+        script: &[Op],
+        first_record: u32,
+    ) -> Self {
         let mut next = first_record;
         let op_first_record = script
             .iter()
@@ -94,13 +102,21 @@ impl ProducerNode {
 
     fn is_acked(&self, r: u32) -> bool {
         let i = (r - self.first_record) as usize;
-        self.acked.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.acked
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// Remembers the application's acknowledged records (it reads them off the notes).
     pub fn learn(&mut self, notes: &[Note]) {
         for n in notes {
-            if let Note::Acked { node, first_record, count, .. } = n {
+            if let Note::Acked {
+                node,
+                first_record,
+                count,
+                ..
+            } = n
+            {
                 if *node == super::types::NodeId::Producer(self.idx) {
                     for r in first_record.0..first_record.0 + count {
                         let i = (r - self.first_record) as usize;
@@ -115,7 +131,12 @@ impl ProducerNode {
 
     /// Is the application finished and the client idle?
     pub fn is_idle(&self, script_len: usize) -> bool {
-        !self.alive || self.halted.is_some() || (self.pc >= script_len && self.resend.is_none() && self.waiting == Wait::Nothing && self.client.is_idle())
+        !self.alive
+            || self.halted.is_some()
+            || (self.pc >= script_len
+                && self.resend.is_none()
+                && self.waiting == Wait::Nothing
+                && self.client.is_idle())
     }
 
     pub fn crash(&mut self) {
@@ -142,7 +163,9 @@ impl ProducerNode {
         self.halted = None;
         self.waiting = Wait::Nothing;
         if self.client.is_transactional() {
-            let initialised = script[..self.pc.min(script.len())].iter().any(|op| matches!(op, Op::InitTransactions {}));
+            let initialised = script[..self.pc.min(script.len())]
+                .iter()
+                .any(|op| matches!(op, Op::InitTransactions {}));
             if let Some(begin) = self.txn_begin {
                 self.pc = begin;
                 self.sub = 0;
@@ -173,7 +196,9 @@ impl ProducerNode {
                 self.resend_step(cursor, script, ctx, out);
                 continue;
             }
-            let Some(op) = script.get(self.pc) else { return };
+            let Some(op) = script.get(self.pc) else {
+                return;
+            };
             match op {
                 Op::At(t) => {
                     if ctx.now.0 < *t {
@@ -188,8 +213,12 @@ impl ProducerNode {
                         self.waiting = Wait::Buffer;
                         return;
                     }
-                    let first = self.op_first_record.get(self.pc).copied().unwrap_or(0) + self.sub * s.records;
-                    let tp = TopicPartition { topic: TopicId::Input, partition: s.partition };
+                    let first = self.op_first_record.get(self.pc).copied().unwrap_or(0)
+                        + self.sub * s.records;
+                    let tp = TopicPartition {
+                        topic: TopicId::Input,
+                        partition: s.partition,
+                    };
                     let result = self.client.send(tp, RecordId(first), s.records, ctx, out);
                     self.sub += 1;
                     if self.sub >= s.batches {
@@ -295,7 +324,11 @@ impl ProducerNode {
     fn abort_and_retry(&mut self, ctx: &ClientCtx, out: &mut Out) {
         self.txn_attempts += 1;
         if self.txn_attempts > MAX_TXN_ATTEMPTS {
-            self.halt(self.client.last_error.unwrap_or(Errors::TransactionAborted), ctx, out);
+            self.halt(
+                self.client.last_error.unwrap_or(Errors::TransactionAborted),
+                ctx,
+                out,
+            );
             return;
         }
         match self.client.abort_transaction(ctx, out) {
@@ -307,11 +340,21 @@ impl ProducerNode {
     fn halt(&mut self, e: Errors, ctx: &ClientCtx, out: &mut Out) {
         if self.halted.is_none() {
             self.halted = Some(e);
-            out.note(Note::ClientError { node: ctx.node, error: e, what: "application stopped" });
+            out.note(Note::ClientError {
+                node: ctx.node,
+                error: e,
+                what: "application stopped",
+            });
         }
     }
 
-    fn resend_step(&mut self, cursor: (usize, u32, usize, u32), script: &[Op], ctx: &ClientCtx, out: &mut Out) {
+    fn resend_step(
+        &mut self,
+        cursor: (usize, u32, usize, u32),
+        script: &[Op],
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) {
         let (mut pc, mut sub, end_pc, end_sub) = cursor;
         while (pc, sub) < (end_pc, end_sub) {
             let Some(op) = script.get(pc) else { break };
@@ -321,7 +364,11 @@ impl ProducerNode {
                 continue;
             };
             let first = self.op_first_record.get(pc).copied().unwrap_or(0) + sub * s.records;
-            let (next_pc, next_sub) = if sub + 1 >= s.batches { (pc + 1, 0) } else { (pc, sub + 1) };
+            let (next_pc, next_sub) = if sub + 1 >= s.batches {
+                (pc + 1, 0)
+            } else {
+                (pc, sub + 1)
+            };
             let missing = (first..first + s.records).any(|r| !self.is_acked(r));
             if missing {
                 if self.client.queued_batches() >= MAX_QUEUED_BATCHES {
@@ -329,7 +376,10 @@ impl ProducerNode {
                     self.resend = Some((pc, sub, end_pc, end_sub));
                     return;
                 }
-                let tp = TopicPartition { topic: TopicId::Input, partition: s.partition };
+                let tp = TopicPartition {
+                    topic: TopicId::Input,
+                    partition: s.partition,
+                };
                 let _ = self.client.send(tp, RecordId(first), s.records, ctx, out);
                 self.resend = Some((next_pc, next_sub, end_pc, end_sub));
                 return;

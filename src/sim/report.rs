@@ -103,38 +103,64 @@ pub fn report(sim: &Sim) -> Value {
             })
         })
         .collect();
-    let txn_name = |t: u8| s.transactional_ids.get(t as usize).cloned().unwrap_or_default();
+    let txn_name = |t: u8| {
+        s.transactional_ids
+            .get(t as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
     let part_name = |p: &TxnPartition| match p {
         TxnPartition::Data(tp) => tp.to_string(),
-        TxnPartition::Offsets(g) => format!("__consumer_offsets ({})", s.group_ids.get(*g as usize).cloned().unwrap_or_default()),
+        TxnPartition::Offsets(g) => format!(
+            "__consumer_offsets ({})",
+            s.group_ids.get(*g as usize).cloned().unwrap_or_default()
+        ),
     };
-    let coordinator = w.brokers.iter().find_map(|b| b.txn_coordinator.as_ref().map(|tc| (b.id, tc))).filter(|(_, tc)| !tc.log.is_empty()).map(|(id, tc)| {
-        json!({
-            "broker": NodeId::Broker(id).to_string(),
-            "coordinator_epoch": tc.coordinator_epoch,
-            "transactions": tc.txns.iter().map(|(t, m)| json!({
-                "transactional.id": txn_name(*t),
-                "producer_id": m.producer_id.0,
-                "producer_epoch": m.producer_epoch.0,
-                "state": m.state.name(),
-                "partitions": m.topic_partitions.iter().map(part_name).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "__transaction_state": tc.log.iter().map(|r| json!({
-                "tick": r.tick.0,
-                "transactional.id": txn_name(r.txn),
-                "producer_id": r.producer_id.0,
-                "producer_epoch": r.producer_epoch.0,
-                "state": r.state.name(),
-                "partitions": r.partitions.iter().map(part_name).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })
-    });
-    let offsets = w.brokers.iter().find_map(|b| b.group_coordinator.as_ref()).map(|gc| {
-        gc.committed
-            .iter()
-            .map(|((g, tp), o)| (format!("{} {}", s.group_ids.get(*g as usize).cloned().unwrap_or_default(), tp), json!(o.0)))
-            .collect::<serde_json::Map<_, _>>()
-    });
+    let coordinator = w
+        .brokers
+        .iter()
+        .find_map(|b| b.txn_coordinator.as_ref().map(|tc| (b.id, tc)))
+        .filter(|(_, tc)| !tc.log.is_empty())
+        .map(|(id, tc)| {
+            json!({
+                "broker": NodeId::Broker(id).to_string(),
+                "coordinator_epoch": tc.coordinator_epoch,
+                "transactions": tc.txns.iter().map(|(t, m)| json!({
+                    "transactional.id": txn_name(*t),
+                    "producer_id": m.producer_id.0,
+                    "producer_epoch": m.producer_epoch.0,
+                    "state": m.state.name(),
+                    "partitions": m.topic_partitions.iter().map(part_name).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "__transaction_state": tc.log.iter().map(|r| json!({
+                    "tick": r.tick.0,
+                    "transactional.id": txn_name(r.txn),
+                    "producer_id": r.producer_id.0,
+                    "producer_epoch": r.producer_epoch.0,
+                    "state": r.state.name(),
+                    "partitions": r.partitions.iter().map(part_name).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        });
+    let offsets = w
+        .brokers
+        .iter()
+        .find_map(|b| b.group_coordinator.as_ref())
+        .map(|gc| {
+            gc.committed
+                .iter()
+                .map(|((g, tp), o)| {
+                    (
+                        format!(
+                            "{} {}",
+                            s.group_ids.get(*g as usize).cloned().unwrap_or_default(),
+                            tp
+                        ),
+                        json!(o.0),
+                    )
+                })
+                .collect::<serde_json::Map<_, _>>()
+        });
     let mut out = json!({
         "format": "eoscope/report@1",
         "scenario": s.id,
@@ -181,10 +207,23 @@ pub fn verdicts(sim: &Sim) -> Value {
 pub fn expectation_mismatches(sim: &Sim) -> Vec<String> {
     let mut out = Vec::new();
     for (name, pass) in &sim.world.scenario.expect {
-        let Some(p) = Property::parse(name) else { continue };
-        let verdict = sim.world.checker.verdicts.get(&p).cloned().unwrap_or(Verdict::NotApplicable);
+        let Some(p) = Property::parse(name) else {
+            continue;
+        };
+        let verdict = sim
+            .world
+            .checker
+            .verdicts
+            .get(&p)
+            .cloned()
+            .unwrap_or(Verdict::NotApplicable);
         if verdict.passed() != *pass {
-            out.push(format!("{}: expected {}, got {}", name, if *pass { "pass" } else { "fail" }, if verdict.passed() { "pass" } else { "fail" }));
+            out.push(format!(
+                "{}: expected {}, got {}",
+                name,
+                if *pass { "pass" } else { "fail" },
+                if verdict.passed() { "pass" } else { "fail" }
+            ));
         }
     }
     out

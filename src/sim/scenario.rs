@@ -71,7 +71,13 @@ fn five() -> u64 {
 
 impl Default for ClusterSpec {
     fn default() -> Self {
-        ClusterSpec { brokers: 1, partitions: 1, output_partitions: 1, latency_ms: 5, jitter_ms: 0 }
+        ClusterSpec {
+            brokers: 1,
+            partitions: 1,
+            output_partitions: 1,
+            latency_ms: 5,
+            jitter_ms: 0,
+        }
     }
 }
 
@@ -265,7 +271,10 @@ fn max_ticks() -> u64 {
 
 impl Default for LimitsSpec {
     fn default() -> Self {
-        LimitsSpec { max_steps: max_steps(), max_ticks: max_ticks() }
+        LimitsSpec {
+            max_steps: max_steps(),
+            max_ticks: max_ticks(),
+        }
     }
 }
 
@@ -298,9 +307,16 @@ pub enum FaultAction {
     Hold(NodeId, NodeId),
     Release(NodeId, NodeId),
     /// Drop each message on matching links with this probability (thousandths).
-    DropRate { from: Option<NodeId>, to: Option<NodeId>, per_mille: u32 },
+    DropRate {
+        from: Option<NodeId>,
+        to: Option<NodeId>,
+        per_mille: u32,
+    },
     /// Restart a client with changed settings (an intervention).
-    SetConfig { node: NodeId, config: RawConfig },
+    SetConfig {
+        node: NodeId,
+        config: RawConfig,
+    },
 }
 
 /// When a schedule entry applies.
@@ -367,13 +383,18 @@ pub const MAX_RECORDS: u64 = 50_000_000;
 impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let file: ScenarioFile = serde_json::from_str(text).map_err(|e| format!("scenario file: {}", e))?;
+        let file: ScenarioFile =
+            serde_json::from_str(text).map_err(|e| format!("scenario file: {}", e))?;
         Scenario::from_file(&file)
     }
 
     pub fn from_file(f: &ScenarioFile) -> Result<Scenario, String> {
         if f.format != FORMAT {
-            return Err(format!("`format` must be \"{}\", not \"{}\"", FORMAT, truncate(&f.format)));
+            return Err(format!(
+                "`format` must be \"{}\", not \"{}\"",
+                FORMAT,
+                truncate(&f.format)
+            ));
         }
         if !f.title.contains_key("en") {
             return Err("`title` needs an \"en\" entry".into());
@@ -381,16 +402,27 @@ impl Scenario {
         let version = KafkaVersion::parse(&f.version).map_err(|e| format!("`version`: {}", e))?;
         let c = &f.cluster;
         if !(1..=3).contains(&c.brokers) {
-            return Err(format!("`cluster.brokers` must be 1 to 3, not {}", c.brokers));
+            return Err(format!(
+                "`cluster.brokers` must be 1 to 3, not {}",
+                c.brokers
+            ));
         }
         if !(1..=8).contains(&c.partitions) {
-            return Err(format!("`cluster.partitions` must be 1 to 8, not {}", c.partitions));
+            return Err(format!(
+                "`cluster.partitions` must be 1 to 8, not {}",
+                c.partitions
+            ));
         }
         if !(1..=8).contains(&c.output_partitions) {
-            return Err(format!("`cluster.output.partitions` must be 1 to 8, not {}", c.output_partitions));
+            return Err(format!(
+                "`cluster.output.partitions` must be 1 to 8, not {}",
+                c.output_partitions
+            ));
         }
         if c.latency_ms > 60_000 || c.jitter_ms > 60_000 {
-            return Err("`cluster.network.latency.ms` and `network.jitter.ms` must be at most 60000".into());
+            return Err(
+                "`cluster.network.latency.ms` and `network.jitter.ms` must be at most 60000".into(),
+            );
         }
         if f.producers.len() > 4 || f.consumers.len() > 4 {
             return Err("at most 4 producers and 4 consumers".into());
@@ -399,7 +431,8 @@ impl Scenario {
         let mut producers = Vec::new();
         let mut records: u64 = 0;
         for (i, p) in f.producers.iter().enumerate() {
-            let cfg = config::producer_config(&p.config, version).map_err(|e| format!("producer-{}: {}", i, e))?;
+            let cfg = config::producer_config(&p.config, version)
+                .map_err(|e| format!("producer-{}: {}", i, e))?;
             if let Some(t) = &cfg.transactional_id {
                 if !transactional_ids.contains(t) {
                     transactional_ids.push(t.clone());
@@ -415,20 +448,30 @@ impl Scenario {
                     }
                     records += s.records as u64 * s.batches as u64;
                 }
-                let transactional_op = matches!(op, Op::InitTransactions {} | Op::Begin {} | Op::Commit {} | Op::Abort {});
+                let transactional_op = matches!(
+                    op,
+                    Op::InitTransactions {} | Op::Begin {} | Op::Commit {} | Op::Abort {}
+                );
                 if transactional_op && cfg.transactional_id.is_none() {
-                    return Err(format!("producer-{} script step {}: transactions need a `transactional.id`", i, j));
+                    return Err(format!(
+                        "producer-{} script step {}: transactions need a `transactional.id`",
+                        i, j
+                    ));
                 }
             }
             producers.push((cfg, p.script.clone()));
         }
         if records > MAX_RECORDS {
-            return Err(format!("the scripts send {} records; at most {}", records, MAX_RECORDS));
+            return Err(format!(
+                "the scripts send {} records; at most {}",
+                records, MAX_RECORDS
+            ));
         }
         let mut group_ids: Vec<String> = Vec::new();
         let mut consumers = Vec::new();
         for (i, cs) in f.consumers.iter().enumerate() {
-            let cfg = config::consumer_config(&cs.config).map_err(|e| format!("consumer-{}: {}", i, e))?;
+            let cfg = config::consumer_config(&cs.config)
+                .map_err(|e| format!("consumer-{}: {}", i, e))?;
             if !group_ids.contains(&cfg.group_id) {
                 group_ids.push(cfg.group_id.clone());
             }
@@ -438,14 +481,24 @@ impl Scenario {
                 None => CommitMode::AfterProcessing,
             };
             if mode == CommitMode::Auto && !cfg.enable_auto_commit {
-                return Err(format!("consumer-{}: commit mode `auto` needs `enable.auto.commit` true", i));
+                return Err(format!(
+                    "consumer-{}: commit mode `auto` needs `enable.auto.commit` true",
+                    i
+                ));
             }
-            if mode != CommitMode::Auto && cfg.enable_auto_commit && cs.config.contains_key("enable.auto.commit") {
-                return Err(format!("consumer-{}: commit mode `{:?}` needs `enable.auto.commit` false", i, mode));
+            if mode != CommitMode::Auto
+                && cfg.enable_auto_commit
+                && cs.config.contains_key("enable.auto.commit")
+            {
+                return Err(format!(
+                    "consumer-{}: commit mode `{:?}` needs `enable.auto.commit` false",
+                    i, mode
+                ));
             }
             let output = match (&cs.output, mode) {
                 (Some(raw), CommitMode::Transactional) => {
-                    let pc = config::producer_config(raw, version).map_err(|e| format!("consumer-{} output: {}", i, e))?;
+                    let pc = config::producer_config(raw, version)
+                        .map_err(|e| format!("consumer-{} output: {}", i, e))?;
                     let Some(t) = &pc.transactional_id else {
                         return Err(format!("consumer-{} output: consume–transform–produce needs a `transactional.id`", i));
                     };
@@ -454,8 +507,16 @@ impl Scenario {
                     }
                     Some(pc)
                 }
-                (None, CommitMode::Transactional) => return Err(format!("consumer-{}: commit mode `transactional` needs an `output` producer config", i)),
-                (Some(_), _) => return Err(format!("consumer-{}: `output` is only used with commit mode `transactional`", i)),
+                (None, CommitMode::Transactional) => return Err(format!(
+                    "consumer-{}: commit mode `transactional` needs an `output` producer config",
+                    i
+                )),
+                (Some(_), _) => {
+                    return Err(format!(
+                        "consumer-{}: `output` is only used with commit mode `transactional`",
+                        i
+                    ))
+                }
                 (None, _) => None,
             };
             let sink = match &cs.sink {
@@ -473,19 +534,47 @@ impl Scenario {
             if mode != CommitMode::Auto {
                 cfg.enable_auto_commit = false;
             }
-            consumers.push(ConsumerSetup { cfg, mode, sink, output });
+            consumers.push(ConsumerSetup {
+                cfg,
+                mode,
+                sink,
+                output,
+            });
         }
-        let nodes = Nodes { brokers: c.brokers, producers: producers.len() as u8, consumers: consumers.len() as u8 };
-        let schedule = f.schedule.iter().enumerate().map(|(i, s)| parse_entry(s, &nodes).map_err(|e| format!("schedule[{}]: {}", i, e))).collect::<Result<Vec<_>, _>>()?;
+        let nodes = Nodes {
+            brokers: c.brokers,
+            producers: producers.len() as u8,
+            consumers: consumers.len() as u8,
+        };
+        let schedule = f
+            .schedule
+            .iter()
+            .enumerate()
+            .map(|(i, s)| parse_entry(s, &nodes).map_err(|e| format!("schedule[{}]: {}", i, e)))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut expect = BTreeMap::new();
         for (k, v) in &f.expect {
             if super::checker::Property::parse(k).is_none() {
-                return Err(format!("`expect`: unknown property `{}`; allowed: {}", truncate(k), super::checker::Property::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")));
+                return Err(format!(
+                    "`expect`: unknown property `{}`; allowed: {}",
+                    truncate(k),
+                    super::checker::Property::ALL
+                        .iter()
+                        .map(|p| p.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             let pass = match v.as_str() {
                 "pass" => true,
                 "fail" => false,
-                other => return Err(format!("`expect.{}` must be \"pass\" or \"fail\", not \"{}\"", k, truncate(other))),
+                other => {
+                    return Err(format!(
+                        "`expect.{}` must be \"pass\" or \"fail\", not \"{}\"",
+                        k,
+                        truncate(other)
+                    ))
+                }
             };
             expect.insert(k.clone(), pass);
         }
@@ -517,7 +606,9 @@ impl Scenario {
 }
 
 fn truncate(s: &str) -> String {
-    config::short(&serde_json::Value::String(s.to_string())).trim_matches('"').to_string()
+    config::short(&serde_json::Value::String(s.to_string()))
+        .trim_matches('"')
+        .to_string()
 }
 
 struct Nodes {
@@ -527,7 +618,12 @@ struct Nodes {
 }
 
 fn node(s: &str, nodes: &Nodes) -> Result<NodeId, String> {
-    let n = NodeId::parse(s).ok_or_else(|| format!("`{}` is not a node; write producer-N, broker-N or consumer-N", truncate(s)))?;
+    let n = NodeId::parse(s).ok_or_else(|| {
+        format!(
+            "`{}` is not a node; write producer-N, broker-N or consumer-N",
+            truncate(s)
+        )
+    })?;
     let ok = match n {
         NodeId::Broker(i) => i < nodes.brokers,
         NodeId::Producer(i) => i < nodes.producers,
@@ -544,14 +640,27 @@ fn message_match(m: &MatchSpec, nodes: &Nodes) -> Result<MessageMatch, String> {
     let kind = match &m.kind {
         None => None,
         Some(k) => Some(MessageKind::parse(k).ok_or_else(|| {
-            format!("unknown message kind `{}`; allowed: {}", truncate(k), MessageKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))
+            format!(
+                "unknown message kind `{}`; allowed: {}",
+                truncate(k),
+                MessageKind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         })?),
     };
     let nth = m.nth.unwrap_or(1);
     if nth == 0 {
         return Err("`nth` counts from 1".into());
     }
-    Ok(MessageMatch { kind, from: m.from.as_deref().map(|s| node(s, nodes)).transpose()?, to: m.to.as_deref().map(|s| node(s, nodes)).transpose()?, nth })
+    Ok(MessageMatch {
+        kind,
+        from: m.from.as_deref().map(|s| node(s, nodes)).transpose()?,
+        to: m.to.as_deref().map(|s| node(s, nodes)).transpose()?,
+        nth,
+    })
 }
 
 fn pair(p: &[String; 2], nodes: &Nodes) -> Result<(NodeId, NodeId), String> {
@@ -596,7 +705,10 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
     }
     if let Some(r) = &s.drop_rate {
         if r.per_mille > 1000 {
-            return Err(format!("`drop_rate.per_mille` must be 0 to 1000, not {}", r.per_mille));
+            return Err(format!(
+                "`drop_rate.per_mille` must be 0 to 1000, not {}",
+                r.per_mille
+            ));
         }
         actions.push(FaultAction::DropRate {
             from: r.from.as_deref().map(|x| node(x, nodes)).transpose()?,
@@ -609,7 +721,10 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         if matches!(n, NodeId::Broker(_)) {
             return Err("`set` changes a client's settings; brokers have none here".into());
         }
-        actions.push(FaultAction::SetConfig { node: n, config: set.config.clone() });
+        actions.push(FaultAction::SetConfig {
+            node: n,
+            config: set.config.clone(),
+        });
     }
     if actions.len() != 1 {
         return Err(format!(
@@ -623,16 +738,32 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         _ => None,
     };
     let trigger = match (message_fault, &s.on, s.at) {
-        (Some(m), None, at) => Trigger::OnSend { what: m, after: at.unwrap_or(0) },
-        (Some(_), Some(_), _) => return Err("`on` is for crashes; a message fault already names its message".into()),
+        (Some(m), None, at) => Trigger::OnSend {
+            what: m,
+            after: at.unwrap_or(0),
+        },
+        (Some(_), Some(_), _) => {
+            return Err("`on` is for crashes; a message fault already names its message".into())
+        }
         (None, Some(on), at) => {
             if !matches!(action, FaultAction::Crash(_)) {
-                return Err("`on` (at the moment a message is sent) only applies to `crash`".into());
+                return Err(
+                    "`on` (at the moment a message is sent) only applies to `crash`".into(),
+                );
             }
-            Trigger::OnSend { what: message_match(on, nodes)?, after: at.unwrap_or(0) }
+            Trigger::OnSend {
+                what: message_match(on, nodes)?,
+                after: at.unwrap_or(0),
+            }
         }
         (None, None, Some(at)) => Trigger::At(at),
-        (None, None, None) => return Err("needs `at` (a tick) or, for a crash, `on` (a message)".into()),
+        (None, None, None) => {
+            return Err("needs `at` (a tick) or, for a crash, `on` (a message)".into())
+        }
     };
-    Ok(ScheduleEntry { trigger, action, note: s.note.clone() })
+    Ok(ScheduleEntry {
+        trigger,
+        action,
+        note: s.note.clone(),
+    })
 }

@@ -56,7 +56,14 @@ impl Timeline {
     pub fn new(scenario: Scenario, seed: Option<u64>) -> Timeline {
         let seed = seed.unwrap_or(scenario.seed);
         let sim = Sim::with_trace(scenario.clone(), Some(seed), Trace::new(true, TRACE_LIMIT));
-        Timeline { scenario, seed, actions: Vec::new(), checkpoints: vec![sim.clone()], sim, every: CHECKPOINT_EVERY }
+        Timeline {
+            scenario,
+            seed,
+            actions: Vec::new(),
+            checkpoints: vec![sim.clone()],
+            sim,
+            every: CHECKPOINT_EVERY,
+        }
     }
 
     pub fn step_index(&self) -> u64 {
@@ -66,7 +73,13 @@ impl Timeline {
     /// One step forward. Returns false at the end.
     pub fn step(&mut self) -> bool {
         let moved = self.sim.step();
-        if moved && self.sim.world.step % self.every == 0 && self.checkpoints.last().is_none_or(|c| c.world.step < self.sim.world.step) {
+        if moved
+            && self.sim.world.step % self.every == 0
+            && self
+                .checkpoints
+                .last()
+                .is_none_or(|c| c.world.step < self.sim.world.step)
+        {
             self.checkpoints.push(self.sim.clone());
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 // Keep every other checkpoint and space future ones twice as far: memory stays bounded.
@@ -103,14 +116,30 @@ impl Timeline {
             return;
         }
         if target < self.sim.world.step {
-            let start = self.checkpoints.iter().rev().find(|c| c.world.step <= target).cloned();
-            self.sim = start.unwrap_or_else(|| Sim::with_trace(self.scenario.clone(), Some(self.seed), Trace::new(true, TRACE_LIMIT)));
+            let start = self
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.world.step <= target)
+                .cloned();
+            self.sim = start.unwrap_or_else(|| {
+                Sim::with_trace(
+                    self.scenario.clone(),
+                    Some(self.seed),
+                    Trace::new(true, TRACE_LIMIT),
+                )
+            });
         }
         // Checkpoints are taken right after a step, before any action at that step, so the
         // actions recorded at each step are applied on arrival, the last step's included.
         loop {
             let here = self.sim.world.step;
-            let due: Vec<UserAction> = self.actions.iter().filter(|(s, _)| *s == here).map(|(_, a)| a.clone()).collect();
+            let due: Vec<UserAction> = self
+                .actions
+                .iter()
+                .filter(|(s, _)| *s == here)
+                .map(|(_, a)| a.clone())
+                .collect();
             for a in &due {
                 self.sim.apply_user_action(a);
             }

@@ -44,6 +44,7 @@ impl Topology {
     }
 
     pub fn all_partitions(&self) -> impl Iterator<Item = TopicPartition> + '_ {
-        self.topic_partitions(TopicId::Input).chain(self.topic_partitions(TopicId::Output))
+        self.topic_partitions(TopicId::Input)
+            .chain(self.topic_partitions(TopicId::Output))
     }
 }

@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const TIMEOUT_CHECK_INTERVAL_MS: u64 = 10_000;
 /// The coordinator's own `request.timeout.ms` for WriteTxnMarkers.
 pub const MARKER_REQUEST_TIMEOUT_MS: u64 = 30_000;
+/// The backoff before marker requests lost with a connection are sent again (`retry.backoff.ms`).
+pub const MARKER_RETRY_BACKOFF_MS: u64 = 100;
 
 /// `TransactionState`, with Kafka's ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -193,7 +195,10 @@ impl TxnCoordinator {
 
     /// Writes a transition to `__transaction_state`, then applies it (`TransactionStateManager.appendTransactionToLog`).
     fn write(&mut self, txn: TxnIdx, next: TxnMetadata, now: Tick, out: &mut Out) {
-        let from = self.txns.get(&txn).map_or(TransactionState::Empty, |m| m.state);
+        let from = self
+            .txns
+            .get(&txn)
+            .map_or(TransactionState::Empty, |m| m.state);
         self.log.push(TxnLogRecord {
             tick: now,
             txn,
@@ -205,32 +210,92 @@ impl TxnCoordinator {
             txn_timeout_ms: next.txn_timeout_ms,
             txn_start: next.txn_start,
         });
-        out.note(Note::TxnTransition { txn, from, to: next.state, producer_id: next.producer_id, epoch: next.producer_epoch.0 });
+        out.note(Note::TxnTransition {
+            txn,
+            from,
+            to: next.state,
+            producer_id: next.producer_id,
+            epoch: next.producer_epoch.0,
+        });
         self.txns.insert(txn, next);
     }
 
     /// Handles a request addressed to the coordinator. Returns false if it is not one.
-    pub fn handle(&mut self, from: NodeId, msg: &Message, ctx: &mut CoordCtx, out: &mut Out) -> bool {
+    pub fn handle(
+        &mut self,
+        from: NodeId,
+        msg: &Message,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) -> bool {
         match msg {
-            Message::InitProducerIdRequest { corr, txn, transaction_timeout_ms } => {
+            Message::InitProducerIdRequest {
+                corr,
+                txn,
+                transaction_timeout_ms,
+            } => {
                 let result = self.init_producer_id(*txn, *transaction_timeout_ms, ctx, out);
-                out.send(from, Message::InitProducerIdResponse { corr: *corr, result });
+                out.send(
+                    from,
+                    Message::InitProducerIdResponse {
+                        corr: *corr,
+                        result,
+                    },
+                );
             }
-            Message::AddPartitionsToTxnRequest { corr, txn, producer_id, producer_epoch, partitions } => {
-                let parts: Vec<TxnPartition> = partitions.iter().map(|p| TxnPartition::Data(*p)).collect();
-                let error = self.add_partitions(*txn, *producer_id, *producer_epoch, &parts, ctx.now, out);
-                out.send(from, Message::AddPartitionsToTxnResponse { corr: *corr, error });
+            Message::AddPartitionsToTxnRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                partitions,
+            } => {
+                let parts: Vec<TxnPartition> =
+                    partitions.iter().map(|p| TxnPartition::Data(*p)).collect();
+                let error =
+                    self.add_partitions(*txn, *producer_id, *producer_epoch, &parts, ctx.now, out);
+                out.send(
+                    from,
+                    Message::AddPartitionsToTxnResponse { corr: *corr, error },
+                );
             }
-            Message::AddOffsetsToTxnRequest { corr, txn, producer_id, producer_epoch, group } => {
+            Message::AddOffsetsToTxnRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                group,
+            } => {
                 // KafkaApis.handleAddOffsetsToTxnRequest: the group's __consumer_offsets partition joins the transaction.
-                let error = self.add_partitions(*txn, *producer_id, *producer_epoch, &[TxnPartition::Offsets(*group)], ctx.now, out);
-                out.send(from, Message::AddOffsetsToTxnResponse { corr: *corr, error });
+                let error = self.add_partitions(
+                    *txn,
+                    *producer_id,
+                    *producer_epoch,
+                    &[TxnPartition::Offsets(*group)],
+                    ctx.now,
+                    out,
+                );
+                out.send(
+                    from,
+                    Message::AddOffsetsToTxnResponse { corr: *corr, error },
+                );
             }
-            Message::EndTxnRequest { corr, txn, producer_id, producer_epoch, commit } => {
+            Message::EndTxnRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                commit,
+            } => {
                 let error = self.end_txn(*txn, *producer_id, *producer_epoch, *commit, ctx, out);
                 out.send(from, Message::EndTxnResponse { corr: *corr, error });
             }
-            Message::WriteTxnMarkersResponse { corr, txn, results, group } => {
+            Message::WriteTxnMarkersResponse {
+                corr,
+                txn,
+                results,
+                group,
+            } => {
                 self.on_markers_response(*corr, *txn, results, *group, ctx, out);
             }
             _ => return false,
@@ -267,9 +332,13 @@ impl TxnCoordinator {
                 },
             );
         }
-        let Some(meta) = self.txns.get(&txn).cloned() else { return Err(Errors::CoordinatorNotAvailable) };
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return Err(Errors::CoordinatorNotAvailable);
+        };
         match meta.state {
-            TransactionState::PrepareCommit | TransactionState::PrepareAbort => Err(Errors::ConcurrentTransactions),
+            TransactionState::PrepareCommit | TransactionState::PrepareAbort => {
+                Err(Errors::ConcurrentTransactions)
+            }
             TransactionState::Ongoing => {
                 // prepareFenceProducerEpoch: bump the epoch and abort the open transaction; the
                 // client retries on CONCURRENT_TRANSACTIONS and its retry bumps the epoch again.
@@ -293,7 +362,9 @@ impl TxnCoordinator {
 
     /// Bumps the epoch of an Ongoing transaction and aborts it (InitProducerId fence, timeout).
     fn fence_and_abort(&mut self, txn: TxnIdx, ctx: &mut CoordCtx, out: &mut Out) {
-        let Some(meta) = self.txns.get(&txn).cloned() else { return };
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return;
+        };
         out.note(Note::TxnTransition {
             txn,
             from: meta.state,
@@ -301,9 +372,21 @@ impl TxnCoordinator {
             producer_id: meta.producer_id,
             epoch: meta.producer_epoch.next().0,
         });
-        let fenced = TxnMetadata { producer_epoch: meta.producer_epoch.next(), state: TransactionState::PrepareEpochFence, ..meta };
+        let fenced = TxnMetadata {
+            producer_epoch: meta.producer_epoch.next(),
+            state: TransactionState::PrepareEpochFence,
+            ..meta
+        };
         self.txns.insert(txn, fenced.clone());
-        self.write(txn, TxnMetadata { state: TransactionState::PrepareAbort, ..fenced }, ctx.now, out);
+        self.write(
+            txn,
+            TxnMetadata {
+                state: TransactionState::PrepareAbort,
+                ..fenced
+            },
+            ctx.now,
+            out,
+        );
         self.start_markers(txn, ControlType::Abort, ctx, out);
     }
 
@@ -317,7 +400,9 @@ impl TxnCoordinator {
         now: Tick,
         out: &mut Out,
     ) -> Option<Errors> {
-        let Some(meta) = self.txns.get(&txn).cloned() else { return Some(Errors::InvalidProducerIdMapping) };
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return Some(Errors::InvalidProducerIdMapping);
+        };
         if meta.producer_id != producer_id {
             return Some(Errors::InvalidProducerIdMapping);
         }
@@ -325,10 +410,14 @@ impl TxnCoordinator {
             return Some(Errors::ProducerFenced);
         }
         match meta.state {
-            TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => {
-                return Some(Errors::ConcurrentTransactions)
+            TransactionState::PrepareCommit
+            | TransactionState::PrepareAbort
+            | TransactionState::PrepareEpochFence => return Some(Errors::ConcurrentTransactions),
+            TransactionState::Ongoing
+                if parts.iter().all(|p| meta.topic_partitions.contains(p)) =>
+            {
+                return None
             }
-            TransactionState::Ongoing if parts.iter().all(|p| meta.topic_partitions.contains(p)) => return None,
             _ => {}
         }
         let starting = meta.state != TransactionState::Ongoing;
@@ -354,7 +443,9 @@ impl TxnCoordinator {
         ctx: &mut CoordCtx,
         out: &mut Out,
     ) -> Option<Errors> {
-        let Some(meta) = self.txns.get(&txn).cloned() else { return Some(Errors::InvalidProducerIdMapping) };
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return Some(Errors::InvalidProducerIdMapping);
+        };
         if meta.producer_id != producer_id {
             return Some(Errors::InvalidProducerIdMapping);
         }
@@ -364,7 +455,11 @@ impl TxnCoordinator {
         use TransactionState::*;
         match (meta.state, commit) {
             (Ongoing, _) => {
-                let (state, result) = if commit { (PrepareCommit, ControlType::Commit) } else { (PrepareAbort, ControlType::Abort) };
+                let (state, result) = if commit {
+                    (PrepareCommit, ControlType::Commit)
+                } else {
+                    (PrepareAbort, ControlType::Abort)
+                };
                 self.write(txn, TxnMetadata { state, ..meta }, ctx.now, out);
                 // The reply goes out once PrepareX is durable; the markers follow asynchronously.
                 self.start_markers(txn, result, ctx, out);
@@ -376,19 +471,36 @@ impl TxnCoordinator {
         }
     }
 
-    fn start_markers(&mut self, txn: TxnIdx, result: ControlType, ctx: &mut CoordCtx, out: &mut Out) {
-        let Some(meta) = self.txns.get(&txn) else { return };
-        let pending = PendingMarkers { result, remaining: meta.topic_partitions.clone(), in_flight: BTreeMap::new() };
+    fn start_markers(
+        &mut self,
+        txn: TxnIdx,
+        result: ControlType,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        let Some(meta) = self.txns.get(&txn) else {
+            return;
+        };
+        let pending = PendingMarkers {
+            result,
+            remaining: meta.topic_partitions.clone(),
+            in_flight: BTreeMap::new(),
+        };
         self.markers.insert(txn, pending);
         self.send_markers(txn, ctx, out);
     }
 
     /// Sends one WriteTxnMarkers per partition leader for the partitions not yet covered.
     fn send_markers(&mut self, txn: TxnIdx, ctx: &mut CoordCtx, out: &mut Out) {
-        let Some(meta) = self.txns.get(&txn) else { return };
+        let Some(meta) = self.txns.get(&txn) else {
+            return;
+        };
         let (producer_id, producer_epoch) = (meta.producer_id, meta.producer_epoch);
-        let Some(pending) = self.markers.get_mut(&txn) else { return };
-        let covered: BTreeSet<TxnPartition> = pending.in_flight.values().flatten().copied().collect();
+        let Some(pending) = self.markers.get_mut(&txn) else {
+            return;
+        };
+        let covered: BTreeSet<TxnPartition> =
+            pending.in_flight.values().flatten().copied().collect();
         let mut by_broker: BTreeMap<u8, Vec<TxnPartition>> = BTreeMap::new();
         for p in pending.remaining.iter().filter(|p| !covered.contains(p)) {
             let broker = match p {
@@ -404,8 +516,23 @@ impl TxnCoordinator {
         for (broker, parts) in by_broker {
             let corr = self.next_corr;
             self.next_corr = self.next_corr.wrapping_add(1);
-            let partitions = parts.iter().filter_map(|p| if let TxnPartition::Data(tp) = p { Some(*tp) } else { None }).collect();
-            let group = parts.iter().find_map(|p| if let TxnPartition::Offsets(g) = p { Some(*g) } else { None });
+            let partitions = parts
+                .iter()
+                .filter_map(|p| {
+                    if let TxnPartition::Data(tp) = p {
+                        Some(*tp)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let group = parts.iter().find_map(|p| {
+                if let TxnPartition::Offsets(g) = p {
+                    Some(*g)
+                } else {
+                    None
+                }
+            });
             out.send(
                 NodeId::Broker(broker),
                 Message::WriteTxnMarkersRequest {
@@ -419,7 +546,10 @@ impl TxnCoordinator {
                     group,
                 },
             );
-            out.timer(ctx.now.plus(MARKER_REQUEST_TIMEOUT_MS), Timer::RequestTimeout(corr));
+            out.timer(
+                ctx.now.plus(MARKER_REQUEST_TIMEOUT_MS),
+                Timer::RequestTimeout(corr),
+            );
             pending.in_flight.insert(corr, parts);
         }
     }
@@ -434,7 +564,9 @@ impl TxnCoordinator {
         ctx: &mut CoordCtx,
         out: &mut Out,
     ) {
-        let Some(pending) = self.markers.get_mut(&txn) else { return };
+        let Some(pending) = self.markers.get_mut(&txn) else {
+            return;
+        };
         if pending.in_flight.remove(&corr).is_none() {
             return; // an answer to a request this coordinator no longer waits for
         }
@@ -445,7 +577,9 @@ impl TxnCoordinator {
         for (p, error) in answers {
             match error {
                 // Written, or a fenced marker: stop sending for this partition.
-                None | Some(Errors::InvalidProducerEpoch) | Some(Errors::TransactionCoordinatorFenced) => {
+                None
+                | Some(Errors::InvalidProducerEpoch)
+                | Some(Errors::TransactionCoordinatorFenced) => {
                     pending.remaining.remove(&p);
                 }
                 // NOT_LEADER_OR_FOLLOWER and the like: retried.
@@ -457,28 +591,80 @@ impl TxnCoordinator {
 
     /// A marker request timed out: send the partitions it carried again.
     pub fn on_request_timeout(&mut self, corr: CorrelationId, ctx: &mut CoordCtx, out: &mut Out) {
-        let txn = self.markers.iter().find(|(_, p)| p.in_flight.contains_key(&corr)).map(|(t, _)| *t);
+        let txn = self
+            .markers
+            .iter()
+            .find(|(_, p)| p.in_flight.contains_key(&corr))
+            .map(|(t, _)| *t);
         if let Some(txn) = txn {
             if let Some(p) = self.markers.get_mut(&txn) {
-                p.in_flight.remove(&corr);
+                if let Some(parts) = p.in_flight.remove(&corr) {
+                    let broker = match parts.first() {
+                        Some(TxnPartition::Data(tp)) => ctx.topology.leader(*tp),
+                        _ => ctx.topology.group_coordinator(),
+                    };
+                    out.disconnect(NodeId::Broker(broker));
+                }
             }
+            self.send_markers(txn, ctx, out);
+        }
+    }
+
+    /// The connection to a broker closed: its marker requests are lost; they go again on `retry()`.
+    pub fn on_disconnect(&mut self, broker: u8, ctx: &CoordCtx, out: &mut Out) {
+        let mut any = false;
+        for pending in self.markers.values_mut() {
+            pending.in_flight.retain(|_, parts| {
+                let to = match parts.first() {
+                    Some(TxnPartition::Data(tp)) => ctx.topology.leader(*tp),
+                    _ => ctx.topology.group_coordinator(),
+                };
+                any |= to == broker;
+                to != broker
+            });
+        }
+        if any {
+            out.timer(ctx.now.plus(MARKER_RETRY_BACKOFF_MS), Timer::Wake);
+        }
+    }
+
+    /// Sends the markers that are not in flight (after a backoff).
+    pub fn retry(&mut self, ctx: &mut CoordCtx, out: &mut Out) {
+        let txns: Vec<TxnIdx> = self.markers.keys().copied().collect();
+        for txn in txns {
             self.send_markers(txn, ctx, out);
         }
     }
 
     /// All markers written: CompleteCommit/CompleteAbort with an empty partition set.
     fn complete(&mut self, txn: TxnIdx, now: Tick, out: &mut Out) {
-        let Some(pending) = self.markers.remove(&txn) else { return };
-        let Some(meta) = self.txns.get(&txn).cloned() else { return };
+        let Some(pending) = self.markers.remove(&txn) else {
+            return;
+        };
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return;
+        };
         let state = match pending.result {
             ControlType::Commit => TransactionState::CompleteCommit,
             ControlType::Abort => TransactionState::CompleteAbort,
         };
-        self.write(txn, TxnMetadata { state, topic_partitions: BTreeSet::new(), ..meta }, now, out);
+        self.write(
+            txn,
+            TxnMetadata {
+                state,
+                topic_partitions: BTreeSet::new(),
+                ..meta
+            },
+            now,
+            out,
+        );
     }
 
     fn arm_timeout_check(&mut self, now: Tick, out: &mut Out) {
-        let any_ongoing = self.txns.values().any(|m| m.state == TransactionState::Ongoing);
+        let any_ongoing = self
+            .txns
+            .values()
+            .any(|m| m.state == TransactionState::Ongoing);
         if any_ongoing && !self.timeout_check_armed {
             self.timeout_check_armed = true;
             out.timer(now.plus(TIMEOUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
@@ -492,7 +678,9 @@ impl TxnCoordinator {
         let expired: Vec<TxnIdx> = self
             .txns
             .iter()
-            .filter(|(_, m)| m.state == TransactionState::Ongoing && m.txn_start.0 + m.txn_timeout_ms < ctx.now.0)
+            .filter(|(_, m)| {
+                m.state == TransactionState::Ongoing && m.txn_start.0 + m.txn_timeout_ms < ctx.now.0
+            })
             .map(|(t, _)| *t)
             .collect();
         for txn in expired {
@@ -503,7 +691,9 @@ impl TxnCoordinator {
 
     /// Is any transaction Ongoing (it will end by a commit, an abort or a timeout)?
     pub fn has_open_transactions(&self) -> bool {
-        self.txns.values().any(|m| m.state == TransactionState::Ongoing)
+        self.txns
+            .values()
+            .any(|m| m.state == TransactionState::Ongoing)
     }
 
     pub fn has_pending_markers(&self) -> bool {

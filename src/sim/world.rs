@@ -34,6 +34,17 @@ pub struct Envelope {
     pub msg: Message,
     /// Waiting on a held link until it is released.
     pub held: bool,
+    /// The generation of the connection it travels on.
+    pub conn: u32,
+}
+
+/// A TCP connection between two nodes (one per pair, both directions).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Connection {
+    /// Bumped each time the connection is closed and opened again.
+    pub generation: u32,
+    /// A message on it was lost: the stream is broken until the client reconnects.
+    pub broken: bool,
 }
 
 /// A link's state (one direction).
@@ -54,12 +65,78 @@ pub struct Network {
     pub links: BTreeMap<(NodeId, NodeId), LinkState>,
     /// Last delivery time per link: links are FIFO.
     last_delivery: BTreeMap<(NodeId, NodeId), Tick>,
+    /// Connections by node pair (smaller id first).
+    pub connections: BTreeMap<(NodeId, NodeId), Connection>,
     pub drop_rates: Vec<(Option<NodeId>, Option<NodeId>, u32)>,
 }
 
 impl Network {
     pub fn link(&self, from: NodeId, to: NodeId) -> LinkState {
-        self.links.get(&(from, to)).copied().unwrap_or(LinkState::Healthy)
+        self.links
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(LinkState::Healthy)
+    }
+
+    fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+        if a <= b {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    }
+
+    pub fn connection(&self, a: NodeId, b: NodeId) -> Connection {
+        self.connections
+            .get(&Network::pair(a, b))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// A lost message breaks its connection: like a TCP stream, nothing after it gets through.
+    fn break_connection(&mut self, a: NodeId, b: NodeId) {
+        self.connections
+            .entry(Network::pair(a, b))
+            .or_default()
+            .broken = true;
+    }
+
+    /// Closes a connection; the next message opens a new one and nothing in flight on the old one arrives.
+    fn reconnect(&mut self, a: NodeId, b: NodeId) {
+        let c = self.connections.entry(Network::pair(a, b)).or_default();
+        c.generation += 1;
+        c.broken = false;
+    }
+
+    /// A node crashed or restarted: every connection it had is gone.
+    fn reset_node(&mut self, n: NodeId) {
+        let mut peers: Vec<NodeId> = self
+            .in_flight
+            .values()
+            .filter_map(|e| {
+                if e.from == n {
+                    Some(e.to)
+                } else if e.to == n {
+                    Some(e.from)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        peers.extend(self.connections.keys().filter_map(|(a, b)| {
+            if *a == n {
+                Some(*b)
+            } else if *b == n {
+                Some(*a)
+            } else {
+                None
+            }
+        }));
+        peers.sort();
+        peers.dedup();
+        for p in peers {
+            self.reconnect(n, p);
+        }
     }
 }
 
@@ -77,6 +154,8 @@ pub enum DropReason {
     ReceiverDown,
     /// The sender crashed as it sent it.
     SenderCrashed,
+    /// Its connection broke (an earlier message on it was lost, or a node restarted).
+    ConnectionBroken,
 }
 
 /// One entry of the trace: what happened, in order.
@@ -90,18 +169,62 @@ pub struct TraceEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TraceKind {
-    Sent { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind, summary: String, deliver: Tick },
-    Delivered { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind },
-    Dropped { id: MsgId, from: NodeId, to: NodeId, kind: MessageKind, reason: DropReason },
-    Duplicated { id: MsgId, copy: MsgId },
-    Delayed { id: MsgId, ms: u64 },
-    Crashed { node: NodeId },
-    Restarted { node: NodeId },
-    Link { a: NodeId, b: NodeId, state: LinkState },
-    DropRate { from: Option<NodeId>, to: Option<NodeId>, per_mille: u32 },
-    ConfigChanged { node: NodeId, config: RawConfig },
-    ConfigRejected { node: NodeId, error: String },
-    ScheduleNote { text: String },
+    Sent {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        kind: MessageKind,
+        summary: String,
+        deliver: Tick,
+    },
+    Delivered {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        kind: MessageKind,
+    },
+    Dropped {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        kind: MessageKind,
+        reason: DropReason,
+    },
+    Duplicated {
+        id: MsgId,
+        copy: MsgId,
+    },
+    Delayed {
+        id: MsgId,
+        ms: u64,
+    },
+    Crashed {
+        node: NodeId,
+    },
+    Restarted {
+        node: NodeId,
+    },
+    Link {
+        a: NodeId,
+        b: NodeId,
+        state: LinkState,
+    },
+    DropRate {
+        from: Option<NodeId>,
+        to: Option<NodeId>,
+        per_mille: u32,
+    },
+    ConfigChanged {
+        node: NodeId,
+        config: RawConfig,
+    },
+    ConfigRejected {
+        node: NodeId,
+        error: String,
+    },
+    ScheduleNote {
+        text: String,
+    },
     Fact(Note),
 }
 
@@ -119,7 +242,13 @@ pub struct Trace {
 
 impl Trace {
     pub fn new(enabled: bool, limit: usize) -> Trace {
-        Trace { enabled, limit, events: VecDeque::new(), total: 0, digest: 0xcbf2_9ce4_8422_2325 }
+        Trace {
+            enabled,
+            limit,
+            events: VecDeque::new(),
+            total: 0,
+            digest: 0xcbf2_9ce4_8422_2325,
+        }
     }
 
     fn push(&mut self, step: u64, tick: Tick, what: TraceKind) {
@@ -142,7 +271,17 @@ impl Trace {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Event {
     Deliver(MsgId),
-    Timer { node: NodeId, incarnation: u32, timer: Timer },
+    /// A node learns that its connection to `peer` closed (the peer crashed or refused a connection).
+    Disconnected {
+        node: NodeId,
+        incarnation: u32,
+        peer: NodeId,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: Timer,
+    },
     Schedule(usize),
 }
 
@@ -193,15 +332,34 @@ impl Sim {
     }
 
     pub fn with_trace(scenario: Scenario, seed: Option<u64>, trace: Trace) -> Sim {
-        let topology = Topology { brokers: scenario.brokers, partitions: scenario.partitions, output_partitions: scenario.output_partitions };
-        let brokers = (0..scenario.brokers).map(|b| Broker::new(b, &topology)).collect();
+        let topology = Topology {
+            brokers: scenario.brokers,
+            partitions: scenario.partitions,
+            output_partitions: scenario.output_partitions,
+        };
+        let brokers = (0..scenario.brokers)
+            .map(|b| Broker::new(b, &topology))
+            .collect();
         let mut first_record = 0u32;
         let mut producers = Vec::new();
         let mut producer_facts = Vec::new();
         for (i, (cfg, script)) in scenario.producers.iter().enumerate() {
-            let txn = cfg.transactional_id.as_ref().and_then(|t| scenario.transactional_ids.iter().position(|x| x == t)).map(|x| x as u8);
+            let txn = cfg
+                .transactional_id
+                .as_ref()
+                .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
+                .map(|x| x as u8);
             let node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
-            let count: u32 = script.iter().map(|op| if let super::scenario::Op::Send(s) = op { s.records * s.batches } else { 0 }).sum();
+            let count: u32 = script
+                .iter()
+                .map(|op| {
+                    if let super::scenario::Op::Send(s) = op {
+                        s.records * s.batches
+                    } else {
+                        0
+                    }
+                })
+                .sum();
             producer_facts.push(ProducerFacts {
                 first_record,
                 record_count: count,
@@ -215,23 +373,58 @@ impl Sim {
         let mut consumers = Vec::new();
         let mut consumer_facts = Vec::new();
         for (i, c) in scenario.consumers.iter().enumerate() {
-            let group = scenario.group_ids.iter().position(|g| *g == c.cfg.group_id).unwrap_or(0) as u8;
+            let group = scenario
+                .group_ids
+                .iter()
+                .position(|g| *g == c.cfg.group_id)
+                .unwrap_or(0) as u8;
             // Static assignment: the group's members split the partitions round-robin.
-            let members: Vec<usize> = scenario.consumers.iter().enumerate().filter(|(_, o)| o.cfg.group_id == c.cfg.group_id).map(|(j, _)| j).collect();
+            let members: Vec<usize> = scenario
+                .consumers
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.cfg.group_id == c.cfg.group_id)
+                .map(|(j, _)| j)
+                .collect();
             let me = members.iter().position(|j| *j == i).unwrap_or(0);
-            let assignment: Vec<TopicPartition> = topology.topic_partitions(TopicId::Input).filter(|tp| tp.partition as usize % members.len().max(1) == me).collect();
-            let txn = c.output.as_ref().and_then(|o| o.transactional_id.as_ref()).and_then(|t| scenario.transactional_ids.iter().position(|x| x == t)).map(|x| x as u8);
+            let assignment: Vec<TopicPartition> = topology
+                .topic_partitions(TopicId::Input)
+                .filter(|tp| tp.partition as usize % members.len().max(1) == me)
+                .collect();
+            let txn = c
+                .output
+                .as_ref()
+                .and_then(|o| o.transactional_id.as_ref())
+                .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
+                .map(|x| x as u8);
             consumer_facts.push(ConsumerFacts {
                 isolation: c.cfg.isolation_level,
                 mode: c.mode,
                 sink: c.sink.map(|s| (s.idempotent, s.key_is_record)),
                 assignment: assignment.clone(),
             });
-            consumers.push(ConsumerNode::new(i as u8, c.clone(), group, txn, assignment));
+            consumers.push(ConsumerNode::new(
+                i as u8,
+                c.clone(),
+                group,
+                txn,
+                assignment,
+            ));
         }
-        let checker = Checker::new(CheckerSetup { producers: producer_facts, consumers: consumer_facts, total_records: first_record });
+        let checker = Checker::new(CheckerSetup {
+            producers: producer_facts,
+            consumers: consumer_facts,
+            total_records: first_record,
+        });
         let seed = seed.unwrap_or(scenario.seed);
-        let schedule = scenario.schedule.iter().map(|_| ScheduleState { fired: false, matched: 0 }).collect();
+        let schedule = scenario
+            .schedule
+            .iter()
+            .map(|_| ScheduleState {
+                fired: false,
+                matched: 0,
+            })
+            .collect();
         let world = World {
             topology,
             now: Tick(0),
@@ -265,7 +458,12 @@ impl Sim {
         for p in 0..self.world.producers.len() {
             let w = &mut self.world;
             let scenario = w.scenario.clone();
-            let ctx = ClientCtx { now: w.now, node: NodeId::Producer(p as u8), topology: &w.topology, version: scenario.version };
+            let ctx = ClientCtx {
+                now: w.now,
+                node: NodeId::Producer(p as u8),
+                topology: &w.topology,
+                version: scenario.version,
+            };
             let node = &mut w.producers[p];
             node.client.start(&ctx, &mut out);
             node.advance(&scenario.producers[p].1, &ctx, &mut out);
@@ -273,7 +471,11 @@ impl Sim {
         }
         for c in 0..self.world.consumers.len() {
             let topology = self.world.topology.clone();
-            let ctx = ConsumerCtx { now: self.world.now, topology: &topology, version: self.world.scenario.version };
+            let ctx = ConsumerCtx {
+                now: self.world.now,
+                topology: &topology,
+                version: self.world.scenario.version,
+            };
             self.world.consumers[c].start(&ctx, &mut out);
             self.apply(NodeId::Consumer(c as u8), &mut out);
         }
@@ -307,8 +509,17 @@ impl Sim {
         let mut out = Out::default();
         match event {
             Event::Deliver(id) => self.deliver(id, &mut out),
-            Event::Timer { node, incarnation, timer } => self.on_timer(node, incarnation, timer, &mut out),
+            Event::Timer {
+                node,
+                incarnation,
+                timer,
+            } => self.on_timer(node, incarnation, timer, &mut out),
             Event::Schedule(i) => self.on_schedule(i, &mut out),
+            Event::Disconnected {
+                node,
+                incarnation,
+                peer,
+            } => self.on_disconnected(node, incarnation, peer, &mut out),
         }
         if self.world.is_settled() {
             self.finish();
@@ -327,7 +538,13 @@ impl Sim {
 
     /// Runs until the simulated clock passes `tick` (or the end).
     pub fn run_until_tick(&mut self, tick: u64) {
-        while !self.world.finished && self.world.events.first_key_value().is_some_and(|((t, _), _)| t.0 <= tick) {
+        while !self.world.finished
+            && self
+                .world
+                .events
+                .first_key_value()
+                .is_some_and(|((t, _), _)| t.0 <= tick)
+        {
             self.step();
         }
     }
@@ -340,39 +557,87 @@ impl Sim {
         self.world.finished = true;
         let partitions: Vec<TopicPartition> = self.world.topology.all_partitions().collect();
         let (step, now) = (self.world.step, self.world.now);
-        let mut checker = std::mem::replace(&mut self.world.checker, Checker::new(CheckerSetup { producers: vec![], consumers: vec![], total_records: 0 }));
+        let mut checker = std::mem::replace(
+            &mut self.world.checker,
+            Checker::new(CheckerSetup {
+                producers: vec![],
+                consumers: vec![],
+                total_records: 0,
+            }),
+        );
         checker.finish(&self.world, &partitions, step, now);
         self.world.checker = checker;
     }
 
     fn deliver(&mut self, id: MsgId, out: &mut Out) {
-        let Some(env) = self.world.net.in_flight.remove(&id) else { return };
-        let alive = self.world.is_alive(env.to);
-        if !alive {
-            self.record(TraceKind::Dropped { id, from: env.from, to: env.to, kind: env.msg.kind(), reason: DropReason::ReceiverDown });
+        let Some(env) = self.world.net.in_flight.remove(&id) else {
+            return;
+        };
+        let conn = self.world.net.connection(env.from, env.to);
+        if conn.generation != env.conn || conn.broken {
+            self.record(TraceKind::Dropped {
+                id,
+                from: env.from,
+                to: env.to,
+                kind: env.msg.kind(),
+                reason: DropReason::ConnectionBroken,
+            });
             return;
         }
-        self.record(TraceKind::Delivered { id, from: env.from, to: env.to, kind: env.msg.kind() });
+        let alive = self.world.is_alive(env.to);
+        if !alive {
+            self.record(TraceKind::Dropped {
+                id,
+                from: env.from,
+                to: env.to,
+                kind: env.msg.kind(),
+                reason: DropReason::ReceiverDown,
+            });
+            return;
+        }
+        self.record(TraceKind::Delivered {
+            id,
+            from: env.from,
+            to: env.to,
+            kind: env.msg.kind(),
+        });
         let w = &mut self.world;
         let now = w.now;
         match env.to {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: fetch_wait(w, env.from) };
+                let ctx = BrokerCtx {
+                    now,
+                    topology: &w.topology,
+                    rules: w.scenario.version.log_rules(),
+                    fetch_max_wait_ms: fetch_wait(w, env.from),
+                };
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
                     broker.on_message(env.from, env.msg, &ctx, out);
                 }
             }
             NodeId::Producer(p) => {
                 let scenario = w.scenario.clone();
-                let ctx = ClientCtx { now, node: env.to, topology: &w.topology, version: scenario.version };
-                if let (Some(node), Some((_, script))) = (w.producers.get_mut(p as usize), scenario.producers.get(p as usize)) {
+                let ctx = ClientCtx {
+                    now,
+                    node: env.to,
+                    topology: &w.topology,
+                    version: scenario.version,
+                };
+                if let (Some(node), Some((_, script))) = (
+                    w.producers.get_mut(p as usize),
+                    scenario.producers.get(p as usize),
+                ) {
                     node.client.on_response(env.msg, &ctx, out);
                     node.learn(&out.notes);
                     node.advance(script, &ctx, out);
                 }
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                let ctx = ConsumerCtx {
+                    now,
+                    topology: &w.topology,
+                    version: w.scenario.version,
+                };
                 if let Some(node) = w.consumers.get_mut(c as usize) {
                     node.on_message(env.msg, &ctx, out);
                 }
@@ -389,17 +654,32 @@ impl Sim {
         let now = w.now;
         match node {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: 500 };
+                let ctx = BrokerCtx {
+                    now,
+                    topology: &w.topology,
+                    rules: w.scenario.version.log_rules(),
+                    fetch_max_wait_ms: 500,
+                };
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
                     broker.on_timer(timer, &ctx, out);
                 }
             }
             NodeId::Producer(p) => {
                 let scenario = w.scenario.clone();
-                let ctx = ClientCtx { now, node, topology: &w.topology, version: scenario.version };
-                if let (Some(n), Some((_, script))) = (w.producers.get_mut(p as usize), scenario.producers.get(p as usize)) {
+                let ctx = ClientCtx {
+                    now,
+                    node,
+                    topology: &w.topology,
+                    version: scenario.version,
+                };
+                if let (Some(n), Some((_, script))) = (
+                    w.producers.get_mut(p as usize),
+                    scenario.producers.get(p as usize),
+                ) {
                     match timer {
-                        Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => n.client.on_request_timeout(corr, &ctx, out),
+                        Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => {
+                            n.client.on_request_timeout(corr, &ctx, out)
+                        }
                         _ => n.client.on_wake(&ctx, out),
                     }
                     n.learn(&out.notes);
@@ -407,7 +687,11 @@ impl Sim {
                 }
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                let ctx = ConsumerCtx {
+                    now,
+                    topology: &w.topology,
+                    version: w.scenario.version,
+                };
                 if let Some(n) = w.consumers.get_mut(c as usize) {
                     n.on_timer(timer, &ctx, out);
                 }
@@ -416,8 +700,78 @@ impl Sim {
         self.apply(node, out);
     }
 
+    fn on_disconnected(&mut self, node: NodeId, incarnation: u32, peer: NodeId, out: &mut Out) {
+        let w = &mut self.world;
+        if !w.is_alive(node) || w.incarnation(node) != incarnation {
+            return;
+        }
+        let NodeId::Broker(b) = peer else { return };
+        let now = w.now;
+        match node {
+            NodeId::Producer(p) => {
+                let scenario = w.scenario.clone();
+                let ctx = ClientCtx {
+                    now,
+                    node,
+                    topology: &w.topology,
+                    version: scenario.version,
+                };
+                if let (Some(n), Some((_, script))) = (
+                    w.producers.get_mut(p as usize),
+                    scenario.producers.get(p as usize),
+                ) {
+                    n.client.on_disconnect(b, &ctx, out);
+                    n.learn(&out.notes);
+                    n.advance(script, &ctx, out);
+                }
+            }
+            NodeId::Consumer(c) => {
+                let ctx = ConsumerCtx {
+                    now,
+                    topology: &w.topology,
+                    version: w.scenario.version,
+                };
+                if let Some(n) = w.consumers.get_mut(c as usize) {
+                    n.on_disconnect(b, &ctx, out);
+                }
+            }
+            NodeId::Broker(x) => {
+                let ctx = BrokerCtx {
+                    now,
+                    topology: &w.topology,
+                    rules: w.scenario.version.log_rules(),
+                    fetch_max_wait_ms: 500,
+                };
+                if let Some(n) = w.brokers.get_mut(x as usize) {
+                    n.on_disconnect(b, &ctx, out);
+                }
+            }
+        }
+        self.apply(node, out);
+    }
+
+    /// Tells `node`, one latency later, that its connection to `peer` closed.
+    fn notify_disconnect(&mut self, node: NodeId, peer: NodeId) {
+        if node == peer || !self.world.is_alive(node) {
+            return;
+        }
+        let at = self.world.now.plus(self.world.scenario.latency_ms);
+        let incarnation = self.world.incarnation(node);
+        let event = Event::Disconnected {
+            node,
+            incarnation,
+            peer,
+        };
+        // One notice per closed connection is enough.
+        if !self.world.events.values().any(|e| *e == event) {
+            self.world.push_event(at, event);
+        }
+    }
+
     fn on_schedule(&mut self, i: usize, out: &mut Out) {
-        let Some(entry) = self.world.scenario.schedule.get(i).cloned() else { return };
+        let Some(entry) = self.world.scenario.schedule.get(i).cloned() else {
+            return;
+        };
         if let Some(s) = self.world.schedule.get_mut(i) {
             s.fired = true;
         }
@@ -434,14 +788,27 @@ impl Sim {
             FaultAction::Crash(n) => self.crash(*n),
             FaultAction::Restart(n) => self.restart(*n, None, out),
             FaultAction::Partition(a, b) => self.set_link(*a, *b, LinkState::Partitioned),
-            FaultAction::Heal(a, b) | FaultAction::Release(a, b) => self.set_link(*a, *b, LinkState::Healthy),
+            FaultAction::Heal(a, b) | FaultAction::Release(a, b) => {
+                self.set_link(*a, *b, LinkState::Healthy)
+            }
             FaultAction::Hold(a, b) => self.set_link(*a, *b, LinkState::Held),
-            FaultAction::DropRate { from, to, per_mille } => {
-                self.world.net.drop_rates.retain(|(f, t, _)| !(f == from && t == to));
+            FaultAction::DropRate {
+                from,
+                to,
+                per_mille,
+            } => {
+                self.world
+                    .net
+                    .drop_rates
+                    .retain(|(f, t, _)| !(f == from && t == to));
                 if *per_mille > 0 {
                     self.world.net.drop_rates.push((*from, *to, *per_mille));
                 }
-                self.record(TraceKind::DropRate { from: *from, to: *to, per_mille: *per_mille });
+                self.record(TraceKind::DropRate {
+                    from: *from,
+                    to: *to,
+                    per_mille: *per_mille,
+                });
             }
             FaultAction::SetConfig { node, config } => self.set_config(*node, config, out),
             // Message faults were matched when the message was sent.
@@ -460,14 +827,27 @@ impl Sim {
         self.record(TraceKind::Link { a, b, state });
         if state != LinkState::Held {
             // Released (or cut): held messages go now (or are lost).
-            let held: Vec<MsgId> = self.world.net.in_flight.values().filter(|e| e.held && ((e.from, e.to) == (a, b) || (e.from, e.to) == (b, a))).map(|e| e.id).collect();
+            let held: Vec<MsgId> = self
+                .world
+                .net
+                .in_flight
+                .values()
+                .filter(|e| e.held && ((e.from, e.to) == (a, b) || (e.from, e.to) == (b, a)))
+                .map(|e| e.id)
+                .collect();
             for id in held {
                 if state == LinkState::Partitioned {
                     if let Some(e) = self.world.net.in_flight.remove(&id) {
-                        self.record(TraceKind::Dropped { id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Partitioned });
+                        self.record(TraceKind::Dropped {
+                            id,
+                            from: e.from,
+                            to: e.to,
+                            kind: e.msg.kind(),
+                            reason: DropReason::Partitioned,
+                        });
                     }
                 } else if let Some(e) = self.world.net.in_flight.get(&id).cloned() {
-                    let deliver = self.world.delivery_time(e.from, e.to);
+                    let deliver = self.world.delivery_time(e.from, e.to, 0);
                     if let Some(env) = self.world.net.in_flight.get_mut(&id) {
                         env.held = false;
                         env.deliver = deliver;
@@ -499,7 +879,33 @@ impl Sim {
                 }
             }
         }
+        // Peers with requests in flight to it see their connection close (the OS resets it).
+        let mut peers: Vec<NodeId> = self
+            .world
+            .net
+            .in_flight
+            .values()
+            .filter(|e| e.to == n)
+            .map(|e| e.from)
+            .collect();
+        peers.extend(self.world.net.connections.keys().filter_map(|(a, b)| {
+            if *a == n {
+                Some(*b)
+            } else if *b == n {
+                Some(*a)
+            } else {
+                None
+            }
+        }));
+        peers.sort();
+        peers.dedup();
+        self.world.net.reset_node(n);
         self.record(TraceKind::Crashed { node: n });
+        if matches!(n, NodeId::Broker(_)) {
+            for p in peers {
+                self.notify_disconnect(p, n);
+            }
+        }
     }
 
     fn restart(&mut self, n: NodeId, new_config: Option<config::ProducerConfig>, out: &mut Out) {
@@ -507,27 +913,48 @@ impl Sim {
             return;
         }
         self.record(TraceKind::Restarted { node: n });
+        self.world.net.reset_node(n);
         let w = &mut self.world;
         let now = w.now;
         match n {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx { now, topology: &w.topology, rules: w.scenario.version.log_rules(), fetch_max_wait_ms: 500 };
+                let ctx = BrokerCtx {
+                    now,
+                    topology: &w.topology,
+                    rules: w.scenario.version.log_rules(),
+                    fetch_max_wait_ms: 500,
+                };
                 if let Some(x) = w.brokers.get_mut(b as usize) {
                     x.restart(&ctx, out);
                 }
             }
             NodeId::Producer(p) => {
                 let scenario = w.scenario.clone();
-                let Some((cfg, script)) = scenario.producers.get(p as usize) else { return };
-                let cfg = new_config.unwrap_or_else(|| w.producers.get(p as usize).map_or(cfg.clone(), |x| x.client.cfg.clone()));
-                let ctx = ClientCtx { now, node: n, topology: &w.topology, version: scenario.version };
+                let Some((cfg, script)) = scenario.producers.get(p as usize) else {
+                    return;
+                };
+                let cfg = new_config.unwrap_or_else(|| {
+                    w.producers
+                        .get(p as usize)
+                        .map_or(cfg.clone(), |x| x.client.cfg.clone())
+                });
+                let ctx = ClientCtx {
+                    now,
+                    node: n,
+                    topology: &w.topology,
+                    version: scenario.version,
+                };
                 if let Some(x) = w.producers.get_mut(p as usize) {
                     x.restart(cfg, script, &ctx, out);
                 }
                 out.note(Note::ClientRestarted { node: n });
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx { now, topology: &w.topology, version: w.scenario.version };
+                let ctx = ConsumerCtx {
+                    now,
+                    topology: &w.topology,
+                    version: w.scenario.version,
+                };
                 if let Some(x) = w.consumers.get_mut(c as usize) {
                     x.start(&ctx, out);
                 }
@@ -542,14 +969,22 @@ impl Sim {
         let version = self.world.scenario.version;
         match node {
             NodeId::Producer(p) => {
-                let mut raw = self.world.producer_configs.get(p as usize).cloned().unwrap_or_default();
+                let mut raw = self
+                    .world
+                    .producer_configs
+                    .get(p as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
                 match config::producer_config(&raw, version) {
                     Ok(cfg) => {
                         if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
                             *slot = raw;
                         }
-                        self.record(TraceKind::ConfigChanged { node, config: change.clone() });
+                        self.record(TraceKind::ConfigChanged {
+                            node,
+                            config: change.clone(),
+                        });
                         self.crash(node);
                         self.restart(node, Some(cfg), out);
                     }
@@ -557,7 +992,12 @@ impl Sim {
                 }
             }
             NodeId::Consumer(c) => {
-                let mut raw = self.world.consumer_configs.get(c as usize).cloned().unwrap_or_default();
+                let mut raw = self
+                    .world
+                    .consumer_configs
+                    .get(c as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
                 match config::consumer_config(&raw) {
                     Ok(cfg) => {
@@ -567,7 +1007,10 @@ impl Sim {
                         if let Some(x) = self.world.consumers.get_mut(c as usize) {
                             x.setup.cfg = cfg;
                         }
-                        self.record(TraceKind::ConfigChanged { node, config: change.clone() });
+                        self.record(TraceKind::ConfigChanged {
+                            node,
+                            config: change.clone(),
+                        });
                         self.crash(node);
                         self.restart(node, None, out);
                     }
@@ -580,14 +1023,31 @@ impl Sim {
 
     /// Turns a handler's output into messages, timers and facts.
     fn apply(&mut self, from: NodeId, out: &mut Out) {
+        for peer in std::mem::take(&mut out.disconnects) {
+            self.world.net.reconnect(from, peer);
+        }
         let incarnation = self.world.incarnation(from);
         for (at, timer) in out.timers.drain(..) {
-            self.world.push_event(at, Event::Timer { node: from, incarnation, timer });
+            self.world.push_event(
+                at,
+                Event::Timer {
+                    node: from,
+                    incarnation,
+                    timer,
+                },
+            );
         }
         let notes: Vec<Note> = std::mem::take(&mut out.notes);
         if !notes.is_empty() {
             let (step, now) = (self.world.step, self.world.now);
-            let mut checker = std::mem::replace(&mut self.world.checker, Checker::new(CheckerSetup { producers: vec![], consumers: vec![], total_records: 0 }));
+            let mut checker = std::mem::replace(
+                &mut self.world.checker,
+                Checker::new(CheckerSetup {
+                    producers: vec![],
+                    consumers: vec![],
+                    total_records: 0,
+                }),
+            );
             checker.observe(&notes, &self.world, step, now);
             self.world.checker = checker;
             if self.trace.enabled {
@@ -625,7 +1085,9 @@ impl Sim {
         let mut notes = Vec::new();
         let scenario = w.scenario.clone();
         for (i, entry) in scenario.schedule.iter().enumerate() {
-            let Trigger::OnSend { what, after } = entry.trigger else { continue };
+            let Trigger::OnSend { what, after } = entry.trigger else {
+                continue;
+            };
             let state = &mut w.schedule[i];
             if state.fired || w.now.0 < after || !matches(&what, kind, from, to) {
                 continue;
@@ -649,12 +1111,26 @@ impl Sim {
         for text in notes {
             self.trace_push(TraceKind::ScheduleNote { text });
         }
+        if drop.is_none() && !self.world.is_alive(to) && matches!(to, NodeId::Broker(_)) {
+            // Connection refused: the sender learns it at once, without waiting for a timeout.
+            drop = Some(DropReason::ReceiverDown);
+            self.notify_disconnect(from, to);
+        }
         let w = &mut self.world;
+        if drop.is_none() && w.net.connection(from, to).broken {
+            drop = Some(DropReason::ConnectionBroken);
+        }
         if drop.is_none() && w.net.link(from, to) == LinkState::Partitioned {
             drop = Some(DropReason::Partitioned);
         }
         if drop.is_none() {
-            let rates: Vec<u32> = w.net.drop_rates.iter().filter(|(f, t, _)| f.is_none_or(|f| f == from) && t.is_none_or(|t| t == to)).map(|r| r.2).collect();
+            let rates: Vec<u32> = w
+                .net
+                .drop_rates
+                .iter()
+                .filter(|(f, t, _)| f.is_none_or(|f| f == from) && t.is_none_or(|t| t == to))
+                .map(|r| r.2)
+                .collect();
             for r in rates {
                 if w.rng.chance_per_mille(r) {
                     drop = Some(DropReason::DropRate);
@@ -669,23 +1145,49 @@ impl Sim {
         }
         let w = &mut self.world;
         let held = w.net.link(from, to) == LinkState::Held;
-        let deliver = w.delivery_time(from, to).plus(delay);
+        let deliver = w.delivery_time(from, to, delay);
         if self.trace.enabled {
             let summary = msg.summary();
-            self.trace_push(TraceKind::Sent { id, from, to, kind, summary, deliver });
+            self.trace_push(TraceKind::Sent {
+                id,
+                from,
+                to,
+                kind,
+                summary,
+                deliver,
+            });
             if delay > 0 {
                 self.trace_push(TraceKind::Delayed { id, ms: delay });
             }
         }
         if let Some(reason) = drop {
-            self.trace_push(TraceKind::Dropped { id, from, to, kind, reason });
+            if !matches!(reason, DropReason::SenderCrashed | DropReason::ReceiverDown) {
+                self.world.net.break_connection(from, to);
+            }
+            self.trace_push(TraceKind::Dropped {
+                id,
+                from,
+                to,
+                kind,
+                reason,
+            });
             return;
         }
         let w = &mut self.world;
+        let conn = w.net.connection(from, to).generation;
         if duplicate {
             let copy = w.net.next_id;
             w.net.next_id += 1;
-            let env = Envelope { id: copy, from, to, sent: w.now, deliver, msg: msg.clone(), held };
+            let env = Envelope {
+                id: copy,
+                from,
+                to,
+                sent: w.now,
+                deliver,
+                msg: msg.clone(),
+                held,
+                conn,
+            };
             w.net.in_flight.insert(copy, env);
             if !held {
                 w.push_event(deliver, Event::Deliver(copy));
@@ -693,7 +1195,16 @@ impl Sim {
             self.trace_push(TraceKind::Duplicated { id, copy });
         }
         let w = &mut self.world;
-        let env = Envelope { id, from, to, sent: w.now, deliver, msg, held };
+        let env = Envelope {
+            id,
+            from,
+            to,
+            sent: w.now,
+            deliver,
+            msg,
+            held,
+            conn,
+        };
         w.net.in_flight.insert(id, env);
         if !held {
             w.push_event(deliver, Event::Deliver(id));
@@ -713,11 +1224,19 @@ impl Sim {
 
     /// Delivers a message in flight twice (a click on it).
     pub fn duplicate_message(&mut self, id: MsgId) -> bool {
-        let Some(e) = self.world.net.in_flight.get(&id).cloned() else { return false };
+        let Some(e) = self.world.net.in_flight.get(&id).cloned() else {
+            return false;
+        };
         let copy = self.world.net.next_id;
         self.world.net.next_id += 1;
         let deliver = e.deliver;
-        self.world.net.in_flight.insert(copy, Envelope { id: copy, ..e.clone() });
+        self.world.net.in_flight.insert(
+            copy,
+            Envelope {
+                id: copy,
+                ..e.clone()
+            },
+        );
         if !e.held {
             self.world.push_event(deliver, Event::Deliver(copy));
         }
@@ -727,39 +1246,81 @@ impl Sim {
 
     /// Delivers a message in flight `ms` later (a click on it). Links stay FIFO for later messages.
     pub fn delay_message(&mut self, id: MsgId, ms: u64) -> bool {
-        let Some(e) = self.world.net.in_flight.get_mut(&id) else { return false };
+        let Some(e) = self.world.net.in_flight.get(&id).cloned() else {
+            return false;
+        };
         if e.held {
             return false;
         }
-        let old = e.deliver;
-        e.deliver = old.plus(ms);
-        let new = e.deliver;
-        let key = self.world.events.iter().find(|(_, ev)| **ev == Event::Deliver(id)).map(|(k, _)| *k);
-        if let Some(k) = key {
-            self.world.events.remove(&k);
+        let new = e.deliver.plus(ms);
+        // Later messages on the same link wait behind it (a TCP stream delivers in order).
+        let moved: Vec<MsgId> = self
+            .world
+            .net
+            .in_flight
+            .values()
+            .filter(|x| {
+                x.from == e.from && x.to == e.to && x.id >= id && !x.held && x.deliver < new
+            })
+            .map(|x| x.id)
+            .collect();
+        for m in moved {
+            let key = self
+                .world
+                .events
+                .iter()
+                .find(|(_, ev)| **ev == Event::Deliver(m))
+                .map(|(k, _)| *k);
+            if let Some(k) = key {
+                self.world.events.remove(&k);
+            }
+            if let Some(x) = self.world.net.in_flight.get_mut(&m) {
+                x.deliver = new;
+            }
+            self.world.push_event(new, Event::Deliver(m));
         }
-        self.world.push_event(new, Event::Deliver(id));
+        let last = self
+            .world
+            .net
+            .last_delivery
+            .entry((e.from, e.to))
+            .or_insert(new);
+        *last = (*last).max(new);
         self.trace_push(TraceKind::Delayed { id, ms });
         true
     }
 
     /// Drops a message in flight now (a click on it).
     pub fn drop_message(&mut self, id: MsgId) -> bool {
-        let Some(e) = self.world.net.in_flight.remove(&id) else { return false };
+        let Some(e) = self.world.net.in_flight.remove(&id) else {
+            return false;
+        };
         self.world.events.retain(|_, ev| *ev != Event::Deliver(id));
-        self.trace_push(TraceKind::Dropped { id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Fault });
+        self.world.net.break_connection(e.from, e.to);
+        self.trace_push(TraceKind::Dropped {
+            id,
+            from: e.from,
+            to: e.to,
+            kind: e.msg.kind(),
+            reason: DropReason::Fault,
+        });
         true
     }
 }
 
 fn matches(m: &MessageMatch, kind: MessageKind, from: NodeId, to: NodeId) -> bool {
-    m.kind.is_none_or(|k| k == kind) && m.from.is_none_or(|f| f == from) && m.to.is_none_or(|t| t == to)
+    m.kind.is_none_or(|k| k == kind)
+        && m.from.is_none_or(|f| f == from)
+        && m.to.is_none_or(|t| t == to)
 }
 
 /// The consumer's `fetch.max.wait.ms` (brokers park fetches for that long).
 fn fetch_wait(w: &World, from: NodeId) -> u64 {
     match from {
-        NodeId::Consumer(c) => w.consumers.get(c as usize).map_or(500, |x| x.setup.cfg.fetch_max_wait_ms),
+        NodeId::Consumer(c) => w
+            .consumers
+            .get(c as usize)
+            .map_or(500, |x| x.setup.cfg.fetch_max_wait_ms),
         _ => 500,
     }
 }
@@ -772,11 +1333,21 @@ impl World {
     }
 
     /// One-way latency plus jitter from the seeded PRNG; a link never overtakes itself (FIFO).
-    fn delivery_time(&mut self, from: NodeId, to: NodeId) -> Tick {
-        let jitter = if self.scenario.jitter_ms > 0 { self.rng.below(self.scenario.jitter_ms + 1) } else { 0 };
+    /// A delay holds back what follows on the link too (a TCP stream delivers in order).
+    fn delivery_time(&mut self, from: NodeId, to: NodeId, delay: u64) -> Tick {
+        let jitter = if self.scenario.jitter_ms > 0 {
+            self.rng.below(self.scenario.jitter_ms + 1)
+        } else {
+            0
+        };
         let at = self.now.plus(self.scenario.latency_ms + jitter);
-        let last = self.net.last_delivery.get(&(from, to)).copied().unwrap_or(Tick(0));
-        let at = at.max(last);
+        let last = self
+            .net
+            .last_delivery
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(Tick(0));
+        let at = at.max(last).plus(delay);
         self.net.last_delivery.insert((from, to), at);
         at
     }
@@ -799,16 +1370,26 @@ impl World {
 
     /// The partition's log, wherever its leader is.
     pub fn log(&self, tp: TopicPartition) -> Option<&PartitionLog> {
-        self.brokers.get(self.topology.leader(tp) as usize).and_then(|b| b.partitions.get(&tp))
+        self.brokers
+            .get(self.topology.leader(tp) as usize)
+            .and_then(|b| b.partitions.get(&tp))
     }
 
     /// Settled: the schedule has nothing left to fire, every producer is done and idle, every
     /// consumer has caught up and committed, no markers are pending and nothing but fetches is in flight.
     pub fn is_settled(&self) -> bool {
-        if self.events.values().any(|e| matches!(e, Event::Schedule(_))) {
+        if self
+            .events
+            .values()
+            .any(|e| matches!(e, Event::Schedule(_)))
+        {
             return false;
         }
-        let producers_idle = self.producers.iter().enumerate().all(|(i, p)| p.is_idle(self.scenario.producers.get(i).map_or(0, |x| x.1.len())));
+        let producers_idle = self
+            .producers
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.is_idle(self.scenario.producers.get(i).map_or(0, |x| x.1.len())));
         if !producers_idle {
             return false;
         }
@@ -830,15 +1411,30 @@ impl World {
             }
         }
         // An open transaction is not settled: it will be committed, aborted or timed out.
-        if self.brokers.iter().any(|b| b.alive && b.txn_coordinator.as_ref().is_some_and(|t| t.has_pending_markers() || t.has_open_transactions())) {
+        if self.brokers.iter().any(|b| {
+            b.alive
+                && b.txn_coordinator
+                    .as_ref()
+                    .is_some_and(|t| t.has_pending_markers() || t.has_open_transactions())
+        }) {
             return false;
         }
-        self.net.in_flight.values().all(|e| matches!(e.msg.kind(), MessageKind::FetchRequest | MessageKind::FetchResponse))
+        self.net.in_flight.values().all(|e| {
+            matches!(
+                e.msg.kind(),
+                MessageKind::FetchRequest | MessageKind::FetchResponse
+            )
+        })
     }
 
     /// The coordinator's state for the transaction a producer id belongs to.
     pub fn txn_state_of(&self, pid: ProducerId) -> Option<TransactionState> {
-        self.brokers.iter().filter_map(|b| b.txn_coordinator.as_ref()).flat_map(|t| t.txns.values()).find(|m| m.producer_id == pid).map(|m| m.state)
+        self.brokers
+            .iter()
+            .filter_map(|b| b.txn_coordinator.as_ref())
+            .flat_map(|t| t.txns.values())
+            .find(|m| m.producer_id == pid)
+            .map(|m| m.state)
     }
 }
 

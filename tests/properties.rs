@@ -1,0 +1,348 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Property tests: random settings, workloads and fault schedules. A failing case prints the
+//! scenario file that reproduces it (save it and run `eoscope-run FILE`).
+//! Case counts come from `PROPTEST_CASES` (default 1000 per property here).
+
+use eoscope::sim::checker::{Property, Verdict};
+use eoscope::sim::world::{Sim, World};
+use eoscope::sim::Scenario;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Offsets are contiguous from 0, and log start ≤ LSO ≤ HW ≤ LEO, in every partition.
+fn check_structure(w: &World) -> Result<(), String> {
+    for tp in w.topology.all_partitions() {
+        let Some(log) = w.log(tp) else { continue };
+        let mut next = 0;
+        for b in log.batches() {
+            if b.base_offset.0 != next {
+                return Err(format!(
+                    "{}: batch at {} after offset {}",
+                    tp, b.base_offset.0, next
+                ));
+            }
+            next = b.next_offset().0;
+        }
+        if log.log_end_offset().0 != next {
+            return Err(format!(
+                "{}: LEO {} but batches end at {}",
+                tp,
+                log.log_end_offset().0,
+                next
+            ));
+        }
+        if !(log.last_stable_offset() <= log.high_watermark()
+            && log.high_watermark() <= log.log_end_offset())
+        {
+            return Err(format!(
+                "{}: LSO {} HW {} LEO {}",
+                tp,
+                log.last_stable_offset().0,
+                log.high_watermark().0,
+                log.log_end_offset().0
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs to the end, checking the structure at every step.
+fn run_checked(file: &Value, max_steps: u64) -> Result<Sim, String> {
+    let scenario = Scenario::from_json(&file.to_string())?;
+    let mut sim = Sim::new(scenario, None);
+    for _ in 0..max_steps {
+        if !sim.step() {
+            break;
+        }
+        check_structure(&sim.world)?;
+    }
+    sim.finish();
+    Ok(sim)
+}
+
+fn failed(sim: &Sim, p: Property) -> Option<String> {
+    match sim.world.checker.verdicts.get(&p) {
+        Some(Verdict::Fail { first, .. }) => Some(format!("{}: {:?}", p.name(), first)),
+        _ => None,
+    }
+}
+
+fn report(file: &Value, why: &str) -> String {
+    format!(
+        "{}\nreproduce with this scenario file:\n{}",
+        why,
+        serde_json::to_string_pretty(file).unwrap_or_default()
+    )
+}
+
+const NODES_KINDS: [&str; 10] = [
+    "ProduceRequest",
+    "ProduceResponse",
+    "FetchRequest",
+    "FetchResponse",
+    "OffsetCommitRequest",
+    "OffsetCommitResponse",
+    "InitProducerIdRequest",
+    "InitProducerIdResponse",
+    "EndTxnRequest",
+    "WriteTxnMarkersRequest",
+];
+
+/// A message fault (drop, duplicate, delay) on a random kind.
+fn message_fault() -> impl Strategy<Value = Value> {
+    message_fault_of(3)
+}
+
+/// Faults within Kafka's network model: a lost message (a broken connection) or a delay. TCP never
+/// delivers a request twice, so the transaction protocol does not have to survive that.
+fn tcp_fault() -> impl Strategy<Value = Value> {
+    message_fault_of(2)
+}
+
+fn message_fault_of(kinds: u8) -> impl Strategy<Value = Value> {
+    (
+        0..NODES_KINDS.len(),
+        1u32..4,
+        0u8..kinds,
+        0u64..3000,
+        1u64..3000,
+    )
+        .prop_map(|(k, nth, action, at, ms)| {
+            let m = json!({"kind": NODES_KINDS[k], "nth": nth});
+            match action {
+                0 => json!({"at": at, "drop": m}),
+                2 => json!({"at": at, "duplicate": m}),
+                _ => {
+                    let mut d = m;
+                    d["ms"] = json!(ms);
+                    json!({"at": at, "delay": d})
+                }
+            }
+        })
+}
+
+/// A broker crash and its restart a while later.
+fn broker_bounce(brokers: u8) -> impl Strategy<Value = Vec<Value>> {
+    (0..brokers, 0u64..3000, 1u64..4000).prop_map(|(b, at, down)| {
+        let n = format!("broker-{}", b);
+        vec![
+            json!({"at": at, "crash": n}),
+            json!({"at": at + down, "restart": n}),
+        ]
+    })
+}
+
+fn idempotent_world() -> impl Strategy<Value = Value> {
+    (1u8..=3, 1u8..=3, 1u32..=5, prop::collection::vec((0u8..3, 1u32..=3, 0u64..2000), 1..8), any::<u64>(), prop::bool::ANY)
+        .prop_flat_map(|(brokers, partitions, mif, sends, seed, two)| {
+            let faults = prop::collection::vec(message_fault(), 0..4);
+            let bounces = prop::collection::vec(broker_bounce(brokers), 0..2);
+            (Just((brokers, partitions, mif, sends, seed, two)), faults, bounces)
+        })
+        .prop_map(|((brokers, partitions, mif, sends, seed, two), faults, bounces)| {
+            let mut script = vec![];
+            for (p, n, at) in &sends {
+                script.push(json!({"at": at}));
+                script.push(json!({"send": {"partition": p % partitions, "records": n}}));
+            }
+            let mut producers = vec![json!({"config": {"max.in.flight.requests.per.connection": mif, "request.timeout.ms": 500}, "script": script})];
+            if two {
+                producers.push(json!({"config": {"request.timeout.ms": 700}, "script": [{"send": {"partition": 0, "records": 2, "batches": 3}}]}));
+            }
+            let mut schedule = faults;
+            schedule.extend(bounces.into_iter().flatten());
+            json!({
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+                "cluster": {"brokers": brokers, "partitions": partitions, "network.jitter.ms": 3},
+                "producers": producers,
+                "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 2000}, "commit": "after_processing", "sink": {"idempotent": true, "key": "record"}}],
+                "schedule": schedule,
+            })
+        })
+}
+
+fn any_settings_world() -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(vec!["2.4", "3.9"]),
+        prop::sample::select(vec![json!(true), json!(false), Value::Null]),
+        prop::sample::select(vec!["0", "1", "all"]),
+        1u32..=6,
+        prop::sample::select(vec!["auto", "after_processing", "before_processing"]),
+        prop::collection::vec(message_fault(), 0..5),
+        prop::collection::vec((0u8..4, 0u64..3000, 1u64..3000), 0..3),
+        (0u32..300, any::<u64>()),
+    )
+        .prop_map(|(version, idem, acks, mif, commit, mut faults, crashes, (rate, seed))| {
+            let nodes = ["producer-0", "consumer-0", "broker-0", "broker-1"];
+            for (n, at, down) in crashes {
+                faults.push(json!({"at": at, "crash": nodes[n as usize]}));
+                faults.push(json!({"at": at + down, "restart": nodes[n as usize]}));
+            }
+            faults.push(json!({"at": 0, "drop_rate": {"per_mille": rate}}));
+            faults.push(json!({"at": 4000, "drop_rate": {"per_mille": 0}}));
+            let mut pc = json!({"acks": acks, "max.in.flight.requests.per.connection": mif, "request.timeout.ms": 400, "delivery.timeout.ms": 3000});
+            if !idem.is_null() {
+                pc["enable.idempotence"] = idem;
+            }
+            let auto = commit == "auto";
+            json!({
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": version, "seed": seed,
+                "cluster": {"brokers": 2, "partitions": 2},
+                "producers": [{"config": pc, "script": [{"send": {"partition": 0, "records": 2, "batches": 3}}, {"at": 700}, {"send": {"partition": 1, "records": 1, "batches": 2}}]}],
+                "consumers": [{"config": {"enable.auto.commit": auto, "auto.commit.interval.ms": 300, "request.timeout.ms": 1000}, "commit": commit, "sink": {"idempotent": false}}],
+                "schedule": faults,
+            })
+        })
+}
+
+fn transactional_world() -> impl Strategy<Value = Value> {
+    (
+        prop::collection::vec(tcp_fault(), 0..4),
+        prop::collection::vec((0u8..5, 0u64..4000, 1u64..3000), 0..3),
+        1u32..=3,
+        any::<u64>(),
+    )
+        .prop_map(|(mut faults, crashes, batches, seed)| {
+            let nodes = ["producer-0", "consumer-0", "broker-0", "broker-1", "consumer-1"];
+            for (n, at, down) in crashes {
+                faults.push(json!({"at": at, "crash": nodes[n as usize]}));
+                faults.push(json!({"at": at + down, "restart": nodes[n as usize]}));
+            }
+            json!({
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+                "cluster": {"brokers": 2, "partitions": 1},
+                "producers": [{"config": {"request.timeout.ms": 500}, "script": [{"send": {"partition": 0, "records": 2, "batches": batches}}, {"at": 1500}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
+                "consumers": [
+                    {"config": {"group.id": "etl", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                     "commit": "transactional", "output": {"transactional.id": "etl-tx", "request.timeout.ms": 500, "transaction.timeout.ms": 4000}},
+                    {"config": {"group.id": "audit", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                     "commit": "after_processing"}
+                ],
+                "schedule": faults,
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// With idempotence on (3.9 defaults), whatever is dropped, duplicated, delayed or crashed on
+    /// the broker side, once the faults heal: no duplicate in the log and no acknowledged record lost.
+    #[test]
+    fn idempotence_survives_message_faults_and_broker_restarts(file in idempotent_world()) {
+        let sim = run_checked(&file, 200_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::NoDuplicateInLog, Property::NoLostAck, Property::OrderPerPartition, Property::SinkExactlyOnce, Property::ConsumerNoLoss] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// Any settings, any faults, both versions: never a panic, offsets always contiguous, and
+    /// every violation the checker reports is one Kafka does not promise to prevent with them.
+    #[test]
+    fn any_settings_and_faults_keep_the_log_well_formed(file in any_settings_world()) {
+        // Settings Kafka refuses (e.g. enable.idempotence=true with acks=0) are a config error, not a run.
+        prop_assume!(Scenario::from_json(&file.to_string()).is_ok());
+        let sim = run_checked(&file, 200_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        for v in &sim.world.checker.violations {
+            let promised = matches!(v.property, Property::NoDuplicateInLog | Property::OrderPerPartition | Property::NoLostAck);
+            if promised && v.expected.is_none() {
+                return Err(TestCaseError::fail(report(&file, &format!("a violation Kafka promises to prevent: {:?}", v))));
+            }
+        }
+    }
+
+    /// Consume–transform–produce with transactions, read_committed and sendOffsetsToTransaction:
+    /// through crashes of the producer, the consumers and the brokers (the coordinator among
+    /// them), a read_committed reader never sees a duplicate, a loss, an aborted or a partial transaction.
+    #[test]
+    fn transactions_keep_consume_transform_produce_exactly_once(file in transactional_world()) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        if std::env::var_os("EOSCOPE_STATS").is_some() { eprintln!("steps {} tick {} out {}", sim.world.step, sim.world.now.0, sim.world.checker.violations.len()); }
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// The parser answers any JSON with a scenario or a message, never a panic.
+    #[test]
+    fn the_scenario_parser_never_panics_on_arbitrary_json(v in arb_json()) {
+        let _ = Scenario::from_json(&v.to_string());
+        let mut wrapped = json!({"format": "eoscope/scenario@1", "title": {"en": "x"}, "version": "3.9", "producers": [{"config": {}, "script": []}]});
+        wrapped["producers"][0]["config"] = v.clone();
+        let _ = Scenario::from_json(&wrapped.to_string());
+        wrapped["schedule"] = json!([v.clone()]);
+        let _ = Scenario::from_json(&wrapped.to_string());
+    }
+
+    /// Text that is not JSON at all gets a message too.
+    #[test]
+    fn the_scenario_parser_never_panics_on_arbitrary_text(s in ".{0,200}") {
+        prop_assert!(Scenario::from_json(&s).is_err() || s.contains("eoscope/scenario@1"));
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|f| json!(f)),
+        prop::sample::select(vec![
+            "all",
+            "1",
+            "0",
+            "-1",
+            "read_committed",
+            "producer-0",
+            "broker-9",
+            "ProduceResponse",
+            "3.9",
+            "2.4",
+            "4.0",
+            "<script>"
+        ])
+        .prop_map(|s| json!(s)),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "acks",
+                    "enable.idempotence",
+                    "retries",
+                    "kind",
+                    "nth",
+                    "at",
+                    "drop",
+                    "crash",
+                    "send",
+                    "records",
+                    "partition",
+                    "batches",
+                    "x",
+                    "transactional.id",
+                    "max.in.flight.requests.per.connection"
+                ])
+                .prop_map(String::from),
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
