@@ -1,16 +1,25 @@
-// The walking skeleton end to end: the release build, served under the strict CSP, loads, draws
-// the partition log, and appends a batch when the button is pressed.
+// The app end to end, as a new reader meets it: the release build, served under the strict CSP,
+// loads the lost-ack story; running it shows a duplicate and a failed verdict; turning
+// enable.idempotence on and re-running makes the duplicate go away; the keyboard drives playback.
+// Screenshots at 1280, 700 and 380 px at several moments go to target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, startHarness } from './harness.mjs';
+import { DIST, SCREENSHOTS, startHarness } from './harness.mjs';
+
+const READY = '#eoscope-app .eoscope .partition';
 
 let h;
 before(async () => {
     h = await startHarness();
 });
 after(() => h?.close());
+
+const open = (opts) => h.open({ waitFor: READY, ...opts });
+
+/** The verdict row of a property. */
+const verdict = (page, name) => page.locator(`li.verdict[data-property=${name}]`);
 
 test('the built index.html has no inline script or style (CSP)', () => {
     const html = readFileSync(join(DIST, 'index.html'), 'utf8');
@@ -23,22 +32,141 @@ test('the built index.html has no inline script or style (CSP)', () => {
     assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'an inline event handler in dist/index.html');
 });
 
-for (const [width, height] of [
-    [700, 520],
-    [380, 640],
-]) {
-    test(`append a batch at ${width}px`, async () => {
-        const app = await h.open({ width, height });
+test('a new reader makes a duplicate happen and then makes it go away', async () => {
+    const app = await open({ width: 1280, height: 900 });
+    const { page } = app;
+    // The first story is the lost ack with Kafka 2.4's defaults.
+    await page.locator('.narration').getByText('A lost ack and a retry write a duplicate').waitFor();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.getByText('finished', { exact: false }).first().waitFor({ timeout: 30_000 });
+
+    await verdict(page, 'no_duplicate_in_log').getByText('FAIL').waitFor();
+    await page.getByText('v0 is in orders-0 2 times').waitFor();
+    await page.getByText('expected with these settings').first().waitFor();
+    await page.getByText('duplicate!').first().waitFor();
+    assert.ok((await page.locator('.cell.dup').count()) >= 2, 'two copies of v0 marked in the log');
+
+    // The fix: enable.idempotence=true, re-run with the same seed and schedule.
+    await page.getByLabel('enable.idempotence').first().selectOption('true');
+    await page.getByRole('button', { name: 'Re-run from start with these settings' }).click();
+    await page.getByRole('button', { name: 'Run to the end' }).click();
+    await page.getByText('finished').first().waitFor();
+    await verdict(page, 'no_duplicate_in_log').getByText('pass').waitFor();
+    assert.equal(await page.getByText('v0 is in orders-0 2 times').count(), 0);
+    assert.equal(await page.locator('.cell.dup').count(), 0, 'no duplicate cell with idempotence on');
+    assert.equal(await page.getByText('duplicate!').count(), 0);
+    await page.getByText('Deduplicated', { exact: false }).or(page.getByText('duplicate recognised')).first().waitFor();
+    await app.screenshot('story-fixed-1280');
+    await app.close();
+});
+
+test('dropping an ack by hand duplicates a record', async () => {
+    const app = await open({ width: 700, height: 900 });
+    const { page } = app;
+    // Arm "drop the next ack to producer-0" after the scheduled drop of v0's ack has happened.
+    const step = page.getByRole('button', { name: 'Step forward' });
+    for (let i = 0; i < 12; i++) await step.click();
+    await page.getByRole('button', { name: 'Drop next' }).click();
+    await page.getByRole('button', { name: 'Run to the end' }).click();
+    await page.getByText('finished').first().waitFor();
+    await page.getByText('v1', { exact: true }).first().waitFor();
+    const fail = verdict(page, 'no_duplicate_in_log');
+    await fail.getByText('FAIL').waitFor();
+    // Both v0 and v1 are now written twice.
+    assert.ok((await page.locator('.cell.dup').count()) >= 4, 'v0 and v1 each have two copies');
+    await app.close();
+});
+
+test('a message in flight can be clicked and dropped', async () => {
+    const app = await open({ width: 1280, height: 900 });
+    const { page } = app;
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    const msg = page.locator('.msg').first();
+    await msg.waitFor();
+    await msg.click();
+    await page.getByRole('button', { name: '✕ Drop' }).click();
+    await page.getByText('is lost: a fault').first().waitFor();
+    await app.close();
+});
+
+test('keyboard: space plays and pauses, arrows step, only when the app has focus', async () => {
+    const app = await open({ width: 700, height: 800 });
+    const { page } = app;
+    const stepNo = async () => Number((await page.locator('.step-no').innerText()).replace(/\D/g, ''));
+    await page.locator('.eoscope').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await stepNo(), 3);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await stepNo(), 2);
+    await page.keyboard.press(' ');
+    await page.getByText('playing').first().waitFor();
+    await page.waitForTimeout(900);
+    await page.keyboard.press(' ');
+    await page.getByText('paused').first().waitFor();
+    const paused = await stepNo();
+    assert.ok(paused > 2, `playing moved on (step ${paused})`);
+    await page.waitForTimeout(600);
+    assert.equal(await stepNo(), paused, 'nothing moves while paused');
+    // Keys typed into a form control are the control's own.
+    await page.getByLabel('Seed').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await stepNo(), paused);
+    await app.close();
+});
+
+test('screenshots at 1280, 700 and 380 px, at the start, mid-run and the end', async () => {
+    for (const [width, height] of [
+        [1280, 900],
+        [700, 900],
+        [380, 800],
+    ]) {
+        const app = await open({ width, height });
         const { page } = app;
-        await page.getByText('log end offset 0').waitFor();
-        assert.equal(await page.locator('.partition .cell').count(), 0, 'the log starts empty');
-
-        await page.getByRole('button', { name: 'Append a batch' }).click();
-        await page.getByText('log end offset 1').waitFor();
-        assert.equal(await page.locator('.partition .cell').count(), 1, 'one cell after one append');
-        assert.equal(await page.locator('.partition .cell').first().innerText(), 'v0');
-
-        await app.screenshot(`app-${width}`);
+        const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        await app.screenshot(`app-${width}-start`);
+        assert.equal(await overflow(), 0, `no horizontal overflow at ${width}px (start)`);
+        const step = page.getByRole('button', { name: 'Step forward' });
+        for (let i = 0; i < 9; i++) await step.click();
+        await app.screenshot(`app-${width}-mid`);
+        await page.getByRole('button', { name: 'Run to the end' }).click();
+        await page.getByText('finished').first().waitFor();
+        await app.screenshot(`app-${width}-end`);
+        await page.screenshot({ path: join(SCREENSHOTS, `app-${width}-viewport.png`) });
+        assert.equal(await overflow(), 0, `no horizontal overflow at ${width}px (end)`);
+        // The transactional stories draw markers and the coordinator.
+        await page.getByLabel('Scenario').selectOption({ label: 'An aborted transaction, read both ways' });
+        await page.getByRole('button', { name: 'Run to the end' }).click();
+        await page.getByText('finished').first().waitFor();
+        await page.locator('.cell.marker.abort').first().waitFor();
+        await page.locator('.cell.marker.commit').first().waitFor();
+        await app.screenshot(`app-${width}-txn`);
+        assert.equal(await overflow(), 0, `no horizontal overflow at ${width}px (transactions)`);
         await app.close();
-    });
-}
+    }
+});
+
+test('time to first drawing, next to a static placeholder page', async () => {
+    const measure = async (path, selector) => {
+        const context = await h.browser.newContext({ viewport: { width: 700, height: 800 } });
+        const page = await context.newPage();
+        const times = [];
+        for (let i = 0; i < 3; i++) {
+            await page.goto(h.url + path);
+            await page.locator(selector).first().waitFor();
+            times.push(
+                await page.evaluate(() => {
+                    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                    return fcp ? fcp.startTime : NaN;
+                }),
+            );
+        }
+        await context.close();
+        return times.sort((a, b) => a - b)[1];
+    };
+    const app = await measure('', READY);
+    const placeholder = await measure('placeholder.html', 'p');
+    console.log(`# first contentful paint (median of 3, 700 px): app ${app.toFixed(0)} ms, static placeholder ${placeholder.toFixed(0)} ms`);
+    assert.ok(app > 0);
+});

@@ -1,0 +1,542 @@
+//! The text-first panels: each producer's belief beside the log's truth, consumers and the sink,
+//! the transaction coordinator, the checker's verdicts, the timers and the event log.
+
+use super::logview::fmt;
+use super::{text, App, Msg};
+use crate::sim::checker::{Property, Verdict};
+use crate::sim::effects::Timer;
+use crate::sim::producer::{SendStatus, CLIENT_CORR_BIT};
+use crate::sim::timeline::Timeline;
+use crate::sim::txn_coordinator::{TransactionState, TxnPartition, TIMEOUT_CHECK_INTERVAL_MS};
+use crate::sim::types::{NodeId, TopicPartition};
+use crate::sim::world::{Event, World};
+use std::collections::{BTreeMap, BTreeSet};
+use yew::prelude::*;
+
+/// Sends shown per producer, processed records and sink rows per consumer, event-log lines.
+const SENDS_SHOWN: usize = 40;
+const ROWS_SHOWN: usize = 40;
+const EVENTS_SHOWN: usize = 200;
+
+fn values(first: u32, count: u32) -> String {
+    if count <= 1 {
+        format!("v{}", first)
+    } else {
+        format!("v{}..v{}", first, first + count - 1)
+    }
+}
+
+/// Where the log holds each of `wanted` records: (offset, aborted) per copy.
+fn truth(w: &World, tp: TopicPartition, wanted: &BTreeSet<u32>) -> BTreeMap<u32, Vec<(u64, bool)>> {
+    let mut out: BTreeMap<u32, Vec<(u64, bool)>> = BTreeMap::new();
+    let Some(log) = w.log(tp) else { return out };
+    for b in log.batches() {
+        if b.is_control() {
+            continue;
+        }
+        let lo = b.first_record.0;
+        let hi = lo.saturating_add(b.record_count);
+        for r in wanted.range(lo..hi) {
+            let offset = b.base_offset.0 + (r - lo) as u64;
+            let aborted = b.is_transactional
+                && log.is_aborted(b.producer_id, crate::sim::types::Offset(offset));
+            out.entry(*r).or_default().push((offset, aborted));
+        }
+    }
+    out
+}
+
+pub fn belief(app: &App, tl: &Timeline) -> Html {
+    let _ = app;
+    let w = &tl.sim.world;
+    let producers = w.producers.iter().map(|p| {
+        let c = &p.client;
+        let node = NodeId::Producer(p.idx);
+        let sends: Vec<_> = c.sends.iter().rev().take(SENDS_SHOWN).collect();
+        let mut wanted: BTreeMap<TopicPartition, BTreeSet<u32>> = BTreeMap::new();
+        for (_, tp, first, _, _) in &sends {
+            wanted.entry(*tp).or_default().insert(first.0);
+        }
+        let truths: BTreeMap<TopicPartition, BTreeMap<u32, Vec<(u64, bool)>>> = wanted.iter().map(|(tp, set)| (*tp, truth(w, *tp, set))).collect();
+        let rows = sends.iter().rev().map(|(no, tp, first, count, status)| {
+            let (belief, class) = match status {
+                SendStatus::Pending => ("pending…".to_string(), "pending"),
+                SendStatus::Acked(Some(o)) => (format!("acked @ {}", o.0), "acked"),
+                SendStatus::Acked(None) => ("acked (offset unknown, acks=0)".to_string(), "acked"),
+                SendStatus::Failed(e) => (format!("failed: {}", e), "failed"),
+                SendStatus::Unknown => ("unknown (crashed before the answer)".to_string(), "unknown"),
+            };
+            let copies = truths.get(tp).and_then(|t| t.get(&first.0)).cloned().unwrap_or_default();
+            let live = copies.iter().filter(|(_, a)| !a).count();
+            let log_text = if copies.is_empty() {
+                "not in the log".to_string()
+            } else {
+                copies.iter().map(|(o, a)| if *a { format!("@{} (aborted)", o) } else { format!("@{}", o) }).collect::<Vec<_>>().join(", ")
+            };
+            let mismatch = match status {
+                SendStatus::Acked(Some(_)) => live == 0,
+                SendStatus::Failed(_) => live > 0,
+                _ => false,
+            } || live > 1;
+            html! {
+                <tr class={classes!(mismatch.then_some("mismatch"))}>
+                    <td>{ format!("#{}", no) }</td>
+                    <td>{ tp.to_string() }</td>
+                    <td class="mono">{ values(first.0, *count) }</td>
+                    <td class={classes!("belief", class)}>{ belief }</td>
+                    <td class={classes!("truth", (live > 1).then_some("dup"))}>{ log_text }{ if live > 1 { " — duplicate!" } else { "" } }</td>
+                </tr>
+            }
+        });
+        let ids = if c.producer_id.is_none() { "no producer id".to_string() } else { format!("pid {} epoch {}", c.producer_id.0, c.producer_epoch.0) };
+        let state = if !p.alive {
+            "crashed".to_string()
+        } else if let Some(e) = p.halted {
+            format!("stopped: {}", e)
+        } else {
+            c.state.name().to_string()
+        };
+        html! {
+            <div class="client-card">
+                <p class="card-head"><strong>{ node.to_string() }</strong>
+                    { format!(" · {} · {} · session {} · enable.idempotence={} acks={}", state, ids, p.session, c.cfg.enable_idempotence, c.cfg.acks.name()) }
+                    if let Some(t) = &c.cfg.transactional_id { { format!(" · transactional.id={}", t) } }
+                </p>
+                if c.sends.is_empty() {
+                    <p class="muted">{ "No sends yet." }</p>
+                } else {
+                    <div class="table-wrap">
+                        <table class="sends">
+                            <thead><tr><th>{ "send" }</th><th>{ "partition" }</th><th>{ "records" }</th><th>{ "the producer believes" }</th><th>{ "the log holds" }</th></tr></thead>
+                            <tbody>{ for rows }</tbody>
+                        </table>
+                    </div>
+                }
+                if c.sends_total as usize > sends.len() {
+                    <p class="muted small">{ format!("{} earlier sends not shown", c.sends_total as usize - sends.len()) }</p>
+                }
+            </div>
+        }
+    });
+    html! { <div class="belief">{ for producers }</div> }
+}
+
+pub fn consumers(app: &App, tl: &Timeline) -> Html {
+    let _ = app;
+    let w = &tl.sim.world;
+    if w.consumers.is_empty() {
+        return html! { <p class="muted">{ "This scenario has no consumer." }</p> };
+    }
+    let cards = w.consumers.iter().map(|c| {
+        let mut seen: BTreeMap<(TopicPartition, u64), u32> = BTreeMap::new();
+        for p in &c.processed {
+            *seen.entry((p.tp, p.offset.0)).or_default() += 1;
+        }
+        let mut record_seen: BTreeMap<u32, u32> = BTreeMap::new();
+        for p in &c.processed {
+            *record_seen.entry(p.record.0).or_default() += 1;
+        }
+        let processed = c.processed.iter().rev().take(ROWS_SHOWN).collect::<Vec<_>>();
+        let chips = processed.iter().rev().map(|p| {
+            let again = seen.get(&(p.tp, p.offset.0)).copied().unwrap_or(0) > 1;
+            let same_value = record_seen.get(&p.record.0).copied().unwrap_or(0) > 1;
+            let title = format!("v{} from {} offset {} at t={} ms{}", p.record.0, p.tp, p.offset.0, p.tick.0, if again { " — processed again" } else if same_value { " — the same value again (another offset)" } else { "" });
+            html! { <span class={classes!("chip-rec", again.then_some("dup"), (same_value && !again).then_some("dup-value"))} title={title.clone()} aria-label={title}>{ format!("v{}@{}", p.record.0, p.offset.0) }</span> }
+        });
+        let positions = c.assignment.iter().map(|tp| {
+            format!(
+                "{}: position {}, committed {}",
+                tp,
+                c.positions.get(tp).map_or("—".into(), |o| o.0.to_string()),
+                c.committed.get(tp).map_or("—".into(), |o| o.0.to_string())
+            )
+        });
+        let sink = c.setup.sink.map(|s| {
+            let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
+            for r in &c.sink.rows {
+                *counts.entry(r.record.0).or_default() += 1;
+            }
+            let rows = c.sink.rows.iter().rev().take(ROWS_SHOWN).collect::<Vec<_>>();
+            let dups = counts.values().filter(|n| **n > 1).count();
+            html! {
+                <div class="sink">
+                    <p><strong>{ "Sink table" }</strong>{ format!(" · {} · key {} · {} rows", if s.idempotent { "idempotent (upsert)" } else { "insert every record" }, if s.key_is_record { "record" } else { "topic-partition-offset" }, c.sink.row_count) }
+                        if dups > 0 { <span class="badge bad">{ format!(" {} value(s) twice", dups) }</span> }</p>
+                    <div class="table-wrap">
+                        <table class="rows">
+                            <thead><tr><th>{ "value" }</th><th>{ "from" }</th><th>{ "t (ms)" }</th></tr></thead>
+                            <tbody>
+                                { for rows.iter().rev().map(|r| {
+                                    let dup = counts.get(&r.record.0).copied().unwrap_or(0) > 1;
+                                    html! { <tr class={classes!(dup.then_some("dup"))}><td class="mono">{ format!("v{}", r.record.0) }{ if dup { " (duplicate)" } else { "" } }</td><td>{ format!("{}@{}", r.tp, r.offset.0) }</td><td>{ r.tick.0 }</td></tr> }
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            }
+        });
+        let state = if !c.alive {
+            "crashed".to_string()
+        } else if let Some(e) = c.halted {
+            format!("stopped: {}", e)
+        } else {
+            "running".into()
+        };
+        html! {
+            <div class="client-card">
+                <p class="card-head"><strong>{ format!("consumer-{}", c.idx) }</strong>
+                    { format!(" · {} · isolation.level={} · commit {:?} · group {} · {}", state, c.setup.cfg.isolation_level.name(), c.setup.mode, c.setup.cfg.group_id, format!("{} processed", c.processed_total)) }</p>
+                <p class="small">{ for positions.map(|p| html! { <span class="pos">{ p }</span> }) }</p>
+                <div class="chips" aria-label="Records processed, oldest first">{ for chips }</div>
+                { for sink }
+            </div>
+        }
+    });
+    html! { <div class="consumers">{ for cards }</div> }
+}
+
+/// Where each state sits in the drawing of the state machine.
+fn state_pos(s: TransactionState) -> (f64, f64) {
+    match s {
+        TransactionState::Empty => (70.0, 95.0),
+        TransactionState::Ongoing => (215.0, 95.0),
+        TransactionState::PrepareCommit => (370.0, 40.0),
+        TransactionState::CompleteCommit => (525.0, 40.0),
+        TransactionState::PrepareAbort => (370.0, 150.0),
+        TransactionState::CompleteAbort => (525.0, 150.0),
+        TransactionState::PrepareEpochFence => (215.0, 185.0),
+        TransactionState::Dead => (70.0, 185.0),
+    }
+}
+
+pub fn coordinator(app: &App, tl: &Timeline) -> Html {
+    let _ = app;
+    let w = &tl.sim.world;
+    let names = &w.scenario.transactional_ids;
+    if names.is_empty() {
+        return html! { <p class="muted">{ "No transactional.id in this scenario: the transaction coordinator has nothing to do. Set one in Settings to use transactions." }</p> };
+    }
+    let coord = w
+        .brokers
+        .iter()
+        .find_map(|b| b.txn_coordinator.as_ref().map(|t| (b.id, b.alive, t)));
+    let Some((bid, alive, tc)) = coord else {
+        return html! { <p class="muted">{ "No transaction coordinator." }</p> };
+    };
+    let name = |t: u8| {
+        names
+            .get(t as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("txn {}", t))
+    };
+    let part = |p: &TxnPartition| match p {
+        TxnPartition::Data(tp) => tp.to_string(),
+        TxnPartition::Offsets(g) => format!(
+            "__consumer_offsets ({})",
+            w.scenario
+                .group_ids
+                .get(*g as usize)
+                .cloned()
+                .unwrap_or_default()
+        ),
+    };
+    let mut at: BTreeMap<TransactionState, Vec<String>> = BTreeMap::new();
+    for (t, m) in &tc.txns {
+        at.entry(m.state).or_default().push(name(*t));
+    }
+    let (bw, bh) = (118.0, 30.0);
+    let mut edges = Vec::new();
+    for s in TransactionState::ALL {
+        for p in s.valid_previous_states() {
+            if *p == s {
+                continue;
+            }
+            let (x1, y1) = state_pos(*p);
+            let (x2, y2) = state_pos(s);
+            let forward = x2 > x1 || (x2 == x1 && y2 > y1);
+            // Stop the line at the target box's edge.
+            let (dx, dy) = (x2 - x1, y2 - y1);
+            let t = (1.0
+                - ((bw / 2.0 + 4.0) / dx.abs().max(0.001))
+                    .min((bh / 2.0 + 4.0) / dy.abs().max(0.001)))
+            .clamp(0.0, 1.0);
+            let (ex, ey) = (x1 + dx * t, y1 + dy * t);
+            let head = {
+                let len = (dx * dx + dy * dy).sqrt().max(0.001);
+                let (ux, uy) = (dx / len, dy / len);
+                let (bx, by) = (ex - ux * 8.0, ey - uy * 8.0);
+                format!(
+                    "{},{} {},{} {},{}",
+                    fmt(ex),
+                    fmt(ey),
+                    fmt(bx - uy * 4.0),
+                    fmt(by + ux * 4.0),
+                    fmt(bx + uy * 4.0),
+                    fmt(by - ux * 4.0)
+                )
+            };
+            edges.push(html! {
+                <g class={classes!("edge", (!forward).then_some("back"))}>
+                    <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(ex)} y2={fmt(ey)} />
+                    <polygon points={head} />
+                </g>
+            });
+        }
+    }
+    let states = TransactionState::ALL.iter().map(|s| {
+        let (x, y) = state_pos(*s);
+        let holders = at.get(s).cloned().unwrap_or_default();
+        let current = !holders.is_empty();
+        html! {
+            <g class={classes!("state", current.then_some("current"))}>
+                <rect x={fmt(x - bw / 2.0)} y={fmt(y - bh / 2.0)} width={fmt(bw)} height={fmt(bh)} rx="15" />
+                <text x={fmt(x)} y={fmt(y + 4.0)}>{ s.name() }</text>
+                if current {
+                    <text class="holders" x={fmt(x)} y={fmt(y + bh / 2.0 + 12.0)}>{ format!("◀ {}", holders.join(", ")) }</text>
+                }
+            </g>
+        }
+    });
+    let txns = tc.txns.iter().map(|(t, m)| {
+        html! { <li><strong>{ name(*t) }</strong>{ format!(": {} · pid {} epoch {} · partitions: {}", m.state.name(), m.producer_id.0, m.producer_epoch.0,
+            if m.topic_partitions.is_empty() { "none".to_string() } else { m.topic_partitions.iter().map(part).collect::<Vec<_>>().join(", ") }) }</li> }
+    });
+    let log_rows = tc.log.iter().rev().take(ROWS_SHOWN).collect::<Vec<_>>();
+    html! {
+        <div class="coordinator">
+            <p class="small">{ format!("On broker-{}{} · coordinator epoch {}", bid, if alive { "" } else { " (down)" }, tc.coordinator_epoch) }</p>
+            <svg class="fsm" viewBox="0 0 600 215" role="img" aria-label={format!("Transaction state machine; current: {}", tc.txns.iter().map(|(t, m)| format!("{} in {}", name(*t), m.state.name())).collect::<Vec<_>>().join(", "))}>
+                { for edges }
+                { for states }
+            </svg>
+            <ul class="txns">{ for txns }</ul>
+            <p><strong>{ "__transaction_state" }</strong>{ format!(" ({} records)", tc.log.len()) }</p>
+            if tc.log.is_empty() {
+                <p class="muted">{ "Empty." }</p>
+            } else {
+                <div class="table-wrap">
+                    <table class="rows">
+                        <thead><tr><th>{ "t (ms)" }</th><th>{ "transactional.id" }</th><th>{ "pid / epoch" }</th><th>{ "state" }</th><th>{ "partitions" }</th></tr></thead>
+                        <tbody>{ for log_rows.iter().rev().map(|r| html! {
+                            <tr><td>{ r.tick.0 }</td><td>{ name(r.txn) }</td><td>{ format!("{} / {}", r.producer_id.0, r.producer_epoch.0) }</td><td class="mono">{ r.state.name() }</td>
+                                <td>{ r.partitions.iter().map(part).collect::<Vec<_>>().join(", ") }</td></tr>
+                        }) }</tbody>
+                    </table>
+                </div>
+            }
+        </div>
+    }
+}
+
+pub fn verdicts(app: &App, tl: &Timeline) -> Html {
+    let send = &app.send;
+    let w = &tl.sim.world;
+    let finished = tl.sim.is_done();
+    let rows = Property::ALL.iter().map(|p| {
+        let v = w.checker.verdicts.get(p).cloned().unwrap_or(Verdict::NotApplicable);
+        let (class, word) = match &v {
+            Verdict::Pass if finished => ("pass", "✓ pass"),
+            Verdict::Pass => ("pass", "✓ so far"),
+            Verdict::Fail { .. } => ("fail", "✕ FAIL"),
+            Verdict::NotApplicable => ("na", "– n/a"),
+        };
+        let body = match &v {
+            Verdict::Fail { first, count } => {
+                let step = first.step;
+                html! {
+                    <div class="why">
+                        <p>{ text::violation(&first.detail) }{ if *count > 1 { format!(" ({} violations)", count) } else { String::new() } }</p>
+                        if let Some(e) = first.expected {
+                            <p class="expected"><span class="badge">{ "expected with these settings" }</span>{ " " }{ text::expected_because(e) }</p>
+                        }
+                        <button type="button" class="link" onclick={send.reform(move |_| Msg::Seek(step))}>{ format!("Go to step {} (t = {} ms)", step, first.tick.0) }</button>
+                    </div>
+                }
+            }
+            _ => html! {},
+        };
+        html! {
+            <li class={classes!("verdict", class)} data-property={p.name()}>
+                <div class="verdict-head">
+                    <span class="word">{ word }</span>
+                    <code class="prop">{ p.name() }</code>
+                </div>
+                <p class="summary">{ text::property_summary(*p) }</p>
+                { body }
+            </li>
+        }
+    });
+    let mismatches = crate::sim::report::expectation_mismatches(&tl.sim);
+    html! {
+        <div class="verdicts">
+            <ul>{ for rows }</ul>
+            if finished && !mismatches.is_empty() {
+                <p class="note">{ format!("Differs from the scenario's expectations: {}", mismatches.join("; ")) }</p>
+            }
+        </div>
+    }
+}
+
+pub fn timers(app: &App, tl: &Timeline) -> Html {
+    let _ = app;
+    let w = &tl.sim.world;
+    let now = w.now.0;
+    let mut rows: Vec<(u64, String, u64)> = Vec::new();
+    for ((tick, _), e) in &w.events {
+        let Event::Timer {
+            node,
+            incarnation,
+            timer,
+        } = e
+        else {
+            continue;
+        };
+        if w.incarnation(*node) != *incarnation || !w.is_alive(*node) {
+            continue;
+        }
+        let left = tick.0.saturating_sub(now);
+        match (node, timer) {
+            (NodeId::Producer(p), Timer::RequestTimeout(corr)) if corr & CLIENT_CORR_BIT != 0 => {
+                let Some(pn) = w.producers.get(*p as usize) else {
+                    continue;
+                };
+                if let Some(f) = pn.client.in_flight.get(corr) {
+                    rows.push((
+                        left,
+                        format!(
+                            "{} request.timeout.ms: {:?} gives up, then retries",
+                            node, f.what
+                        )
+                        .replace("Produce(", "batch ("),
+                        pn.client.cfg.request_timeout_ms,
+                    ));
+                }
+            }
+            (NodeId::Consumer(c), Timer::AutoCommit) => {
+                let total = w
+                    .consumers
+                    .get(*c as usize)
+                    .map_or(5000, |x| x.setup.cfg.auto_commit_interval_ms);
+                rows.push((
+                    left,
+                    format!("{} auto.commit.interval.ms: commits its positions", node),
+                    total,
+                ));
+            }
+            (NodeId::Broker(_), Timer::TxnTimeoutCheck) => {
+                rows.push((
+                    left,
+                    "coordinator looks for transactions past transaction.timeout.ms".into(),
+                    TIMEOUT_CHECK_INTERVAL_MS,
+                ));
+            }
+            (NodeId::Broker(b), Timer::RequestTimeout(corr)) => {
+                let live = w
+                    .brokers
+                    .get(*b as usize)
+                    .and_then(|x| x.txn_coordinator.as_ref())
+                    .is_some_and(|tc| tc.markers.values().any(|m| m.in_flight.contains_key(corr)));
+                if !live {
+                    continue;
+                }
+                rows.push((
+                    left,
+                    format!("{} request timeout: WriteTxnMarkers retried", node),
+                    crate::sim::txn_coordinator::MARKER_REQUEST_TIMEOUT_MS,
+                ));
+            }
+            _ => {}
+        }
+    }
+    // Open transactions expire transaction.timeout.ms after they started.
+    for b in &w.brokers {
+        let Some(tc) = &b.txn_coordinator else {
+            continue;
+        };
+        for (t, m) in &tc.txns {
+            if m.state == TransactionState::Ongoing {
+                let deadline = m.txn_start.0.saturating_add(m.txn_timeout_ms);
+                let name = w
+                    .scenario
+                    .transactional_ids
+                    .get(*t as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                rows.push((
+                    deadline.saturating_sub(now),
+                    format!(
+                        "{} transaction.timeout.ms: the coordinator may abort it",
+                        name
+                    ),
+                    m.txn_timeout_ms,
+                ));
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    if rows.is_empty() {
+        return html! { <p class="muted">{ "No timer is running." }</p> };
+    }
+    html! {
+        <ul class="timers">
+            { for rows.into_iter().take(12).map(|(left, what, total)| {
+                let frac = if total == 0 { 0.0 } else { (left as f64 / total as f64).clamp(0.0, 1.0) };
+                html! {
+                    <li>
+                        <span class="left mono">{ format!("{} ms", left) }</span>
+                        <svg class="bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
+                            <rect class="track" x="0" y="0" width="100" height="6" />
+                            <rect class="fill" x="0" y="0" width={fmt(frac * 100.0)} height="6" />
+                        </svg>
+                        <span class="what">{ what }</span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+pub fn events(app: &App, tl: &Timeline) -> Html {
+    let send = &app.send;
+    let trace = &tl.sim.trace;
+    let show_polling = app.show_polling;
+    let shown: Vec<_> = trace
+        .events
+        .iter()
+        .rev()
+        .filter(|e| show_polling || !text::is_polling(&e.what))
+        .take(EVENTS_SHOWN)
+        .collect();
+    let earlier = trace.total.saturating_sub(shown.len() as u64);
+    let here = tl.sim.world.step;
+    html! {
+        <div class="events">
+            <label class="check">
+                <input type="checkbox" checked={show_polling} onchange={send.reform(move |_| Msg::ShowPolling(!show_polling))} />
+                { " show consumers' polling" }
+            </label>
+            if earlier > 0 {
+                <p class="muted small">{ format!("{} earlier or hidden events not listed.", earlier) }</p>
+            }
+            <ol class="event-list" role="log" aria-live="polite" aria-label="Event log, newest first">
+                { for shown.into_iter().map(|e| {
+                    let step = e.step;
+                    let class = match &e.what {
+                        crate::sim::world::TraceKind::Dropped { .. } | crate::sim::world::TraceKind::Crashed { .. } | crate::sim::world::TraceKind::ConfigRejected { .. } => "ev-bad",
+                        k if text::is_fault(k) => "ev-fault",
+                        crate::sim::world::TraceKind::Fact(_) => "ev-fact",
+                        _ => "ev-msg",
+                    };
+                    html! {
+                        <li class={classes!(class, (step == here).then_some("now"))}>
+                            <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={format!("Go to step {}", step)}>{ format!("{:>4}", step) }</button>
+                            <span class="t mono">{ format!("{} ms", e.tick.0) }</span>
+                            <span class="line">{ text::trace_line(&e.what) }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </div>
+    }
+}

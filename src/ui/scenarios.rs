@@ -1,0 +1,62 @@
+//! The shipped scenarios, embedded into the wasm so the picker works offline and under a strict
+//! CSP. Order: the guided stories as `PRODUCT.md` §6 tells them.
+
+/// (id, file text) of every shipped scenario.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "lost-ack-no-idempotence",
+        include_str!("../../static/scenarios/lost-ack-no-idempotence.json"),
+    ),
+    (
+        "lost-ack-idempotence",
+        include_str!("../../static/scenarios/lost-ack-idempotence.json"),
+    ),
+    (
+        "producer-restart-duplicate",
+        include_str!("../../static/scenarios/producer-restart-duplicate.json"),
+    ),
+    (
+        "max-in-flight-reordering",
+        include_str!("../../static/scenarios/max-in-flight-reordering.json"),
+    ),
+    (
+        "consumer-crash-before-commit",
+        include_str!("../../static/scenarios/consumer-crash-before-commit.json"),
+    ),
+    (
+        "consumer-commit-before-processing",
+        include_str!("../../static/scenarios/consumer-commit-before-processing.json"),
+    ),
+    (
+        "idempotent-sink",
+        include_str!("../../static/scenarios/idempotent-sink.json"),
+    ),
+    (
+        "txn-commit",
+        include_str!("../../static/scenarios/txn-commit.json"),
+    ),
+    (
+        "txn-abort-two-readers",
+        include_str!("../../static/scenarios/txn-abort-two-readers.json"),
+    ),
+    (
+        "txn-open-stalls-lso",
+        include_str!("../../static/scenarios/txn-open-stalls-lso.json"),
+    ),
+    (
+        "txn-zombie-fencing",
+        include_str!("../../static/scenarios/txn-zombie-fencing.json"),
+    ),
+    (
+        "txn-timeout",
+        include_str!("../../static/scenarios/txn-timeout.json"),
+    ),
+    (
+        "txn-coordinator-failover",
+        include_str!("../../static/scenarios/txn-coordinator-failover.json"),
+    ),
+    (
+        "consume-transform-produce",
+        include_str!("../../static/scenarios/consume-transform-produce.json"),
+    ),
+];

@@ -1,0 +1,314 @@
+//! The settings panel: Kafka's config keys verbatim, per client, and the version preset. Edits go
+//! to a draft `ScenarioFile` that the core validates at once (Kafka's own messages, inline); the
+//! draft is applied by re-running from the start, or to one client now (a recorded intervention).
+
+use super::controls::{input_value, select_value};
+use super::{App, Msg};
+use crate::sim::config::{self, KafkaVersion, RawConfig};
+use crate::sim::scenario::ScenarioFile;
+use crate::sim::timeline::Timeline;
+use crate::sim::types::NodeId;
+use crate::sim::world::World;
+use serde_json::Value;
+use web_sys::Event;
+use yew::prelude::*;
+
+/// Sets (or, with `None`, removes) one key of a raw config.
+pub fn set_key(raw: &mut RawConfig, key: &str, v: Option<Value>) {
+    match v {
+        Some(v) => {
+            raw.insert(key.to_string(), v);
+        }
+        None => {
+            raw.remove(key);
+        }
+    }
+}
+
+/// The keys of `node`'s draft config that differ from what it runs with now (for "apply now").
+pub fn changes_for(f: &ScenarioFile, w: &World, node: NodeId) -> Option<RawConfig> {
+    let (draft, now) = match node {
+        NodeId::Producer(i) => (
+            f.producers.get(i as usize).map(|p| &p.config)?,
+            w.producer_configs.get(i as usize)?,
+        ),
+        NodeId::Consumer(i) => (
+            f.consumers.get(i as usize).map(|c| &c.config)?,
+            w.consumer_configs.get(i as usize)?,
+        ),
+        NodeId::Broker(_) => return None,
+    };
+    let change: RawConfig = draft
+        .iter()
+        .filter(|(k, v)| now.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!change.is_empty()).then_some(change)
+}
+
+/// How a setting is edited.
+enum Kind {
+    /// A choice among Kafka's values (plus "default").
+    Choice(&'static [&'static str]),
+    /// A whole number.
+    Number,
+    /// A string.
+    Text,
+}
+
+const PRODUCER_SETTINGS: &[(&str, Kind)] = &[
+    ("enable.idempotence", Kind::Choice(&["true", "false"])),
+    ("acks", Kind::Choice(&["all", "1", "0"])),
+    ("retries", Kind::Number),
+    ("max.in.flight.requests.per.connection", Kind::Number),
+    ("request.timeout.ms", Kind::Number),
+    ("delivery.timeout.ms", Kind::Number),
+    ("transactional.id", Kind::Text),
+    ("transaction.timeout.ms", Kind::Number),
+];
+
+const CONSUMER_SETTINGS: &[(&str, Kind)] = &[
+    (
+        "isolation.level",
+        Kind::Choice(&["read_uncommitted", "read_committed"]),
+    ),
+    ("enable.auto.commit", Kind::Choice(&["true", "false"])),
+    ("auto.commit.interval.ms", Kind::Number),
+];
+
+const COMMIT_MODES: &[&str] = &[
+    "auto",
+    "after_processing",
+    "before_processing",
+    "transactional",
+];
+
+/// The value a control shows for a raw value.
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The raw value a control's text stands for: booleans and numbers as JSON, `acks` as a string.
+fn parsed(key: &str, kind: &Kind, s: &str) -> Option<Value> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    Some(match kind {
+        Kind::Choice(_) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        Kind::Number => s
+            .parse::<u64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::String(s.to_string())),
+        _ if key == "acks" => Value::String(s.to_string()),
+        _ => Value::String(s.to_string()),
+    })
+}
+
+fn control(
+    key: &'static str,
+    kind: &Kind,
+    value: Option<&Value>,
+    effective: String,
+    on: Callback<Option<Value>>,
+) -> Html {
+    let current = shown(value);
+    match kind {
+        Kind::Choice(options) => {
+            let options: &'static [&'static str] = options;
+            let onchange = on.reform(move |e: Event| {
+                let v = select_value(&e).unwrap_or_default();
+                parsed(key, &Kind::Choice(options), &v)
+            });
+            html! {
+                <select onchange={onchange}>
+                    <option value="" selected={current.is_empty()}>{ format!("default ({})", effective) }</option>
+                    { for options.iter().map(|o| html! { <option value={*o} selected={current == *o}>{ *o }</option> }) }
+                </select>
+            }
+        }
+        Kind::Number | Kind::Text => {
+            let number = matches!(kind, Kind::Number);
+            let onchange = on.reform(move |e: Event| {
+                let v = input_value(&e).unwrap_or_default();
+                parsed(key, if number { &Kind::Number } else { &Kind::Text }, &v)
+            });
+            html! {
+                <input type="text" inputmode={if number { "numeric" } else { "text" }} value={current} placeholder={format!("default: {}", effective)} onchange={onchange} />
+            }
+        }
+    }
+}
+
+/// What a producer setting resolves to under the draft (Kafka's defaults and overrides applied).
+fn producer_effective(raw: &RawConfig, version: Option<KafkaVersion>, key: &str) -> String {
+    let Some(v) = version else { return "?".into() };
+    let Ok(c) = config::producer_config(raw, v) else {
+        return "?".into();
+    };
+    match key {
+        "enable.idempotence" => c.enable_idempotence.to_string(),
+        "acks" => c.acks.name().into(),
+        "retries" => c.retries.to_string(),
+        "max.in.flight.requests.per.connection" => c.max_in_flight.to_string(),
+        "request.timeout.ms" => c.request_timeout_ms.to_string(),
+        "delivery.timeout.ms" => c.delivery_timeout_ms.to_string(),
+        "transactional.id" => c.transactional_id.unwrap_or_else(|| "none".into()),
+        "transaction.timeout.ms" => c.transaction_timeout_ms.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn consumer_effective(raw: &RawConfig, key: &str) -> String {
+    let Ok(c) = config::consumer_config(raw) else {
+        return "?".into();
+    };
+    match key {
+        "isolation.level" => c.isolation_level.name().into(),
+        "enable.auto.commit" => c.enable_auto_commit.to_string(),
+        "auto.commit.interval.ms" => c.auto_commit_interval_ms.to_string(),
+        _ => String::new(),
+    }
+}
+
+pub fn view(app: &App, tl: &Timeline) -> Html {
+    let Some(f) = &app.draft else { return html! {} };
+    let send = &app.send;
+    let version = KafkaVersion::parse(&f.version).ok();
+    let error_at = |group: &str, key: &str| -> Html {
+        match (&app.draft_error, &app.last_edit) {
+            (Some(e), Some((g, k))) if g == group && *k == key => {
+                html! { <p class="error inline" role="alert">{ e }</p> }
+            }
+            _ => html! {},
+        }
+    };
+    let apply_result = |node: NodeId| -> Html {
+        match &app.apply_result {
+            Some((n, Ok(m))) if *n == node => {
+                html! { <p class="ok inline" role="status">{ m }</p> }
+            }
+            Some((n, Err(e))) if *n == node => {
+                html! { <p class="error inline" role="alert">{ e }</p> }
+            }
+            _ => html! {},
+        }
+    };
+    let running = |node: NodeId| tl.sim.world.is_alive(node);
+    let producers = f.producers.iter().enumerate().map(|(i, p)| {
+        let group = format!("producer-{}", i);
+        let node = NodeId::Producer(i as u8);
+        let note = version.and_then(|v| config::producer_config(&p.config, v).ok()).and_then(|c| c.idempotence_note);
+        let rows = PRODUCER_SETTINGS.iter().map(|(key, kind)| {
+            let key: &'static str = key;
+            let on = send.reform(move |v: Option<Value>| Msg::SetProducer(i, key, v));
+            html! {
+                <div class="setting">
+                    <label>
+                        <span class="key"><code>{ key }</code>
+                            if key == "acks" { <span class="caveat">{ " replication not modelled yet" }</span> }
+                        </span>
+                        { control(key, kind, p.config.get(key), producer_effective(&p.config, version, key), on) }
+                    </label>
+                    { error_at(&group, key) }
+                </div>
+            }
+        });
+        html! {
+            <fieldset class="client">
+                <legend>{ group.clone() }</legend>
+                { for rows }
+                if let Some(n) = note { <p class="note">{ n }</p> }
+                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title="Restart this producer now with these settings (recorded in the run)"
+                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ format!("Apply now to {}", group) }</button>
+                { apply_result(node) }
+            </fieldset>
+        }
+    });
+    let consumers = f.consumers.iter().enumerate().map(|(i, c)| {
+        let group = format!("consumer-{}", i);
+        let node = NodeId::Consumer(i as u8);
+        let rows = CONSUMER_SETTINGS.iter().map(|(key, kind)| {
+            let key: &'static str = key;
+            let on = send.reform(move |v: Option<Value>| Msg::SetConsumer(i, key, v));
+            html! {
+                <div class="setting">
+                    <label>
+                        <span class="key"><code>{ key }</code></span>
+                        { control(key, kind, c.config.get(key), consumer_effective(&c.config, key), on) }
+                    </label>
+                    { error_at(&group, key) }
+                </div>
+            }
+        });
+        let commit = c.commit.clone().unwrap_or_default();
+        let on_commit = send.reform(move |e: Event| Msg::SetCommit(i, select_value(&e).filter(|s| !s.is_empty())));
+        html! {
+            <fieldset class="client">
+                <legend>{ group.clone() }</legend>
+                { for rows }
+                <div class="setting">
+                    <label>
+                        <span class="key">{ "commit mode" }<span class="caveat">{ " (what the application does)" }</span></span>
+                        <select onchange={on_commit}>
+                            <option value="" selected={commit.is_empty()}>{ "default (from enable.auto.commit)" }</option>
+                            { for COMMIT_MODES.iter().map(|m| html! { <option value={*m} selected={commit == *m}>{ *m }</option> }) }
+                        </select>
+                    </label>
+                    { error_at(&group, "commit") }
+                </div>
+                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title="Restart this consumer now with these settings (recorded in the run)"
+                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ format!("Apply now to {}", group) }</button>
+                { apply_result(node) }
+            </fieldset>
+        }
+    });
+    let on_version = send.reform(|e: Event| Msg::SetVersion(select_value(&e).unwrap_or_default()));
+    html! {
+        <div class="settings">
+            <div class="setting">
+                <label>
+                    <span class="key">{ "Kafka version preset" }</span>
+                    <select onchange={on_version}>
+                        { for KafkaVersion::ALL.iter().map(|v| html! { <option value={v.name()} selected={f.version == v.name()}>{ v.name() }</option> }) }
+                    </select>
+                </label>
+                { error_at("cluster", "version") }
+            </div>
+            <div class="clients">
+                { for producers }
+                { for consumers }
+            </div>
+            if let Some(e) = &app.draft_error {
+                if app.last_edit.is_none() { <p class="error" role="alert">{ e }</p> }
+            }
+            <div class="apply">
+                <button type="button" class="primary" disabled={app.draft_error.is_some()} onclick={send.reform(|_| Msg::Rerun)}>{ "↺ Re-run from start with these settings" }</button>
+                <span class="hint">{ " same seed and schedule" }</span>
+            </div>
+            { json_editor(app) }
+        </div>
+    }
+}
+
+fn json_editor(app: &App) -> Html {
+    let send = &app.send;
+    let open = app.show_json;
+    html! {
+        <div class="json">
+            <button type="button" class="small" aria-expanded={open.to_string()} onclick={send.reform(move |_| Msg::ShowJson(!open))}>
+                { if open { "Hide the scenario file" } else { "Edit the scenario file (JSON)" } }</button>
+            if open {
+                <textarea aria-label="Scenario file (JSON)" rows="14" spellcheck="false" value={app.json_text.clone()}
+                    oninput={send.reform(|e: InputEvent| Msg::JsonText(e.target_dyn_into::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))} />
+                <button type="button" class="small load-json" onclick={send.reform(|_| Msg::LoadJson)}>{ "Load this scenario" }</button>
+                if let Some(e) = &app.json_error { <p class="error inline" role="alert">{ e }</p> }
+            }
+        </div>
+    }
+}
