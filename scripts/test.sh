@@ -32,7 +32,7 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 run_native() { cargo test; }
-run_wasm() { cargo test --target wasm32-unknown-unknown --test web; }
+run_wasm() { cargo test --target wasm32-unknown-unknown --test web --test determinism; }
 run_build() { trunk build --release; }
 run_size() { node scripts/size-report.mjs dist; }
 run_e2e() { node --test --test-concurrency=1 tests/e2e/; }

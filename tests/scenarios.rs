@@ -22,6 +22,20 @@ fn every_shipped_scenario_matches_its_expectations_and_golden_output() {
         "expected the shipped scenarios, found {}",
         names.len()
     );
+    // The wasm determinism test replays each shipped scenario too: it must list them all.
+    let determinism =
+        std::fs::read_to_string(dir.join("tests/determinism.rs")).expect("tests/determinism.rs");
+    for path in &names {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        assert!(
+            determinism.contains(&format!("\"{}\"", stem)),
+            "add \"{}\" to SHIPPED in tests/determinism.rs",
+            stem
+        );
+    }
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     for path in &names {

@@ -208,12 +208,17 @@ impl ConsumerNode {
     ) {
         let corr = self.corr();
         let msg = msg_of(corr);
+        // The broker may hold a fetch for fetch.max.wait.ms before answering, so a fetch gets
+        // that long on top of request.timeout.ms (simplification of the consumer's fetch timeout).
+        let timeout = match msg {
+            Message::FetchRequest { .. } => {
+                self.setup.cfg.request_timeout_ms + self.setup.cfg.fetch_max_wait_ms
+            }
+            _ => self.setup.cfg.request_timeout_ms,
+        };
         self.in_flight.insert(corr, msg.clone());
         out.send(NodeId::Broker(to), msg);
-        out.timer(
-            ctx.now.plus(self.setup.cfg.request_timeout_ms),
-            Timer::RequestTimeout(corr),
-        );
+        out.timer(ctx.now.plus(timeout), Timer::RequestTimeout(corr));
     }
 
     fn fetch_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {

@@ -946,7 +946,12 @@ impl ProducerClient {
             }
         };
         if let Some(no) = self.batch_send_no.remove(&id) {
-            if let Some(s) = self.sends.iter_mut().find(|s| s.0 == no) {
+            // The kept sends are consecutive numbers: index by distance from the oldest kept.
+            let oldest = self.sends.front().map_or(0, |s| s.0);
+            if let Some(s) = no
+                .checked_sub(oldest)
+                .and_then(|i| self.sends.get_mut(i as usize))
+            {
                 s.4 = status;
             }
         }

@@ -507,10 +507,12 @@ impl Scenario {
                     }
                     Some(pc)
                 }
-                (None, CommitMode::Transactional) => return Err(format!(
+                (None, CommitMode::Transactional) => {
+                    return Err(format!(
                     "consumer-{}: commit mode `transactional` needs an `output` producer config",
                     i
-                )),
+                ))
+                }
                 (Some(_), _) => {
                     return Err(format!(
                         "consumer-{}: `output` is only used with commit mode `transactional`",

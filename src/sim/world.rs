@@ -310,6 +310,8 @@ pub struct World {
     pub net: Network,
     pub events: BTreeMap<(Tick, u64), Event>,
     next_seq: u64,
+    /// Time-triggered schedule entries not yet reached (counted, so `is_settled` need not scan `events`).
+    scheduled_ahead: usize,
     pub schedule: Vec<ScheduleState>,
     pub checker: Checker,
     pub finished: bool,
@@ -438,6 +440,7 @@ impl Sim {
             net: Network::default(),
             events: BTreeMap::new(),
             next_seq: 0,
+            scheduled_ahead: 0,
             schedule,
             checker,
             finished: false,
@@ -514,7 +517,10 @@ impl Sim {
                 incarnation,
                 timer,
             } => self.on_timer(node, incarnation, timer, &mut out),
-            Event::Schedule(i) => self.on_schedule(i, &mut out),
+            Event::Schedule(i) => {
+                self.world.scheduled_ahead = self.world.scheduled_ahead.saturating_sub(1);
+                self.on_schedule(i, &mut out)
+            }
             Event::Disconnected {
                 node,
                 incarnation,
@@ -1327,6 +1333,9 @@ fn fetch_wait(w: &World, from: NodeId) -> u64 {
 
 impl World {
     pub fn push_event(&mut self, at: Tick, e: Event) {
+        if matches!(e, Event::Schedule(_)) {
+            self.scheduled_ahead += 1;
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.events.insert((at, seq), e);
@@ -1378,11 +1387,7 @@ impl World {
     /// Settled: the schedule has nothing left to fire, every producer is done and idle, every
     /// consumer has caught up and committed, no markers are pending and nothing but fetches is in flight.
     pub fn is_settled(&self) -> bool {
-        if self
-            .events
-            .values()
-            .any(|e| matches!(e, Event::Schedule(_)))
-        {
+        if self.scheduled_ahead > 0 {
             return false;
         }
         let producers_idle = self

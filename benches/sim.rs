@@ -1,0 +1,142 @@
+//! Simulation speed: records per second through produce → log → consume → sink with the checker
+//! on, natively. Not a test: run it with `bash scripts/bench.sh` (or `cargo bench --bench sim`).
+//! `cargo bench --bench sim -- memory` runs one 1,000,000-record run for `/usr/bin/time -v`.
+
+use eoscope::sim::world::Trace;
+use eoscope::sim::{Scenario, Sim};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// One producer writing `total` records in batches of `per_batch` across `partitions`, one
+/// consumer committing after processing into a sink; `faults` adds a 1% random drop rate.
+fn idempotent(partitions: u8, per_batch: u32, total: u32, faults: bool) -> Value {
+    let batches = total / per_batch / partitions as u32;
+    let script: Vec<Value> = (0..partitions)
+        .map(|p| json!({"send": {"partition": p, "records": per_batch, "batches": batches}}))
+        .collect();
+    let schedule = if faults {
+        json!([{"at": 0, "drop_rate": {"per_mille": 10}}])
+    } else {
+        json!([])
+    };
+    json!({
+        "format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9", "seed": 7,
+        "cluster": {"brokers": 3, "partitions": partitions},
+        "producers": [{"config": {"request.timeout.ms": 200, "delivery.timeout.ms": 86400000}, "script": script}],
+        "consumers": [{"config": {"enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}, "commit": "after_processing", "sink": {"idempotent": false}}],
+        "schedule": schedule,
+        "limits": {"max_steps": 100000000, "max_ticks": 100000000000u64},
+    })
+}
+
+/// Transactions of `per_txn` records (one batch each), read by a read_committed consumer.
+fn transactional(per_txn: u32, total: u32) -> Value {
+    let mut script = vec![json!({"init_transactions": {}})];
+    for _ in 0..total / per_txn {
+        script.push(json!({"begin": {}}));
+        script.push(json!({"send": {"partition": 0, "records": per_txn}}));
+        script.push(json!({"commit": {}}));
+    }
+    json!({
+        "format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9", "seed": 7,
+        "cluster": {"brokers": 1, "partitions": 1},
+        "producers": [{"config": {"transactional.id": "bench"}, "script": script}],
+        "consumers": [{"config": {"isolation.level": "read_committed", "enable.auto.commit": false, "max.poll.records": 5000}, "commit": "after_processing", "sink": {"idempotent": false}}],
+        "limits": {"max_steps": 100000000, "max_ticks": 100000000000u64},
+    })
+}
+
+fn measure_all(name: &str, file: Value, records: u64) {
+    run(name, file, records)
+}
+
+fn measure(name: &str, file: Value, records: u64) {
+    // `cargo bench --bench sim -- WORD` runs only the cases whose name contains WORD.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+        return;
+    }
+    run(name, file, records)
+}
+
+fn run(name: &str, file: Value, records: u64) {
+    let scenario = match Scenario::from_json(&file.to_string()) {
+        Ok(s) => s,
+        Err(e) => return println!("{:<44} error: {}", name, e),
+    };
+    let start = Instant::now();
+    let mut sim = Sim::with_trace(scenario, None, Trace::new(false, 0));
+    sim.run(u64::MAX);
+    sim.finish();
+    let secs = start.elapsed().as_secs_f64();
+    let processed: u64 = sim.world.consumers.iter().map(|c| c.processed_total).sum();
+    let ok = sim
+        .world
+        .checker
+        .verdicts
+        .values()
+        .filter(|v| !v.passed())
+        .count()
+        == 0;
+    println!(
+        "{:<44} {:>9} records {:>9} steps {:>7.3} s {:>11.0} records/s  consumed {:>9}  checker {}",
+        name,
+        records,
+        sim.world.step,
+        secs,
+        records as f64 / secs,
+        processed,
+        if ok { "clean" } else { "violations" }
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "memory1") {
+        measure_all(
+            "1M records, 1 partition, batches of 1",
+            idempotent(1, 1, 1_000_000, false),
+            1_000_000,
+        );
+        return;
+    }
+    if args.iter().any(|a| a == "memory") {
+        measure_all(
+            "1M records, 1 partition, batches of 100",
+            idempotent(1, 100, 1_000_000, false),
+            1_000_000,
+        );
+        return;
+    }
+    println!("eoscope simulation benchmark (native, trace off, checker on)");
+    for (partitions, per_batch, total) in [
+        (1u8, 1u32, 200_000u32),
+        (8, 1, 200_000),
+        (1, 100, 2_000_000),
+        (8, 100, 2_000_000),
+    ] {
+        for faults in [false, true] {
+            let name = format!(
+                "idempotent {}p batch {} {}",
+                partitions,
+                per_batch,
+                if faults { "1% drops" } else { "no faults" }
+            );
+            measure(
+                &name,
+                idempotent(partitions, per_batch, total, faults),
+                total as u64,
+            );
+        }
+    }
+    for (per_txn, total) in [(1u32, 50_000u32), (10, 200_000), (100, 1_000_000)] {
+        measure(
+            &format!("transactional, {} records per transaction", per_txn),
+            transactional(per_txn, total),
+            total as u64,
+        );
+    }
+}
