@@ -70,6 +70,23 @@ fn choose(root: &Element, selector: &str, value: &str) {
     select.dispatch_event(&event).unwrap();
 }
 
+/// `new KeyboardEvent("keydown", {key, bubbles: true})`, built through JS reflection.
+fn key_event(key: &str) -> web_sys::Event {
+    let window = gloo::utils::window();
+    let ctor: js_sys::Function = js_sys::Reflect::get(&window, &"KeyboardEvent".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"key".into(), &key.into()).unwrap();
+    js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+    let args = js_sys::Array::of2(&"keydown".into(), &init);
+    js_sys::Reflect::construct(&ctor, &args)
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
 /// The index of the scenario with this id in the picker.
 fn scenario_index(id: &str) -> String {
     ui::SCENARIOS
@@ -251,4 +268,84 @@ async fn a_bad_setting_shows_kafkas_message_inline() {
 
     app.destroy();
     root.remove();
+}
+
+/// The perf scenario of `tests/e2e/perf.test.mjs` and the closing notes: one idempotent producer
+/// sending `batches` one-record batches, and one consumer.
+fn speed_scenario(batches: u32) -> String {
+    format!(
+        r#"{{"format": "eoscope/scenario@1", "id": "speed", "title": {{"en": "speed"}}, "version": "3.9",
+            "producers": [{{"config": {{"request.timeout.ms": 1000}}, "script": [{{"send": {{"partition": 0, "records": 1, "batches": {batches}}}}}]}}],
+            "consumers": [{{"config": {{"enable.auto.commit": false}}, "commit": "after_processing"}}]}}"#
+    )
+}
+
+/// Not a gate: prints the core's speed in wasm (with its trace on, as the app runs it), to set
+/// beside `eoscope-run` on the same file natively (see the README's figures).
+#[wasm_bindgen_test]
+fn simulation_speed_in_wasm() {
+    use eoscope::sim::{Scenario, Sim};
+    let scenario = Scenario::from_json(&speed_scenario(20_000)).expect("the speed scenario");
+    let started = js_sys::Date::now();
+    let mut sim = Sim::new(scenario, None);
+    let mut steps = 0u64;
+    while sim.step() {
+        steps += 1;
+    }
+    let ms = (js_sys::Date::now() - started).max(1.0);
+    console_log!(
+        "perf: wasm core, 20,000 one-record batches + a consumer: {} steps (trace digest {:016x}) in {:.0} ms = {:.0} steps/s",
+        steps,
+        sim.trace.digest,
+        ms,
+        steps as f64 / ms * 1000.0
+    );
+    assert!(steps > 0);
+}
+
+#[wasm_bindgen_test]
+async fn two_instances_on_one_page_are_independent() {
+    let (a, b) = (container(), container());
+    let (app_a, app_b) = (ui::mount(a.clone()), ui::mount(b.clone()));
+    wait_until("both first renders", || {
+        count(&a, ".partition") == 1 && count(&b, ".partition") == 1
+    })
+    .await;
+    for _ in 0..3 {
+        click(&a, "button[aria-label='Step forward']");
+        settle().await;
+    }
+    assert!(
+        text(&a, ".step-no").contains("step 3"),
+        "a: {:?}",
+        text(&a, ".step-no")
+    );
+    assert!(
+        text(&b, ".step-no").contains("step 0"),
+        "b: {:?}",
+        text(&b, ".step-no")
+    );
+    // A key pressed inside one instance moves only that one.
+    let root_b: HtmlElement = b
+        .query_selector(".eoscope")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    root_b.dispatch_event(&key_event("ArrowRight")).unwrap();
+    settle().await;
+    assert!(
+        text(&b, ".step-no").contains("step 1"),
+        "b: {:?}",
+        text(&b, ".step-no")
+    );
+    assert!(
+        text(&a, ".step-no").contains("step 3"),
+        "a: {:?}",
+        text(&a, ".step-no")
+    );
+    app_a.destroy();
+    app_b.destroy();
+    a.remove();
+    b.remove();
 }

@@ -773,6 +773,7 @@ impl Component for App {
                     <>
                         { self.panel(Panel::Logs, "panel-logs", logview::view(self, tl)) }
                         { self.panel(Panel::Topology, "panel-topology", topology::view(self, tl)) }
+                        { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
                         { self.panel(Panel::Belief, "panel-belief", panels::belief(self, tl)) }
                         { self.panel(Panel::Consumers, "panel-consumers", panels::consumers(self, tl)) }
                         { self.panel(Panel::SpaceTime, "panel-spacetime", spacetime::view(self, tl)) }
@@ -783,7 +784,6 @@ impl Component for App {
                     <>
                         { self.panel(Panel::Verdicts, "panel-verdicts", panels::verdicts(self, tl)) }
                         { self.panel(Panel::Settings, "panel-settings", settings::view(self, tl)) }
-                        { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
                         { self.panel(Panel::Timers, "panel-timers", panels::timers(self, tl)) }
                         { self.panel(Panel::Events, "panel-events", panels::events(self, tl)) }
                     </>

@@ -5,7 +5,7 @@ use super::logview::fmt;
 use super::{text, App, Msg};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::effects::Timer;
-use crate::sim::producer::{SendStatus, CLIENT_CORR_BIT};
+use crate::sim::producer::{Pending, SendStatus, CLIENT_CORR_BIT};
 use crate::sim::timeline::Timeline;
 use crate::sim::txn_coordinator::{TransactionState, TxnPartition, TIMEOUT_CHECK_INTERVAL_MS};
 use crate::sim::types::{NodeId, TopicPartition};
@@ -186,7 +186,7 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
         html! {
             <div class="client-card">
                 <p class="card-head"><strong>{ format!("consumer-{}", c.idx) }</strong>
-                    { format!(" · {} · isolation.level={} · commit {:?} · group {} · {}", state, c.setup.cfg.isolation_level.name(), c.setup.mode, c.setup.cfg.group_id, format!("{} processed", c.processed_total)) }</p>
+                    { format!(" · {} · isolation.level={} · commit {} · group {} · {}", state, c.setup.cfg.isolation_level.name(), commit_name(c.setup.mode), c.setup.cfg.group_id, format!("{} processed", c.processed_total)) }</p>
                 <p class="small">{ for positions.map(|p| html! { <span class="pos">{ p }</span> }) }</p>
                 <div class="chips" aria-label="Records processed, oldest first">{ for chips }</div>
                 { for sink }
@@ -378,6 +378,40 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     }
 }
 
+/// What a client's request in flight is for, in words.
+fn pending_name(p: &Pending, client: &crate::sim::producer::ProducerClient) -> String {
+    match p {
+        Pending::Produce(b) => match client.batches.get(b) {
+            Some(batch) => format!(
+                "ProduceRequest ({})",
+                values(batch.first_record.0, batch.record_count)
+            ),
+            None => "ProduceRequest".into(),
+        },
+        Pending::InitProducerId => "InitProducerIdRequest".into(),
+        Pending::AddPartitions(_) => "AddPartitionsToTxnRequest".into(),
+        Pending::AddOffsets => "AddOffsetsToTxnRequest".into(),
+        Pending::TxnOffsetCommit => "TxnOffsetCommitRequest".into(),
+        Pending::EndTxn(commit) => format!(
+            "EndTxnRequest ({})",
+            if *commit { "COMMIT" } else { "ABORT" }
+        ),
+        #[allow(unreachable_patterns)]
+        _ => "request".into(),
+    }
+}
+
+/// The commit mode as a scenario file writes it.
+fn commit_name(m: crate::sim::config::CommitMode) -> &'static str {
+    use crate::sim::config::CommitMode;
+    match m {
+        CommitMode::Auto => "auto",
+        CommitMode::AfterProcessing => "after_processing",
+        CommitMode::BeforeProcessing => "before_processing",
+        CommitMode::Transactional => "transactional",
+    }
+}
+
 pub fn timers(app: &App, tl: &Timeline) -> Html {
     let _ = app;
     let w = &tl.sim.world;
@@ -405,10 +439,10 @@ pub fn timers(app: &App, tl: &Timeline) -> Html {
                     rows.push((
                         left,
                         format!(
-                            "{} request.timeout.ms: {:?} gives up, then retries",
-                            node, f.what
-                        )
-                        .replace("Produce(", "batch ("),
+                            "{} request.timeout.ms: gives up on its {}, then retries",
+                            node,
+                            pending_name(&f.what, &pn.client)
+                        ),
                         pn.client.cfg.request_timeout_ms,
                     ));
                 }
@@ -501,11 +535,14 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
     let send = &app.send;
     let trace = &tl.sim.trace;
     let show_polling = app.show_polling;
+    // Each entry's number in the whole trace is its key: a new step adds entries, it doesn't rewrite them.
+    let first_index = trace.total.saturating_sub(trace.events.len() as u64);
     let shown: Vec<_> = trace
         .events
         .iter()
+        .enumerate()
         .rev()
-        .filter(|e| show_polling || !text::is_polling(&e.what))
+        .filter(|(_, e)| show_polling || !text::is_polling(&e.what))
         .take(EVENTS_SHOWN)
         .collect();
     let earlier = trace.total.saturating_sub(shown.len() as u64);
@@ -520,8 +557,9 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                 <p class="muted small">{ format!("{} earlier or hidden events not listed.", earlier) }</p>
             }
             <ol class="event-list" role="log" aria-live="polite" aria-label="Event log, newest first">
-                { for shown.into_iter().map(|e| {
+                { for shown.into_iter().map(|(i, e)| {
                     let step = e.step;
+                    let key = first_index + i as u64;
                     let class = match &e.what {
                         crate::sim::world::TraceKind::Dropped { .. } | crate::sim::world::TraceKind::Crashed { .. } | crate::sim::world::TraceKind::ConfigRejected { .. } => "ev-bad",
                         k if text::is_fault(k) => "ev-fault",
@@ -529,7 +567,7 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                         _ => "ev-msg",
                     };
                     html! {
-                        <li class={classes!(class, (step == here).then_some("now"))}>
+                        <li key={key.to_string()} class={classes!(class, (step == here).then_some("now"))}>
                             <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={format!("Go to step {}", step)}>{ format!("{:>4}", step) }</button>
                             <span class="t mono">{ format!("{} ms", e.tick.0) }</span>
                             <span class="line">{ text::trace_line(&e.what) }</span>

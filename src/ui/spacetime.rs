@@ -20,6 +20,8 @@ use yew::prelude::*;
 
 /// Steps drawn at most (older ones scroll out of the diagram).
 const WINDOW_STEPS: u64 = 240;
+/// The window's start moves in jumps of this many steps, so most steps only add to the drawing.
+const WINDOW_JUMP: u64 = 60;
 const SX: f64 = 22.0;
 const LANE_H: f64 = 30.0;
 const PAD: f64 = 14.0;
@@ -56,7 +58,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
     let sim = &tl.sim;
     let w = &sim.world;
     let now_step = w.step;
-    let min_step = now_step.saturating_sub(WINDOW_STEPS);
+    let min_step = now_step.saturating_sub(WINDOW_STEPS) / WINDOW_JUMP * WINDOW_JUMP;
     let mut lanes: Vec<NodeId> = (0..w.producers.len())
         .map(|i| NodeId::Producer(i as u8))
         .collect();
@@ -173,7 +175,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         };
         let title = format!("{} #{} {} → {}: {}{}", a.kind.name(), a.id, a.from, a.to, a.summary, if lost { " (lost)" } else if flying { " (in flight)" } else { "" });
         Some(html! {
-            <g class={classes!("st-msg", if a.kind.is_response() { "response" } else { "request" }, lost.then_some("lost"), flying.then_some("flying"), a.copy_of.map(|_| "copy"))}>
+            <g key={a.id.to_string()} class={classes!("st-msg", if a.kind.is_response() { "response" } else { "request" }, lost.then_some("lost"), flying.then_some("flying"), a.copy_of.map(|_| "copy"))}>
                 <title>{ title }</title>
                 <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)} />
                 <circle class="dot" cx={fmt(x1)} cy={fmt(y1)} r="2.5" />

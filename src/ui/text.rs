@@ -97,6 +97,9 @@ fn reason(r: DropReason) -> &'static str {
         DropReason::Partitioned => "a network partition",
         DropReason::ReceiverDown => "its receiver is down",
         DropReason::SenderCrashed => "its sender crashed",
+        DropReason::ConnectionBroken => {
+            "its connection broke (an earlier message on it was lost, or a node restarted)"
+        }
         // The core may learn new reasons (a broken connection) before this module names them.
         #[allow(unreachable_patterns)]
         _ => "a network fault",

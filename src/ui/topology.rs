@@ -332,13 +332,15 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
     let hidden = w.net.in_flight.len().saturating_sub(shown.len());
     html! {
         <div class="topology">
-            <svg class="topo" viewBox={format!("0 0 {} {}", VIEW_W, fmt(lay.height))} role="group" aria-label="Topology: nodes, links and messages in flight">
-                { for links }
-                { for boxes }
-                { for msgs }
-            </svg>
+            <div class="scroller">
+                <svg class="topo" viewBox={format!("0 0 {} {}", VIEW_W, fmt(lay.height))} role="group" aria-label="Topology: nodes, links and messages in flight">
+                    { for links }
+                    { for boxes }
+                    { for msgs }
+                </svg>
+            </div>
             if hidden > 0 {
-                <p class="muted small">{ format!("{} fetch polls in flight not drawn (show them with “polling” in the event log).", hidden) }</p>
+                <p class="muted small">{ format!("{} idle fetch poll{} in flight not drawn (tick “show consumers’ polling” in the event log to see them).", hidden, if hidden == 1 { "" } else { "s" }) }</p>
             }
             { selected_panel(app, w) }
         </div>
