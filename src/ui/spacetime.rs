@@ -75,7 +75,9 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
     let mut marks: Vec<Html> = Vec::new();
     let polling =
         |k: MessageKind| matches!(k, MessageKind::FetchRequest | MessageKind::FetchResponse);
-    for e in sim.trace.events.iter().filter(|e| e.step >= min_step) {
+    // The trace is in step order: start at the window's first step.
+    let start = sim.trace.events.partition_point(|e| e.step < min_step);
+    for e in sim.trace.events.range(start..) {
         match &e.what {
             TraceKind::Sent {
                 id,

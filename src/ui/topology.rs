@@ -135,6 +135,8 @@ fn short(kind: MessageKind) -> &'static str {
         MessageKind::FetchRequest | MessageKind::FetchResponse => "F",
         MessageKind::OffsetCommitRequest | MessageKind::OffsetCommitResponse => "OC",
         MessageKind::OffsetFetchRequest | MessageKind::OffsetFetchResponse => "OF",
+        #[allow(unreachable_patterns)]
+        _ => "R",
     }
 }
 
@@ -146,6 +148,8 @@ fn family(kind: MessageKind) -> &'static str {
         | MessageKind::OffsetCommitResponse
         | MessageKind::OffsetFetchRequest
         | MessageKind::OffsetFetchResponse => "fam-offsets",
+        #[allow(unreachable_patterns)]
+        _ if kind.name().contains("Fetch") => "fam-fetch",
         _ => "fam-txn",
     }
 }
@@ -349,11 +353,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
 
 /// A consumer's fetch that returns nothing, or its request: the background hum of polling.
 pub fn is_idle_poll(e: &Envelope) -> bool {
-    match e.msg.kind() {
-        MessageKind::FetchRequest => true,
-        MessageKind::FetchResponse => e.msg.summary().ends_with(" 0 batches"),
-        _ => false,
-    }
+    super::text::is_poll(e.msg.kind().name(), &e.msg.summary())
 }
 
 fn selected_panel(app: &App, w: &World) -> Html {
