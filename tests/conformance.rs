@@ -388,11 +388,7 @@ fn read_uncommitted_returns_aborted_records_too_but_never_a_marker() {
 // ---- §A7: the transaction coordinator (TransactionCoordinator) ----
 
 fn coordinator_call(tc: &mut TxnCoordinator, msg: Message, next_pid: &mut i64) -> Out {
-    let topology = Topology {
-        brokers: 1,
-        partitions: 1,
-        output_partitions: 1,
-    };
+    let topology = Topology::new(1, 1, 1, 1);
     let mut out = Out::default();
     let mut ctx = CoordCtx {
         now: Tick(0),
@@ -830,17 +826,19 @@ fn pending_transactional_offsets_make_offset_fetch_unstable_until_their_marker()
     // GroupMetadataManager.getOffsets with requireStable (KIP-447): UNSTABLE_OFFSET_COMMIT;
     // GroupMetadata.completePendingTxnOffsetCommit on the marker.
     use eoscope::sim::broker::{Broker, BrokerCtx};
-    let topology = Topology {
-        brokers: 1,
-        partitions: 1,
-        output_partitions: 1,
-    };
+    let topology = Topology::new(1, 1, 1, 1);
     let mut broker = Broker::new(0, &topology);
     let ctx = BrokerCtx {
         now: Tick(0),
         topology: &topology,
         rules: V3_9,
         fetch_max_wait_ms: 0,
+        replication: eoscope::sim::replication::ReplicationConfig {
+            min_insync_replicas: 1,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            hw_holds_below_min_isr: true,
+        },
     };
     let tp = TopicPartition {
         topic: TopicId::Input,
@@ -940,5 +938,210 @@ fn consume_transform_produce_through_a_crash_writes_each_record_once_as_read_com
     assert_eq!(committed, vec![(0, 6)]);
     assert!(
         sim.world.checker.verdicts[&eoscope::sim::checker::Property::EndToEndExactlyOnce].passed()
+    );
+}
+
+// ---- Replication (§A3 step 6, §A5; Partition, ReplicaManager) ----
+
+fn run_file(name: &str) -> Sim {
+    let text = std::fs::read_to_string(format!(
+        "{}/static/scenarios/{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        name
+    ))
+    .unwrap();
+    let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
+    sim.run(1_000_000);
+    sim.finish();
+    sim
+}
+
+fn verdict(
+    sim: &Sim,
+    p: eoscope::sim::checker::Property,
+) -> Option<Option<eoscope::sim::checker::ExpectedBecause>> {
+    match &sim.world.checker.verdicts[&p] {
+        eoscope::sim::checker::Verdict::Fail { first, .. } => Some(first.expected),
+        _ => None,
+    }
+}
+
+#[test]
+fn acks_1_answers_before_replication_so_a_failover_loses_the_acknowledged_record() {
+    use eoscope::sim::checker::{ExpectedBecause, Property};
+    let sim = run_file("acks1-leader-failover");
+    assert!(
+        values(&sim, 0).is_empty(),
+        "the new leader never had v0 and broker-0 truncated it"
+    );
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Acked {
+            offset: Some(Offset(0)),
+            ..
+        }
+    )));
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Truncated {
+            broker: 0,
+            to: Offset(0),
+            ..
+        }
+    )));
+    assert_eq!(
+        verdict(&sim, Property::NoLostAck),
+        Some(Some(ExpectedBecause::AcksOne))
+    );
+}
+
+#[test]
+fn acks_all_answers_only_after_the_high_watermark_so_the_same_failover_loses_nothing() {
+    use eoscope::sim::checker::Property;
+    let sim = run_file("acksall-leader-failover");
+    assert_eq!(values(&sim, 0), vec![(0, "v0".into())]);
+    assert_eq!(verdict(&sim, Property::NoLostAck), None);
+    assert_eq!(verdict(&sim, Property::NoDuplicateInLog), None);
+    assert_eq!(
+        sim.world.topology.leader_of(TopicPartition {
+            topic: TopicId::Input,
+            partition: 0
+        }),
+        Some(1)
+    );
+}
+
+#[test]
+fn acks_all_with_an_isr_below_min_insync_replicas_is_refused_before_the_append() {
+    let sim = run_file("min-isr-refuses-writes");
+    let refused = sim.trace.events.iter().filter(|e| matches!(&e.what, TraceKind::Sent { kind: MessageKind::ProduceResponse, summary, .. } if summary.ends_with("NOT_ENOUGH_REPLICAS"))).count();
+    assert!(refused >= 1);
+    // Refused means not appended: v0 is in the log once, after broker-1 rejoined the ISR.
+    assert_eq!(values(&sim, 0), vec![(0, "v0".into())]);
+    assert!(facts(&sim)
+        .iter()
+        .any(|n| matches!(n, Note::IsrChanged { isr, .. } if isr == &vec![1, 2])));
+}
+
+#[test]
+fn a_new_leader_deduplicates_a_retry_of_a_batch_it_replicated() {
+    // Followers rebuild producer state from what they replicate (UnifiedLog.analyzeAndValidateProducerState, origin REPLICATION).
+    let sim = run_file("failover-idempotent-retry");
+    let f = facts(&sim);
+    let elected = f
+        .iter()
+        .position(|n| {
+            matches!(
+                n,
+                Note::LeaderElected {
+                    leader: Some(1),
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    let dedup = f
+        .iter()
+        .position(|n| {
+            matches!(
+                n,
+                Note::Deduplicated {
+                    base_offset: Offset(0),
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    assert!(elected < dedup);
+    assert_eq!(values(&sim, 0), vec![(0, "v0".into())]);
+}
+
+#[test]
+fn an_unclean_election_loses_acknowledged_records() {
+    use eoscope::sim::checker::{ExpectedBecause, Property};
+    let sim = run_file("unclean-election-loses-data");
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::LeaderElected {
+            leader: Some(1),
+            unclean: true,
+            ..
+        }
+    )));
+    assert_eq!(
+        verdict(&sim, Property::NoLostAck),
+        Some(Some(ExpectedBecause::UncleanElection))
+    );
+}
+
+fn held_follower(version: &str, acks: &str) -> Sim {
+    // RF=2, min.insync.replicas=2; the follower stalls and leaves the ISR after replica.lag.time.max.ms.
+    let file = json!({
+        "format": "eoscope/scenario@1", "title": {"en": "t"}, "version": version,
+        "cluster": {"brokers": 2, "partitions": 1, "replication.factor": 2, "min.insync.replicas": 2, "replica.lag.time.max.ms": 1000},
+        "producers": [{"config": {"acks": acks, "request.timeout.ms": 30000, "enable.idempotence": false}, "script": [{"at": 100}, {"send": {"records": 1}}]}],
+        "schedule": [{"at": 50, "hold": ["broker-0", "broker-1"]}],
+        "limits": {"max_ticks": 5000},
+    });
+    let mut sim = Sim::new(Scenario::from_json(&file.to_string()).unwrap(), None);
+    sim.run_until_tick(4000);
+    sim
+}
+
+#[test]
+fn the_high_watermark_holds_below_min_insync_replicas_since_3_7_and_advances_before() {
+    // KAFKA-15583 (Partition.maybeIncrementLeaderHW, 3.7.0)
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    let new = held_follower("3.9", "1");
+    assert_eq!(new.world.topology.isr[&tp], vec![0]);
+    assert_eq!(
+        (
+            new.world.log(tp).unwrap().log_end_offset(),
+            new.world.log(tp).unwrap().high_watermark()
+        ),
+        (Offset(1), Offset(0))
+    );
+    let old = held_follower("2.4", "1");
+    assert_eq!(
+        (
+            old.world.log(tp).unwrap().log_end_offset(),
+            old.world.log(tp).unwrap().high_watermark()
+        ),
+        (Offset(1), Offset(1))
+    );
+}
+
+#[test]
+fn acks_all_appended_then_left_below_min_insync_replicas_is_not_enough_replicas_after_append() {
+    // Partition.checkEnoughReplicasReachOffset (seen where the HW may advance below min ISR: 2.4)
+    let sim = held_follower("2.4", "all");
+    let answers: Vec<String> = sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Sent {
+                kind: MessageKind::ProduceResponse,
+                summary,
+                ..
+            } => Some(summary.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answers[0], "orders-0 NOT_ENOUGH_REPLICAS_AFTER_APPEND");
+    // The producer retries (the error is retriable); now the ISR is too small before the append.
+    assert!(
+        answers.len() > 1
+            && answers[1..]
+                .iter()
+                .all(|a| a == "orders-0 NOT_ENOUGH_REPLICAS")
+    );
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v0".into())],
+        "the data is in the log even so"
     );
 }

@@ -34,6 +34,11 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "txn-open-stalls-lso",
     "txn-timeout",
     "txn-zombie-fencing",
+    "acks1-leader-failover",
+    "acksall-leader-failover",
+    "min-isr-refuses-writes",
+    "failover-idempotent-retry",
+    "unclean-election-loses-data",
 );
 
 fn golden_digest(golden: &str) -> String {

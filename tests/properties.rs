@@ -230,8 +230,53 @@ fn transactional_world() -> impl Strategy<Value = Value> {
         })
 }
 
+/// RF=3 with one broker at a time crashing and coming back, at random moments.
+fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
+    (prop::collection::vec((0u8..3, 0u64..4000, 1u64..2500), 1..4), prop::collection::vec(tcp_fault(), 0..3), any::<u64>()).prop_map(move |(bounces, faults, seed)| {
+        let mut schedule = faults;
+        // One broker down at a time: each bounce starts after the previous one ended.
+        let mut t = 0;
+        for (b, gap, down) in bounces {
+            t += gap;
+            schedule.push(json!({"at": t, "crash": format!("broker-{}", b)}));
+            t += down;
+            schedule.push(json!({"at": t, "restart": format!("broker-{}", b)}));
+        }
+        json!({
+            "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+            "cluster": {"brokers": 3, "partitions": 2, "replication.factor": 3, "min.insync.replicas": 2, "replica.lag.time.max.ms": 2000},
+            "producers": [{"config": {"acks": acks, "request.timeout.ms": 600}, "script": [
+                {"send": {"partition": 0, "records": 1, "batches": 4}}, {"at": 1500}, {"send": {"partition": 1, "records": 2, "batches": 3}}, {"at": 4000}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
+            "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 1500}, "commit": "after_processing"}],
+            "schedule": schedule,
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// acks=all, min.insync.replicas=2, RF=3, no unclean election: whatever single broker
+    /// crashes and whenever, no acknowledged record is lost.
+    #[test]
+    fn acks_all_with_min_isr_2_never_loses_an_acknowledged_record_to_single_broker_crashes(file in replicated_world("all")) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        for p in [Property::NoLostAck, Property::NoDuplicateInLog, Property::OrderPerPartition] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// With acks=1 a crash can lose acknowledged records; when it does, the checker says so and
+    /// marks it as what acks=1 allows.
+    #[test]
+    fn acks_1_losses_are_found_and_marked_as_allowed(file in replicated_world("1")) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        for v in sim.world.checker.violations.iter().filter(|v| v.property == Property::NoLostAck) {
+            prop_assert_eq!(v.expected, Some(eoscope::sim::checker::ExpectedBecause::AcksOne), "{}", report(&file, "a loss not marked as acks=1"));
+        }
+    }
 
     /// With idempotence on (3.9 defaults), whatever is dropped, duplicated, delayed or crashed on
     /// the broker side, once the faults heal: no duplicate in the log and no acknowledged record lost.

@@ -135,13 +135,21 @@ pub struct Broker {
     pub alive: bool,
     /// Bumped at each crash, so timers of an earlier life are ignored.
     pub incarnation: u32,
-    /// The partitions this broker leads. Logs survive a crash.
+    /// The logs of the partitions this broker holds a replica of. Logs survive a crash.
     pub partitions: BTreeMap<TopicPartition, PartitionLog>,
+    /// Each replica's role and, for a leader, its followers (`replication.rs`).
+    pub replicas: BTreeMap<TopicPartition, super::replication::ReplicaState>,
+    /// `acks=all` produce requests waiting for the HW to pass their batch (Kafka's delayed produce).
+    pub delayed_produce: Vec<super::replication::DelayedProduce>,
+    /// Followers' fetches waiting for data (`replica.fetch.wait.max.ms`).
+    pub parked_replica_fetches: Vec<super::replication::ParkedReplicaFetch>,
     pub parked_fetches: Vec<ParkedFetch>,
     pub group_coordinator: Option<GroupCoordinator>,
     pub txn_coordinator: Option<TxnCoordinator>,
     /// Next id of this broker's producer id block.
     pub next_producer_id: i64,
+    /// Correlation ids of this broker's replica fetches.
+    pub next_replica_corr: u32,
 }
 
 /// What a broker needs to know about the world to handle a message.
@@ -150,25 +158,56 @@ pub struct BrokerCtx<'a> {
     pub topology: &'a Topology,
     pub rules: LogRules,
     pub fetch_max_wait_ms: u64,
+    pub replication: super::replication::ReplicationConfig,
 }
 
 impl Broker {
     pub fn new(id: u8, topology: &Topology) -> Broker {
-        let partitions = topology
+        let held: Vec<TopicPartition> = topology
             .all_partitions()
-            .filter(|tp| topology.leader(*tp) == id)
-            .map(|tp| (tp, PartitionLog::new()))
+            .filter(|tp| topology.replicas(*tp).contains(&id))
+            .collect();
+        let replicated = topology.replication_factor > 1;
+        let partitions = held
+            .iter()
+            .map(|tp| {
+                (
+                    *tp,
+                    if replicated {
+                        PartitionLog::replicated()
+                    } else {
+                        PartitionLog::new()
+                    },
+                )
+            })
+            .collect();
+        let replicas = held
+            .iter()
+            .map(|tp| {
+                (
+                    *tp,
+                    super::replication::ReplicaState::new(
+                        topology.leader_of(*tp) == Some(id),
+                        &topology.replicas(*tp),
+                        id,
+                    ),
+                )
+            })
             .collect();
         Broker {
             id,
             alive: true,
             incarnation: 0,
             partitions,
+            replicas,
+            delayed_produce: Vec::new(),
+            parked_replica_fetches: Vec::new(),
             parked_fetches: Vec::new(),
             group_coordinator: (topology.group_coordinator() == id).then(GroupCoordinator::default),
             txn_coordinator: (topology.txn_coordinator() == id).then(TxnCoordinator::new),
             // ProducerIdManager: each broker gets its own block of 1000 ids.
             next_producer_id: 1000 * id as i64,
+            next_replica_corr: 0,
         }
     }
 
@@ -179,6 +218,11 @@ impl Broker {
     /// A crash loses everything in memory; the logs stay on disk.
     pub fn crash(&mut self) {
         self.alive = false;
+        self.delayed_produce.clear();
+        self.parked_replica_fetches.clear();
+        for r in self.replicas.values_mut() {
+            r.fetch_in_flight = None;
+        }
         self.incarnation += 1;
         self.parked_fetches.clear();
     }
@@ -186,6 +230,13 @@ impl Broker {
     /// A restart reloads every log, the offsets and the transaction state.
     pub fn restart(&mut self, ctx: &BrokerCtx, out: &mut Out) {
         self.alive = true;
+        // In-memory roles are gone; with one replica the broker leads again at once, with more
+        // the controller decides (`World::elect_leaders`).
+        let single = ctx.topology.replication_factor <= 1;
+        for r in self.replicas.values_mut() {
+            r.is_leader = single;
+            r.fetch_in_flight = None;
+        }
         for log in self.partitions.values_mut() {
             log.reload();
         }
@@ -216,6 +267,10 @@ impl Broker {
             if tc.handle(from, &msg, &mut cctx, out) {
                 return;
             }
+        }
+        if let Message::ReplicaFetchRequest { .. } | Message::ReplicaFetchResponse { .. } = msg {
+            self.on_replication_message(from, msg, ctx, out);
+            return;
         }
         match msg {
             Message::InitProducerIdRequest {
@@ -275,9 +330,18 @@ impl Broker {
                 batch,
                 acks,
             } => {
-                let result = match self.partitions.get_mut(&tp) {
-                    None => Err(Errors::NotLeaderOrFollower),
-                    Some(log) => log.append_as_leader(&batch, ctx.now, ctx.rules),
+                let result = match (self.partitions.get_mut(&tp), self.replicas.get(&tp)) {
+                    (Some(log), Some(r)) if r.is_leader => {
+                        // acks=all with too few in-sync replicas is refused before the append (Partition.appendRecordsToLeader).
+                        if acks == super::config::Acks::All
+                            && r.isr.len() < ctx.replication.min_insync_replicas as usize
+                        {
+                            Err(Errors::NotEnoughReplicas)
+                        } else {
+                            log.append_as_leader(&batch, ctx.now, ctx.rules)
+                        }
+                    }
+                    _ => Err(Errors::NotLeaderOrFollower),
                 };
                 match &result {
                     Ok(info) if info.duplicate => out.note(Note::Deduplicated {
@@ -295,8 +359,24 @@ impl Broker {
                     Err(e) => out.note(Note::Rejected { tp, error: *e }),
                 }
                 // acks=0: the producer does not wait for an answer, and none is sent.
-                if acks != super::config::Acks::None {
-                    out.send(from, Message::ProduceResponse { corr, tp, result });
+                // acks=all waits until the HW passes the batch; acks=1 answers now.
+                match (acks, result) {
+                    (super::config::Acks::None, _) => {}
+                    (super::config::Acks::All, Ok(info))
+                        if !self.replicated_enough(tp, info.last_offset) =>
+                    {
+                        self.delayed_produce
+                            .push(super::replication::DelayedProduce {
+                                to: from,
+                                corr,
+                                tp,
+                                info,
+                            });
+                    }
+                    (_, result) => out.send(from, Message::ProduceResponse { corr, tp, result }),
+                }
+                if self.replicas.get(&tp).is_some_and(|r| r.is_leader) {
+                    self.maybe_advance_hw(tp, ctx, out);
                 }
             }
             Message::WriteTxnMarkersRequest {
@@ -311,7 +391,8 @@ impl Broker {
             } => {
                 let mut results = Vec::with_capacity(partitions.len());
                 for tp in partitions {
-                    let r = match self.partitions.get_mut(&tp) {
+                    let leads = self.replicas.get(&tp).is_some_and(|r| r.is_leader);
+                    let r = match self.partitions.get_mut(&tp).filter(|_| leads) {
                         None => Err(Errors::NotLeaderOrFollower),
                         Some(log) => {
                             let first_offset = log
@@ -338,6 +419,7 @@ impl Broker {
                                 first_offset,
                             });
                             self.wake_fetches(tp, ctx, out);
+                            self.maybe_advance_hw(tp, ctx, out);
                             results.push((tp, None));
                         }
                         Err(e) => results.push((tp, Some(e))),
@@ -477,6 +559,14 @@ impl Broker {
     pub fn on_timer(&mut self, timer: Timer, ctx: &BrokerCtx, out: &mut Out) {
         let me = self.node();
         match timer {
+            Timer::FetchDeadline(corr, NodeId::Broker(follower)) => {
+                self.replica_fetch_deadline(corr, follower, out)
+            }
+            Timer::IsrCheck => self.check_isr(ctx, out),
+            Timer::ReplicaFetchRetry => self.fetch_from_leaders(ctx, out),
+            Timer::RequestTimeout(corr) if corr & super::replication::REPLICA_CORR_BIT != 0 => {
+                self.on_replica_fetch_timeout(corr, ctx, out)
+            }
             Timer::FetchDeadline(corr, consumer) => {
                 if let Some(i) = self
                     .parked_fetches
@@ -534,6 +624,7 @@ impl Broker {
 
     /// The connection to another broker closed (the coordinator's marker requests to it are lost).
     pub fn on_disconnect(&mut self, peer: u8, ctx: &BrokerCtx, out: &mut Out) {
+        self.on_leader_disconnect(peer, ctx, out);
         let me = self.node();
         if let Some(tc) = self.txn_coordinator.as_mut() {
             let cctx = CoordCtx {
@@ -547,7 +638,8 @@ impl Broker {
     }
 
     /// Answers parked fetches on `tp` that now have data.
-    fn wake_fetches(&mut self, tp: TopicPartition, _ctx: &BrokerCtx, out: &mut Out) {
+    pub(super) fn wake_fetches(&mut self, tp: TopicPartition, ctx: &BrokerCtx, out: &mut Out) {
+        self.wake_replica_fetches(tp, ctx, out);
         let mut i = 0;
         while i < self.parked_fetches.len() {
             let f = &self.parked_fetches[i];
@@ -574,6 +666,9 @@ impl Broker {
     /// Reads from `offset` up to the HW (read_uncommitted) or the LSO (read_committed)
     /// (`FetchIsolation`, `UnifiedLog.read`), whole batches, at least one.
     pub fn read(&self, f: &ParkedFetch) -> Result<FetchedData, Errors> {
+        if !self.replicas.get(&f.tp).is_some_and(|r| r.is_leader) {
+            return Err(Errors::NotLeaderOrFollower);
+        }
         let log = self
             .partitions
             .get(&f.tp)

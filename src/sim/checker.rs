@@ -87,6 +87,10 @@ pub enum ExpectedBecause {
     AcrossProducerSessions,
     /// `acks=0`: the producer never learns whether the write happened.
     AcksZero,
+    /// `acks=1`: the leader answers before any follower has the record; a failover can lose it.
+    AcksOne,
+    /// `unclean.leader.election.enable`: a replica outside the ISR became leader without the committed records.
+    UncleanElection,
     /// Without idempotence, `max.in.flight.requests.per.connection` > 1 and retries can reorder.
     ReorderingAllowed,
     /// Committing after processing is at-least-once.
@@ -211,6 +215,8 @@ pub struct CheckerSetup {
     pub producers: Vec<ProducerFacts>,
     pub consumers: Vec<ConsumerFacts>,
     pub total_records: u32,
+    pub replication_factor: u8,
+    pub input_partitions: Vec<TopicPartition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -266,6 +272,8 @@ pub struct Checker {
     max_record: BTreeMap<(u8, TopicPartition), (u32, u32)>,
     /// Client sessions per producer (a restart starts a new one).
     sessions: Vec<u32>,
+    /// Unclean leader elections so far.
+    unclean_elections: u32,
     /// Per consumer and partition: offsets processed.
     processed: Vec<BTreeMap<TopicPartition, Bits>>,
     /// Per consumer: sink rows per record.
@@ -321,6 +329,7 @@ impl Checker {
             first_writer: vec![(-1, -1); n],
             max_record: BTreeMap::new(),
             sessions: vec![0; setup.producers.len()],
+            unclean_elections: 0,
             processed: vec![BTreeMap::new(); consumers],
             sink_rows: setup
                 .consumers
@@ -418,6 +427,12 @@ impl Checker {
                             *a = 1;
                         }
                     }
+                }
+                Note::LeaderElected { unclean, .. } => {
+                    if *unclean {
+                        self.unclean_elections += 1;
+                    }
+                    self.recount_copies(logs);
                 }
                 Note::ClientRestarted {
                     node: NodeId::Producer(p),
@@ -728,13 +743,35 @@ impl Checker {
         step: u64,
         tick: Tick,
     ) {
-        // Acknowledged but not in the log.
+        // Acknowledged but not in the log. Counted from the logs as they are now: a failover
+        // may have truncated records the incremental counts saw appended.
+        let mut present = vec![0u8; self.acked.len()];
+        for tp in partitions.iter().filter(|tp| tp.topic == TopicId::Input) {
+            let Some(log) = logs.log(*tp) else { continue };
+            for b in log.batches().iter().filter(|b| {
+                !b.is_control()
+                    && !(b.is_transactional && log.is_aborted(b.producer_id, b.base_offset))
+            }) {
+                for r in b.first_record.0..b.first_record.0 + b.record_count {
+                    if let Some(n) = present.get_mut(r as usize) {
+                        *n = n.saturating_add(1);
+                    }
+                }
+            }
+        }
         for r in 0..self.acked.len() {
-            if self.acked[r] == 1 && self.log_copies[r] == 0 {
+            if self.acked[r] == 1 && present[r] == 0 {
                 let Some((p, f)) = self.producer_of(RecordId(r as u32)) else {
                     continue;
                 };
-                let expected = (f.acks == Acks::None).then_some(ExpectedBecause::AcksZero);
+                let expected = match f.acks {
+                    Acks::None => Some(ExpectedBecause::AcksZero),
+                    Acks::Leader if self.setup.replication_factor > 1 => {
+                        Some(ExpectedBecause::AcksOne)
+                    }
+                    _ if self.unclean_elections > 0 => Some(ExpectedBecause::UncleanElection),
+                    _ => None,
+                };
                 self.fail(
                     Property::NoLostAck,
                     step,
@@ -884,6 +921,34 @@ impl Checker {
                         },
                         None,
                     );
+                }
+            }
+        }
+    }
+
+    /// After a leader election the partition's log is the new leader's: count the copies again.
+    fn recount_copies(&mut self, logs: &dyn Logs) {
+        self.log_copies.iter_mut().for_each(|c| *c = 0);
+        let sessions = self.sessions.clone();
+        self.max_record.clear();
+        for tp in self.setup.input_partitions.clone() {
+            let Some(log) = logs.log(tp) else { continue };
+            for b in log.batches().iter().filter(|b| {
+                !b.is_control()
+                    && !(b.is_transactional && log.is_aborted(b.producer_id, b.base_offset))
+            }) {
+                for r in b.first_record.0..b.first_record.0 + b.record_count {
+                    if let Some(n) = self.log_copies.get_mut(r as usize) {
+                        *n = n.saturating_add(1);
+                    }
+                }
+                if let (false, Some((p, _))) =
+                    (b.is_transactional, self.producer_of(b.first_record))
+                {
+                    let last = b.first_record.0 + b.record_count;
+                    let session = sessions.get(p as usize).copied().unwrap_or(0);
+                    let max = self.max_record.entry((p, tp)).or_insert((0, session));
+                    max.0 = max.0.max(last);
                 }
             }
         }

@@ -52,6 +52,11 @@ impl KafkaVersion {
         }
     }
 
+    /// 3.7+ (KAFKA-15583): the high watermark does not advance while the ISR is below `min.insync.replicas`.
+    pub fn hw_holds_below_min_isr(self) -> bool {
+        self != KafkaVersion::V2_4
+    }
+
     /// 2.5+ (KIP-360): on a real sequence gap the idempotent client bumps its epoch locally;
     /// ≤2.4 it asks for a new producer id.
     pub fn client_bumps_epoch_locally(self) -> bool {

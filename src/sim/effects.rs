@@ -20,6 +20,10 @@ pub enum Timer {
     AutoCommit,
     /// The coordinator's `transaction.abort.timed.out.transaction.cleanup.interval.ms` check.
     TxnTimeoutCheck,
+    /// A leader's periodic ISR check (every `replica.lag.time.max.ms` / 2, `ReplicaManager.maybeShrinkIsr`).
+    IsrCheck,
+    /// Followers fetch again after a failed fetch.
+    ReplicaFetchRetry,
 }
 
 /// Facts a handler reports: they feed the checker and the event log.
@@ -89,6 +93,21 @@ pub enum Note {
     },
     /// A client's transaction completed as seen by the application (commitTransaction returned).
     TxnCommittedByClient { node: NodeId },
+    /// The controller elected a leader (`unclean`: from outside the ISR).
+    LeaderElected {
+        tp: TopicPartition,
+        leader: Option<u8>,
+        leader_epoch: i32,
+        unclean: bool,
+    },
+    /// A replica dropped records its new leader does not have.
+    Truncated {
+        tp: TopicPartition,
+        broker: u8,
+        to: Offset,
+    },
+    /// A leader changed the ISR.
+    IsrChanged { tp: TopicPartition, isr: Vec<u8> },
     /// A client changed its producer id or epoch.
     ProducerIdChanged {
         node: NodeId,

@@ -28,6 +28,12 @@ pub enum Errors {
     CoordinatorNotAvailable,
     /// The partition's leader is not available (its broker crashed).
     NotLeaderOrFollower,
+    /// `acks=all` and fewer in-sync replicas than `min.insync.replicas`: refused before the append.
+    NotEnoughReplicas,
+    /// `acks=all`: appended, but the ISR fell below `min.insync.replicas` before it was replicated.
+    NotEnoughReplicasAfterAppend,
+    /// A replica fetch carried another leader epoch.
+    FencedLeaderEpoch,
     /// The client gave up waiting (`request.timeout.ms`); the connection is closed.
     RequestTimedOut,
     /// The connection closed before an answer came (the broker went down): `NetworkException`.
@@ -55,6 +61,9 @@ impl Errors {
             Errors::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
             Errors::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             Errors::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            Errors::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            Errors::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            Errors::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
             Errors::RequestTimedOut => "REQUEST_TIMED_OUT",
             Errors::NetworkException => "NETWORK_EXCEPTION",
             Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
@@ -71,6 +80,9 @@ impl Errors {
                 | Errors::ConcurrentTransactions
                 | Errors::CoordinatorNotAvailable
                 | Errors::NotLeaderOrFollower
+                | Errors::NotEnoughReplicas
+                | Errors::NotEnoughReplicasAfterAppend
+                | Errors::FencedLeaderEpoch
                 | Errors::RequestTimedOut
                 | Errors::NetworkException
                 | Errors::UnknownProducerId

@@ -163,10 +163,67 @@ pub struct PartitionLog {
     producers: BTreeMap<ProducerId, ProducerStateEntry>,
     /// Open transactions by producer, with their first offset (`ProducerStateManager.ongoingTxns`).
     ongoing_txns: BTreeMap<ProducerId, Offset>,
+    /// Completed transactions whose marker the HW has not passed yet, as (first offset, marker
+    /// offset) (`ProducerStateManager.unreplicatedTxns`): they still hold the LSO back.
+    unreplicated_txns: Vec<(Offset, Offset)>,
     aborted_txns: Vec<AbortedTxn>,
+    /// True when the partition has more than one replica: the HW then moves by replication,
+    /// not with every append.
+    replicated: bool,
 }
 
 impl PartitionLog {
+    /// A log whose HW is moved by replication (`replication.factor` > 1).
+    pub fn replicated() -> Self {
+        PartitionLog {
+            replicated: true,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the high watermark (leader: the smallest LEO in the ISR; follower: what the leader said).
+    pub fn set_high_watermark(&mut self, hw: Offset) {
+        self.high_watermark = hw.min(self.log_end_offset);
+        let hw = self.high_watermark;
+        self.unreplicated_txns.retain(|(_, marker)| *marker >= hw);
+    }
+
+    /// A follower appends a batch fetched from its leader, as it is: the leader validated it, so
+    /// only the producer state is updated (`UnifiedLog.appendAsFollower`, origin REPLICATION).
+    pub fn append_replicated(&mut self, batch: &RecordBatch) -> bool {
+        if batch.base_offset != self.log_end_offset {
+            return false;
+        }
+        self.push(batch.clone());
+        true
+    }
+
+    /// Removes every batch at or above `offset` (batches are kept whole) and rebuilds the
+    /// producer state (`UnifiedLog.truncateTo`), as a follower does before following a new leader.
+    pub fn truncate_to(&mut self, offset: Offset) {
+        let keep = self.batches.partition_point(|b| b.next_offset() <= offset);
+        if keep == self.batches.len() {
+            return;
+        }
+        self.batches.truncate(keep);
+        self.log_end_offset = self.batches.last().map_or(Offset(0), |b| b.next_offset());
+        self.high_watermark = self.high_watermark.min(self.log_end_offset);
+        self.reload();
+    }
+
+    /// The offset up to which this log and `other` hold the same batches (KIP-101's
+    /// leader-epoch truncation, reduced to comparing the batches themselves).
+    pub fn common_prefix(&self, other: &PartitionLog) -> Offset {
+        let mut end = Offset(0);
+        for (a, b) in self.batches.iter().zip(other.batches.iter()) {
+            if a != b {
+                break;
+            }
+            end = a.next_offset();
+        }
+        end
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -181,8 +238,14 @@ impl PartitionLog {
     }
     /// LSO = first offset of the oldest open transaction if below the HW, else the HW (`UnifiedLog.lastStableOffset`).
     pub fn last_stable_offset(&self) -> Offset {
-        match self.ongoing_txns.values().min() {
-            Some(&first) if first < self.high_watermark => first,
+        let first_unstable = self
+            .ongoing_txns
+            .values()
+            .copied()
+            .chain(self.unreplicated_txns.iter().map(|(first, _)| *first))
+            .min();
+        match first_unstable {
+            Some(first) if first < self.high_watermark => first,
             _ => self.high_watermark,
         }
     }
@@ -326,8 +389,10 @@ impl PartitionLog {
         self.update_producer_state(&batch);
         self.log_end_offset = batch.next_offset();
         self.batches.push(batch);
-        // Replication is not modelled yet: the only replica is the whole ISR, so the HW follows the LEO.
-        self.high_watermark = self.log_end_offset;
+        // A single replica is the whole ISR: the HW follows the LEO.
+        if !self.replicated {
+            self.high_watermark = self.log_end_offset;
+        }
     }
 
     fn update_producer_state(&mut self, batch: &RecordBatch) {
@@ -358,6 +423,10 @@ impl PartitionLog {
                 entry.coordinator_epoch = batch.coordinator_epoch;
                 if let Some(first_offset) = entry.current_txn_first_offset.take() {
                     self.ongoing_txns.remove(&batch.producer_id);
+                    if self.replicated {
+                        self.unreplicated_txns
+                            .push((first_offset, batch.base_offset));
+                    }
                     // Only aborted transactions go to the transaction index (LogSegment.updateTxnIndex).
                     if control == ControlType::Abort {
                         self.aborted_txns.push(AbortedTxn {
@@ -377,12 +446,15 @@ impl PartitionLog {
     pub fn reload(&mut self) {
         self.producers.clear();
         self.ongoing_txns.clear();
+        self.unreplicated_txns.clear();
         self.aborted_txns.clear();
         let batches = std::mem::take(&mut self.batches);
         for b in &batches {
             self.update_producer_state(b);
         }
         self.batches = batches;
+        let hw = self.high_watermark;
+        self.unreplicated_txns.retain(|(_, marker)| *marker >= hw);
     }
 
     /// Is `offset` inside an aborted transaction of `producer_id`? (What a read_committed

@@ -135,6 +135,26 @@ pub enum Message {
         corr: CorrelationId,
         result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors>,
     },
+    /// A follower fetching from its partition's leader (Fetch with a replica id).
+    ReplicaFetchRequest {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        offset: Offset,
+        leader_epoch: i32,
+    },
+    ReplicaFetchResponse {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        result: Result<ReplicaData, Errors>,
+    },
+}
+
+/// What a follower's fetch returns: batches to copy and the leader's high watermark.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ReplicaData {
+    pub batches: Vec<RecordBatch>,
+    pub high_watermark: Offset,
+    pub leader_epoch: i32,
 }
 
 /// What a fetch returns.
@@ -170,10 +190,12 @@ pub enum MessageKind {
     OffsetCommitResponse,
     OffsetFetchRequest,
     OffsetFetchResponse,
+    ReplicaFetchRequest,
+    ReplicaFetchResponse,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 20] = [
+    pub const ALL: [MessageKind; 22] = [
         MessageKind::ProduceRequest,
         MessageKind::ProduceResponse,
         MessageKind::InitProducerIdRequest,
@@ -194,6 +216,8 @@ impl MessageKind {
         MessageKind::OffsetCommitResponse,
         MessageKind::OffsetFetchRequest,
         MessageKind::OffsetFetchResponse,
+        MessageKind::ReplicaFetchRequest,
+        MessageKind::ReplicaFetchResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -218,6 +242,8 @@ impl MessageKind {
             MessageKind::OffsetCommitResponse => "OffsetCommitResponse",
             MessageKind::OffsetFetchRequest => "OffsetFetchRequest",
             MessageKind::OffsetFetchResponse => "OffsetFetchResponse",
+            MessageKind::ReplicaFetchRequest => "ReplicaFetchRequest",
+            MessageKind::ReplicaFetchResponse => "ReplicaFetchResponse",
         }
     }
 
@@ -253,6 +279,8 @@ impl Message {
             Message::OffsetCommitResponse { .. } => MessageKind::OffsetCommitResponse,
             Message::OffsetFetchRequest { .. } => MessageKind::OffsetFetchRequest,
             Message::OffsetFetchResponse { .. } => MessageKind::OffsetFetchResponse,
+            Message::ReplicaFetchRequest { .. } => MessageKind::ReplicaFetchRequest,
+            Message::ReplicaFetchResponse { .. } => MessageKind::ReplicaFetchResponse,
         }
     }
 
@@ -322,6 +350,18 @@ impl Message {
             Message::OffsetCommitRequest { offsets, .. } => {
                 format!("OffsetCommit {}", offsets_summary(offsets))
             }
+            Message::ReplicaFetchRequest { tp, offset, .. } => {
+                format!("ReplicaFetch {} from {}", tp, offset.0)
+            }
+            Message::ReplicaFetchResponse { tp, result, .. } => match result {
+                Ok(d) => format!(
+                    "{} {} batches, HW {}",
+                    tp,
+                    d.batches.len(),
+                    d.high_watermark.0
+                ),
+                Err(e) => format!("{} {}", tp, e),
+            },
             Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
             Message::OffsetFetchResponse { result, .. } => match result {
                 Ok(v) => format!(

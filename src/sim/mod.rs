@@ -17,6 +17,7 @@ pub mod log;
 pub mod message;
 pub mod producer;
 pub mod producer_app;
+pub mod replication;
 pub mod report;
 pub mod rng;
 pub mod scenario;

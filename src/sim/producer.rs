@@ -152,6 +152,7 @@ pub struct ProducerClient {
     /// Earliest time something waits to be retried (a wake-up is set for it).
     wake_at: Option<Tick>,
     init_retry_at: Option<Tick>,
+    init_attempts: u32,
     /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
     txn_retry_at: Option<Tick>,
     batch_send_no: BTreeMap<u32, u64>,
@@ -183,6 +184,7 @@ impl ProducerClient {
             next_batch: 0,
             wake_at: None,
             init_retry_at: None,
+            init_attempts: 0,
             txn_retry_at: None,
             batch_send_no: BTreeMap::new(),
         }
@@ -260,11 +262,13 @@ impl ProducerClient {
 
     fn send_init_producer_id(&mut self, ctx: &ClientCtx, out: &mut Out) {
         self.state = ClientState::Initializing;
+        // An idempotent producer asks any broker (Kafka: the least loaded node); after a failure it tries the next one.
         let broker = if self.is_transactional() {
             ctx.topology.txn_coordinator()
         } else {
-            0
+            (self.init_attempts % ctx.topology.brokers.max(1) as u32) as u8
         };
+        self.init_attempts = self.init_attempts.wrapping_add(1);
         let (txn, timeout) = (self.txn, self.cfg.transaction_timeout_ms);
         self.request(
             ctx,

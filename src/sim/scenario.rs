@@ -60,6 +60,24 @@ pub struct ClusterSpec {
     /// Extra random latency, 0..jitter ms, from the seeded PRNG (links stay FIFO).
     #[serde(default, rename = "network.jitter.ms")]
     pub jitter_ms: u64,
+    /// `replication.factor` of `orders` and `orders-out` (at most the number of brokers).
+    #[serde(default = "one", rename = "replication.factor")]
+    pub replication_factor: u8,
+    #[serde(default = "one", rename = "min.insync.replicas")]
+    pub min_insync_replicas: u8,
+    #[serde(default, rename = "unclean.leader.election.enable")]
+    pub unclean_leader_election_enable: bool,
+    #[serde(default = "lag_max", rename = "replica.lag.time.max.ms")]
+    pub replica_lag_time_max_ms: u64,
+    #[serde(default = "fetch_wait", rename = "replica.fetch.wait.max.ms")]
+    pub replica_fetch_wait_max_ms: u64,
+}
+
+fn lag_max() -> u64 {
+    30_000
+}
+fn fetch_wait() -> u64 {
+    500
 }
 
 fn one() -> u8 {
@@ -77,6 +95,11 @@ impl Default for ClusterSpec {
             output_partitions: 1,
             latency_ms: 5,
             jitter_ms: 0,
+            replication_factor: 1,
+            min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
+            replica_lag_time_max_ms: lag_max(),
+            replica_fetch_wait_max_ms: fetch_wait(),
         }
     }
 }
@@ -363,6 +386,9 @@ pub struct Scenario {
     pub output_partitions: u8,
     pub latency_ms: u64,
     pub jitter_ms: u64,
+    pub replication_factor: u8,
+    pub replication: super::replication::ReplicationConfig,
+    pub unclean_leader_election_enable: bool,
     pub producers: Vec<(ProducerConfig, Vec<Op>)>,
     pub consumers: Vec<ConsumerSetup>,
     /// The settings as written, by Kafka key (interventions change them and validate again).
@@ -418,6 +444,24 @@ impl Scenario {
                 "`cluster.output.partitions` must be 1 to 8, not {}",
                 c.output_partitions
             ));
+        }
+        if c.replication_factor == 0 || c.replication_factor > c.brokers {
+            return Err(format!(
+                "`cluster.replication.factor` must be 1 to the number of brokers ({}), not {}",
+                c.brokers, c.replication_factor
+            ));
+        }
+        if c.min_insync_replicas == 0 || c.min_insync_replicas > c.replication_factor {
+            return Err(format!(
+                "`cluster.min.insync.replicas` must be 1 to `replication.factor` ({}), not {}",
+                c.replication_factor, c.min_insync_replicas
+            ));
+        }
+        if c.replica_lag_time_max_ms == 0
+            || c.replica_lag_time_max_ms > 3_600_000
+            || c.replica_fetch_wait_max_ms > 60_000
+        {
+            return Err("`cluster.replica.lag.time.max.ms` must be 1 to 3600000 and `replica.fetch.wait.max.ms` at most 60000".into());
         }
         if c.latency_ms > 60_000 || c.jitter_ms > 60_000 {
             return Err(
@@ -593,6 +637,14 @@ impl Scenario {
             output_partitions: c.output_partitions,
             latency_ms: c.latency_ms,
             jitter_ms: c.jitter_ms,
+            replication_factor: c.replication_factor,
+            replication: super::replication::ReplicationConfig {
+                min_insync_replicas: c.min_insync_replicas,
+                replica_lag_time_max_ms: c.replica_lag_time_max_ms,
+                replica_fetch_wait_max_ms: c.replica_fetch_wait_max_ms,
+                hw_holds_below_min_isr: version.hw_holds_below_min_isr(),
+            },
+            unclean_leader_election_enable: c.unclean_leader_election_enable,
             producers,
             consumers,
             producer_raw: f.producers.iter().map(|p| p.config.clone()).collect(),

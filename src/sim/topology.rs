@@ -1,11 +1,14 @@
-//! Where things live: which broker leads each partition and hosts each coordinator.
+//! Where things live: which brokers hold each partition, which one leads it now, and which broker
+//! hosts each coordinator. This is the controller's metadata; clients read it when they send.
 //!
-//! Simplification (labelled in the UI): one replica per partition, so the leader is fixed by the
-//! partition index; `__transaction_state` and `__consumer_offsets` each have one partition, led by
-//! the last broker (Kafka hashes the `transactional.id`/`group.id` over 50 partitions each).
+//! Simplifications (said in the README and the UI): clients always see fresh metadata (Kafka
+//! refreshes it after `NOT_LEADER_OR_FOLLOWER`); leader election by the controller is instant;
+//! `__transaction_state` and `__consumer_offsets` have one unreplicated partition each, on the
+//! last broker (Kafka hashes the `transactional.id`/`group.id` over 50 replicated partitions).
 
 use super::types::{TopicId, TopicPartition};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Topology {
@@ -14,15 +17,74 @@ pub struct Topology {
     pub partitions: u8,
     /// Partitions of the output topic (`orders-out`), used by consume–transform–produce.
     pub output_partitions: u8,
+    /// `replication.factor` of the data topics.
+    pub replication_factor: u8,
+    /// The current leader of each data partition; `None` while it is offline.
+    pub leaders: BTreeMap<TopicPartition, Option<u8>>,
+    /// The leader epoch of each data partition (bumped at every election).
+    pub leader_epochs: BTreeMap<TopicPartition, i32>,
+    /// The in-sync replicas of each data partition, as the controller knows them.
+    pub isr: BTreeMap<TopicPartition, Vec<u8>>,
 }
 
 impl Topology {
-    pub fn leader(&self, tp: TopicPartition) -> u8 {
+    pub fn new(
+        brokers: u8,
+        partitions: u8,
+        output_partitions: u8,
+        replication_factor: u8,
+    ) -> Topology {
+        let mut t = Topology {
+            brokers,
+            partitions,
+            output_partitions,
+            replication_factor: replication_factor.clamp(1, brokers.max(1)),
+            leaders: BTreeMap::new(),
+            leader_epochs: BTreeMap::new(),
+            isr: BTreeMap::new(),
+        };
+        let all: Vec<TopicPartition> = t.all_partitions().collect();
+        for tp in all {
+            t.leaders.insert(tp, Some(t.preferred_leader(tp)));
+            t.leader_epochs.insert(tp, 0);
+            t.isr.insert(tp, t.replicas(tp));
+        }
+        t
+    }
+
+    /// The first replica: the leader when everything is healthy.
+    pub fn preferred_leader(&self, tp: TopicPartition) -> u8 {
         let shift = match tp.topic {
             TopicId::Input => 0,
             TopicId::Output => 1,
         };
         ((tp.partition as u16 + shift) % self.brokers.max(1) as u16) as u8
+    }
+
+    /// The brokers holding a copy of the partition, preferred leader first.
+    pub fn replicas(&self, tp: TopicPartition) -> Vec<u8> {
+        let first = self.preferred_leader(tp);
+        (0..self.replication_factor)
+            .map(|i| ((first as u16 + i as u16) % self.brokers.max(1) as u16) as u8)
+            .collect()
+    }
+
+    /// Where clients send requests for the partition: its leader, or (while it is offline) its
+    /// preferred leader, whose refusal they will see.
+    pub fn leader(&self, tp: TopicPartition) -> u8 {
+        self.leader_of(tp)
+            .unwrap_or_else(|| self.preferred_leader(tp))
+    }
+
+    pub fn leader_of(&self, tp: TopicPartition) -> Option<u8> {
+        self.leaders
+            .get(&tp)
+            .copied()
+            .unwrap_or(Some(self.preferred_leader(tp)))
+    }
+
+    pub fn leader_epoch(&self, tp: TopicPartition) -> i32 {
+        self.leader_epochs.get(&tp).copied().unwrap_or(0)
     }
 
     /// The broker leading `__transaction_state` (the transaction coordinator).

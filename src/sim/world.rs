@@ -15,7 +15,7 @@ use super::rng::Rng;
 use super::scenario::{FaultAction, MessageMatch, Scenario, Trigger};
 use super::topology::Topology;
 use super::txn_coordinator::TransactionState;
-use super::types::{NodeId, ProducerId, Tick, TopicId, TopicPartition};
+use super::types::{NodeId, Offset, ProducerId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -334,11 +334,12 @@ impl Sim {
     }
 
     pub fn with_trace(scenario: Scenario, seed: Option<u64>, trace: Trace) -> Sim {
-        let topology = Topology {
-            brokers: scenario.brokers,
-            partitions: scenario.partitions,
-            output_partitions: scenario.output_partitions,
-        };
+        let topology = Topology::new(
+            scenario.brokers,
+            scenario.partitions,
+            scenario.output_partitions,
+            scenario.replication_factor,
+        );
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
             .collect();
@@ -417,6 +418,8 @@ impl Sim {
             producers: producer_facts,
             consumers: consumer_facts,
             total_records: first_record,
+            replication_factor: scenario.replication_factor,
+            input_partitions: topology.topic_partitions(TopicId::Input).collect(),
         });
         let seed = seed.unwrap_or(scenario.seed);
         let schedule = scenario
@@ -451,6 +454,166 @@ impl Sim {
         sim
     }
 
+    /// Replication starts: followers fetch from their leaders, leaders watch their ISR.
+    fn start_replication(&mut self) {
+        if self.world.topology.replication_factor <= 1 {
+            return;
+        }
+        for b in 0..self.world.brokers.len() {
+            let mut out = Out::default();
+            let w = &mut self.world;
+            let ctx = BrokerCtx {
+                now: w.now,
+                topology: &w.topology,
+                rules: w.scenario.version.log_rules(),
+                fetch_max_wait_ms: 500,
+                replication: w.scenario.replication,
+            };
+            if let Some(broker) = w.brokers.get_mut(b) {
+                broker.fetch_from_leaders_now(&ctx, &mut out);
+                broker.arm_isr_check_now(&ctx, &mut out);
+            }
+            self.apply(NodeId::Broker(b as u8), &mut out);
+        }
+    }
+
+    /// The controller (instant, a simplification): after a broker crashes, every partition it
+    /// led gets a new leader from the ISR — or, with `unclean.leader.election.enable`, from any
+    /// live replica — and stays offline otherwise; the crashed broker leaves every ISR
+    /// (KRaft fences it). After a restart, its replicas follow their leaders, or lead a
+    /// partition that was offline waiting for them.
+    fn elect_leaders(&mut self, changed: u8, out: &mut Out) {
+        if self.world.topology.replication_factor <= 1 {
+            return;
+        }
+        let partitions: Vec<TopicPartition> = self.world.topology.all_partitions().collect();
+        for tp in partitions {
+            let replicas = self.world.topology.replicas(tp);
+            if !replicas.contains(&changed) {
+                continue;
+            }
+            let alive: Vec<u8> = replicas
+                .iter()
+                .copied()
+                .filter(|r| self.world.is_alive(NodeId::Broker(*r)))
+                .collect();
+            let mut isr: Vec<u8> = self
+                .world
+                .topology
+                .isr
+                .get(&tp)
+                .cloned()
+                .unwrap_or_default();
+            isr.retain(|r| alive.contains(r));
+            let current = self
+                .world
+                .topology
+                .leader_of(tp)
+                .filter(|l| alive.contains(l));
+            let (leader, unclean) = match current {
+                Some(l) => (Some(l), false),
+                None => match replicas.iter().copied().find(|r| isr.contains(r)) {
+                    Some(l) => (Some(l), false),
+                    None if self.world.scenario.unclean_leader_election_enable => {
+                        (alive.first().copied(), !alive.is_empty())
+                    }
+                    None => (None, false),
+                },
+            };
+            let new_leader = leader != self.world.topology.leader_of(tp) || current.is_none();
+            if let Some(l) = leader {
+                if !isr.contains(&l) {
+                    isr = vec![l];
+                }
+            }
+            self.world.topology.isr.insert(tp, isr.clone());
+            if new_leader {
+                let epoch = self.world.topology.leader_epoch(tp) + 1;
+                self.world.topology.leaders.insert(tp, leader);
+                self.world.topology.leader_epochs.insert(tp, epoch);
+                out.note(Note::LeaderElected {
+                    tp,
+                    leader,
+                    leader_epoch: epoch,
+                    unclean,
+                });
+                if let Some(l) = leader {
+                    let w = &mut self.world;
+                    let ctx = BrokerCtx {
+                        now: w.now,
+                        topology: &w.topology,
+                        rules: w.scenario.version.log_rules(),
+                        fetch_max_wait_ms: 500,
+                        replication: w.scenario.replication,
+                    };
+                    if let Some(b) = w.brokers.get_mut(l as usize) {
+                        b.become_leader(tp, epoch, &isr, &ctx, out);
+                    }
+                    self.apply(NodeId::Broker(l), out);
+                }
+            } else if let Some(l) = leader {
+                // The leader stays; it learns the smaller ISR.
+                if let Some(r) = self
+                    .world
+                    .brokers
+                    .get_mut(l as usize)
+                    .and_then(|b| b.replicas.get_mut(&tp))
+                {
+                    r.isr = isr.iter().copied().collect();
+                }
+            }
+            // Every live replica other than the leader follows it, first dropping what it lacks.
+            let Some(l) = leader else { continue };
+            let epoch = self.world.topology.leader_epoch(tp);
+            for r in alive.iter().copied().filter(|r| *r != l) {
+                let needs = new_leader || r == changed;
+                if !needs {
+                    continue;
+                }
+                let truncate_to = match (
+                    self.world
+                        .brokers
+                        .get(l as usize)
+                        .and_then(|b| b.partitions.get(&tp)),
+                    self.world
+                        .brokers
+                        .get(r as usize)
+                        .and_then(|b| b.partitions.get(&tp)),
+                ) {
+                    (Some(lead), Some(mine)) => mine.common_prefix(lead),
+                    _ => Offset(0),
+                };
+                let w = &mut self.world;
+                let ctx = BrokerCtx {
+                    now: w.now,
+                    topology: &w.topology,
+                    rules: w.scenario.version.log_rules(),
+                    fetch_max_wait_ms: 500,
+                    replication: w.scenario.replication,
+                };
+                if let Some(b) = w.brokers.get_mut(r as usize) {
+                    b.become_follower(tp, epoch, truncate_to, &ctx, out);
+                }
+                self.apply(NodeId::Broker(r), out);
+            }
+        }
+    }
+
+    /// The leaders' ISRs, as the controller records them (Kafka: AlterPartition).
+    fn sync_isr(&mut self) {
+        if self.world.topology.replication_factor <= 1 {
+            return;
+        }
+        let w = &mut self.world;
+        for b in &w.brokers {
+            for (tp, r) in &b.replicas {
+                if r.is_leader && b.alive && w.topology.leader_of(*tp) == Some(b.id) {
+                    w.topology.isr.insert(*tp, r.isr.iter().copied().collect());
+                }
+            }
+        }
+    }
+
     fn start(&mut self) {
         for (i, e) in self.world.scenario.clone().schedule.iter().enumerate() {
             if let Trigger::At(t) = e.trigger {
@@ -482,6 +645,7 @@ impl Sim {
             self.world.consumers[c].start(&ctx, &mut out);
             self.apply(NodeId::Consumer(c as u8), &mut out);
         }
+        self.start_replication();
     }
 
     pub fn now(&self) -> Tick {
@@ -569,6 +733,8 @@ impl Sim {
                 producers: vec![],
                 consumers: vec![],
                 total_records: 0,
+                replication_factor: 1,
+                input_partitions: vec![],
             }),
         );
         checker.finish(&self.world, &partitions, step, now);
@@ -615,6 +781,7 @@ impl Sim {
                     now,
                     topology: &w.topology,
                     rules: w.scenario.version.log_rules(),
+                    replication: w.scenario.replication,
                     fetch_max_wait_ms: fetch_wait(w, env.from),
                 };
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
@@ -664,6 +831,7 @@ impl Sim {
                     now,
                     topology: &w.topology,
                     rules: w.scenario.version.log_rules(),
+                    replication: w.scenario.replication,
                     fetch_max_wait_ms: 500,
                 };
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
@@ -746,6 +914,7 @@ impl Sim {
                     now,
                     topology: &w.topology,
                     rules: w.scenario.version.log_rules(),
+                    replication: w.scenario.replication,
                     fetch_max_wait_ms: 500,
                 };
                 if let Some(n) = w.brokers.get_mut(x as usize) {
@@ -907,6 +1076,11 @@ impl Sim {
         peers.dedup();
         self.world.net.reset_node(n);
         self.record(TraceKind::Crashed { node: n });
+        if let NodeId::Broker(b) = n {
+            let mut out = Out::default();
+            self.elect_leaders(b, &mut out);
+            self.apply(n, &mut out);
+        }
         if matches!(n, NodeId::Broker(_)) {
             for p in peers {
                 self.notify_disconnect(p, n);
@@ -928,11 +1102,15 @@ impl Sim {
                     now,
                     topology: &w.topology,
                     rules: w.scenario.version.log_rules(),
+                    replication: w.scenario.replication,
                     fetch_max_wait_ms: 500,
                 };
                 if let Some(x) = w.brokers.get_mut(b as usize) {
                     x.restart(&ctx, out);
                 }
+                self.apply(n, out);
+                self.elect_leaders(b, out);
+                return;
             }
             NodeId::Producer(p) => {
                 let scenario = w.scenario.clone();
@@ -1029,6 +1207,9 @@ impl Sim {
 
     /// Turns a handler's output into messages, timers and facts.
     fn apply(&mut self, from: NodeId, out: &mut Out) {
+        if matches!(from, NodeId::Broker(_)) {
+            self.sync_isr();
+        }
         for peer in std::mem::take(&mut out.disconnects) {
             self.world.net.reconnect(from, peer);
         }
@@ -1052,6 +1233,8 @@ impl Sim {
                     producers: vec![],
                     consumers: vec![],
                     total_records: 0,
+                    replication_factor: 1,
+                    input_partitions: vec![],
                 }),
             );
             checker.observe(&notes, &self.world, step, now);
@@ -1387,6 +1570,9 @@ impl World {
     /// Settled: the schedule has nothing left to fire, every producer is done and idle, every
     /// consumer has caught up and committed, no markers are pending and nothing but fetches is in flight.
     pub fn is_settled(&self) -> bool {
+        if !self.replicas_caught_up() {
+            return false;
+        }
         if self.scheduled_ahead > 0 {
             return false;
         }
@@ -1427,8 +1613,49 @@ impl World {
         self.net.in_flight.values().all(|e| {
             matches!(
                 e.msg.kind(),
-                MessageKind::FetchRequest | MessageKind::FetchResponse
+                MessageKind::FetchRequest
+                    | MessageKind::FetchResponse
+                    | MessageKind::ReplicaFetchRequest
+                    | MessageKind::ReplicaFetchResponse
             )
+        })
+    }
+
+    /// Every live follower has everything its leader has, and no `acks=all` answer is pending.
+    fn replicas_caught_up(&self) -> bool {
+        if self.topology.replication_factor <= 1 {
+            return true;
+        }
+        if self
+            .brokers
+            .iter()
+            .any(|b| b.alive && !b.delayed_produce.is_empty())
+        {
+            return false;
+        }
+        self.topology.all_partitions().all(|tp| {
+            let Some(leader) = self.topology.leader_of(tp) else {
+                return true;
+            };
+            let Some(end) = self
+                .brokers
+                .get(leader as usize)
+                .and_then(|b| b.partitions.get(&tp))
+                .map(|l| (l.log_end_offset(), l.high_watermark()))
+            else {
+                return true;
+            };
+            // Followers out of the ISR may never catch up (a held link); only the ISR must.
+            let isr = self.topology.isr.get(&tp).cloned().unwrap_or_default();
+            end.1 == end.0
+                && isr.iter().all(|r| {
+                    self.brokers.get(*r as usize).is_none_or(|b| {
+                        !b.alive
+                            || b.partitions
+                                .get(&tp)
+                                .is_none_or(|l| l.log_end_offset() == end.0)
+                    })
+                })
         })
     }
 
