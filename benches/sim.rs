@@ -10,6 +10,11 @@ use std::time::Instant;
 /// One producer writing `total` records in batches of `per_batch` across `partitions`, one
 /// consumer committing after processing into a sink; `faults` adds a 1% random drop rate.
 fn idempotent(partitions: u8, per_batch: u32, total: u32, faults: bool) -> Value {
+    replicated(partitions, per_batch, total, faults, 1)
+}
+
+/// The same with `replication.factor` = `rf` (and `min.insync.replicas` 2 when rf > 1), acks=all.
+fn replicated(partitions: u8, per_batch: u32, total: u32, faults: bool, rf: u8) -> Value {
     let batches = total / per_batch / partitions as u32;
     let script: Vec<Value> = (0..partitions)
         .map(|p| json!({"send": {"partition": p, "records": per_batch, "batches": batches}}))
@@ -21,7 +26,7 @@ fn idempotent(partitions: u8, per_batch: u32, total: u32, faults: bool) -> Value
     };
     json!({
         "format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9", "seed": 7,
-        "cluster": {"brokers": 3, "partitions": partitions},
+        "cluster": {"brokers": 3, "partitions": partitions, "replication.factor": rf, "min.insync.replicas": rf.min(2)},
         "producers": [{"config": {"request.timeout.ms": 200, "delivery.timeout.ms": 86400000}, "script": script}],
         "consumers": [{"config": {"enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}, "commit": "after_processing", "sink": {"idempotent": false}}],
         "schedule": schedule,
@@ -130,6 +135,12 @@ fn main() {
                 idempotent(partitions, per_batch, total, faults),
                 total as u64,
             );
+        }
+    }
+    for (partitions, per_batch, total) in [(1u8, 1u32, 200_000u32), (1, 100, 2_000_000), (8, 100, 2_000_000)] {
+        for rf in [1u8, 3] {
+            let name = format!("replicated RF={} {}p batch {}", rf, partitions, per_batch);
+            measure(&name, replicated(partitions, per_batch, total, false, rf), total as u64);
         }
     }
     for (per_txn, total) in [(1u32, 50_000u32), (10, 200_000), (100, 1_000_000)] {
