@@ -369,14 +369,22 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
 pub fn view(app: &App, tl: &Timeline) -> Html {
     let w = &tl.sim.world;
     let parts = shown_partitions(w);
+    let producers = (0..w.producers.len()).map(|i| {
+        html! { <><span class={classes!("key-cell", format!("p{}", i % 4))}>{ format!("p{}", i) }</span>{ format!(" producer-{} ", i) }</> }
+    });
+    let transactional = !w.scenario.transactional_ids.is_empty();
     let legend = html! {
         <p class="legend">
-            <span class="key-cell p0">{ "p0" }</span>{ " producer-0 " }
-            <span class="key-cell p1">{ "p1" }</span>{ " producer-1 " }
-            <span class="key-cell txn">{ "T" }</span>{ " transactional " }
+            { for producers }
+            if transactional {
+                <span class="key-cell txn">{ "T" }</span>{ " transactional " }
+            }
             <span class="key-cell dup">{ "×2" }</span>{ " duplicate " }
-            <span class="key-cell aborted">{ "v" }</span>{ " aborted " }
-            <span class="key-glyph">{ "◆✓ COMMIT ■✕ ABORT · ▲c0 position · ✓c0 committed" }</span>
+            if transactional {
+                <span class="key-cell aborted">{ "v" }</span>{ " aborted " }
+                <span class="key-glyph">{ "◆✓ COMMIT ■✕ ABORT · " }</span>
+            }
+            <span class="key-glyph">{ "▲c0 position · ✓c0 committed" }</span>
         </p>
     };
     html! {

@@ -73,6 +73,8 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                 SendStatus::Acked(None) => ("acked (offset unknown, acks=0)".to_string(), "acked"),
                 SendStatus::Failed(e) => (format!("failed: {}", e), "failed"),
                 SendStatus::Unknown => ("unknown (crashed before the answer)".to_string(), "unknown"),
+                #[allow(unreachable_patterns)]
+                other => (format!("{:?}", other), "unknown"),
             };
             let copies = truths.get(tp).and_then(|t| t.get(&first.0)).cloned().unwrap_or_default();
             let live = copies.iter().filter(|(_, a)| !a).count();
@@ -218,6 +220,8 @@ fn state_pos(s: TransactionState) -> (f64, f64) {
         TransactionState::CompleteAbort => (525.0, 150.0),
         TransactionState::PrepareEpochFence => (215.0, 185.0),
         TransactionState::Dead => (70.0, 185.0),
+        #[allow(unreachable_patterns)]
+        _ => (525.0, 195.0),
     }
 }
 
@@ -351,6 +355,8 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
             Verdict::Pass => ("pass", "✓ so far"),
             Verdict::Fail { .. } => ("fail", "✕ FAIL"),
             Verdict::NotApplicable => ("na", "– n/a"),
+            #[allow(unreachable_patterns)]
+            _ => ("na", "?"),
         };
         let body = match &v {
             Verdict::Fail { first, count } => {
@@ -372,8 +378,8 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
                 <div class="verdict-head">
                     <span class="word">{ word }</span>
                     <code class="prop">{ p.name() }</code>
+                    <span class="summary">{ text::property_summary(*p) }</span>
                 </div>
-                <p class="summary">{ text::property_summary(*p) }</p>
                 { body }
             </li>
         }

@@ -37,6 +37,9 @@ pub fn property_summary(p: Property) -> &'static str {
         Property::CoordinatorTransitionsValid => {
             "The coordinator only makes transitions Kafka allows."
         }
+        // Properties the core adds before this module describes them.
+        #[allow(unreachable_patterns)]
+        _ => "",
     }
 }
 
@@ -72,6 +75,8 @@ pub fn violation(d: &Detail) -> String {
         ),
         Detail::MixedOutcome { producer_id, tp } => format!("Producer id {}'s transaction ended differently on {} than elsewhere.", producer_id.0, tp),
         Detail::InvalidTransition { from, to } => format!("The coordinator moved from {} to {}, which Kafka does not allow.", from.name(), to.name()),
+        #[allow(unreachable_patterns)]
+        other => format!("{:?}", other),
     }
 }
 
@@ -87,6 +92,8 @@ pub fn expected_because(e: ExpectedBecause) -> &'static str {
         ExpectedBecause::NonIdempotentSink => "The sink inserts every record, so duplicates upstream reach it.",
         ExpectedBecause::SinkKeyedByOffset => "The sink is keyed by offset, and a duplicate in the log has another offset.",
         ExpectedBecause::ReadUncommitted => "read_uncommitted reads aborted and open transactional records by design.",
+        #[allow(unreachable_patterns)]
+        _ => "Kafka does not promise this property with these settings.",
     }
 }
 
@@ -181,6 +188,8 @@ pub fn trace_line(k: &TraceKind) -> String {
             LinkState::Healthy => format!("link {} ↔ {} healed", a, b),
             LinkState::Partitioned => format!("link {} ↔ {} partitioned", a, b),
             LinkState::Held => format!("link {} ↔ {} held", a, b),
+            #[allow(unreachable_patterns)]
+            other => format!("link {} ↔ {} {:?}", a, b, other),
         },
         TraceKind::DropRate {
             from,
@@ -200,6 +209,8 @@ pub fn trace_line(k: &TraceKind) -> String {
         }
         TraceKind::ScheduleNote { text } => format!("▶ {}", text),
         TraceKind::Fact(n) => note_line(n),
+        #[allow(unreachable_patterns)]
+        other => format!("{:?}", other),
     }
 }
 

@@ -274,6 +274,8 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 LinkState::Healthy => "link",
                 LinkState::Partitioned => "link partitioned",
                 LinkState::Held => "link held",
+                #[allow(unreachable_patterns)]
+                _ => "link held",
             };
             links.push(html! { <line class={class} x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)}><title>{ format!("{} ↔ {}", c, b) }</title></line> });
             if state != LinkState::Healthy {
