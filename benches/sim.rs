@@ -137,12 +137,21 @@ fn main() {
             );
         }
     }
-    for (partitions, per_batch, total) in [(1u8, 1u32, 200_000u32), (1, 100, 2_000_000), (8, 100, 2_000_000)] {
+    for (partitions, per_batch, total) in [
+        (1u8, 1u32, 200_000u32),
+        (1, 100, 2_000_000),
+        (8, 100, 2_000_000),
+    ] {
         for rf in [1u8, 3] {
             let name = format!("replicated RF={} {}p batch {}", rf, partitions, per_batch);
-            measure(&name, replicated(partitions, per_batch, total, false, rf), total as u64);
+            measure(
+                &name,
+                replicated(partitions, per_batch, total, false, rf),
+                total as u64,
+            );
         }
     }
+    search_speed();
     for (per_txn, total) in [(1u32, 50_000u32), (10, 200_000), (100, 1_000_000)] {
         measure(
             &format!("transactional, {} records per transaction", per_txn),
@@ -150,4 +159,47 @@ fn main() {
             total as u64,
         );
     }
+}
+
+/// "Find a failure" speed: states (simulated steps, branches included) per second, exhausting all
+/// schedules of up to 2 faults on a 1-partition, 1-producer, 1-consumer model.
+fn search_speed() {
+    use eoscope::sim::checker::Property;
+    use eoscope::sim::search::{find, Bounds, Goal};
+    let name = "search: 1p 1 producer 1 consumer, 2 faults";
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+        return;
+    }
+    let file = json!({"format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9",
+        "producers": [{"config": {"request.timeout.ms": 1000}, "script": [{"send": {"records": 1}}, {"send": {"records": 1}}]}],
+        "consumers": [{"config": {"enable.auto.commit": false}, "commit": "after_processing"}]});
+    let Ok(scenario) = Scenario::from_json(&file.to_string()) else {
+        return;
+    };
+    let start = Instant::now();
+    let bounds = Bounds {
+        max_faults: 2,
+        max_states: 50_000_000,
+        max_depth: 500,
+        client_crashes: false,
+    };
+    let (outcome, states) = find(
+        scenario,
+        None,
+        Goal::Violation(Some(Property::NoDuplicateInLog)),
+        bounds,
+    );
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{:<44} {:>9} states {:>7.3} s {:>11.0} states/s  {:?}",
+        name,
+        states,
+        secs,
+        states as f64 / secs,
+        matches!(outcome, eoscope::sim::search::Outcome::Found(_))
+    );
 }

@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]
+//! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]
 //! ```
-//! Exit codes: 0 = the checker's verdicts match the scenario's `expect`; 1 = they differ
-//! (the mismatches are listed on stderr and under `expectations`); 2 = bad arguments or a bad
-//! scenario file (the message says what is wrong).
+//! Exit codes: 0 = the checker's verdicts match the scenario's `expect` (with `--search`: the
+//! search ran, found or not); 1 = they differ (the mismatches are listed on stderr and under
+//! `expectations`); 2 = bad arguments or a bad scenario file (the message says what is wrong).
+//! `--search` ignores the scenario's own schedule and looks for the shortest fault schedule that
+//! reaches GOAL: a property name, `any`, `read-committed-blocked` or `producer-fenced`.
 
 use eoscope::sim::report::report;
 use eoscope::sim::world::{Trace, TRACE_LIMIT};
@@ -15,6 +18,7 @@ use std::process::ExitCode;
 fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
     eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
+    eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
     ExitCode::from(2)
 }
 
@@ -25,6 +29,13 @@ fn main() -> ExitCode {
     let mut until_tick = None;
     let mut until_step = None;
     let mut trace = true;
+    let mut search: Option<String> = None;
+    let mut bounds = eoscope::sim::search::Bounds {
+        max_faults: 2,
+        max_states: 2_000_000,
+        max_depth: 500,
+        client_crashes: true,
+    };
     let mut i = 0;
     while i < args.len() {
         let value = |i: usize| args.get(i + 1).and_then(|v| v.parse::<u64>().ok());
@@ -41,6 +52,27 @@ fn main() -> ExitCode {
                 Some(v) => until_step = Some(v),
                 None => return usage("--until-step needs a whole number"),
             },
+            "--search" => match args.get(i + 1) {
+                Some(g) => search = Some(g.clone()),
+                None => return usage("--search needs a goal: a property name, any, read-committed-blocked or producer-fenced"),
+            },
+            "--max-faults" => match value(i) {
+                Some(v) if v <= 5 => bounds.max_faults = v as u32,
+                _ => return usage("--max-faults needs a number from 0 to 5"),
+            },
+            "--max-states" => match value(i) {
+                Some(v) => bounds.max_states = v,
+                None => return usage("--max-states needs a whole number"),
+            },
+            "--max-depth" => match value(i) {
+                Some(v) => bounds.max_depth = v,
+                None => return usage("--max-depth needs a whole number"),
+            },
+            "--no-client-crashes" => {
+                bounds.client_crashes = false;
+                i += 1;
+                continue;
+            }
             "--no-trace" => {
                 trace = false;
                 i += 1;
@@ -73,6 +105,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(goal) = search {
+        return run_search(&text, scenario, seed, &goal, bounds);
+    }
     let mut sim = Sim::with_trace(scenario, seed, Trace::new(trace, TRACE_LIMIT));
     match (until_tick, until_step) {
         (Some(t), _) => sim.run_until_tick(t),
@@ -96,4 +131,74 @@ fn main() -> ExitCode {
         }
         ExitCode::from(1)
     }
+}
+
+/// `--search`: the shortest fault schedule reaching the goal, and the final state of that run.
+fn run_search(
+    text: &str,
+    _scenario: Scenario,
+    seed: Option<u64>,
+    goal: &str,
+    bounds: eoscope::sim::search::Bounds,
+) -> ExitCode {
+    use eoscope::sim::search::{find, Goal, Outcome};
+    let goal = match goal {
+        "any" => Goal::Violation(None),
+        "read-committed-blocked" => Goal::ReadCommittedBlocked,
+        "producer-fenced" => Goal::ProducerFenced,
+        name => match eoscope::sim::checker::Property::parse(name) {
+            Some(p) => Goal::Violation(Some(p)),
+            None => return usage(&format!("unknown search goal `{}`", name)),
+        },
+    };
+    // The search chooses the faults: the file's own schedule is left out.
+    let mut file: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return usage(&format!("scenario file: {}", e)),
+    };
+    file["schedule"] = serde_json::json!([]);
+    let scenario = match Scenario::from_json(&file.to_string()) {
+        Ok(s) => s,
+        Err(e) => return usage(&e),
+    };
+    let (outcome, states) = find(scenario.clone(), seed, goal, bounds);
+    let mut out = serde_json::json!({ "format": "eoscope/search@1", "goal": format!("{:?}", goal), "bounds": bounds, "states": states });
+    match outcome {
+        Outcome::Found(c) => {
+            let mut tl = eoscope::sim::timeline::Timeline::new(scenario, seed);
+            for (step, action) in &c.actions {
+                tl.seek(*step);
+                tl.act(action.clone());
+            }
+            while tl.step() {}
+            tl.sim.finish();
+            out["found"] = serde_json::json!(true);
+            out["faults"] = serde_json::json!(c
+                .actions
+                .iter()
+                .map(|(s, a)| serde_json::json!({"after_step": s, "action": a}))
+                .collect::<Vec<_>>());
+            out["violation"] = serde_json::json!(c.violation);
+            out["reached_at_step"] = serde_json::json!(c.step);
+            out["run"] = report(&tl.sim);
+        }
+        Outcome::NotFound { faults, exhausted } => {
+            out["found"] = serde_json::json!(false);
+            out["summary"] = serde_json::json!(format!(
+                "no schedule reaches the goal up to {} faults ({} states explored{})",
+                faults,
+                states,
+                if exhausted {
+                    ", all schedules tried"
+                } else {
+                    ", bound reached"
+                }
+            ));
+        }
+    }
+    match serde_json::to_string_pretty(&out) {
+        Ok(s) => println!("{}", s),
+        Err(e) => return usage(&e.to_string()),
+    }
+    ExitCode::SUCCESS
 }

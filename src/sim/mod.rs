@@ -21,6 +21,7 @@ pub mod replication;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod search;
 pub mod timeline;
 pub mod topology;
 pub mod txn_coordinator;

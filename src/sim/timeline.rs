@@ -4,6 +4,7 @@
 
 use super::effects::Out;
 use super::scenario::{FaultAction, Scenario};
+use super::types::NodeId;
 use super::world::{MsgId, Sim, Trace, TRACE_LIMIT};
 use serde::Serialize;
 
@@ -18,6 +19,8 @@ pub enum UserAction {
     DelayMessage(MsgId, u64),
     /// Any fault or intervention from the palette: crash, restart, partition, a setting…
     Fault(FaultAction),
+    /// Crash a node and restart it this many ms later.
+    CrashFor(NodeId, u64),
 }
 
 impl Sim {
@@ -27,6 +30,7 @@ impl Sim {
             UserAction::DropMessage(id) => self.drop_message(*id),
             UserAction::DuplicateMessage(id) => self.duplicate_message(*id),
             UserAction::DelayMessage(id, ms) => self.delay_message(*id, *ms),
+            UserAction::CrashFor(n, ms) => self.crash_for(*n, *ms),
             UserAction::Fault(f) => {
                 let mut out = Out::default();
                 self.apply_action(f, &mut out);

@@ -271,6 +271,8 @@ impl Trace {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Event {
     Deliver(MsgId),
+    /// A node crashed by a search or a user action comes back.
+    Restart(NodeId),
     /// A node learns that its connection to `peer` closed (the peer crashed or refused a connection).
     Disconnected {
         node: NodeId,
@@ -690,6 +692,10 @@ impl Sim {
                 incarnation,
                 peer,
             } => self.on_disconnected(node, incarnation, peer, &mut out),
+            Event::Restart(node) => {
+                self.world.scheduled_ahead = self.world.scheduled_ahead.saturating_sub(1);
+                self.restart(node, None, &mut out)
+            }
         }
         if self.world.is_settled() {
             self.finish();
@@ -1411,6 +1417,17 @@ impl Sim {
         self.trace_push(what);
     }
 
+    /// Crashes a node now and restarts it `ms` later (a fault a search can choose).
+    pub fn crash_for(&mut self, n: NodeId, ms: u64) -> bool {
+        if !self.world.is_alive(n) {
+            return false;
+        }
+        self.crash(n);
+        let at = self.world.now.plus(ms);
+        self.world.push_event(at, Event::Restart(n));
+        true
+    }
+
     /// Delivers a message in flight twice (a click on it).
     pub fn duplicate_message(&mut self, id: MsgId) -> bool {
         let Some(e) = self.world.net.in_flight.get(&id).cloned() else {
@@ -1516,7 +1533,7 @@ fn fetch_wait(w: &World, from: NodeId) -> u64 {
 
 impl World {
     pub fn push_event(&mut self, at: Tick, e: Event) {
-        if matches!(e, Event::Schedule(_)) {
+        if matches!(e, Event::Schedule(_) | Event::Restart(_)) {
             self.scheduled_ahead += 1;
         }
         let seq = self.next_seq;

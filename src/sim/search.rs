@@ -1,0 +1,275 @@
+//! "Find a failure": a breadth-first search over fault schedules for the shortest one that
+//! breaks a property (or reaches a situation) under the scenario's settings.
+//!
+//! Level k holds the runs with k faults. Each run goes forward one step at a time; at every step
+//! each message that was just sent is a place to branch with a fault (drop it — which breaks its
+//! connection, as in `world.rs` — or delay it past the client's timeout), and each node may
+//! crash there and come back a second later. Branches are new runs of level k + 1. Worlds seen
+//! before (by their hash) are skipped. The first level that contains a run reaching the goal
+//! gives the answer, so the schedule found is a shortest one.
+//!
+//! The search is a plain state machine (`Search::run_for(budget)`), so a caller can slice it:
+//! the browser runs a few thousand steps per animation frame and stays responsive.
+
+use super::checker::{Property, Verdict, Violation};
+use super::config::IsolationLevel;
+use super::timeline::UserAction;
+use super::types::NodeId;
+use super::world::{Sim, Trace};
+use super::Scenario;
+use serde::Serialize;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+/// What the search looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Goal {
+    /// A failed verdict of this property (or of any, with `None`).
+    Violation(Option<Property>),
+    /// A read_committed consumer waits behind an open transaction (LSO < HW on its partition).
+    ReadCommittedBlocked,
+    /// A producer is fenced by a newer instance (it stopped with PRODUCER_FENCED).
+    ProducerFenced,
+}
+
+/// The search's limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Bounds {
+    /// At most this many faults in a schedule.
+    pub max_faults: u32,
+    /// Stop after simulating this many steps in all.
+    pub max_states: u64,
+    /// Branch only at the first `max_depth` steps of a run.
+    pub max_depth: u64,
+    /// Also crash producers and consumers (a restarted producer is a new session, which
+    /// idempotence does not cover); brokers may always crash.
+    pub client_crashes: bool,
+}
+
+/// A schedule that reaches the goal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    /// The faults, by the step after which they are applied (replay them with `Timeline::act`).
+    pub actions: Vec<(u64, UserAction)>,
+    /// The violation found (for a situation: `None`).
+    pub violation: Option<Violation>,
+    /// The step at which the goal was reached.
+    pub step: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    Found(Counterexample),
+    /// Nothing up to these bounds.
+    NotFound {
+        faults: u32,
+        exhausted: bool,
+    },
+}
+
+struct Run {
+    sim: Sim,
+    actions: Vec<(u64, UserAction)>,
+}
+
+/// A search in progress.
+pub struct Search {
+    goal: Goal,
+    bounds: Bounds,
+    level: u32,
+    current: VecDeque<Run>,
+    next: VecDeque<Run>,
+    active: Option<Run>,
+    seen: BTreeSet<u64>,
+    /// Steps simulated so far.
+    pub states: u64,
+    pub outcome: Option<Outcome>,
+    /// How long a crash lasts before the node restarts.
+    crash_ms: u64,
+}
+
+impl Search {
+    pub fn new(scenario: Scenario, seed: Option<u64>, goal: Goal, bounds: Bounds) -> Search {
+        let sim = Sim::with_trace(scenario, seed, Trace::new(false, 0));
+        Search {
+            goal,
+            bounds,
+            level: 0,
+            current: VecDeque::from([Run {
+                sim,
+                actions: Vec::new(),
+            }]),
+            next: VecDeque::new(),
+            active: None,
+            seen: BTreeSet::new(),
+            states: 0,
+            outcome: None,
+            crash_ms: 1_000,
+        }
+    }
+
+    /// The number of faults the runs being explored now have.
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    /// Runs the search until it ends or `budget` more steps were simulated; returns true when it ended.
+    pub fn run_for(&mut self, budget: u64) -> bool {
+        let stop_at = self.states.saturating_add(budget);
+        while self.outcome.is_none() && self.states < stop_at {
+            if self.states >= self.bounds.max_states {
+                self.outcome = Some(Outcome::NotFound {
+                    faults: self.level,
+                    exhausted: false,
+                });
+                break;
+            }
+            let Some(mut run) = self.active.take().or_else(|| self.pop()) else {
+                break;
+            };
+            let before: BTreeSet<u64> = run.sim.world.net.in_flight.keys().copied().collect();
+            let moved = run.sim.step();
+            self.states += 1;
+            if let Some(found) = self.reached(&run) {
+                self.outcome = Some(Outcome::Found(found));
+                break;
+            }
+            if !moved || run.sim.is_done() {
+                run.sim.finish();
+                if let Some(found) = self.reached(&run) {
+                    self.outcome = Some(Outcome::Found(found));
+                    break;
+                }
+                continue;
+            }
+            if self.level < self.bounds.max_faults && run.sim.world.step <= self.bounds.max_depth {
+                self.branch(&run, &before);
+            }
+            self.active = Some(run);
+        }
+        self.outcome.is_some()
+    }
+
+    fn pop(&mut self) -> Option<Run> {
+        if let Some(r) = self.current.pop_front() {
+            return Some(r);
+        }
+        if self.next.is_empty() {
+            self.outcome = Some(Outcome::NotFound {
+                faults: self.level,
+                exhausted: true,
+            });
+            return None;
+        }
+        self.level += 1;
+        std::mem::swap(&mut self.current, &mut self.next);
+        self.current.pop_front()
+    }
+
+    /// Children of this run at this step: a fault on each message just sent, a crash of each node.
+    fn branch(&mut self, run: &Run, before: &BTreeSet<u64>) {
+        let step = run.sim.world.step;
+        let mut choices: Vec<UserAction> = Vec::new();
+        for (id, e) in &run.sim.world.net.in_flight {
+            if before.contains(id) {
+                continue;
+            }
+            choices.push(UserAction::DropMessage(*id));
+            // Late enough that the sender gives up first (request.timeout.ms defaults are ≤ 30 s).
+            if !e.msg.kind().is_response()
+                || matches!(e.to, NodeId::Producer(_) | NodeId::Consumer(_))
+            {
+                choices.push(UserAction::DelayMessage(*id, 31_000));
+            }
+        }
+        let w = &run.sim.world;
+        let nodes = (0..w.producers.len() as u8)
+            .map(NodeId::Producer)
+            .chain((0..w.consumers.len() as u8).map(NodeId::Consumer))
+            .chain((0..w.brokers.len() as u8).map(NodeId::Broker));
+        for n in nodes {
+            if w.is_alive(n) && (self.bounds.client_crashes || matches!(n, NodeId::Broker(_))) {
+                choices.push(UserAction::CrashFor(n, self.crash_ms));
+            }
+        }
+        for action in choices {
+            let mut sim = run.sim.clone();
+            if !sim.apply_user_action(&action) {
+                continue;
+            }
+            let mut h = DefaultHasher::new();
+            sim.world.hash(&mut h);
+            if !self.seen.insert(h.finish()) {
+                continue;
+            }
+            let mut actions = run.actions.clone();
+            actions.push((step, action));
+            self.next.push_back(Run { sim, actions });
+        }
+    }
+
+    fn reached(&self, run: &Run) -> Option<Counterexample> {
+        let w = &run.sim.world;
+        let found = |violation| {
+            Some(Counterexample {
+                actions: run.actions.clone(),
+                violation,
+                step: w.step,
+            })
+        };
+        match self.goal {
+            Goal::Violation(p) => {
+                let failed = w
+                    .checker
+                    .verdicts
+                    .iter()
+                    .find(|(q, v)| p.is_none_or(|p| p == **q) && !v.passed());
+                match failed {
+                    Some((_, Verdict::Fail { first, .. })) => found(Some(first.clone())),
+                    _ => None,
+                }
+            }
+            Goal::ReadCommittedBlocked => {
+                let blocked = w.consumers.iter().any(|c| {
+                    c.alive
+                        && c.setup.cfg.isolation_level == IsolationLevel::ReadCommitted
+                        && c.assignment.iter().any(|tp| {
+                            w.log(*tp).is_some_and(|l| {
+                                l.last_stable_offset() < l.high_watermark()
+                                    && c.positions
+                                        .get(tp)
+                                        .is_some_and(|p| *p >= l.last_stable_offset())
+                            })
+                        })
+                });
+                if blocked {
+                    found(None)
+                } else {
+                    None
+                }
+            }
+            Goal::ProducerFenced => {
+                if w.producers
+                    .iter()
+                    .any(|p| p.halted == Some(super::errors::Errors::ProducerFenced))
+                {
+                    found(None)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Runs a whole search (natively, or where blocking is fine).
+pub fn find(scenario: Scenario, seed: Option<u64>, goal: Goal, bounds: Bounds) -> (Outcome, u64) {
+    let mut s = Search::new(scenario, seed, goal, bounds);
+    while !s.run_for(100_000) {}
+    let outcome = s.outcome.clone().unwrap_or(Outcome::NotFound {
+        faults: s.level,
+        exhausted: false,
+    });
+    (outcome, s.states)
+}
