@@ -51,6 +51,17 @@ const OTHER_STORIES: [&str; 4] = [
     "consume-transform-produce",
 ];
 
+/// Story 11: `acks=1` and a leader failover lose an acknowledged record; `acks=all` doesn't.
+const STORY_ELEVEN: [&str; 2] = ["acks1-leader-failover", "acksall-leader-failover"];
+
+/// The other replication scenarios: `min.insync.replicas`, a retry deduplicated by a new leader,
+/// an unclean leader election.
+const REPLICATION_STORIES: [&str; 3] = [
+    "min-isr-refuses-writes",
+    "failover-idempotent-retry",
+    "unclean-election-loses-data",
+];
+
 /// A narration is one to three short sentences: this bounds it loosely.
 const MAX_NARRATION_CHARS: usize = 460;
 
@@ -179,6 +190,10 @@ fn the_glossary_has_one_korean_term_per_english_term() {
         ("commit marker", "커밋 마커"),
         ("offset commit", "오프셋 커밋"),
         ("isolation level", "격리 수준"),
+        ("ISR", "ISR"),
+        ("high watermark", "하이 워터마크"),
+        ("follower", "팔로워"),
+        ("leader election", "리더 선출"),
     ] {
         assert!(
             g.terms.iter().any(|t| t.en == en && t.ko == ko),
@@ -324,12 +339,25 @@ fn the_korean_narration_uses_the_glossary_terms() {
 }
 
 #[test]
-fn the_first_stories_are_told_in_at_least_four_beats_and_the_others_in_three() {
+fn every_shipped_scenario_tells_its_story() {
+    // The beats test skips a file without beats; this keeps a new scenario from going untold.
+    let untold: Vec<String> = shipped()
+        .into_iter()
+        .filter(|(name, text)| file(name, text).beats.is_empty())
+        .map(|(name, _)| name)
+        .collect();
+    assert!(untold.is_empty(), "scenarios without beats: {:?}", untold);
+}
+
+#[test]
+fn each_story_is_told_in_at_least_its_minimum_number_of_beats() {
     let all = shipped();
     let stories = FIRST_STORIES
         .iter()
         .map(|s| (*s, 4))
-        .chain(OTHER_STORIES.iter().map(|s| (*s, 3)));
+        .chain(OTHER_STORIES.iter().map(|s| (*s, 3)))
+        .chain(STORY_ELEVEN.iter().map(|s| (*s, 5)))
+        .chain(REPLICATION_STORIES.iter().map(|s| (*s, 4)));
     for (story, least) in stories {
         let (_, text) = all
             .iter()
