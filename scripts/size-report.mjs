@@ -9,7 +9,17 @@ import { gzipSync } from 'node:zlib';
 
 // THE size budget, the one place it is kept: gzip bytes of all wasm + JS + CSS together.
 // Raise it only deliberately, and say why in the commit message.
-export const GZIP_BUDGET_BYTES = 150 * 1024;
+//
+// Raised from 150 KB to 400 KB on 2026-11-25, deliberately: with the whole simulation core
+// (idempotence, transactions, replication, search), the full UI and the shipped scenarios
+// embedded, the release bundle measured 371 KB gzip (wasm 360 KB, JS 7 KB, CSS 5 KB). twiggy on
+// the un-optimised wasm (names kept) splits the code roughly as: yew and its runtime ~150 KB,
+// src/sim ~205 KB, src/ui ~135 KB, serde/serde_json ~70 KB, .rodata ~165 KB (of which ~108 KB
+// are the scenario files `include_str!`-ed by the picker), before wasm-opt -Oz and gzip.
+// Planned cuts, tracked in the issues' notes: fetch scenario files instead of embedding them
+// (~30 KB gzip), parse scenario files from serde_json::Value by hand instead of derived
+// Deserialize visitors, split the view code. Lower the budget again as they land.
+export const GZIP_BUDGET_BYTES = 400 * 1024;
 
 const dist = process.argv[2] ?? 'dist';
 
