@@ -142,6 +142,12 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                     <span class="label">{ "Seed" }</span>
                     <input type="text" inputmode="numeric" value={app.seed_text.clone()} aria-label="Seed" size="8" oninput={on_seed} />
                 </label>
+                if !app.beats.is_empty() {
+                    <label class="check">
+                        <input type="checkbox" checked={app.pause_at_beats} onchange={send.reform({ let on = app.pause_at_beats; move |_| Msg::PauseAtBeats(!on) })} />
+                        { " pause at story beats" }
+                    </label>
+                }
                 <button type="button" class="rerun" onclick={send.reform(|_| Msg::Rerun)} disabled={app.draft_error.is_some()}
                     title="Start again with the settings below and this seed">{ "↺ Re-run from start" }</button>
             </div>

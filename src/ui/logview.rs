@@ -337,13 +337,39 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
         Some(info) => html! { <p class="inspect" aria-live="polite">{ info.detail }</p> },
         None => html! {},
     };
-    let leader = w.topology.leader(tp);
-    let leader_alive = w.brokers.get(leader as usize).is_some_and(|b| b.alive);
+    let t = &w.topology;
+    let leader_text = match t.leader_of(tp) {
+        Some(l) if w.brokers.get(l as usize).is_some_and(|b| b.alive) => {
+            format!(" leader broker-{}", l)
+        }
+        Some(l) => format!(" leader broker-{} (down)", l),
+        None => " no leader: offline".to_string(),
+    };
+    // With replicas, each follower's copy: how far it has caught up.
+    let replicas_line = (t.replication_factor > 1).then(|| {
+        let isr = t.isr.get(&tp).cloned().unwrap_or_default();
+        let copies = t.replicas(tp).into_iter().map(|b| {
+            let leo = w
+                .brokers
+                .get(b as usize)
+                .and_then(|x| x.partitions.get(&tp))
+                .map_or("—".to_string(), |l| l.log_end_offset().0.to_string());
+            let alive = w.brokers.get(b as usize).is_some_and(|x| x.alive);
+            format!(
+                "broker-{}{}: LEO {}{}",
+                b,
+                if isr.contains(&b) { " (in sync)" } else { "" },
+                leo,
+                if alive { "" } else { ", down" }
+            )
+        });
+        format!("replicas · {}", copies.collect::<Vec<_>>().join(" · "))
+    });
     html! {
-        <div class="partition" aria-label={format!("Partition {}", tp)}>
+        <div class={classes!("partition", app.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("Partition {}", tp)}>
             <div class="partition-head">
                 <span class="tp">{ tp.to_string() }</span>
-                <span class="muted">{ format!(" leader broker-{}{}", leader, if leader_alive { "" } else { " (down)" }) }</span>
+                <span class="muted">{ leader_text }</span>
                 <span class="offsets">{ format!("LEO {} · HW {} · LSO {}", leo, hw, lso) }</span>
             </div>
             <div class="scroller" ref={node_ref} onscroll={onscroll}>
@@ -358,6 +384,9 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                     { pointers(&committed_items, lanes_y + 29.0, TOP, lanes_y + 31.0, "committed", range) }
                 </svg>
             </div>
+            if let Some(r) = replicas_line {
+                <p class="readers">{ r }</p>
+            }
             if !readers.is_empty() {
                 <p class="readers">{ readers.join(" · ") }</p>
             }

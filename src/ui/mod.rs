@@ -18,7 +18,7 @@ mod spacetime;
 mod text;
 mod topology;
 
-use crate::sim::scenario::{FaultAction, Scenario, ScenarioFile};
+use crate::sim::scenario::{Beat, FaultAction, Scenario, ScenarioFile};
 use crate::sim::timeline::{Timeline, UserAction};
 use crate::sim::types::NodeId;
 use crate::sim::world::{MsgId, TraceKind};
@@ -150,6 +150,8 @@ pub struct Preview {
     /// False when the look-ahead stopped before the run ended.
     pub done: bool,
     pub marks: Vec<(u64, Mark)>,
+    /// The step each story beat stops at (a beat by tick: the last step at or before that tick).
+    pub beat_steps: Vec<Option<u64>>,
 }
 
 /// A horizontal scroller's state, for drawing only what is visible.
@@ -232,6 +234,7 @@ pub enum Msg {
     LoadJson,
     ShowJson(bool),
     ShowPolling(bool),
+    PauseAtBeats(bool),
 }
 
 pub struct App {
@@ -269,6 +272,9 @@ pub struct App {
     pub(crate) show_json: bool,
     pub(crate) json_error: Option<String>,
     pub(crate) show_polling: bool,
+    /// The loaded story's beats, and whether playing stops at each.
+    pub(crate) beats: Vec<Beat>,
+    pub(crate) pause_at_beats: bool,
 }
 
 impl App {
@@ -291,6 +297,7 @@ impl App {
                 self.load_error = None;
                 self.draft_error = None;
                 self.json_text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                self.beats = file.beats.clone();
                 self.draft = Some(file);
                 self.selected = None;
                 self.armed = None;
@@ -351,10 +358,27 @@ impl App {
         }
         marks.sort();
         marks.dedup();
+        let beat_steps = self
+            .beats
+            .iter()
+            .map(|b| match (b.step, b.tick) {
+                (Some(s), _) => Some(s),
+                (None, Some(t)) => Some(
+                    sim.trace
+                        .events
+                        .iter()
+                        .rev()
+                        .find(|e| e.tick.0 <= t)
+                        .map_or(0, |e| e.step),
+                ),
+                (None, None) => None,
+            })
+            .collect();
         self.preview = Preview {
             end: sim.world.step,
             done: sim.is_done(),
             marks,
+            beat_steps,
         };
     }
 
@@ -421,6 +445,25 @@ impl App {
             .draft
             .as_ref()
             .and_then(|f| Scenario::from_file(f).err());
+    }
+
+    /// The beat the run is at: the last one whose step has been reached.
+    pub(crate) fn current_beat(&self) -> Option<usize> {
+        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
+        self.preview
+            .beat_steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_some_and(|s| s <= step))
+            .map(|(i, _)| i)
+            .next_back()
+    }
+
+    /// What the current beat highlights: node names, partitions, properties.
+    pub(crate) fn highlighted(&self, name: &str) -> bool {
+        self.current_beat()
+            .and_then(|i| self.beats.get(i))
+            .is_some_and(|b| b.highlight.iter().any(|h| h == name))
     }
 
     fn at_end(&self) -> bool {
@@ -504,6 +547,8 @@ impl Component for App {
             show_json: false,
             json_error: None,
             show_polling: false,
+            beats: Vec::new(),
+            pause_at_beats: true,
         };
         app.pick(0);
         app
@@ -551,6 +596,19 @@ impl Component for App {
                     }
                     moved_any = true;
                     n -= 1;
+                    // A guided story stops at each beat, so its narration can be read.
+                    let here = self.tl.as_ref().map(|t| t.step_index());
+                    if !self.turbo
+                        && self.pause_at_beats
+                        && self
+                            .preview
+                            .beat_steps
+                            .iter()
+                            .any(|s| s.is_some() && *s == here)
+                    {
+                        self.stop();
+                        break;
+                    }
                     if js_sys::Date::now() - started > FRAME_BUDGET_MS {
                         self.carry = 0.0;
                         break;
@@ -732,6 +790,7 @@ impl Component for App {
             },
             Msg::ShowJson(b) => self.show_json = b,
             Msg::ShowPolling(b) => self.show_polling = b,
+            Msg::PauseAtBeats(b) => self.pause_at_beats = b,
         }
         true
     }
@@ -845,16 +904,35 @@ impl App {
         let Some(f) = &self.draft else {
             return html! {};
         };
+        let lang = self.lang.code();
         let pick = |m: &std::collections::BTreeMap<String, String>| {
-            m.get(self.lang.code())
+            m.get(lang)
                 .or_else(|| m.get("en"))
                 .cloned()
                 .unwrap_or_default()
         };
+        let send = &self.send;
+        let beat = self
+            .current_beat()
+            .and_then(|i| self.beats.get(i).map(|b| (i, b)));
+        let seek_beat = |k: Option<usize>| -> Option<Callback<MouseEvent>> {
+            let step = k.and_then(|k| self.preview.beat_steps.get(k).copied().flatten())?;
+            Some(send.reform(move |_| Msg::Seek(step)))
+        };
+        let n = self.beats.len();
         html! {
-            <div class="narration" lang={self.lang.code()}>
+            <div class="narration" lang={lang}>
                 <h2 class="story-title">{ pick(&f.title) }</h2>
-                <p>{ pick(&f.description) }</p>
+                if let Some((i, b)) = beat {
+                    <p class="beat-head"><span class="beat-no">{ format!("{} / {}", i + 1, n) }</span>{ " " }<strong>{ pick(&b.title) }</strong></p>
+                    <p class="beat-text" aria-live="polite">{ pick(&b.narration) }</p>
+                    <div class="beat-nav">
+                        <button type="button" class="small" disabled={i == 0} onclick={seek_beat(i.checked_sub(1)).unwrap_or_default()}>{ "◀ previous beat" }</button>
+                        <button type="button" class="small" disabled={i + 1 >= n} onclick={seek_beat(Some(i + 1)).unwrap_or_default()}>{ "next beat ▶" }</button>
+                    </div>
+                } else {
+                    <p>{ pick(&f.description) }</p>
+                }
             </div>
         }
     }

@@ -374,7 +374,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
             _ => html! {},
         };
         html! {
-            <li class={classes!("verdict", class)} data-property={p.name()}>
+            <li class={classes!("verdict", class, app.highlighted(p.name()).then_some("hl"))} data-property={p.name()}>
                 <div class="verdict-head">
                     <span class="word">{ word }</span>
                     <code class="prop">{ p.name() }</code>

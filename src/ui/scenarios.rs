@@ -59,4 +59,24 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "consume-transform-produce",
         include_str!("../../static/scenarios/consume-transform-produce.json"),
     ),
+    (
+        "acks1-leader-failover",
+        include_str!("../../static/scenarios/acks1-leader-failover.json"),
+    ),
+    (
+        "acksall-leader-failover",
+        include_str!("../../static/scenarios/acksall-leader-failover.json"),
+    ),
+    (
+        "failover-idempotent-retry",
+        include_str!("../../static/scenarios/failover-idempotent-retry.json"),
+    ),
+    (
+        "min-isr-refuses-writes",
+        include_str!("../../static/scenarios/min-isr-refuses-writes.json"),
+    ),
+    (
+        "unclean-election-loses-data",
+        include_str!("../../static/scenarios/unclean-election-loses-data.json"),
+    ),
 ];

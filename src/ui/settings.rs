@@ -211,7 +211,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <div class="setting">
                     <label>
                         <span class="key"><code>{ key }</code>
-                            if key == "acks" { <span class="caveat">{ " replication not modelled yet" }</span> }
+                            if key == "acks" && f.cluster.replication_factor <= 1 { <span class="caveat">{ " replication.factor=1: no follower to wait for" }</span> }
                         </span>
                         { control(key, kind, p.config.get(key), producer_effective(&p.config, version, key), on) }
                     </label>

@@ -92,6 +92,8 @@ pub fn expected_because(e: ExpectedBecause) -> &'static str {
         ExpectedBecause::NonIdempotentSink => "The sink inserts every record, so duplicates upstream reach it.",
         ExpectedBecause::SinkKeyedByOffset => "The sink is keyed by offset, and a duplicate in the log has another offset.",
         ExpectedBecause::ReadUncommitted => "read_uncommitted reads aborted and open transactional records by design.",
+        ExpectedBecause::AcksOne => "acks=1: the leader answers before any follower has the record, so a failover can lose it.",
+        ExpectedBecause::UncleanElection => "unclean.leader.election.enable=true: a replica outside the ISR may become leader without the committed records.",
         #[allow(unreachable_patterns)]
         _ => "Kafka does not promise this property with these settings.",
     }
@@ -325,6 +327,12 @@ fn note_line(n: &Note) -> String {
         Note::ClientRestarted { node } => format!("{} starts a new session", node),
         Note::Fault { what } => what.clone(),
         Note::ClientError { node, error, what } => format!("{}: {} ({})", node, error, what),
+        Note::LeaderElected { tp, leader, leader_epoch, unclean } => match leader {
+            Some(l) => format!("{}: broker-{} is the new leader (leader epoch {}){}", tp, l, leader_epoch, if *unclean { ", an UNCLEAN election" } else { "" }),
+            None => format!("{}: no replica can lead; the partition is offline", tp),
+        },
+        Note::Truncated { tp, broker, to } => format!("{}: broker-{} truncates its log to offset {}", tp, broker, to.0),
+        Note::IsrChanged { tp, isr } => format!("{}: ISR is now {{{}}}", tp, isr.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")),
         // Facts the core learns before this module phrases them.
         #[allow(unreachable_patterns)]
         other => format!("{:?}", other),

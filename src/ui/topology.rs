@@ -52,15 +52,30 @@ impl Layout {
 }
 
 fn broker_lines(w: &World, b: u8) -> Vec<String> {
-    let mut lines: Vec<String> = super::logview::shown_partitions(w)
-        .into_iter()
-        .filter(|tp| w.topology.leader(*tp) == b)
-        .map(|tp| format!("leads {}", tp))
-        .collect();
-    if w.topology.txn_coordinator() == b && !w.scenario.transactional_ids.is_empty() {
+    let t = &w.topology;
+    let mut lines: Vec<String> = Vec::new();
+    for tp in super::logview::shown_partitions(w) {
+        if t.leader_of(tp) == Some(b) {
+            let isr = t.isr.get(&tp).filter(|_| t.replication_factor > 1);
+            match isr {
+                Some(isr) => lines.push(format!(
+                    "leads {} (ISR {})",
+                    tp,
+                    isr.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )),
+                None => lines.push(format!("leads {}", tp)),
+            }
+        } else if t.replicas(tp).contains(&b) {
+            lines.push(format!("follows {}", tp));
+        }
+    }
+    if t.txn_coordinator() == b && !w.scenario.transactional_ids.is_empty() {
         lines.push("txn coordinator".into());
     }
-    if w.topology.group_coordinator() == b && !w.consumers.is_empty() {
+    if t.group_coordinator() == b && !w.consumers.is_empty() {
         lines.push("group coordinator".into());
     }
     lines
@@ -249,6 +264,15 @@ fn message(app: &App, w: &World, e: &Envelope, from: Box, to: Box, nth: usize) -
     }
 }
 
+/// A line of text squeezed into `width` when it is long (10 px monospace: ~6 px a character).
+fn fitted(class: &'static str, x: f64, y: f64, width: f64, text: String) -> Html {
+    if text.chars().count() as f64 * 6.1 > width {
+        html! { <text class={class} x={fmt(x)} y={fmt(y)} textLength={fmt(width)} lengthAdjust="spacingAndGlyphs">{ text }</text> }
+    } else {
+        html! { <text class={class} x={fmt(x)} y={fmt(y)}>{ text }</text> }
+    }
+}
+
 pub fn view(app: &App, tl: &Timeline) -> Html {
     let w = &tl.sim.world;
     let lay = layout(w);
@@ -300,12 +324,12 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
             NodeId::Consumer(_) => "consumer",
         };
         html! {
-            <g class={classes!("node", kind, (!alive).then_some("down"))}>
+            <g class={classes!("node", kind, (!alive).then_some("down"), app.highlighted(&n.to_string()).then_some("hl"))}>
                 <rect x={fmt(b.x)} y={fmt(b.y)} width={fmt(b.w)} height={fmt(b.h)} rx="8" />
                 <text class="name" x={fmt(b.x + 8.0)} y={fmt(b.y + 17.0)}>{ n.to_string() }</text>
-                <text class="status" x={fmt(b.x + 8.0)} y={fmt(b.y + 33.0)}>{ status }</text>
-                <text class="status" x={fmt(b.x + 8.0)} y={fmt(b.y + 47.0)}>{ status2 }</text>
-                { for lines.iter().enumerate().map(|(k, l)| html! { <text class="line" x={fmt(b.x + 8.0)} y={fmt(b.y + 33.0 + 14.0 * k as f64)}>{ l }</text> }) }
+                { fitted("status", b.x + 8.0, b.y + 33.0, b.w - 14.0, status) }
+                { fitted("status", b.x + 8.0, b.y + 47.0, b.w - 14.0, status2) }
+                { for lines.iter().enumerate().map(|(k, l)| fitted("line", b.x + 8.0, b.y + 33.0 + 14.0 * k as f64, b.w - 14.0, l.clone())) }
                 if !alive { <text class="crash" x={fmt(b.x + b.w - 50.0)} y={fmt(b.y + 17.0)}>{ "✕ down" }</text> }
             </g>
         }
