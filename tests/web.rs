@@ -266,6 +266,24 @@ async fn a_bad_setting_shows_kafkas_message_inline() {
         text(&root, ".panel-settings .error")
     );
 
+    // A topic setting the cluster can't hold: the core's message, at that setting.
+    let rf: web_sys::HtmlInputElement = root
+        .query_selector_all(".panel-settings fieldset.cluster input")
+        .unwrap()
+        .item(2)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    rf.set_value("3");
+    rf.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(
+        text(&root, ".panel-settings fieldset.cluster .error").contains("replication.factor"),
+        "got {:?}",
+        text(&root, ".panel-settings .error")
+    );
+
     app.destroy();
     root.remove();
 }

@@ -218,6 +218,8 @@ pub enum Msg {
     SetConsumer(usize, &'static str, Option<Value>),
     SetCommit(usize, Option<String>),
     SetVersion(String),
+    /// Edit a topic/cluster setting of the draft (re-run only): `brokers`, `replication.factor`…
+    SetCluster(&'static str, String),
     /// Apply the draft's settings of one client now (restarts it with them).
     ApplyNow(NodeId),
     SelectMsg(Option<MsgId>),
@@ -687,6 +689,13 @@ impl Component for App {
                     f.version = v;
                 }
                 self.last_edit = Some(("cluster".into(), "version"));
+                self.validate_draft();
+            }
+            Msg::SetCluster(key, v) => {
+                if let Some(f) = self.draft.as_mut() {
+                    settings::set_cluster(&mut f.cluster, key, &v);
+                }
+                self.last_edit = Some(("cluster".into(), key));
                 self.validate_draft();
             }
             Msg::ApplyNow(node) => {

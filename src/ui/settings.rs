@@ -5,7 +5,7 @@
 use super::controls::{input_value, select_value};
 use super::{App, Msg};
 use crate::sim::config::{self, KafkaVersion, RawConfig};
-use crate::sim::scenario::ScenarioFile;
+use crate::sim::scenario::{ClusterSpec, ScenarioFile};
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
 use crate::sim::world::World;
@@ -22,6 +22,40 @@ pub fn set_key(raw: &mut RawConfig, key: &str, v: Option<Value>) {
         None => {
             raw.remove(key);
         }
+    }
+}
+
+/// The topic and cluster settings the panel offers (applied by re-running from the start).
+const CLUSTER_SETTINGS: &[&str] = &[
+    "brokers",
+    "partitions",
+    "replication.factor",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+];
+
+fn cluster_value(c: &ClusterSpec, key: &str) -> String {
+    match key {
+        "brokers" => c.brokers.to_string(),
+        "partitions" => c.partitions.to_string(),
+        "replication.factor" => c.replication_factor.to_string(),
+        "min.insync.replicas" => c.min_insync_replicas.to_string(),
+        "unclean.leader.election.enable" => c.unclean_leader_election_enable.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Sets a cluster setting from a control's text; text that isn't a small number is ignored
+/// (the core validates the ranges and says what is allowed).
+pub fn set_cluster(c: &mut ClusterSpec, key: &str, v: &str) {
+    let n = v.trim().parse::<u8>().ok();
+    match (key, n) {
+        ("brokers", Some(n)) => c.brokers = n,
+        ("partitions", Some(n)) => c.partitions = n,
+        ("replication.factor", Some(n)) => c.replication_factor = n,
+        ("min.insync.replicas", Some(n)) => c.min_insync_replicas = n,
+        ("unclean.leader.election.enable", _) => c.unclean_leader_election_enable = v == "true",
+        _ => {}
     }
 }
 
@@ -280,6 +314,30 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 </label>
                 { error_at("cluster", "version") }
             </div>
+            <fieldset class="cluster">
+                <legend>{ "topic & cluster" }<span class="caveat">{ " (re-run to apply)" }</span></legend>
+                { for CLUSTER_SETTINGS.iter().map(|key| {
+                    let key: &'static str = key;
+                    let value = cluster_value(&f.cluster, key);
+                    let control = if key == "unclean.leader.election.enable" {
+                        let onchange = send.reform(move |e: Event| Msg::SetCluster(key, select_value(&e).unwrap_or_default()));
+                        html! {
+                            <select onchange={onchange}>
+                                { for ["false", "true"].iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
+                            </select>
+                        }
+                    } else {
+                        let onchange = send.reform(move |e: Event| Msg::SetCluster(key, input_value(&e).unwrap_or_default()));
+                        html! { <input type="text" inputmode="numeric" value={value} onchange={onchange} /> }
+                    };
+                    html! {
+                        <div class="setting">
+                            <label><span class="key"><code>{ key }</code></span>{ control }</label>
+                            { error_at("cluster", key) }
+                        </div>
+                    }
+                }) }
+            </fieldset>
             <div class="clients">
                 { for producers }
                 { for consumers }

@@ -327,12 +327,37 @@ fn note_line(n: &Note) -> String {
         Note::ClientRestarted { node } => format!("{} starts a new session", node),
         Note::Fault { what } => what.clone(),
         Note::ClientError { node, error, what } => format!("{}: {} ({})", node, error, what),
-        Note::LeaderElected { tp, leader, leader_epoch, unclean } => match leader {
-            Some(l) => format!("{}: broker-{} is the new leader (leader epoch {}){}", tp, l, leader_epoch, if *unclean { ", an UNCLEAN election" } else { "" }),
+        Note::LeaderElected {
+            tp,
+            leader,
+            leader_epoch,
+            unclean,
+        } => match leader {
+            Some(l) => format!(
+                "{}: broker-{} is the new leader (leader epoch {}){}",
+                tp,
+                l,
+                leader_epoch,
+                if *unclean {
+                    ", an UNCLEAN election"
+                } else {
+                    ""
+                }
+            ),
             None => format!("{}: no replica can lead; the partition is offline", tp),
         },
-        Note::Truncated { tp, broker, to } => format!("{}: broker-{} truncates its log to offset {}", tp, broker, to.0),
-        Note::IsrChanged { tp, isr } => format!("{}: ISR is now {{{}}}", tp, isr.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")),
+        Note::Truncated { tp, broker, to } => format!(
+            "{}: broker-{} truncates its log to offset {}",
+            tp, broker, to.0
+        ),
+        Note::IsrChanged { tp, isr } => format!(
+            "{}: ISR is now {{{}}}",
+            tp,
+            isr.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         // Facts the core learns before this module phrases them.
         #[allow(unreachable_patterns)]
         other => format!("{:?}", other),
