@@ -209,7 +209,7 @@ impl Verdict {
 }
 
 /// What the checker knows about the run's settings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct CheckerSetup {
     /// Per producer: first record id, record count, idempotence, acks, max.in.flight, retries.
     pub producers: Vec<ProducerFacts>,
@@ -259,7 +259,8 @@ impl Bits {
 }
 
 /// The checker's state. Per-record facts are dense byte arrays indexed by record id.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+/// (`Default` is an empty placeholder, cheap to swap in while the checker reads the world.)
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Checker {
     pub setup: CheckerSetup,
     /// Live (not aborted) copies of each record in the input topic.

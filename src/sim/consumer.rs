@@ -93,7 +93,8 @@ pub struct ConsumerNode {
     fetching: BTreeMap<TopicPartition, CorrelationId>,
     ready: VecDeque<(TopicPartition, Vec<(Offset, RecordId)>, Offset)>,
     pub busy: Busy,
-    in_flight: BTreeMap<CorrelationId, Message>,
+    /// Requests in flight, with the broker each went to.
+    in_flight: BTreeMap<CorrelationId, (u8, Message)>,
     next_corr: CorrelationId,
     auto_commit_armed: bool,
     /// Waiting `retry.backoff.ms` after a disconnect before sending again.
@@ -216,7 +217,7 @@ impl ConsumerNode {
             }
             _ => self.setup.cfg.request_timeout_ms,
         };
-        self.in_flight.insert(corr, msg.clone());
+        self.in_flight.insert(corr, (to, msg.clone()));
         out.send(NodeId::Broker(to), msg);
         out.timer(ctx.now.plus(timeout), Timer::RequestTimeout(corr));
     }
@@ -591,11 +592,8 @@ impl ConsumerNode {
                 self.after_client(ctx, out);
             }
             Timer::RequestTimeout(corr) => {
-                if let Some(msg) = self.in_flight.remove(&corr) {
-                    out.disconnect(NodeId::Broker(match &msg {
-                        Message::FetchRequest { tp, .. } => ctx.topology.leader(*tp),
-                        _ => ctx.topology.group_coordinator(),
-                    }));
+                if let Some((to, msg)) = self.in_flight.remove(&corr) {
+                    out.disconnect(NodeId::Broker(to));
                     match msg {
                         Message::FetchRequest { tp, .. } => {
                             self.fetching.remove(&tp);
@@ -629,7 +627,7 @@ impl ConsumerNode {
                     && !self
                         .in_flight
                         .values()
-                        .any(|m| matches!(m, Message::OffsetFetchRequest { .. }))
+                        .any(|(_, m)| matches!(m, Message::OffsetFetchRequest { .. }))
                 {
                     self.fetch_offsets(ctx, out);
                 } else {
@@ -654,14 +652,14 @@ impl ConsumerNode {
         let lost: Vec<CorrelationId> = self
             .in_flight
             .iter()
-            .filter(|(_, m)| match m {
-                Message::FetchRequest { tp, .. } => ctx.topology.leader(*tp) == broker,
-                _ => ctx.topology.group_coordinator() == broker,
-            })
+            .filter(|(_, (to, _))| *to == broker)
             .map(|(c, _)| *c)
             .collect();
+        if lost.is_empty() {
+            return;
+        }
         for corr in lost {
-            match self.in_flight.remove(&corr) {
+            match self.in_flight.remove(&corr).map(|(_, m)| m) {
                 Some(Message::FetchRequest { tp, .. }) => {
                     self.fetching.remove(&tp);
                 }
@@ -686,7 +684,7 @@ impl ConsumerNode {
                 && self
                     .in_flight
                     .values()
-                    .all(|m| matches!(m, Message::FetchRequest { .. }))
+                    .all(|(_, m)| matches!(m, Message::FetchRequest { .. }))
                 && self.lost_commits.is_empty()
                 && self.output.as_ref().is_none_or(|c| c.is_idle())
                 && (self.setup.mode != CommitMode::Auto

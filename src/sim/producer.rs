@@ -56,6 +56,8 @@ pub struct ProducerBatch {
     pub created: Tick,
     pub retry_at: Tick,
     pub in_flight: bool,
+    /// In its partition's queue (waiting to be sent or retried).
+    pub queued: bool,
 }
 
 /// Per-partition sequence bookkeeping (`TxnPartitionEntry`).
@@ -266,7 +268,7 @@ impl ProducerClient {
         let broker = if self.is_transactional() {
             ctx.topology.txn_coordinator()
         } else {
-            (self.init_attempts % ctx.topology.brokers.max(1) as u32) as u8
+            ctx.topology.any_live_broker(self.init_attempts)
         };
         self.init_attempts = self.init_attempts.wrapping_add(1);
         let (txn, timeout) = (self.txn, self.cfg.transaction_timeout_ms);
@@ -343,6 +345,7 @@ impl ProducerClient {
                 created: ctx.now,
                 retry_at: ctx.now,
                 in_flight: false,
+                queued: true,
             },
         );
         self.partitions
@@ -503,6 +506,7 @@ impl ProducerClient {
             let Some(batch) = self.batches.get_mut(&id) else {
                 return;
             };
+            batch.queued = false;
             if self.cfg.enable_idempotence && batch.base_sequence == Sequence::NONE {
                 batch.base_sequence = Sequence(p.next_sequence);
                 p.next_sequence = p.next_sequence.wrapping_add(batch.record_count as i32);
@@ -869,6 +873,7 @@ impl ProducerClient {
             return;
         };
         batch.retry_at = ctx.now.plus(backoff);
+        batch.queued = true;
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
         let seqs: BTreeMap<u32, i32> = self
@@ -924,8 +929,13 @@ impl ProducerClient {
         let Some(batch) = self.batches.remove(&id) else {
             return;
         };
-        if let Some(p) = self.partitions.get_mut(&batch.tp) {
-            p.queue.retain(|q| *q != id);
+        // Only a batch still waiting in the queue (an abort, an expiry) has to be taken out of it.
+        if batch.queued {
+            if let Some(p) = self.partitions.get_mut(&batch.tp) {
+                if let Some(i) = p.queue.iter().position(|q| *q == id) {
+                    p.queue.remove(i);
+                }
+            }
         }
         let status = match result {
             Ok(offset) => {

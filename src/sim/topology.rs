@@ -25,6 +25,8 @@ pub struct Topology {
     pub leader_epochs: BTreeMap<TopicPartition, i32>,
     /// The in-sync replicas of each data partition, as the controller knows them.
     pub isr: BTreeMap<TopicPartition, Vec<u8>>,
+    /// Which brokers are up, as the metadata says.
+    pub live: Vec<bool>,
 }
 
 impl Topology {
@@ -42,6 +44,7 @@ impl Topology {
             leaders: BTreeMap::new(),
             leader_epochs: BTreeMap::new(),
             isr: BTreeMap::new(),
+            live: vec![true; brokers as usize],
         };
         let all: Vec<TopicPartition> = t.all_partitions().collect();
         for tp in all {
@@ -85,6 +88,18 @@ impl Topology {
 
     pub fn leader_epoch(&self, tp: TopicPartition) -> i32 {
         self.leader_epochs.get(&tp).copied().unwrap_or(0)
+    }
+
+    /// The `n`-th live broker, cycling (a client picking "any broker"); broker 0 if none is up.
+    pub fn any_live_broker(&self, n: u32) -> u8 {
+        let live: Vec<u8> = (0..self.brokers)
+            .filter(|b| self.live.get(*b as usize).copied().unwrap_or(true))
+            .collect();
+        if live.is_empty() {
+            0
+        } else {
+            live[(n as usize) % live.len()]
+        }
     }
 
     /// The broker leading `__transaction_state` (the transaction coordinator).

@@ -527,6 +527,16 @@ impl Sim {
                 if !isr.contains(&l) {
                     isr = vec![l];
                 }
+            } else {
+                // The ISR never shrinks to nothing: its last members stay in it while the
+                // partition is offline, so the first of them to come back is elected (clean).
+                isr = self
+                    .world
+                    .topology
+                    .isr
+                    .get(&tp)
+                    .cloned()
+                    .unwrap_or_default();
             }
             self.world.topology.isr.insert(tp, isr.clone());
             if new_leader {
@@ -733,16 +743,7 @@ impl Sim {
         self.world.finished = true;
         let partitions: Vec<TopicPartition> = self.world.topology.all_partitions().collect();
         let (step, now) = (self.world.step, self.world.now);
-        let mut checker = std::mem::replace(
-            &mut self.world.checker,
-            Checker::new(CheckerSetup {
-                producers: vec![],
-                consumers: vec![],
-                total_records: 0,
-                replication_factor: 1,
-                input_partitions: vec![],
-            }),
-        );
+        let mut checker = std::mem::take(&mut self.world.checker);
         checker.finish(&self.world, &partitions, step, now);
         self.world.checker = checker;
     }
@@ -1087,8 +1088,20 @@ impl Sim {
             self.elect_leaders(b, &mut out);
             self.apply(n, &mut out);
         }
-        if matches!(n, NodeId::Broker(_)) {
-            for p in peers {
+        if let NodeId::Broker(b) = n {
+            // A crashed process's connections all close: every live node learns it (one latency
+            // later), whether or not it had anything in flight; those with nothing pending ignore it.
+            drop(peers);
+            if let Some(live) = self.world.topology.live.get_mut(b as usize) {
+                *live = false;
+            }
+            let w = &self.world;
+            let everyone: Vec<NodeId> = (0..w.producers.len() as u8)
+                .map(NodeId::Producer)
+                .chain((0..w.consumers.len() as u8).map(NodeId::Consumer))
+                .chain((0..w.brokers.len() as u8).map(NodeId::Broker))
+                .collect();
+            for p in everyone {
                 self.notify_disconnect(p, n);
             }
         }
@@ -1113,6 +1126,9 @@ impl Sim {
                 };
                 if let Some(x) = w.brokers.get_mut(b as usize) {
                     x.restart(&ctx, out);
+                }
+                if let Some(live) = self.world.topology.live.get_mut(b as usize) {
+                    *live = true;
                 }
                 self.apply(n, out);
                 self.elect_leaders(b, out);
@@ -1233,16 +1249,7 @@ impl Sim {
         let notes: Vec<Note> = std::mem::take(&mut out.notes);
         if !notes.is_empty() {
             let (step, now) = (self.world.step, self.world.now);
-            let mut checker = std::mem::replace(
-                &mut self.world.checker,
-                Checker::new(CheckerSetup {
-                    producers: vec![],
-                    consumers: vec![],
-                    total_records: 0,
-                    replication_factor: 1,
-                    input_partitions: vec![],
-                }),
-            );
+            let mut checker = std::mem::take(&mut self.world.checker);
             checker.observe(&notes, &self.world, step, now);
             self.world.checker = checker;
             if self.trace.enabled {
