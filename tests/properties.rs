@@ -391,3 +391,20 @@ fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A link's fragment, whatever it holds, gives a moment or a message: never a panic, and
+    /// never a message that carries markup.
+    #[test]
+    fn a_hostile_url_fragment_gets_a_message_never_a_panic(s in ".{0,300}", v in arb_json()) {
+        if let Err(e) = eoscope::share::decode(&s) {
+            prop_assert!(!e.contains('<') && !e.contains('>'));
+        }
+        let wrapped = format!("m=1.{}", eoscope::share::base64url_encode(v.to_string().as_bytes()));
+        if let Err(e) = eoscope::share::decode(&wrapped) {
+            prop_assert!(!e.contains('<') && !e.contains('>'));
+        }
+    }
+}

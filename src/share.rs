@@ -1,0 +1,349 @@
+//! Shareable moments: the state that matters (scenario, seed, the user's actions, the step, the
+//! language) as a short URL fragment, `#m=1.<base64url JSON>`, and back.
+//!
+//! Decoding takes text from anywhere (a link someone sent), so it validates everything — the
+//! version, the alphabet, the length, every key and every number — and answers with a message,
+//! never a panic and never text that could become markup (identifiers are `[a-z0-9-]` only).
+//! Pure Rust: tested natively with arbitrary input.
+
+use crate::sim::scenario::FaultAction;
+use crate::sim::timeline::UserAction;
+use crate::sim::types::NodeId;
+use serde_json::{json, Map, Value};
+
+/// The fragment's version prefix.
+pub const VERSION: &str = "1";
+/// Longest fragment accepted (characters after `#`).
+pub const MAX_FRAGMENT_LEN: usize = 8_192;
+const MAX_ACTIONS: usize = 256;
+const MAX_STEP: u64 = 100_000_000;
+
+/// A moment of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moment {
+    /// The shipped scenario's id (`lost-ack-no-idempotence`).
+    pub scenario: String,
+    pub seed: Option<u64>,
+    pub step: u64,
+    /// `en` or `ko`.
+    pub lang: String,
+    /// The user's actions, by the step after which they were applied.
+    pub actions: Vec<(u64, UserAction)>,
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn node_name(n: NodeId) -> String {
+    n.to_string()
+}
+
+/// The actions a fragment can carry (the ones the UI records). Settings changes are not shared
+/// this way: they would need arbitrary values in the URL.
+fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
+    let v = match a {
+        UserAction::DropMessage(id) => json!({"drop": id}),
+        UserAction::DuplicateMessage(id) => json!({"duplicate": id}),
+        UserAction::DelayMessage(id, ms) => json!({"delay": id, "ms": ms}),
+        UserAction::CrashFor(n, ms) => json!({"crash_for": node_name(*n), "ms": ms}),
+        UserAction::Fault(FaultAction::Crash(n)) => json!({"crash": node_name(*n)}),
+        UserAction::Fault(FaultAction::Restart(n)) => json!({"restart": node_name(*n)}),
+        UserAction::Fault(FaultAction::Partition(a, b)) => {
+            json!({"partition": [node_name(*a), node_name(*b)]})
+        }
+        UserAction::Fault(FaultAction::Heal(a, b)) => {
+            json!({"heal": [node_name(*a), node_name(*b)]})
+        }
+        UserAction::Fault(FaultAction::DropRate {
+            from: None,
+            to: None,
+            per_mille,
+        }) => json!({"drop_rate": per_mille}),
+        _ => return None,
+    };
+    let mut v = v;
+    v["at"] = json!(step);
+    Some(v)
+}
+
+/// Encodes a moment as a fragment (without the `#`). Actions the format cannot carry are left out.
+pub fn encode(m: &Moment) -> String {
+    let actions: Vec<Value> = m
+        .actions
+        .iter()
+        .filter_map(|(s, a)| action_to_json(*s, a))
+        .collect();
+    let mut v = json!({"s": m.scenario, "t": m.step, "l": m.lang, "a": actions});
+    if let Some(seed) = m.seed {
+        v["r"] = json!(seed);
+    }
+    format!(
+        "m={}.{}",
+        VERSION,
+        base64url_encode(v.to_string().as_bytes())
+    )
+}
+
+/// Decodes a fragment (with or without the leading `#`).
+pub fn decode(fragment: &str) -> Result<Moment, String> {
+    let f = fragment.strip_prefix('#').unwrap_or(fragment);
+    if f.len() > MAX_FRAGMENT_LEN {
+        return Err(format!(
+            "the link's moment is too long ({} characters; at most {})",
+            f.len(),
+            MAX_FRAGMENT_LEN
+        ));
+    }
+    let Some(rest) = f.strip_prefix("m=") else {
+        return Err("the link has no moment (it should start with #m=)".into());
+    };
+    let Some((version, payload)) = rest.split_once('.') else {
+        return Err("the link's moment has no version".into());
+    };
+    if version != VERSION {
+        return Err(format!(
+            "the link's moment has version {}; this eoscope reads version {}",
+            clip(version),
+            VERSION
+        ));
+    }
+    let bytes = base64url_decode(payload).ok_or("the link's moment is not valid base64url")?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| "the link's moment is not UTF-8 text".to_string())?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|_| "the link's moment is not valid JSON".to_string())?;
+    let Value::Object(obj) = v else {
+        return Err("the link's moment is not a JSON object".into());
+    };
+    for k in obj.keys() {
+        if !["s", "t", "l", "a", "r"].contains(&k.as_str()) {
+            return Err(format!(
+                "the link's moment has an unknown key `{}`",
+                clip(k)
+            ));
+        }
+    }
+    let scenario = match obj.get("s") {
+        Some(Value::String(s)) if is_ident(s) => s.clone(),
+        _ => {
+            return Err(
+                "the link's scenario name is missing or not of the form lower-case-words".into(),
+            )
+        }
+    };
+    let step = num(&obj, "t", MAX_STEP)?.unwrap_or(0);
+    let seed = num(&obj, "r", u64::MAX)?;
+    let lang = match obj.get("l") {
+        None => "en".to_string(),
+        Some(Value::String(s)) if s == "en" || s == "ko" => s.clone(),
+        Some(_) => return Err("the link's language must be en or ko".into()),
+    };
+    let actions = match obj.get("a") {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.len() <= MAX_ACTIONS => items
+            .iter()
+            .map(parse_action)
+            .collect::<Result<Vec<_>, _>>(
+        )?,
+        Some(_) => {
+            return Err(format!(
+                "the link's actions must be a list of at most {}",
+                MAX_ACTIONS
+            ))
+        }
+    };
+    if actions.windows(2).any(|w| w[0].0 > w[1].0) || actions.iter().any(|(s, _)| *s > step) {
+        return Err("the link's actions are out of order or after its step".into());
+    }
+    Ok(Moment {
+        scenario,
+        seed,
+        step,
+        lang,
+        actions,
+    })
+}
+
+fn clip(s: &str) -> String {
+    // Only letters and digits go back into a message, so nothing from the link becomes markup.
+    let t: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+        .take(24)
+        .collect();
+    if t.is_empty() {
+        "(unreadable)".into()
+    } else {
+        t
+    }
+}
+
+fn num(obj: &Map<String, Value>, key: &str, max: u64) -> Result<Option<u64>, String> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(v) => match v.as_u64() {
+            Some(n) if n <= max => Ok(Some(n)),
+            _ => Err(format!(
+                "the link's `{}` must be a whole number up to {}",
+                key, max
+            )),
+        },
+    }
+}
+
+fn node(v: Option<&Value>) -> Result<NodeId, String> {
+    match v {
+        Some(Value::String(s)) if is_ident(s) => {
+            NodeId::parse(s).ok_or_else(|| format!("the link names no node `{}`", clip(s)))
+        }
+        _ => Err("the link's action names a node badly".into()),
+    }
+}
+
+fn pair(v: Option<&Value>) -> Result<(NodeId, NodeId), String> {
+    match v {
+        Some(Value::Array(x)) if x.len() == 2 => Ok((node(x.first())?, node(x.get(1))?)),
+        _ => Err("the link's action needs two nodes".into()),
+    }
+}
+
+fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
+    let Value::Object(o) = v else {
+        return Err("the link's action is not an object".into());
+    };
+    let at = num(o, "at", MAX_STEP)?.ok_or("the link's action has no step (`at`)")?;
+    let ms = num(o, "ms", 3_600_000)?;
+    let id = |k: &str| num(o, k, u64::MAX);
+    let keys: Vec<&str> = o
+        .keys()
+        .map(|k| k.as_str())
+        .filter(|k| *k != "at" && *k != "ms")
+        .collect();
+    let action = match keys.as_slice() {
+        ["drop"] => UserAction::DropMessage(id("drop")?.unwrap_or(0)),
+        ["duplicate"] => UserAction::DuplicateMessage(id("duplicate")?.unwrap_or(0)),
+        ["delay"] => UserAction::DelayMessage(id("delay")?.unwrap_or(0), ms.unwrap_or(0)),
+        ["crash_for"] => UserAction::CrashFor(node(o.get("crash_for"))?, ms.unwrap_or(1000)),
+        ["crash"] => UserAction::Fault(FaultAction::Crash(node(o.get("crash"))?)),
+        ["restart"] => UserAction::Fault(FaultAction::Restart(node(o.get("restart"))?)),
+        ["partition"] => {
+            let (a, b) = pair(o.get("partition"))?;
+            UserAction::Fault(FaultAction::Partition(a, b))
+        }
+        ["heal"] => {
+            let (a, b) = pair(o.get("heal"))?;
+            UserAction::Fault(FaultAction::Heal(a, b))
+        }
+        ["drop_rate"] => UserAction::Fault(FaultAction::DropRate {
+            from: None,
+            to: None,
+            per_mille: num(o, "drop_rate", 1000)?.unwrap_or(0) as u32,
+        }),
+        _ => return Err("the link has an action this eoscope does not know".into()),
+    };
+    Ok((at, action))
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding (RFC 4648 §5). Twenty lines here rather than a crate: the widget's
+/// size budget is tight and nothing else needs base64.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // Leftover bits must be zero padding of fewer than 8 bits (a single leftover char is invalid).
+    if bits >= 6 || acc != 0 {
+        return None;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_survives_the_round_trip() {
+        let m = Moment {
+            scenario: "lost-ack-no-idempotence".into(),
+            seed: Some(42),
+            step: 30,
+            lang: "ko".into(),
+            actions: vec![
+                (3, UserAction::DropMessage(7)),
+                (10, UserAction::CrashFor(NodeId::Broker(0), 500)),
+                (
+                    12,
+                    UserAction::Fault(FaultAction::Partition(
+                        NodeId::Producer(0),
+                        NodeId::Broker(1),
+                    )),
+                ),
+            ],
+        };
+        let f = encode(&m);
+        assert!(f.starts_with("m=1.") && f.len() < 300, "{}", f);
+        assert_eq!(decode(&format!("#{}", f)), Ok(m));
+    }
+
+    #[test]
+    fn base64url_matches_rfc_4648_vectors() {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64url_encode(plain.as_bytes()), enc);
+            assert_eq!(base64url_decode(enc).as_deref(), Some(plain.as_bytes()));
+        }
+        assert_eq!(base64url_decode("Z"), None);
+        assert_eq!(base64url_decode("Zm9v+"), None);
+    }
+
+    #[test]
+    fn hostile_fragments_get_a_message() {
+        let script = format!(
+            "m=1.{}",
+            base64url_encode(br#"{"s":"<script>alert(1)</script>"}"#)
+        );
+        let cases = [
+            "", "#", "m=", "m=1", "m=2.e30", "m=1.!!!", "m=1.Zm9v", &script,
+        ];
+        for c in cases {
+            let e = decode(c).unwrap_err();
+            assert!(!e.contains('<'), "{}", e);
+        }
+    }
+}
