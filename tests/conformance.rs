@@ -1145,3 +1145,35 @@ fn acks_all_appended_then_left_below_min_insync_replicas_is_not_enough_replicas_
         "the data is in the log even so"
     );
 }
+
+#[test]
+fn time_travel_is_exact_and_its_memory_is_bounded() {
+    use eoscope::sim::timeline::Timeline;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/static/scenarios/txn-zombie-fencing.json"
+    ))
+    .unwrap();
+    let mut tl = Timeline::new(Scenario::from_json(&text).unwrap(), None);
+    let mut digests = vec![];
+    while tl.step() {
+        digests.push((tl.step_index(), format!("{:?}", tl.sim.world)));
+    }
+    // Going back to any step shows exactly the world that was there.
+    for (step, world) in digests.iter().rev().step_by(7) {
+        tl.seek(*step);
+        assert_eq!(&format!("{:?}", tl.sim.world), world, "step {}", step);
+    }
+    // A long run keeps its checkpoints within the budget.
+    let big = json!({"format": "eoscope/scenario@1", "title": {"en": "t"}, "version": "3.9",
+        "producers": [{"script": [{"send": {"records": 1, "batches": 60000}}]}],
+        "consumers": [{"config": {"enable.auto.commit": false}, "commit": "after_processing"}]});
+    let mut tl = Timeline::new(Scenario::from_json(&big.to_string()).unwrap(), None);
+    while tl.step() {}
+    assert!(tl.checkpoint_count() <= 64);
+    assert!(
+        tl.checkpoint_bytes() <= (64 << 20) * 2,
+        "{}",
+        tl.checkpoint_bytes()
+    );
+}

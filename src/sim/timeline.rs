@@ -43,6 +43,23 @@ impl Sim {
 /// How many steps apart checkpoints are, and how many are kept at most.
 const CHECKPOINT_EVERY: u64 = 256;
 const MAX_CHECKPOINTS: usize = 64;
+/// The memory all checkpoints together may take (estimated by `approx_bytes`).
+const MAX_CHECKPOINT_BYTES: usize = 64 << 20;
+/// Trace entries a checkpoint keeps.
+const CHECKPOINT_TRACE_KEPT: usize = 500;
+
+/// A rough size of a run's state: its logs, its per-record checker facts and a kept trace.
+fn approx_bytes(sim: &Sim) -> usize {
+    let w = &sim.world;
+    let batches: usize = w
+        .brokers
+        .iter()
+        .flat_map(|b| b.partitions.values())
+        .map(|l| l.batches().len())
+        .sum();
+    let records = w.checker.setup.total_records as usize;
+    batches * 64 + records * 8 + CHECKPOINT_TRACE_KEPT * 160 + 64 * 1024
+}
 
 /// A run that can go forward and back.
 #[derive(Clone, Debug)]
@@ -84,10 +101,22 @@ impl Timeline {
                 .last()
                 .is_none_or(|c| c.world.step < self.sim.world.step)
         {
-            self.checkpoints.push(self.sim.clone());
-            if self.checkpoints.len() > MAX_CHECKPOINTS {
-                // Keep every other checkpoint and space future ones twice as far: memory stays bounded.
-                let mut keep = Vec::with_capacity(MAX_CHECKPOINTS / 2 + 1);
+            let mut checkpoint = self.sim.clone();
+            // A checkpoint keeps only the end of the trace: what the event log shows after a seek.
+            let keep = checkpoint
+                .trace
+                .events
+                .len()
+                .saturating_sub(CHECKPOINT_TRACE_KEPT);
+            checkpoint.trace.events.drain(..keep);
+            self.checkpoints.push(checkpoint);
+            // Memory stays bounded: past the count or the byte budget, keep every other
+            // checkpoint and space future ones twice as far apart.
+            let bytes = approx_bytes(&self.sim).saturating_mul(self.checkpoints.len());
+            if self.checkpoints.len() > MAX_CHECKPOINTS
+                || (bytes > MAX_CHECKPOINT_BYTES && self.checkpoints.len() > 2)
+            {
+                let mut keep = Vec::with_capacity(self.checkpoints.len() / 2 + 1);
                 for (i, c) in self.checkpoints.drain(..).enumerate() {
                     if i % 2 == 0 {
                         keep.push(c);
@@ -151,6 +180,15 @@ impl Timeline {
                 break;
             }
         }
+    }
+
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// The estimated memory of the checkpoints kept.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.checkpoints.iter().map(approx_bytes).sum()
     }
 
     /// One step back.
