@@ -464,13 +464,7 @@ impl Sim {
         for b in 0..self.world.brokers.len() {
             let mut out = Out::default();
             let w = &mut self.world;
-            let ctx = BrokerCtx {
-                now: w.now,
-                topology: &w.topology,
-                rules: w.scenario.version.log_rules(),
-                fetch_max_wait_ms: 500,
-                replication: w.scenario.replication,
-            };
+            let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
             if let Some(broker) = w.brokers.get_mut(b) {
                 broker.fetch_from_leaders_now(&ctx, &mut out);
                 broker.arm_isr_check_now(&ctx, &mut out);
@@ -551,13 +545,7 @@ impl Sim {
                 });
                 if let Some(l) = leader {
                     let w = &mut self.world;
-                    let ctx = BrokerCtx {
-                        now: w.now,
-                        topology: &w.topology,
-                        rules: w.scenario.version.log_rules(),
-                        fetch_max_wait_ms: 500,
-                        replication: w.scenario.replication,
-                    };
+                    let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
                     if let Some(b) = w.brokers.get_mut(l as usize) {
                         b.become_leader(tp, epoch, &isr, &ctx, out);
                     }
@@ -596,13 +584,7 @@ impl Sim {
                     _ => Offset(0),
                 };
                 let w = &mut self.world;
-                let ctx = BrokerCtx {
-                    now: w.now,
-                    topology: &w.topology,
-                    rules: w.scenario.version.log_rules(),
-                    fetch_max_wait_ms: 500,
-                    replication: w.scenario.replication,
-                };
+                let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
                 if let Some(b) = w.brokers.get_mut(r as usize) {
                     b.become_follower(tp, epoch, truncate_to, &ctx, out);
                 }
@@ -784,13 +766,7 @@ impl Sim {
         let now = w.now;
         match env.to {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx {
-                    now,
-                    topology: &w.topology,
-                    rules: w.scenario.version.log_rules(),
-                    replication: w.scenario.replication,
-                    fetch_max_wait_ms: fetch_wait(w, env.from),
-                };
+                let ctx = broker_ctx(now, &w.topology, &w.scenario, fetch_wait(w, env.from));
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
                     broker.on_message(env.from, env.msg, &ctx, out);
                 }
@@ -813,11 +789,7 @@ impl Sim {
                 }
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx {
-                    now,
-                    topology: &w.topology,
-                    version: w.scenario.version,
-                };
+                let ctx = consumer_ctx(now, &w.topology, &w.scenario);
                 if let Some(node) = w.consumers.get_mut(c as usize) {
                     node.on_message(env.msg, &ctx, out);
                 }
@@ -834,13 +806,7 @@ impl Sim {
         let now = w.now;
         match node {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx {
-                    now,
-                    topology: &w.topology,
-                    rules: w.scenario.version.log_rules(),
-                    replication: w.scenario.replication,
-                    fetch_max_wait_ms: 500,
-                };
+                let ctx = broker_ctx(now, &w.topology, &w.scenario, 500);
                 if let Some(broker) = w.brokers.get_mut(b as usize) {
                     broker.on_timer(timer, &ctx, out);
                 }
@@ -868,11 +834,7 @@ impl Sim {
                 }
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx {
-                    now,
-                    topology: &w.topology,
-                    version: w.scenario.version,
-                };
+                let ctx = consumer_ctx(now, &w.topology, &w.scenario);
                 if let Some(n) = w.consumers.get_mut(c as usize) {
                     n.on_timer(timer, &ctx, out);
                 }
@@ -907,23 +869,13 @@ impl Sim {
                 }
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx {
-                    now,
-                    topology: &w.topology,
-                    version: w.scenario.version,
-                };
+                let ctx = consumer_ctx(now, &w.topology, &w.scenario);
                 if let Some(n) = w.consumers.get_mut(c as usize) {
                     n.on_disconnect(b, &ctx, out);
                 }
             }
             NodeId::Broker(x) => {
-                let ctx = BrokerCtx {
-                    now,
-                    topology: &w.topology,
-                    rules: w.scenario.version.log_rules(),
-                    replication: w.scenario.replication,
-                    fetch_max_wait_ms: 500,
-                };
+                let ctx = broker_ctx(now, &w.topology, &w.scenario, 500);
                 if let Some(n) = w.brokers.get_mut(x as usize) {
                     n.on_disconnect(b, &ctx, out);
                 }
@@ -1117,13 +1069,7 @@ impl Sim {
         let now = w.now;
         match n {
             NodeId::Broker(b) => {
-                let ctx = BrokerCtx {
-                    now,
-                    topology: &w.topology,
-                    rules: w.scenario.version.log_rules(),
-                    replication: w.scenario.replication,
-                    fetch_max_wait_ms: 500,
-                };
+                let ctx = broker_ctx(now, &w.topology, &w.scenario, 500);
                 if let Some(x) = w.brokers.get_mut(b as usize) {
                     x.restart(&ctx, out);
                 }
@@ -1156,11 +1102,7 @@ impl Sim {
                 out.note(Note::ClientRestarted { node: n });
             }
             NodeId::Consumer(c) => {
-                let ctx = ConsumerCtx {
-                    now,
-                    topology: &w.topology,
-                    version: w.scenario.version,
-                };
+                let ctx = consumer_ctx(now, &w.topology, &w.scenario);
                 if let Some(x) = w.consumers.get_mut(c as usize) {
                     x.start(&ctx, out);
                 }
@@ -1518,6 +1460,31 @@ impl Sim {
             reason: DropReason::Fault,
         });
         true
+    }
+}
+
+/// What a broker's handlers get from the world.
+fn broker_ctx<'a>(
+    now: Tick,
+    topology: &'a Topology,
+    scenario: &Scenario,
+    fetch_max_wait_ms: u64,
+) -> BrokerCtx<'a> {
+    BrokerCtx {
+        now,
+        topology,
+        rules: scenario.version.log_rules(),
+        fetch_max_wait_ms,
+        replication: scenario.replication,
+    }
+}
+
+/// What a consumer's handlers get from the world.
+fn consumer_ctx<'a>(now: Tick, topology: &'a Topology, scenario: &Scenario) -> ConsumerCtx<'a> {
+    ConsumerCtx {
+        now,
+        topology,
+        version: scenario.version,
     }
 }
 
