@@ -1177,3 +1177,33 @@ fn time_travel_is_exact_and_its_memory_is_bounded() {
         tl.checkpoint_bytes()
     );
 }
+
+#[test]
+fn a_new_leader_of_transaction_state_resumes_a_prepared_commit_as_coordinator() {
+    // TransactionStateManager.loadTransactionsForTxnTopicPartition on the new leader; markers carry its epoch.
+    let sim = run_file("txn-coordinator-moves");
+    assert_eq!(sim.world.topology.txn_coordinator(), 0);
+    assert_eq!(sim.world.topology.coordinator_epoch, 1);
+    let tc = sim.world.brokers[0].txn_coordinator.as_ref().unwrap();
+    assert_eq!(
+        tc.txns[&0].state,
+        eoscope::sim::txn_coordinator::TransactionState::CompleteCommit
+    );
+    for (partition, offset) in [(0, 2), (1, 1)] {
+        let log = sim
+            .world
+            .log(TopicPartition {
+                topic: TopicId::Input,
+                partition,
+            })
+            .unwrap();
+        let marker = log.batches().last().unwrap();
+        assert_eq!(
+            (marker.control, marker.base_offset, marker.coordinator_epoch),
+            (Some(ControlType::Commit), Offset(offset), 1)
+        );
+    }
+    assert!(facts(&sim)
+        .iter()
+        .any(|n| matches!(n, Note::TxnCommittedByClient { .. })));
+}

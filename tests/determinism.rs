@@ -39,6 +39,7 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "min-isr-refuses-writes",
     "failover-idempotent-retry",
     "unclean-election-loses-data",
+    "txn-coordinator-moves",
 );
 
 fn golden_digest(golden: &str) -> String {

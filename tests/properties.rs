@@ -203,13 +203,17 @@ fn any_settings_world() -> impl Strategy<Value = Value> {
 }
 
 fn transactional_world() -> impl Strategy<Value = Value> {
+    transactional_world_rf(1)
+}
+
+fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(tcp_fault(), 0..4),
         prop::collection::vec((0u8..5, 0u64..4000, 1u64..3000), 0..3),
         1u32..=3,
         any::<u64>(),
     )
-        .prop_map(|(mut faults, crashes, batches, seed)| {
+        .prop_map(move |(mut faults, crashes, batches, seed)| {
             let nodes = ["producer-0", "consumer-0", "broker-0", "broker-1", "consumer-1"];
             for (n, at, down) in crashes {
                 faults.push(json!({"at": at, "crash": nodes[n as usize]}));
@@ -217,7 +221,7 @@ fn transactional_world() -> impl Strategy<Value = Value> {
             }
             json!({
                 "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
-                "cluster": {"brokers": 2, "partitions": 1},
+                "cluster": {"brokers": 2, "partitions": 1, "replication.factor": rf},
                 "producers": [{"config": {"request.timeout.ms": 500}, "script": [{"send": {"partition": 0, "records": 2, "batches": batches}}, {"at": 1500}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
                 "consumers": [
                     {"config": {"group.id": "etl", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
@@ -313,6 +317,19 @@ proptest! {
     fn transactions_keep_consume_transform_produce_exactly_once(file in transactional_world()) {
         let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         if std::env::var_os("EOSCOPE_STATS").is_some() { eprintln!("steps {} tick {} out {}", sim.world.step, sim.world.now.0, sim.world.checker.violations.len()); }
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// The same with every partition, `__transaction_state` and `__consumer_offsets` replicated
+    /// on both brokers: crashes now move leaders and the coordinators too.
+    #[test]
+    fn transactions_stay_exactly_once_when_leaders_and_coordinators_move(file in transactional_world_rf(2)) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
         for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
             if let Some(why) = failed(&sim, p) {

@@ -203,8 +203,15 @@ impl Broker {
             delayed_produce: Vec::new(),
             parked_replica_fetches: Vec::new(),
             parked_fetches: Vec::new(),
-            group_coordinator: (topology.group_coordinator() == id).then(GroupCoordinator::default),
-            txn_coordinator: (topology.txn_coordinator() == id).then(TxnCoordinator::new),
+            // Every replica of the internal topics holds their logs; only the leader acts on them.
+            group_coordinator: topology
+                .internal_replicas()
+                .contains(&id)
+                .then(GroupCoordinator::default),
+            txn_coordinator: topology
+                .internal_replicas()
+                .contains(&id)
+                .then(TxnCoordinator::new),
             // ProducerIdManager: each broker gets its own block of 1000 ids.
             next_producer_id: 1000 * id as i64,
             next_replica_corr: 0,
@@ -244,7 +251,32 @@ impl Broker {
             gc.reload();
         }
         let me = self.node();
+        // Only the leader of __transaction_state loads it as coordinator; with replication the
+        // controller decides who that is (`World::elect_coordinator`).
+        if ctx.topology.coordinator == Some(self.id) && ctx.topology.replication_factor <= 1 {
+            if let Some(tc) = self.txn_coordinator.as_mut() {
+                let mut cctx = CoordCtx {
+                    now: ctx.now,
+                    me,
+                    topology: ctx.topology,
+                    next_producer_id: &mut self.next_producer_id,
+                };
+                tc.load(&mut cctx, out);
+            }
+        } else if let Some(tc) = self.txn_coordinator.as_mut() {
+            tc.standby();
+        }
+    }
+
+    /// The controller made this broker the leader of the internal topics: it loads
+    /// `__transaction_state` and `__consumer_offsets` and acts as both coordinators.
+    pub fn become_coordinator(&mut self, ctx: &BrokerCtx, out: &mut Out) {
+        let me = self.node();
+        if let Some(gc) = self.group_coordinator.as_mut() {
+            gc.reload();
+        }
         if let Some(tc) = self.txn_coordinator.as_mut() {
+            tc.coordinator_epoch = ctx.topology.coordinator_epoch - 1;
             let mut cctx = CoordCtx {
                 now: ctx.now,
                 me,
@@ -255,9 +287,14 @@ impl Broker {
         }
     }
 
+    fn is_coordinator(&self, ctx: &BrokerCtx) -> bool {
+        ctx.topology.coordinator == Some(self.id)
+    }
+
     pub fn on_message(&mut self, from: NodeId, msg: Message, ctx: &BrokerCtx, out: &mut Out) {
         let me = self.node();
-        if let Some(tc) = self.txn_coordinator.as_mut() {
+        let coordinator = self.is_coordinator(ctx);
+        if let Some(tc) = self.txn_coordinator.as_mut().filter(|_| coordinator) {
             let mut cctx = CoordCtx {
                 now: ctx.now,
                 me,
@@ -425,20 +462,23 @@ impl Broker {
                         Err(e) => results.push((tp, Some(e))),
                     }
                 }
-                let group = group.map(|g| match self.group_coordinator.as_mut() {
-                    Some(gc) => {
-                        gc.append(
-                            OffsetsRecord::Marker {
-                                group: g,
-                                producer_id,
-                                commit: result == ControlType::Commit,
-                            },
-                            out,
-                        );
-                        (g, None)
-                    }
-                    None => (g, Some(Errors::NotLeaderOrFollower)),
-                });
+                let group =
+                    group.map(
+                        |g| match self.group_coordinator.as_mut().filter(|_| coordinator) {
+                            Some(gc) => {
+                                gc.append(
+                                    OffsetsRecord::Marker {
+                                        group: g,
+                                        producer_id,
+                                        commit: result == ControlType::Commit,
+                                    },
+                                    out,
+                                );
+                                (g, None)
+                            }
+                            None => (g, Some(Errors::NotLeaderOrFollower)),
+                        },
+                    );
                 out.send(
                     from,
                     Message::WriteTxnMarkersResponse {
@@ -496,7 +536,7 @@ impl Broker {
                 group,
                 offsets,
             } => {
-                let error = match self.group_coordinator.as_mut() {
+                let error = match self.group_coordinator.as_mut().filter(|_| coordinator) {
                     None => Some(Errors::CoordinatorNotAvailable),
                     Some(gc) => {
                         for (tp, offset) in offsets {
@@ -514,7 +554,7 @@ impl Broker {
                 offsets,
                 ..
             } => {
-                let error = match self.group_coordinator.as_mut() {
+                let error = match self.group_coordinator.as_mut().filter(|_| coordinator) {
                     None => Some(Errors::CoordinatorNotAvailable),
                     Some(gc) => {
                         for (tp, offset) in offsets {
@@ -538,7 +578,7 @@ impl Broker {
                 group,
                 partitions,
             } => {
-                let result = match self.group_coordinator.as_ref() {
+                let result = match self.group_coordinator.as_ref().filter(|_| coordinator) {
                     None => Err(Errors::CoordinatorNotAvailable),
                     // requireStable=true: pending transactional offsets make the answer UNSTABLE_OFFSET_COMMIT (KIP-447).
                     Some(gc) if partitions.iter().any(|tp| gc.has_pending(group, *tp)) => {

@@ -118,8 +118,8 @@ pub fn report(sim: &Sim) -> Value {
     };
     let coordinator = w
         .brokers
-        .iter()
-        .find_map(|b| b.txn_coordinator.as_ref().map(|tc| (b.id, tc)))
+        .get(w.topology.txn_coordinator() as usize)
+        .and_then(|b| b.txn_coordinator.as_ref().map(|tc| (b.id, tc)))
         .filter(|(_, tc)| !tc.log.is_empty())
         .map(|(id, tc)| {
             json!({
@@ -144,8 +144,8 @@ pub fn report(sim: &Sim) -> Value {
         });
     let offsets = w
         .brokers
-        .iter()
-        .find_map(|b| b.group_coordinator.as_ref())
+        .get(w.topology.group_coordinator() as usize)
+        .and_then(|b| b.group_coordinator.as_ref())
         .map(|gc| {
             gc.committed
                 .iter()

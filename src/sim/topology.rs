@@ -3,8 +3,9 @@
 //!
 //! Simplifications (said in the README and the UI): clients always see fresh metadata (Kafka
 //! refreshes it after `NOT_LEADER_OR_FOLLOWER`); leader election by the controller is instant;
-//! `__transaction_state` and `__consumer_offsets` have one unreplicated partition each, on the
-//! last broker (Kafka hashes the `transactional.id`/`group.id` over 50 replicated partitions).
+//! `__transaction_state` and `__consumer_offsets` have one partition each, placed alike (the last
+//! broker first), replicated synchronously to their live replicas (Kafka hashes the
+//! `transactional.id`/`group.id` over 50 partitions each, replicated like any other).
 
 use super::types::{TopicId, TopicPartition};
 use serde::Serialize;
@@ -27,6 +28,11 @@ pub struct Topology {
     pub isr: BTreeMap<TopicPartition, Vec<u8>>,
     /// Which brokers are up, as the metadata says.
     pub live: Vec<bool>,
+    /// The leader of `__transaction_state` and `__consumer_offsets` (one partition each, placed
+    /// alike): the broker hosting both coordinators. `None` while no replica is up.
+    pub coordinator: Option<u8>,
+    /// The leader epoch of those partitions: a new coordinator's `coordinatorEpoch`.
+    pub coordinator_epoch: i32,
 }
 
 impl Topology {
@@ -45,6 +51,8 @@ impl Topology {
             leader_epochs: BTreeMap::new(),
             isr: BTreeMap::new(),
             live: vec![true; brokers as usize],
+            coordinator: Some(brokers.saturating_sub(1)),
+            coordinator_epoch: 0,
         };
         let all: Vec<TopicPartition> = t.all_partitions().collect();
         for tp in all {
@@ -102,14 +110,22 @@ impl Topology {
         }
     }
 
+    /// The replicas of the internal topics' partition, its preferred leader (the last broker) first.
+    pub fn internal_replicas(&self) -> Vec<u8> {
+        let first = self.brokers.saturating_sub(1);
+        (0..self.replication_factor)
+            .map(|i| ((first as u16 + i as u16) % self.brokers.max(1) as u16) as u8)
+            .collect()
+    }
+
     /// The broker leading `__transaction_state` (the transaction coordinator).
     pub fn txn_coordinator(&self) -> u8 {
-        self.brokers.saturating_sub(1)
+        self.coordinator.unwrap_or(self.brokers.saturating_sub(1))
     }
 
     /// The broker leading `__consumer_offsets` (the group coordinator).
     pub fn group_coordinator(&self) -> u8 {
-        self.brokers.saturating_sub(1)
+        self.txn_coordinator()
     }
 
     pub fn topic_partitions(&self, topic: TopicId) -> impl Iterator<Item = TopicPartition> {

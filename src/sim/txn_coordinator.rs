@@ -151,6 +151,13 @@ impl TxnCoordinator {
         }
     }
 
+    /// A replica that is not the leader keeps the log (replicated to it) and nothing in memory.
+    pub fn standby(&mut self) {
+        self.txns.clear();
+        self.markers.clear();
+        self.timeout_check_armed = false;
+    }
+
     /// Reloads after a restart (`TransactionStateManager.loadTransactionsForTxnTopicPartition`):
     /// the last record per `transactional.id` becomes its metadata; transactions in
     /// PrepareCommit/PrepareAbort get their markers again, with the new coordinator epoch.

@@ -593,6 +593,65 @@ impl Sim {
         }
     }
 
+    /// The controller for the internal topics: when the coordinator's broker crashes, the first
+    /// live replica of `__transaction_state` becomes leader and loads it (coordinator failover,
+    /// `TransactionStateManager.loadTransactionsForTxnTopicPartition`); when none is live, the
+    /// first to come back does.
+    fn elect_coordinator(&mut self, changed: u8, out: &mut Out) {
+        let t = &self.world.topology;
+        if t.replication_factor <= 1 || !t.internal_replicas().contains(&changed) {
+            return;
+        }
+        let current = t
+            .coordinator
+            .filter(|c| self.world.is_alive(NodeId::Broker(*c)));
+        if current.is_some() {
+            return;
+        }
+        let next = t
+            .internal_replicas()
+            .into_iter()
+            .find(|r| self.world.is_alive(NodeId::Broker(*r)));
+        self.world.topology.coordinator = next;
+        let Some(leader) = next else { return };
+        self.world.topology.coordinator_epoch += 1;
+        let w = &mut self.world;
+        let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
+        if let Some(b) = w.brokers.get_mut(leader as usize) {
+            b.become_coordinator(&ctx, out);
+        }
+        self.apply(NodeId::Broker(leader), out);
+    }
+
+    /// Simplification: the internal topics replicate synchronously — every live replica holds
+    /// the coordinator's `__transaction_state` and `__consumer_offsets` as soon as it writes them.
+    fn sync_internal_logs(&mut self) {
+        let w = &mut self.world;
+        if w.topology.replication_factor <= 1 {
+            return;
+        }
+        let Some(leader) = w.topology.coordinator else {
+            return;
+        };
+        let Some(src) = w.brokers.get(leader as usize) else {
+            return;
+        };
+        let txn_log = src.txn_coordinator.as_ref().map(|t| t.log.clone());
+        let offsets_log = src.group_coordinator.as_ref().map(|g| g.log.clone());
+        for b in w.brokers.iter_mut().filter(|b| b.alive && b.id != leader) {
+            if let (Some(tc), Some(log)) = (b.txn_coordinator.as_mut(), &txn_log) {
+                if tc.log.len() != log.len() {
+                    tc.log = log.clone();
+                }
+            }
+            if let (Some(gc), Some(log)) = (b.group_coordinator.as_mut(), &offsets_log) {
+                if gc.log.len() != log.len() {
+                    gc.log = log.clone();
+                }
+            }
+        }
+    }
+
     /// The leaders' ISRs, as the controller records them (Kafka: AlterPartition).
     fn sync_isr(&mut self) {
         if self.world.topology.replication_factor <= 1 {
@@ -1038,6 +1097,7 @@ impl Sim {
         if let NodeId::Broker(b) = n {
             let mut out = Out::default();
             self.elect_leaders(b, &mut out);
+            self.elect_coordinator(b, &mut out);
             self.apply(n, &mut out);
         }
         if let NodeId::Broker(b) = n {
@@ -1078,6 +1138,7 @@ impl Sim {
                 }
                 self.apply(n, out);
                 self.elect_leaders(b, out);
+                self.elect_coordinator(b, out);
                 return;
             }
             NodeId::Producer(p) => {
@@ -1173,6 +1234,7 @@ impl Sim {
     fn apply(&mut self, from: NodeId, out: &mut Out) {
         if matches!(from, NodeId::Broker(_)) {
             self.sync_isr();
+            self.sync_internal_logs();
         }
         for peer in std::mem::take(&mut out.disconnects) {
             self.world.net.reconnect(from, peer);

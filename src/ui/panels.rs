@@ -232,10 +232,11 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
     if names.is_empty() {
         return html! { <p class="muted">{ "No transactional.id in this scenario: the transaction coordinator has nothing to do. Set one in Settings to use transactions." }</p> };
     }
+    // The coordinator is the leader of __transaction_state (other replicas only hold its log).
     let coord = w
         .brokers
-        .iter()
-        .find_map(|b| b.txn_coordinator.as_ref().map(|t| (b.id, b.alive, t)));
+        .get(w.topology.txn_coordinator() as usize)
+        .and_then(|b| b.txn_coordinator.as_ref().map(|t| (b.id, b.alive, t)));
     let Some((bid, alive, tc)) = coord else {
         return html! { <p class="muted">{ "No transaction coordinator." }</p> };
     };

@@ -56,6 +56,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../static/scenarios/txn-coordinator-failover.json"),
     ),
     (
+        "txn-coordinator-moves",
+        include_str!("../../static/scenarios/txn-coordinator-moves.json"),
+    ),
+    (
         "consume-transform-produce",
         include_str!("../../static/scenarios/consume-transform-produce.json"),
     ),
