@@ -141,6 +141,8 @@ pub struct Broker {
     pub replicas: BTreeMap<TopicPartition, super::replication::ReplicaState>,
     /// `acks=all` produce requests waiting for the HW to pass their batch (Kafka's delayed produce).
     pub delayed_produce: Vec<super::replication::DelayedProduce>,
+    /// WriteTxnMarkers answers waiting for the HW to pass their markers.
+    pub delayed_markers: Vec<super::replication::DelayedMarkers>,
     /// Followers' fetches waiting for data (`replica.fetch.wait.max.ms`).
     pub parked_replica_fetches: Vec<super::replication::ParkedReplicaFetch>,
     pub parked_fetches: Vec<ParkedFetch>,
@@ -201,6 +203,7 @@ impl Broker {
             partitions,
             replicas,
             delayed_produce: Vec::new(),
+            delayed_markers: Vec::new(),
             parked_replica_fetches: Vec::new(),
             parked_fetches: Vec::new(),
             // Every replica of the internal topics holds their logs; only the leader acts on them.
@@ -226,6 +229,7 @@ impl Broker {
     pub fn crash(&mut self) {
         self.alive = false;
         self.delayed_produce.clear();
+        self.delayed_markers.clear();
         self.parked_replica_fetches.clear();
         for r in self.replicas.values_mut() {
             r.fetch_in_flight = None;
@@ -427,6 +431,9 @@ impl Broker {
                 group,
             } => {
                 let mut results = Vec::with_capacity(partitions.len());
+                // Markers are appended with acks=-1 (KafkaApis.handleWriteTxnMarkersRequest): the
+                // answer waits until the HW has passed each of them.
+                let mut waiting_for: Vec<(TopicPartition, Offset)> = Vec::new();
                 for tp in partitions {
                     let leads = self.replicas.get(&tp).is_some_and(|r| r.is_leader);
                     let r = match self.partitions.get_mut(&tp).filter(|_| leads) {
@@ -457,6 +464,9 @@ impl Broker {
                             });
                             self.wake_fetches(tp, ctx, out);
                             self.maybe_advance_hw(tp, ctx, out);
+                            if !self.replicated_enough(tp, offset) {
+                                waiting_for.push((tp, offset));
+                            }
                             results.push((tp, None));
                         }
                         Err(e) => results.push((tp, Some(e))),
@@ -479,15 +489,22 @@ impl Broker {
                             None => (g, Some(Errors::NotLeaderOrFollower)),
                         },
                     );
-                out.send(
-                    from,
-                    Message::WriteTxnMarkersResponse {
-                        corr,
-                        txn,
-                        results,
-                        group,
-                    },
-                );
+                let response = Message::WriteTxnMarkersResponse {
+                    corr,
+                    txn,
+                    results,
+                    group,
+                };
+                if waiting_for.is_empty() {
+                    out.send(from, response);
+                } else {
+                    self.delayed_markers
+                        .push(super::replication::DelayedMarkers {
+                            to: from,
+                            response,
+                            waiting_for,
+                        });
+                }
             }
             Message::FetchRequest {
                 corr,

@@ -217,6 +217,7 @@ pub struct CheckerSetup {
     pub total_records: u32,
     pub replication_factor: u8,
     pub input_partitions: Vec<TopicPartition>,
+    pub output_partitions: Vec<TopicPartition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -929,6 +930,32 @@ impl Checker {
 
     /// After a leader election the partition's log is the new leader's: count the copies again.
     fn recount_copies(&mut self, logs: &dyn Logs) {
+        // Output records count once their transaction is committed in the (new) leader's log.
+        if !self.output_copies.is_empty() {
+            self.output_copies.iter_mut().for_each(|c| *c = 0);
+            for tp in self.setup.output_partitions.clone() {
+                let Some(log) = logs.log(tp) else { continue };
+                for b in log
+                    .batches()
+                    .iter()
+                    .filter(|b| !b.is_control() && !log.is_aborted(b.producer_id, b.base_offset))
+                {
+                    if b.is_transactional
+                        && log
+                            .ongoing_txns()
+                            .get(&b.producer_id)
+                            .is_some_and(|first| *first <= b.base_offset)
+                    {
+                        continue;
+                    }
+                    for r in b.first_record.0..b.first_record.0 + b.record_count {
+                        if let Some(n) = self.output_copies.get_mut(r as usize) {
+                            *n = n.saturating_add(1);
+                        }
+                    }
+                }
+            }
+        }
         self.log_copies.iter_mut().for_each(|c| *c = 0);
         let sessions = self.sessions.clone();
         self.max_record.clear();

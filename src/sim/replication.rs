@@ -82,6 +82,14 @@ pub struct DelayedProduce {
     pub info: AppendInfo,
 }
 
+/// A WriteTxnMarkers answer waiting until the HW passes every marker it wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct DelayedMarkers {
+    pub to: NodeId,
+    pub response: Message,
+    pub waiting_for: Vec<(TopicPartition, Offset)>,
+}
+
 /// A follower's fetch waiting at the leader for new data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ParkedReplicaFetch {
@@ -304,6 +312,19 @@ impl Broker {
                 .into_iter()
                 .partition(|d| d.tp == tp && hw > d.info.last_offset);
         self.delayed_produce = waiting;
+        // Markers the HW has now passed; answers go once all of a request's markers are replicated.
+        for d in self.delayed_markers.iter_mut() {
+            d.waiting_for
+                .retain(|(p, offset)| !(*p == tp && hw > *offset));
+        }
+        let (ready, still): (Vec<DelayedMarkers>, Vec<DelayedMarkers>) =
+            std::mem::take(&mut self.delayed_markers)
+                .into_iter()
+                .partition(|d| d.waiting_for.is_empty());
+        self.delayed_markers = still;
+        for d in ready {
+            out.send(d.to, d.response);
+        }
         for d in done {
             // The data is in the log, but fewer replicas than min.insync.replicas have it.
             let result = if isr < ctx.replication.min_insync_replicas as usize {
@@ -573,6 +594,41 @@ impl Broker {
                 );
             }
             self.parked_replica_fetches.retain(|f| f.tp != tp);
+            // Marker answers waiting on this partition: the coordinator must write them again on the new leader.
+            let (lost, keep): (Vec<DelayedMarkers>, Vec<DelayedMarkers>) =
+                std::mem::take(&mut self.delayed_markers)
+                    .into_iter()
+                    .partition(|d| d.waiting_for.iter().any(|(p, _)| *p == tp));
+            self.delayed_markers = keep;
+            for d in lost {
+                if let Message::WriteTxnMarkersResponse {
+                    corr,
+                    txn,
+                    results,
+                    group,
+                } = d.response
+                {
+                    let results = results
+                        .into_iter()
+                        .map(|(p, e)| {
+                            if p == tp {
+                                (p, Some(Errors::NotLeaderOrFollower))
+                            } else {
+                                (p, e)
+                            }
+                        })
+                        .collect();
+                    out.send(
+                        d.to,
+                        Message::WriteTxnMarkersResponse {
+                            corr,
+                            txn,
+                            results,
+                            group,
+                        },
+                    );
+                }
+            }
         }
         if let Some(log) = self.partitions.get_mut(&tp) {
             if log.log_end_offset() > truncate_to {

@@ -422,6 +422,7 @@ impl Sim {
             total_records: first_record,
             replication_factor: scenario.replication_factor,
             input_partitions: topology.topic_partitions(TopicId::Input).collect(),
+            output_partitions: topology.topic_partitions(TopicId::Output).collect(),
         });
         let seed = seed.unwrap_or(scenario.seed);
         let schedule = scenario
@@ -1682,7 +1683,7 @@ impl World {
         if self
             .brokers
             .iter()
-            .any(|b| b.alive && !b.delayed_produce.is_empty())
+            .any(|b| b.alive && (!b.delayed_produce.is_empty() || !b.delayed_markers.is_empty()))
         {
             return false;
         }
