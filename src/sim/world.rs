@@ -637,18 +637,50 @@ impl Sim {
         let Some(src) = w.brokers.get(leader as usize) else {
             return;
         };
-        let txn_log = src.txn_coordinator.as_ref().map(|t| t.log.clone());
-        let offsets_log = src.group_coordinator.as_ref().map(|g| g.log.clone());
-        for b in w.brokers.iter_mut().filter(|b| b.alive && b.id != leader) {
-            if let (Some(tc), Some(log)) = (b.txn_coordinator.as_mut(), &txn_log) {
-                if tc.log.len() != log.len() {
-                    tc.log = log.clone();
-                }
+        let (txn_len, offsets_len) = (
+            src.txn_coordinator.as_ref().map_or(0, |t| t.log.len()),
+            src.group_coordinator.as_ref().map_or(0, |g| g.log.len()),
+        );
+        // Only the records a replica lacks are copied (its log is a prefix of the leader's).
+        let behind: Vec<(usize, usize, usize)> = w
+            .brokers
+            .iter()
+            .filter(|b| b.alive && b.id != leader)
+            .map(|b| {
+                (
+                    b.id as usize,
+                    b.txn_coordinator.as_ref().map_or(txn_len, |t| t.log.len()),
+                    b.group_coordinator
+                        .as_ref()
+                        .map_or(offsets_len, |g| g.log.len()),
+                )
+            })
+            .filter(|(_, t, o)| *t != txn_len || *o != offsets_len)
+            .collect();
+        for (id, t, o) in behind {
+            let txn_tail = w.brokers[leader as usize]
+                .txn_coordinator
+                .as_ref()
+                .map(|tc| tc.log.get(t.min(txn_len)..).unwrap_or_default().to_vec());
+            let offsets_tail = w.brokers[leader as usize]
+                .group_coordinator
+                .as_ref()
+                .map(|gc| {
+                    gc.log
+                        .get(o.min(offsets_len)..)
+                        .unwrap_or_default()
+                        .to_vec()
+                });
+            let Some(b) = w.brokers.get_mut(id) else {
+                continue;
+            };
+            if let (Some(tc), Some(tail)) = (b.txn_coordinator.as_mut(), txn_tail) {
+                tc.log.truncate(txn_len);
+                tc.log.extend(tail);
             }
-            if let (Some(gc), Some(log)) = (b.group_coordinator.as_mut(), &offsets_log) {
-                if gc.log.len() != log.len() {
-                    gc.log = log.clone();
-                }
+            if let (Some(gc), Some(tail)) = (b.group_coordinator.as_mut(), offsets_tail) {
+                gc.log.truncate(offsets_len);
+                gc.log.extend(tail);
             }
         }
     }
