@@ -91,7 +91,7 @@ fn key_event(key: &str) -> web_sys::Event {
 fn scenario_index(id: &str) -> String {
     ui::SCENARIOS
         .iter()
-        .position(|(i, _)| *i == id)
+        .position(|(i, _, _)| *i == id)
         .unwrap_or_else(|| panic!("no scenario {id}"))
         .to_string()
 }

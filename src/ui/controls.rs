@@ -3,7 +3,7 @@
 
 use super::{App, Armed, FaultForm, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
 use crate::sim::message::MessageKind;
-use crate::sim::scenario::{FaultAction, ScenarioFile};
+use crate::sim::scenario::FaultAction;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
 use web_sys::{Event, HtmlInputElement, HtmlSelectElement};
@@ -19,15 +19,10 @@ pub fn input_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlInputElement>().map(|s| s.value())
 }
 
-fn title_of(text: &str, lang: Lang) -> String {
-    match serde_json::from_str::<ScenarioFile>(text) {
-        Ok(f) => f
-            .title
-            .get(lang.code())
-            .or_else(|| f.title.get("en"))
-            .cloned()
-            .unwrap_or_default(),
-        Err(_) => "(unreadable scenario)".into(),
+fn title_of(en: &str, ko: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Ko => ko.to_string(),
     }
 }
 
@@ -35,8 +30,8 @@ pub fn picker(app: &App) -> Html {
     let send = &app.send;
     let onchange = send
         .reform(|e: Event| Msg::Pick(select_value(&e).and_then(|v| v.parse().ok()).unwrap_or(0)));
-    let options = SCENARIOS.iter().enumerate().map(|(i, (_, text))| {
-        html! { <option value={i.to_string()} selected={app.picked == Some(i)}>{ title_of(text, app.lang) }</option> }
+    let options = SCENARIOS.iter().enumerate().map(|(i, (_, en, ko))| {
+        html! { <option value={i.to_string()} selected={app.picked == Some(i)}>{ title_of(en, ko, app.lang) }</option> }
     });
     let other = if app.lang == Lang::En {
         Lang::Ko

@@ -17,6 +17,7 @@ mod settings;
 mod spacetime;
 mod text;
 mod topology;
+pub mod widget;
 
 use crate::sim::scenario::{Beat, FaultAction, Scenario, ScenarioFile};
 use crate::sim::timeline::{Timeline, UserAction};
@@ -30,23 +31,74 @@ use yew::prelude::*;
 
 pub use scenarios::SCENARIOS;
 pub use text::Lang;
+pub use widget::{Controls, Options};
 
-/// Mounts the app into `#eoscope-app` (or the body when that element is absent).
+/// Starts every instance on the page: the full app in `#eoscope-app` (restoring a shared moment
+/// from `#m=1.…`), the iframe page's `#eoscope-embed` (options in the URL's query) and every inline
+/// widget, `<div data-eoscope="SCENARIO-ID" data-…>`. A bad fragment, query or attribute shows its
+/// message in that instance only, which runs the default story.
 pub fn start() {
     let document = gloo::utils::document();
-    match document.get_element_by_id("eoscope-app") {
-        Some(root) => {
-            mount(root);
-        }
-        None => {
-            yew::Renderer::<App>::new().render();
+    let (_, hash, search) = widget::location();
+    if let Some(root) = document.get_element_by_id("eoscope-app") {
+        let options = if hash.contains("m=") {
+            widget::validate(
+                widget::RawOptions {
+                    moment: Some(hash),
+                    ..Default::default()
+                },
+                false,
+                widget::page_lang(),
+            )
+            .map(|o| Options {
+                autoplay: false,
+                ..o
+            })
+        } else {
+            Ok(Options {
+                lang: widget::page_lang(),
+                ..Options::default()
+            })
+        };
+        widget::mount_into(root, options, false);
+    }
+    if let Some(root) = document.get_element_by_id("eoscope-embed") {
+        widget::mount_into(root, widget::from_query(&search), true);
+    }
+    mount_widgets();
+}
+
+/// Mounts every `[data-eoscope]` element not mounted yet.
+pub fn mount_widgets() {
+    let Ok(list) = gloo::utils::document().query_selector_all("[data-eoscope]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        if el.get_attribute("data-eoscope-mounted").is_none() {
+            let options = widget::from_element(&el);
+            widget::mount_into(el, options, true);
         }
     }
 }
 
-/// Mounts the app into `root`, replacing its children. Tests mount into an element of their own.
+/// `eoscope.mount(element, options)` (exported by `widget::js_mount`): mounts a widget with options from
+/// JavaScript. Returns the validation message (also shown in the widget), or `None`.
+pub fn mount_js(el: Element, options: wasm_bindgen::JsValue) -> Option<String> {
+    let o = widget::from_js(options);
+    widget::mount_into(el, o, true)
+}
+
+/// Mounts the full app into `root`, replacing its children. Tests mount into an element of their own.
 pub fn mount(root: Element) -> AppHandle<App> {
-    yew::Renderer::<App>::with_root(root).render()
+    mount_with(root, Options::default())
+}
+
+/// Mounts the app into `root` with `options`.
+pub fn mount_with(root: Element, options: Options) -> AppHandle<App> {
+    yew::Renderer::<App>::with_root_and_props(root, options).render()
 }
 
 /// How far ahead the timeline looks to learn a run's length and where its faults and violations are.
@@ -237,6 +289,21 @@ pub enum Msg {
     ShowJson(bool),
     ShowPolling(bool),
     PauseAtBeats(bool),
+    /// The widget scrolled into view (true) or out of it, or the tab was hidden (false).
+    Visible(bool),
+    /// A scenario file fetched for `Pick` (index, seed, the text or a message).
+    Fetched(usize, Option<u64>, Result<String, String>),
+    CopyLink,
+    CopyEmbed,
+    Copied(bool),
+}
+
+/// A share link or embed snippet that was made, and whether the clipboard took it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shared {
+    pub what: &'static str,
+    pub text: String,
+    pub copied: Option<bool>,
 }
 
 pub struct App {
@@ -277,6 +344,21 @@ pub struct App {
     /// The loaded story's beats, and whether playing stops at each.
     pub(crate) beats: Vec<Beat>,
     pub(crate) pause_at_beats: bool,
+    pub(crate) opts: Options,
+    link: html::Scope<App>,
+    /// A scenario being fetched, and the options to apply once it is loaded.
+    pub(crate) loading: Option<usize>,
+    pending: Option<Options>,
+    visible: bool,
+    pub(crate) notice: Option<String>,
+    pub(crate) shared: Option<Shared>,
+    /// Autoplay already started once; playback to resume when the widget is visible again.
+    autoplayed: bool,
+    resume: bool,
+    /// What the host element was last told (custom events).
+    told_step: Option<u64>,
+    told_verdicts: Vec<(&'static str, &'static str)>,
+    _visible_listener: Option<gloo::events::EventListener>,
 }
 
 impl App {
@@ -314,12 +396,33 @@ impl App {
     }
 
     fn pick(&mut self, i: usize) {
-        let Some((_, text)) = SCENARIOS.get(i) else {
+        self.pick_seeded(i, None)
+    }
+
+    /// Loads shipped scenario `i`: at once when it is embedded, else after fetching its file
+    /// (`Msg::Fetched`); the current run stays on screen meanwhile.
+    fn pick_seeded(&mut self, i: usize, seed: Option<u64>) {
+        if let Some(text) = scenarios::embedded(i) {
+            self.loading = None;
+            self.load_text(i, text, seed);
+            return;
+        }
+        let Some((id, _, _)) = SCENARIOS.get(i) else {
             return;
         };
+        self.loading = Some(i);
+        let url = format!("{}scenarios/{}.json", scenarios::base_url(), id);
+        let link = self.link.clone();
+        widget::fetch_text(
+            &url,
+            Callback::from(move |r| link.send_message(Msg::Fetched(i, seed, r))),
+        );
+    }
+
+    fn load_text(&mut self, i: usize, text: &str, seed: Option<u64>) {
         match serde_json::from_str::<ScenarioFile>(text) {
             Ok(file) => {
-                let seed = file.seed;
+                let seed = seed.unwrap_or(file.seed);
                 self.picked = Some(i);
                 self.load(file, seed);
             }
@@ -468,12 +571,137 @@ impl App {
             .is_some_and(|b| b.highlight.iter().any(|h| h == name))
     }
 
+    /// Loads what the options ask for: a shared moment (the scenario, the seed, the actions replayed
+    /// at their steps, then the step), or a scenario at a step.
+    fn restore(&mut self, o: &Options) {
+        let seed = o.moment.as_ref().and_then(|m| m.seed).or(o.seed);
+        self.pick_seeded(o.scenario, seed);
+        if self.loading.is_some() {
+            self.pending = Some(o.clone());
+        } else {
+            self.finish_restore(o);
+        }
+    }
+
+    fn finish_restore(&mut self, o: &Options) {
+        // Never run further than the run's end or the look-ahead (a hostile step stays cheap).
+        let limit = if self.preview.done {
+            self.preview.end
+        } else {
+            PREVIEW_STEPS
+        };
+        let mut target = o.step;
+        if let Some(m) = &o.moment {
+            // In the fragment's order (encode writes them by step): an action before an earlier
+            // one's step replaces the later history, as acting after stepping back does.
+            if let Some(tl) = &mut self.tl {
+                for (s, a) in &m.actions {
+                    tl.seek((*s).min(limit));
+                    tl.act(a.clone());
+                }
+            }
+            self.refresh_preview();
+            target = target.or(Some(m.step));
+        }
+        if let Some(s) = target {
+            let limit = if self.preview.done {
+                self.preview.end
+            } else {
+                PREVIEW_STEPS
+            };
+            self.seek(s.min(limit));
+        }
+    }
+
+    /// The moment the run is at, for a link.
+    pub(crate) fn moment(&self) -> Option<crate::share::Moment> {
+        let tl = self.tl.as_ref()?;
+        let (id, _, _) = SCENARIOS.get(self.picked?)?;
+        Some(crate::share::Moment {
+            scenario: id.to_string(),
+            seed: Some(tl.seed),
+            step: tl.step_index(),
+            lang: self.lang.code().to_string(),
+            actions: tl.actions.clone(),
+        })
+    }
+
+    fn on_visible(&mut self, ctx: &Context<Self>) {
+        if self.tl.is_none() {
+            return;
+        }
+        if self.resume || (self.opts.autoplay && !self.autoplayed && !self.at_end()) {
+            self.autoplayed = true;
+            self.resume = false;
+            self.start_playing(ctx);
+        }
+    }
+
+    fn start_playing(&mut self, ctx: &Context<Self>) {
+        if self.tl.is_some() && !self.playing {
+            if self.at_end() {
+                self.seek(0);
+            }
+            self.playing = true;
+            self.turbo = false;
+            self.last_ts = None;
+            // The first frame takes a step at once, so play feels immediate.
+            self.carry = 1.0;
+            self.request_frame(ctx);
+        }
+    }
+
+    /// Tells the host element what changed: `eoscope:step` (detail: the step) and
+    /// `eoscope:verdict` (detail: `{property, verdict}`), and keeps `data-eoscope-step` current.
+    fn tell_host(&mut self) {
+        let (Some(host), Some(tl)) = (&self.opts.host, &self.tl) else {
+            return;
+        };
+        let step = tl.step_index();
+        if self.told_step != Some(step) {
+            self.told_step = Some(step);
+            let _ = host.set_attribute("data-eoscope-step", &step.to_string());
+            widget::dispatch(
+                host,
+                "eoscope:step",
+                &wasm_bindgen::JsValue::from_f64(step as f64),
+            );
+        }
+        use crate::sim::checker::{Property, Verdict};
+        let now: Vec<(&'static str, &'static str)> = Property::ALL
+            .iter()
+            .map(|p| {
+                let v = match tl.sim.world.checker.verdicts.get(p) {
+                    Some(Verdict::Pass) => "pass",
+                    Some(Verdict::Fail { .. }) => "fail",
+                    _ => "n/a",
+                };
+                (p.name(), v)
+            })
+            .collect();
+        if now != self.told_verdicts {
+            for (i, (p, v)) in now.iter().enumerate() {
+                if self.told_verdicts.get(i) != Some(&(*p, *v)) {
+                    let d = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&d, &"property".into(), &(*p).into());
+                    let _ = js_sys::Reflect::set(&d, &"verdict".into(), &(*v).into());
+                    widget::dispatch(host, "eoscope:verdict", &d);
+                }
+            }
+            self.told_verdicts = now;
+        }
+    }
+
     fn at_end(&self) -> bool {
         self.tl.as_ref().is_none_or(|t| t.sim.is_done())
     }
 }
 
 /// What a key on the app root means, if anything. Form controls keep their own keys.
+fn msg_is_link(m: &Msg) -> bool {
+    matches!(m, Msg::CopyLink)
+}
+
 fn key_msg(e: &KeyboardEvent) -> Option<Msg> {
     if e.alt_key() || e.ctrl_key() || e.meta_key() {
         return None;
@@ -502,7 +730,7 @@ fn key_msg(e: &KeyboardEvent) -> Option<Msg> {
 
 impl Component for App {
     type Message = Msg;
-    type Properties = ();
+    type Properties = Options;
 
     fn create(ctx: &Context<Self>) -> Self {
         let send = ctx.link().callback(|m: Msg| m);
@@ -551,8 +779,46 @@ impl Component for App {
             show_polling: false,
             beats: Vec::new(),
             pause_at_beats: true,
+            opts: ctx.props().clone(),
+            link: ctx.link().clone(),
+            loading: None,
+            pending: None,
+            visible: false,
+            notice: ctx.props().notice.clone(),
+            shared: None,
+            autoplayed: false,
+            resume: false,
+            told_step: None,
+            told_verdicts: Vec::new(),
+            _visible_listener: None,
         };
-        app.pick(0);
+        let o = ctx.props().clone();
+        app.lang = o.lang;
+        if let Some(bits) = o.panels {
+            app.panels = bits;
+        } else if o.widget {
+            app.panels = Panel::Logs.bit() | Panel::Verdicts.bit() | Panel::Topology.bit();
+            if o.controls == Controls::Full {
+                app.panels |= Panel::Belief.bit() | Panel::Events.bit();
+            }
+        }
+        app.restore(&o);
+        if let (true, Some(host)) = (o.widget, &o.host) {
+            // static/boot.js watches each widget (IntersectionObserver, visibilitychange) and
+            // dispatches `eoscope:visible` with detail true or false on its element.
+            let link = ctx.link().clone();
+            app._visible_listener = Some(gloo::events::EventListener::new(
+                host,
+                "eoscope:visible",
+                move |e| {
+                    let v = js_sys::Reflect::get(e, &"detail".into())
+                        .ok()
+                        .and_then(|d| d.as_bool())
+                        .unwrap_or(false);
+                    link.send_message(Msg::Visible(v));
+                },
+            ));
+        }
         app
     }
 
@@ -560,18 +826,80 @@ impl Component for App {
         match msg {
             Msg::Pick(i) => self.pick(i),
             Msg::TogglePlay => {
+                self.resume = false;
                 if self.playing {
                     self.stop();
-                } else if self.tl.is_some() {
-                    if self.at_end() {
-                        self.seek(0);
+                } else {
+                    self.start_playing(ctx);
+                }
+            }
+            Msg::Visible(v) => {
+                self.visible = v;
+                if v {
+                    self.on_visible(ctx);
+                } else if self.playing {
+                    self.resume = true;
+                    self.stop();
+                }
+            }
+            Msg::Fetched(i, seed, r) => {
+                if self.loading != Some(i) {
+                    return false;
+                }
+                self.loading = None;
+                let pending = self.pending.take();
+                match r {
+                    Ok(text) => {
+                        self.load_text(i, &text, seed);
+                        if let Some(o) = pending {
+                            self.finish_restore(&o);
+                        }
                     }
-                    self.playing = true;
-                    self.turbo = false;
-                    self.last_ts = None;
-                    // The first frame takes a step at once, so play feels immediate.
-                    self.carry = 1.0;
-                    self.request_frame(ctx);
+                    Err(e) => {
+                        let id = SCENARIOS.get(i).map_or("?", |s| s.0);
+                        self.load_error =
+                            Some(format!("could not load the scenario {}: {}", id, e));
+                        if self.tl.is_none() {
+                            self.pick(0);
+                        }
+                    }
+                }
+                if self.visible {
+                    self.on_visible(ctx);
+                }
+            }
+            Msg::CopyLink | Msg::CopyEmbed => {
+                let link = msg_is_link(&msg);
+                let text = match self.moment() {
+                    None => {
+                        self.shared = Some(Shared {
+                            what: "none",
+                            text: String::new(),
+                            copied: None,
+                        });
+                        return true;
+                    }
+                    Some(m) if link => {
+                        let (base, _, _) = widget::location();
+                        format!("{}#{}", base, crate::share::encode(&m))
+                    }
+                    Some(m) => format!(
+                        "<script type=\"module\" src=\"{}boot.js\"></script><div data-eoscope=\"{}\" data-moment=\"{}\"></div>",
+                        widget::attr_escape(&widget::app_base()),
+                        widget::attr_escape(&m.scenario),
+                        widget::attr_escape(&crate::share::encode(&m))
+                    ),
+                };
+                self.shared = Some(Shared {
+                    what: if link { "link" } else { "embed" },
+                    text: text.clone(),
+                    copied: None,
+                });
+                widget::copy_text(&text, ctx.link().callback(Msg::Copied));
+            }
+            Msg::Copied(ok) => {
+                if let Some(s) = &mut self.shared {
+                    s.copied = Some(ok);
                 }
             }
             Msg::Pause => self.stop(),
@@ -805,6 +1133,7 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        self.tell_host();
         // Scrolling that follows the end: after drawing, put followed scrollers at their end.
         for (i, r) in self.log_refs.iter().enumerate() {
             if self.scrolls.get(i).is_some_and(|s| s.follow) {
@@ -858,7 +1187,9 @@ impl Component for App {
                 };
                 html! {
                     <>
-                        { controls::playback(self, tl) }
+                        if self.opts.controls != Controls::None {
+                            { controls::playback(self, tl) }
+                        }
                         <div class="cols">
                             <div class="col col-main">{ main }</div>
                             <div class="col col-side">{ side }</div>
@@ -875,21 +1206,36 @@ impl Component for App {
                     onclick={send.reform(move |_| Msg::TogglePanel(p))}>{ p.label() }</button>
             }
         });
+        let widget = self.opts.widget;
+        let full = self.opts.controls == Controls::Full;
         html! {
-            <div class="eoscope" tabindex="0" onkeydown={self.onkeydown.clone()}
+            <div class={classes!("eoscope", widget.then_some("eoscope-embedded"))} tabindex="0" onkeydown={self.onkeydown.clone()}
                 aria-label="eoscope: Kafka exactly-once simulator. Space plays or pauses, left and right arrows step.">
-                <header class="top">
-                    <div class="brand">
-                        <h1>{ "eoscope" }</h1>
-                        <span class="tagline">{ "Kafka's exactly-once machinery, simulated" }</span>
-                    </div>
-                    { controls::picker(self) }
-                </header>
+                if !widget {
+                    <header class="top">
+                        <div class="brand">
+                            <h1>{ "eoscope" }</h1>
+                            <span class="tagline">{ "Kafka's exactly-once machinery, simulated" }</span>
+                        </div>
+                        { controls::picker(self) }
+                    </header>
+                } else if full {
+                    <header class="top">{ controls::picker(self) }</header>
+                }
+                if let Some(e) = &self.notice {
+                    <p class="error notice" role="alert">{ e }{ " — showing the default story instead." }</p>
+                }
                 if let Some(e) = &self.load_error {
                     <p class="error" role="alert">{ e }</p>
                 }
+                if self.loading.is_some() {
+                    <p class="loading" role="status">{ "Loading the scenario…" }</p>
+                }
                 { narration }
-                <nav class="toggles" aria-label="Show or hide panels">{ for toggles }</nav>
+                if full {
+                    <nav class="toggles" aria-label="Show or hide panels">{ for toggles }</nav>
+                    { self.share_box() }
+                }
                 { body }
             </div>
         }
@@ -906,6 +1252,37 @@ impl App {
                 <h2>{ p.label() }</h2>
                 { content }
             </section>
+        }
+    }
+
+    fn share_box(&self) -> Html {
+        let send = &self.send;
+        let note = self.shared.as_ref().map(|s| {
+            let status = match (s.what, s.copied) {
+                ("none", _) => "Only the shipped stories can be shared: this run comes from a file of your own.",
+                (_, Some(true)) => "Copied to the clipboard.",
+                (_, Some(false)) => "The page may not write to the clipboard: select the text and copy it.",
+                (_, None) => "",
+            };
+            let label = if s.what == "link" { "Link to this moment" } else { "Embed code" };
+            html! {
+                <div class="share-out">
+                    if s.what != "none" {
+                        <label><span class="label">{ label }</span>
+                            <input type="text" class="share-text" readonly=true value={s.text.clone()} aria-label={label} /></label>
+                    }
+                    <span class="share-status" role="status">{ status }</span>
+                </div>
+            }
+        });
+        html! {
+            <div class="share">
+                if !self.opts.widget {
+                    <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>{ "Copy link to this moment" }</button>
+                }
+                <button type="button" class="small" onclick={send.reform(|_| Msg::CopyEmbed)}>{ "Copy embed code" }</button>
+                { note.unwrap_or_default() }
+            </div>
         }
     }
 

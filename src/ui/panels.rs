@@ -349,7 +349,15 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     let send = &app.send;
     let w = &tl.sim.world;
     let finished = tl.sim.is_done();
-    let rows = Property::ALL.iter().map(|p| {
+    // A compact widget (controls minimal or none) lists only what the story is about: the
+    // properties its file expects a verdict for, and any that failed.
+    let compact = app.opts.widget && app.opts.controls != super::Controls::Full;
+    let expected = app.draft.as_ref().map(|f| &f.expect);
+    let rows = Property::ALL.iter().filter(|p| {
+        !compact
+            || expected.is_none_or(|e| e.is_empty() || e.contains_key(p.name()))
+            || matches!(w.checker.verdicts.get(p), Some(Verdict::Fail { .. }))
+    }).map(|p| {
         let v = w.checker.verdicts.get(p).cloned().unwrap_or(Verdict::NotApplicable);
         let (class, word) = match &v {
             Verdict::Pass if finished => ("pass", "✓ pass"),

@@ -56,9 +56,13 @@ const TYPES = {
 
 /**
  * Serves `dir` on 127.0.0.1 (a free port) with `csp` on every response, `application/wasm` for
- * .wasm, and index.html for directories. Resolves to { url, close() }.
+ * .wasm, and index.html for directories. `cors: true` adds `Access-Control-Allow-Origin: *` to the
+ * .js, .wasm, .css and .json responses only: what a host must send for embed.html in `<iframe
+ * sandbox="allow-scripts">`, whose opaque origin makes the module, wasm, scenario-file and (integrity-checked)
+ * stylesheet fetches cross-origin.
+ * Resolves to { url, close() }.
  */
-export async function startServer(dir = DIST, { csp = CSP } = {}) {
+export async function startServer(dir = DIST, { csp = CSP, cors = false } = {}) {
     const root = resolve(dir);
     try {
         statSync(join(root, 'index.html'));
@@ -78,6 +82,9 @@ export async function startServer(dir = DIST, { csp = CSP } = {}) {
         try {
             if (statSync(file).isDirectory()) file = join(file, 'index.html');
             const body = readFileSync(file);
+            if (cors && ['.js', '.wasm', '.css', '.json'].includes(extname(file))) {
+                res.setHeader('Access-Control-Allow-Origin', '*');
+            }
             res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
             res.end(req.method === 'HEAD' ? undefined : body);
         } catch {
