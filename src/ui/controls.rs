@@ -57,6 +57,7 @@ pub fn picker(app: &App) -> Html {
 
 pub fn playback(app: &App, tl: &Timeline) -> Html {
     let send = &app.send;
+    let full = app.opts.controls == super::Controls::Full;
     let w = &tl.sim.world;
     let step = w.step;
     let end = app.preview.end.max(step);
@@ -133,18 +134,23 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                         aria-valuetext={speed_text.clone()} oninput={on_speed} />
                     <span class="value">{ speed_text }</span>
                 </label>
+                // A compact widget keeps speed and the beat switch; the seed and re-run are the app's.
+                if full {
                 <label class="seed">
                     <span class="label">{ "Seed" }</span>
                     <input type="text" inputmode="numeric" value={app.seed_text.clone()} aria-label="Seed" size="8" oninput={on_seed} />
                 </label>
+                }
                 if !app.beats.is_empty() {
                     <label class="check">
                         <input type="checkbox" checked={app.pause_at_beats} onchange={send.reform({ let on = app.pause_at_beats; move |_| Msg::PauseAtBeats(!on) })} />
                         { " pause at story beats" }
                     </label>
                 }
+                if full {
                 <button type="button" class="rerun" onclick={send.reform(|_| Msg::Rerun)} disabled={app.draft_error.is_some()}
                     title="Start again with the settings below and this seed">{ "↺ Re-run from start" }</button>
+                }
             </div>
         </div>
     }
