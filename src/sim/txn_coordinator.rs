@@ -114,7 +114,8 @@ pub struct PendingMarkers {
     pub result: ControlType,
     pub remaining: BTreeSet<TxnPartition>,
     /// WriteTxnMarkers requests in flight, by correlation id, with the partitions they carry.
-    pub in_flight: BTreeMap<CorrelationId, Vec<TxnPartition>>,
+    /// WriteTxnMarkers requests in flight, by correlation id: the broker and the partitions.
+    pub in_flight: BTreeMap<CorrelationId, (u8, Vec<TxnPartition>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -506,8 +507,12 @@ impl TxnCoordinator {
         let Some(pending) = self.markers.get_mut(&txn) else {
             return;
         };
-        let covered: BTreeSet<TxnPartition> =
-            pending.in_flight.values().flatten().copied().collect();
+        let covered: BTreeSet<TxnPartition> = pending
+            .in_flight
+            .values()
+            .flat_map(|(_, p)| p.iter())
+            .copied()
+            .collect();
         let mut by_broker: BTreeMap<u8, Vec<TxnPartition>> = BTreeMap::new();
         for p in pending.remaining.iter().filter(|p| !covered.contains(p)) {
             let broker = match p {
@@ -557,7 +562,7 @@ impl TxnCoordinator {
                 ctx.now.plus(MARKER_REQUEST_TIMEOUT_MS),
                 Timer::RequestTimeout(corr),
             );
-            pending.in_flight.insert(corr, parts);
+            pending.in_flight.insert(corr, (broker, parts));
         }
     }
 
@@ -605,11 +610,7 @@ impl TxnCoordinator {
             .map(|(t, _)| *t);
         if let Some(txn) = txn {
             if let Some(p) = self.markers.get_mut(&txn) {
-                if let Some(parts) = p.in_flight.remove(&corr) {
-                    let broker = match parts.first() {
-                        Some(TxnPartition::Data(tp)) => ctx.topology.leader(*tp),
-                        _ => ctx.topology.group_coordinator(),
-                    };
+                if let Some((broker, _)) = p.in_flight.remove(&corr) {
                     out.disconnect(NodeId::Broker(broker));
                 }
             }
@@ -621,13 +622,9 @@ impl TxnCoordinator {
     pub fn on_disconnect(&mut self, broker: u8, ctx: &CoordCtx, out: &mut Out) {
         let mut any = false;
         for pending in self.markers.values_mut() {
-            pending.in_flight.retain(|_, parts| {
-                let to = match parts.first() {
-                    Some(TxnPartition::Data(tp)) => ctx.topology.leader(*tp),
-                    _ => ctx.topology.group_coordinator(),
-                };
-                any |= to == broker;
-                to != broker
+            pending.in_flight.retain(|_, (to, _)| {
+                any |= *to == broker;
+                *to != broker
             });
         }
         if any {
