@@ -296,6 +296,22 @@ pub enum Msg {
     CopyLink,
     CopyEmbed,
     Copied(bool),
+    /// Leave the guided story at the current beat: a sandbox from this exact state.
+    TakeWheel,
+    /// Back to the story at the beat where the reader left it.
+    BackToStory,
+}
+
+/// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
+#[derive(Clone, Debug)]
+pub(crate) struct Wheel {
+    scenario: Scenario,
+    seed: u64,
+    actions: Vec<(u64, UserAction)>,
+    step: u64,
+    draft: Option<ScenarioFile>,
+    beats: Vec<Beat>,
+    picked: Option<usize>,
 }
 
 /// A share link or embed snippet that was made, and whether the clipboard took it.
@@ -344,6 +360,8 @@ pub struct App {
     /// The loaded story's beats, and whether playing stops at each.
     pub(crate) beats: Vec<Beat>,
     pub(crate) pause_at_beats: bool,
+    /// The reader has the wheel: the story left at a beat, to go back to.
+    pub(crate) wheel: Option<Wheel>,
     pub(crate) opts: Options,
     link: html::Scope<App>,
     /// A scenario being fetched, and the options to apply once it is loaded.
@@ -423,6 +441,7 @@ impl App {
         match serde_json::from_str::<ScenarioFile>(text) {
             Ok(file) => {
                 let seed = seed.unwrap_or(file.seed);
+                self.wheel = None;
                 self.picked = Some(i);
                 self.load(file, seed);
             }
@@ -550,6 +569,48 @@ impl App {
             .draft
             .as_ref()
             .and_then(|f| Scenario::from_file(f).err());
+    }
+
+    fn take_wheel(&mut self) {
+        if self.wheel.is_some() || self.beats.is_empty() || self.tl.is_none() {
+            return;
+        }
+        self.stop();
+        let Some(tl) = &self.tl else { return };
+        self.wheel = Some(Wheel {
+            scenario: tl.scenario.clone(),
+            seed: tl.seed,
+            actions: tl.actions.clone(),
+            step: tl.step_index(),
+            draft: self.draft.clone(),
+            beats: self.beats.clone(),
+            picked: self.picked,
+        });
+    }
+
+    /// Rebuilds the story's run as it was on taking the wheel; the reader's own actions go.
+    fn back_to_story(&mut self) {
+        let Some(w) = self.wheel.take() else { return };
+        self.stop();
+        let mut tl = Timeline::new(w.scenario, Some(w.seed));
+        tl.actions = w.actions;
+        tl.seek(w.step);
+        self.tl = Some(tl);
+        self.seed_text = w.seed.to_string();
+        if let Some(f) = &w.draft {
+            self.json_text = serde_json::to_string_pretty(f).unwrap_or_default();
+        }
+        self.draft = w.draft;
+        self.beats = w.beats;
+        self.picked = w.picked;
+        self.validate_draft();
+        self.last_edit = None;
+        self.load_error = None;
+        self.selected = None;
+        self.armed = None;
+        self.apply_result = None;
+        self.inspect = None;
+        self.refresh_preview();
     }
 
     /// The beat the run is at: the last one whose step has been reached.
@@ -779,6 +840,7 @@ impl Component for App {
             show_polling: false,
             beats: Vec::new(),
             pause_at_beats: true,
+            wheel: None,
             opts: ctx.props().clone(),
             link: ctx.link().clone(),
             loading: None,
@@ -930,6 +992,7 @@ impl Component for App {
                     let here = self.tl.as_ref().map(|t| t.step_index());
                     if !self.turbo
                         && self.pause_at_beats
+                        && self.wheel.is_none()
                         && self
                             .preview
                             .beat_steps
@@ -1119,6 +1182,7 @@ impl Component for App {
                     self.json_error = self.load_error.take();
                     if self.json_error.is_none() {
                         self.picked = None;
+                        self.wheel = None;
                     } else {
                         self.json_text = text;
                     }
@@ -1128,6 +1192,8 @@ impl Component for App {
             Msg::ShowJson(b) => self.show_json = b,
             Msg::ShowPolling(b) => self.show_polling = b,
             Msg::PauseAtBeats(b) => self.pause_at_beats = b,
+            Msg::TakeWheel => self.take_wheel(),
+            Msg::BackToStory => self.back_to_story(),
         }
         true
     }
@@ -1298,6 +1364,14 @@ impl App {
                 .unwrap_or_default()
         };
         let send = &self.send;
+        if self.wheel.is_some() {
+            return html! {
+                <div class="narration wheel" lang={lang}>
+                    <p><strong>{ "You have the wheel" }</strong>{ " — " }
+                        <button type="button" class="small" onclick={send.reform(|_| Msg::BackToStory)}>{ "Back to the story" }</button></p>
+                </div>
+            };
+        }
         let beat = self
             .current_beat()
             .and_then(|i| self.beats.get(i).map(|b| (i, b)));
@@ -1315,6 +1389,7 @@ impl App {
                     <div class="beat-nav">
                         <button type="button" class="small" disabled={i == 0} onclick={seek_beat(i.checked_sub(1)).unwrap_or_default()}>{ "◀ previous beat" }</button>
                         <button type="button" class="small" disabled={i + 1 >= n} onclick={seek_beat(Some(i + 1)).unwrap_or_default()}>{ "next beat ▶" }</button>
+                        <button type="button" class="small take-wheel" title="Play freely from here; you can come back to this beat" onclick={send.reform(|_| Msg::TakeWheel)}>{ "Take the wheel" }</button>
                     </div>
                 } else {
                     <p>{ pick(&f.description) }</p>
