@@ -254,19 +254,10 @@ impl Broker {
         if let Some(gc) = self.group_coordinator.as_mut() {
             gc.reload();
         }
-        let me = self.node();
         // Only the leader of __transaction_state loads it as coordinator; with replication the
         // controller decides who that is (`World::elect_coordinator`).
         if ctx.topology.coordinator == Some(self.id) && ctx.topology.replication_factor <= 1 {
-            if let Some(tc) = self.txn_coordinator.as_mut() {
-                let mut cctx = CoordCtx {
-                    now: ctx.now,
-                    me,
-                    topology: ctx.topology,
-                    next_producer_id: &mut self.next_producer_id,
-                };
-                tc.load(&mut cctx, out);
-            }
+            self.with_txn_coordinator(ctx, |tc, cctx| tc.load(cctx, out));
         } else if let Some(tc) = self.txn_coordinator.as_mut() {
             tc.standby();
         }
@@ -275,20 +266,30 @@ impl Broker {
     /// The controller made this broker the leader of the internal topics: it loads
     /// `__transaction_state` and `__consumer_offsets` and acts as both coordinators.
     pub fn become_coordinator(&mut self, ctx: &BrokerCtx, out: &mut Out) {
-        let me = self.node();
         if let Some(gc) = self.group_coordinator.as_mut() {
             gc.reload();
         }
-        if let Some(tc) = self.txn_coordinator.as_mut() {
-            tc.coordinator_epoch = ctx.topology.coordinator_epoch - 1;
-            let mut cctx = CoordCtx {
-                now: ctx.now,
-                me,
-                topology: ctx.topology,
-                next_producer_id: &mut self.next_producer_id,
-            };
-            tc.load(&mut cctx, out);
-        }
+        self.with_txn_coordinator(ctx, |tc, cctx| {
+            tc.coordinator_epoch = cctx.topology.coordinator_epoch - 1;
+            tc.load(cctx, out)
+        });
+    }
+
+    /// Runs `f` on this broker's transaction coordinator, if it holds one, with its context.
+    fn with_txn_coordinator<R>(
+        &mut self,
+        ctx: &BrokerCtx,
+        f: impl FnOnce(&mut TxnCoordinator, &mut CoordCtx) -> R,
+    ) -> Option<R> {
+        let me = self.node();
+        let tc = self.txn_coordinator.as_mut()?;
+        let mut cctx = CoordCtx {
+            now: ctx.now,
+            me,
+            topology: ctx.topology,
+            next_producer_id: &mut self.next_producer_id,
+        };
+        Some(f(tc, &mut cctx))
     }
 
     fn is_coordinator(&self, ctx: &BrokerCtx) -> bool {
@@ -296,18 +297,12 @@ impl Broker {
     }
 
     pub fn on_message(&mut self, from: NodeId, msg: Message, ctx: &BrokerCtx, out: &mut Out) {
-        let me = self.node();
         let coordinator = self.is_coordinator(ctx);
-        if let Some(tc) = self.txn_coordinator.as_mut().filter(|_| coordinator) {
-            let mut cctx = CoordCtx {
-                now: ctx.now,
-                me,
-                topology: ctx.topology,
-                next_producer_id: &mut self.next_producer_id,
-            };
-            if tc.handle(from, &msg, &mut cctx, out) {
-                return;
-            }
+        if coordinator
+            && self.with_txn_coordinator(ctx, |tc, cctx| tc.handle(from, &msg, cctx, out))
+                == Some(true)
+        {
+            return;
         }
         if let Message::ReplicaFetchRequest { .. } | Message::ReplicaFetchResponse { .. } = msg {
             self.on_replication_message(from, msg, ctx, out);
@@ -614,7 +609,6 @@ impl Broker {
     }
 
     pub fn on_timer(&mut self, timer: Timer, ctx: &BrokerCtx, out: &mut Out) {
-        let me = self.node();
         match timer {
             Timer::FetchDeadline(corr, NodeId::Broker(follower)) => {
                 self.replica_fetch_deadline(corr, follower, out)
@@ -643,37 +637,13 @@ impl Broker {
                 }
             }
             Timer::TxnTimeoutCheck => {
-                if let Some(tc) = self.txn_coordinator.as_mut() {
-                    let mut cctx = CoordCtx {
-                        now: ctx.now,
-                        me,
-                        topology: ctx.topology,
-                        next_producer_id: &mut self.next_producer_id,
-                    };
-                    tc.on_timeout_check(&mut cctx, out);
-                }
+                self.with_txn_coordinator(ctx, |tc, cctx| tc.on_timeout_check(cctx, out));
             }
             Timer::Wake => {
-                if let Some(tc) = self.txn_coordinator.as_mut() {
-                    let mut cctx = CoordCtx {
-                        now: ctx.now,
-                        me,
-                        topology: ctx.topology,
-                        next_producer_id: &mut self.next_producer_id,
-                    };
-                    tc.retry(&mut cctx, out);
-                }
+                self.with_txn_coordinator(ctx, |tc, cctx| tc.retry(cctx, out));
             }
             Timer::RequestTimeout(corr) => {
-                if let Some(tc) = self.txn_coordinator.as_mut() {
-                    let mut cctx = CoordCtx {
-                        now: ctx.now,
-                        me,
-                        topology: ctx.topology,
-                        next_producer_id: &mut self.next_producer_id,
-                    };
-                    tc.on_request_timeout(corr, &mut cctx, out);
-                }
+                self.with_txn_coordinator(ctx, |tc, cctx| tc.on_request_timeout(corr, cctx, out));
             }
             _ => {}
         }
@@ -682,16 +652,7 @@ impl Broker {
     /// The connection to another broker closed (the coordinator's marker requests to it are lost).
     pub fn on_disconnect(&mut self, peer: u8, ctx: &BrokerCtx, out: &mut Out) {
         self.on_leader_disconnect(peer, ctx, out);
-        let me = self.node();
-        if let Some(tc) = self.txn_coordinator.as_mut() {
-            let cctx = CoordCtx {
-                now: ctx.now,
-                me,
-                topology: ctx.topology,
-                next_producer_id: &mut self.next_producer_id,
-            };
-            tc.on_disconnect(peer, &cctx, out);
-        }
+        self.with_txn_coordinator(ctx, |tc, cctx| tc.on_disconnect(peer, cctx, out));
     }
 
     /// Answers parked fetches on `tp` that now have data.

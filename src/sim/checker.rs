@@ -7,9 +7,7 @@ use super::config::{Acks, CommitMode, IsolationLevel};
 use super::effects::Note;
 use super::log::PartitionLog;
 use super::txn_coordinator::TransactionState;
-use super::types::{
-    NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Tick, TopicId, TopicPartition,
-};
+use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -985,12 +983,5 @@ impl Checker {
     /// How many live copies of a record the input topic holds.
     pub fn copies_in_log(&self, r: RecordId) -> u8 {
         self.log_copies.get(r.0 as usize).copied().unwrap_or(0)
-    }
-
-    pub fn writer_of_first_copy(&self, r: RecordId) -> Option<(ProducerId, ProducerEpoch)> {
-        self.first_writer
-            .get(r.0 as usize)
-            .filter(|w| w.0 >= 0)
-            .map(|w| (ProducerId(w.0), ProducerEpoch(w.1)))
     }
 }

@@ -116,8 +116,6 @@ pub enum Note {
     },
     /// A client restarted (a new producer session).
     ClientRestarted { node: NodeId },
-    /// A node crashed or restarted, or a fault was applied (for the event log).
-    Fault { what: String },
     /// A client error the application sees (fenced, abortable, fatal).
     ClientError {
         node: NodeId,

@@ -96,10 +96,6 @@ impl ProducerNode {
         }
     }
 
-    pub fn record_count(&self) -> u32 {
-        (self.acked.len() * 64) as u32
-    }
-
     fn is_acked(&self, r: u32) -> bool {
         let i = (r - self.first_record) as usize;
         self.acked

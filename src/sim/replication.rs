@@ -384,15 +384,7 @@ impl Broker {
         self.arm_isr_check(ctx, out);
     }
 
-    pub fn arm_isr_check_now(&mut self, ctx: &BrokerCtx, out: &mut Out) {
-        self.arm_isr_check(ctx, out)
-    }
-
-    pub fn fetch_from_leaders_now(&mut self, ctx: &BrokerCtx, out: &mut Out) {
-        self.fetch_from_leaders(ctx, out)
-    }
-
-    pub(super) fn arm_isr_check(&mut self, ctx: &BrokerCtx, out: &mut Out) {
+    pub fn arm_isr_check(&mut self, ctx: &BrokerCtx, out: &mut Out) {
         if ctx.topology.replication_factor > 1 && self.replicas.values().any(|r| r.is_leader) {
             out.timer(
                 ctx.now
@@ -403,7 +395,7 @@ impl Broker {
     }
 
     /// Every follower replica without a fetch in flight fetches from its leader.
-    pub(super) fn fetch_from_leaders(&mut self, ctx: &BrokerCtx, out: &mut Out) {
+    pub fn fetch_from_leaders(&mut self, ctx: &BrokerCtx, out: &mut Out) {
         let followed: Vec<TopicPartition> = self
             .replicas
             .iter()

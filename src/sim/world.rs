@@ -9,7 +9,7 @@ use super::consumer::{ConsumerCtx, ConsumerNode};
 use super::effects::{Note, Out, Timer};
 use super::log::PartitionLog;
 use super::message::{Message, MessageKind};
-use super::producer::{ClientCtx, CLIENT_CORR_BIT};
+use super::producer::{ClientCtx, ProducerClient, CLIENT_CORR_BIT};
 use super::producer_app::ProducerNode;
 use super::rng::Rng;
 use super::scenario::{FaultAction, MessageMatch, Scenario, Trigger};
@@ -467,8 +467,8 @@ impl Sim {
             let w = &mut self.world;
             let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
             if let Some(broker) = w.brokers.get_mut(b) {
-                broker.fetch_from_leaders_now(&ctx, &mut out);
-                broker.arm_isr_check_now(&ctx, &mut out);
+                broker.fetch_from_leaders(&ctx, &mut out);
+                broker.arm_isr_check(&ctx, &mut out);
             }
             self.apply(NodeId::Broker(b as u8), &mut out);
         }
@@ -828,7 +828,7 @@ impl Sim {
         };
         let conn = self.world.net.connection(env.from, env.to);
         if conn.generation != env.conn || conn.broken {
-            self.record(TraceKind::Dropped {
+            self.trace_push(TraceKind::Dropped {
                 id,
                 from: env.from,
                 to: env.to,
@@ -839,7 +839,7 @@ impl Sim {
         }
         let alive = self.world.is_alive(env.to);
         if !alive {
-            self.record(TraceKind::Dropped {
+            self.trace_push(TraceKind::Dropped {
                 id,
                 from: env.from,
                 to: env.to,
@@ -848,7 +848,7 @@ impl Sim {
             });
             return;
         }
-        self.record(TraceKind::Delivered {
+        self.trace_push(TraceKind::Delivered {
             id,
             from: env.from,
             to: env.to,
@@ -864,21 +864,7 @@ impl Sim {
                 }
             }
             NodeId::Producer(p) => {
-                let scenario = w.scenario.clone();
-                let ctx = ClientCtx {
-                    now,
-                    node: env.to,
-                    topology: &w.topology,
-                    version: scenario.version,
-                };
-                if let (Some(node), Some((_, script))) = (
-                    w.producers.get_mut(p as usize),
-                    scenario.producers.get(p as usize),
-                ) {
-                    node.client.on_response(env.msg, &ctx, out);
-                    node.learn(&out.notes);
-                    node.advance(script, &ctx, out);
-                }
+                producer_event(w, p, out, |c, ctx, out| c.on_response(env.msg, ctx, out));
             }
             NodeId::Consumer(c) => {
                 let ctx = consumer_ctx(now, &w.topology, &w.scenario);
@@ -904,26 +890,12 @@ impl Sim {
                 }
             }
             NodeId::Producer(p) => {
-                let scenario = w.scenario.clone();
-                let ctx = ClientCtx {
-                    now,
-                    node,
-                    topology: &w.topology,
-                    version: scenario.version,
-                };
-                if let (Some(n), Some((_, script))) = (
-                    w.producers.get_mut(p as usize),
-                    scenario.producers.get(p as usize),
-                ) {
-                    match timer {
-                        Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => {
-                            n.client.on_request_timeout(corr, &ctx, out)
-                        }
-                        _ => n.client.on_wake(&ctx, out),
+                producer_event(w, p, out, |c, ctx, out| match timer {
+                    Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => {
+                        c.on_request_timeout(corr, ctx, out)
                     }
-                    n.learn(&out.notes);
-                    n.advance(script, &ctx, out);
-                }
+                    _ => c.on_wake(ctx, out),
+                });
             }
             NodeId::Consumer(c) => {
                 let ctx = consumer_ctx(now, &w.topology, &w.scenario);
@@ -944,21 +916,7 @@ impl Sim {
         let now = w.now;
         match node {
             NodeId::Producer(p) => {
-                let scenario = w.scenario.clone();
-                let ctx = ClientCtx {
-                    now,
-                    node,
-                    topology: &w.topology,
-                    version: scenario.version,
-                };
-                if let (Some(n), Some((_, script))) = (
-                    w.producers.get_mut(p as usize),
-                    scenario.producers.get(p as usize),
-                ) {
-                    n.client.on_disconnect(b, &ctx, out);
-                    n.learn(&out.notes);
-                    n.advance(script, &ctx, out);
-                }
+                producer_event(w, p, out, |c, ctx, out| c.on_disconnect(b, ctx, out));
             }
             NodeId::Consumer(c) => {
                 let ctx = consumer_ctx(now, &w.topology, &w.scenario);
@@ -1002,7 +960,7 @@ impl Sim {
             s.fired = true;
         }
         if let Some(text) = &entry.note {
-            self.record(TraceKind::ScheduleNote { text: text.clone() });
+            self.trace_push(TraceKind::ScheduleNote { text: text.clone() });
         }
         self.apply_action(&entry.action, out);
     }
@@ -1030,7 +988,7 @@ impl Sim {
                 if *per_mille > 0 {
                     self.world.net.drop_rates.push((*from, *to, *per_mille));
                 }
-                self.record(TraceKind::DropRate {
+                self.trace_push(TraceKind::DropRate {
                     from: *from,
                     to: *to,
                     per_mille: *per_mille,
@@ -1050,7 +1008,7 @@ impl Sim {
                 self.world.net.links.insert((x, y), state);
             }
         }
-        self.record(TraceKind::Link { a, b, state });
+        self.trace_push(TraceKind::Link { a, b, state });
         if state != LinkState::Held {
             // Released (or cut): held messages go now (or are lost).
             let held: Vec<MsgId> = self
@@ -1064,7 +1022,7 @@ impl Sim {
             for id in held {
                 if state == LinkState::Partitioned {
                     if let Some(e) = self.world.net.in_flight.remove(&id) {
-                        self.record(TraceKind::Dropped {
+                        self.trace_push(TraceKind::Dropped {
                             id,
                             from: e.from,
                             to: e.to,
@@ -1126,7 +1084,7 @@ impl Sim {
         peers.sort();
         peers.dedup();
         self.world.net.reset_node(n);
-        self.record(TraceKind::Crashed { node: n });
+        self.trace_push(TraceKind::Crashed { node: n });
         if let NodeId::Broker(b) = n {
             let mut out = Out::default();
             self.elect_leaders(b, &mut out);
@@ -1156,7 +1114,7 @@ impl Sim {
         if self.world.is_alive(n) && new_config.is_none() {
             return;
         }
-        self.record(TraceKind::Restarted { node: n });
+        self.trace_push(TraceKind::Restarted { node: n });
         self.world.net.reset_node(n);
         let w = &mut self.world;
         let now = w.now;
@@ -1223,14 +1181,14 @@ impl Sim {
                         if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
                             *slot = raw;
                         }
-                        self.record(TraceKind::ConfigChanged {
+                        self.trace_push(TraceKind::ConfigChanged {
                             node,
                             config: change.clone(),
                         });
                         self.crash(node);
                         self.restart(node, Some(cfg), out);
                     }
-                    Err(error) => self.record(TraceKind::ConfigRejected { node, error }),
+                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
                 }
             }
             NodeId::Consumer(c) => {
@@ -1249,14 +1207,14 @@ impl Sim {
                         if let Some(x) = self.world.consumers.get_mut(c as usize) {
                             x.setup.cfg = cfg;
                         }
-                        self.record(TraceKind::ConfigChanged {
+                        self.trace_push(TraceKind::ConfigChanged {
                             node,
                             config: change.clone(),
                         });
                         self.crash(node);
                         self.restart(node, None, out);
                     }
-                    Err(error) => self.record(TraceKind::ConfigRejected { node, error }),
+                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
                 }
             }
             NodeId::Broker(_) => {}
@@ -1291,7 +1249,7 @@ impl Sim {
             self.world.checker = checker;
             if self.trace.enabled {
                 for n in notes {
-                    self.record(TraceKind::Fact(n));
+                    self.trace_push(TraceKind::Fact(n));
                 }
             }
         }
@@ -1457,10 +1415,6 @@ impl Sim {
         }
     }
 
-    fn record(&mut self, what: TraceKind) {
-        self.trace_push(what);
-    }
-
     /// Crashes a node now and restarts it `ms` later (a fault a search can choose).
     pub fn crash_for(&mut self, n: NodeId, ms: u64) -> bool {
         if !self.world.is_alive(n) {
@@ -1555,6 +1509,31 @@ impl Sim {
             reason: DropReason::Fault,
         });
         true
+    }
+}
+
+/// Runs `f` on producer `p`'s client, then lets its application learn what was acknowledged
+/// and go on with its script.
+fn producer_event(
+    w: &mut World,
+    p: u8,
+    out: &mut Out,
+    f: impl FnOnce(&mut ProducerClient, &ClientCtx, &mut Out),
+) {
+    let scenario = w.scenario.clone();
+    let ctx = ClientCtx {
+        now: w.now,
+        node: NodeId::Producer(p),
+        topology: &w.topology,
+        version: scenario.version,
+    };
+    if let (Some(n), Some((_, script))) = (
+        w.producers.get_mut(p as usize),
+        scenario.producers.get(p as usize),
+    ) {
+        f(&mut n.client, &ctx, out);
+        n.learn(&out.notes);
+        n.advance(script, &ctx, out);
     }
 }
 

@@ -325,7 +325,6 @@ fn note_line(n: &Note) -> String {
             epoch,
         } => format!("{} now has pid {} epoch {}", node, producer_id.0, epoch),
         Note::ClientRestarted { node } => format!("{} starts a new session", node),
-        Note::Fault { what } => what.clone(),
         Note::ClientError { node, error, what } => format!("{}: {} ({})", node, error, what),
         Note::LeaderElected {
             tp,
