@@ -248,8 +248,13 @@ fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
 
 /// RF=3 with one broker at a time crashing and coming back, at random moments.
 fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
-    (prop::collection::vec((0u8..3, 0u64..4000, 1u64..2500), 1..4), prop::collection::vec(tcp_fault(), 0..3), any::<u64>()).prop_map(move |(bounces, faults, seed)| {
+    // Replication stalls: a follower's fetch answer held back, so a leader can have what its followers lack.
+    let stalls = prop::collection::vec((1u32..6, 0u64..3000, 200u64..3000), 0..3);
+    (prop::collection::vec((0u8..3, 0u64..4000, 1u64..2500), 1..4), prop::collection::vec(tcp_fault(), 0..3), stalls, any::<u64>()).prop_map(move |(bounces, faults, stalls, seed)| {
         let mut schedule = faults;
+        for (nth, at, ms) in stalls {
+            schedule.push(json!({"at": at, "delay": {"kind": "ReplicaFetchResponse", "nth": nth, "ms": ms}}));
+        }
         // One broker down at a time: each bounce starts after the previous one ended.
         let mut t = 0;
         for (b, gap, down) in bounces {
@@ -436,4 +441,39 @@ proptest! {
             prop_assert!(!e.contains('<') && !e.contains('>'));
         }
     }
+}
+
+/// The acks=1 property above would pass vacuously if no schedule ever lost a record: over the
+/// same random schedules, some do.
+#[test]
+fn acks_1_random_crash_schedules_do_lose_acknowledged_records() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        rng_seed: seed(),
+        ..ProptestConfig::default()
+    });
+    let strategy = replicated_world("1");
+    let mut lossy_runs = 0;
+    for _ in 0..300 {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let file = tree.current();
+        let Ok(sim) = run_checked(&file, 300_000) else {
+            continue;
+        };
+        if sim
+            .world
+            .checker
+            .violations
+            .iter()
+            .any(|v| v.property == Property::NoLostAck)
+        {
+            lossy_runs += 1;
+        }
+    }
+    assert!(
+        lossy_runs > 0,
+        "no acks=1 run lost an acknowledged record in 300 random crash schedules"
+    );
 }
