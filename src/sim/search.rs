@@ -198,6 +198,9 @@ impl Search {
             if !sim.apply_user_action(&action) {
                 continue;
             }
+            // SipHash with std's fixed keys: the same in every run. (A hash may differ between
+            // native and wasm, where usize is narrower; that only changes which rare
+            // collisions prune, never a found schedule's validity — it is replayed.)
             let mut h = DefaultHasher::new();
             sim.world.hash(&mut h);
             if !self.seen.insert(h.finish()) {
