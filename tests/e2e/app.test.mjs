@@ -105,15 +105,20 @@ test('keyboard: space plays and pauses, arrows step, only when the app has focus
     const app = await open({ width: 700, height: 800 });
     const { page } = app;
     const stepNo = async () => Number((await page.locator('.step-no').innerText()).replace(/\D/g, ''));
+    // Yew renders after the key event returns: wait for the step to show, don't race it.
+    const expectStep = async (n) => {
+        for (let i = 0; i < 100 && (await stepNo()) !== n; i++) await page.waitForTimeout(20);
+        assert.equal(await stepNo(), n);
+    };
     // Free play: don't stop at the story's beats.
     await page.getByLabel('pause at story beats').uncheck();
     await page.locator('.eoscope').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    assert.equal(await stepNo(), 3);
+    await expectStep(3);
     await page.keyboard.press('ArrowLeft');
-    assert.equal(await stepNo(), 2);
+    await expectStep(2);
     await page.keyboard.press(' ');
     await page.getByText('playing').first().waitFor();
     await page.waitForTimeout(900);
