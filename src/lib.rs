@@ -3,6 +3,7 @@
 
 pub mod share;
 pub mod sim;
+pub mod trace_file;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -29,6 +29,8 @@ pub struct Moment {
     pub lang: String,
     /// The user's actions, by the step after which they were applied.
     pub actions: Vec<(u64, UserAction)>,
+    /// The scenario's scripted faults left out (a search's counterexample brings its own).
+    pub without_schedule: bool,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -44,7 +46,7 @@ fn node_name(n: NodeId) -> String {
 
 /// The actions a fragment can carry (the ones the UI records). Settings changes are not shared
 /// this way: they would need arbitrary values in the URL.
-fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
+pub(crate) fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
     let v = match a {
         UserAction::DropMessage(id) => json!({"drop": id}),
         UserAction::DuplicateMessage(id) => json!({"duplicate": id}),
@@ -57,6 +59,12 @@ fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
         }
         UserAction::Fault(FaultAction::Heal(a, b)) => {
             json!({"heal": [node_name(*a), node_name(*b)]})
+        }
+        UserAction::Fault(FaultAction::Hold(a, b)) => {
+            json!({"hold": [node_name(*a), node_name(*b)]})
+        }
+        UserAction::Fault(FaultAction::Release(a, b)) => {
+            json!({"release": [node_name(*a), node_name(*b)]})
         }
         UserAction::Fault(FaultAction::DropRate {
             from: None,
@@ -80,6 +88,9 @@ pub fn encode(m: &Moment) -> String {
     let mut v = json!({"s": m.scenario, "t": m.step, "l": m.lang, "a": actions});
     if let Some(seed) = m.seed {
         v["r"] = json!(seed);
+    }
+    if m.without_schedule {
+        v["n"] = json!(1);
     }
     format!(
         "m={}.{}",
@@ -120,7 +131,7 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
         return Err("the link's moment is not a JSON object".into());
     };
     for k in obj.keys() {
-        if !["s", "t", "l", "a", "r"].contains(&k.as_str()) {
+        if !["s", "t", "l", "a", "r", "n"].contains(&k.as_str()) {
             return Err(format!(
                 "the link's moment has an unknown key `{}`",
                 clip(k)
@@ -137,6 +148,7 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
     };
     let step = num(&obj, "t", MAX_STEP)?.unwrap_or(0);
     let seed = num(&obj, "r", u64::MAX)?;
+    let without_schedule = num(&obj, "n", 1)? == Some(1);
     let lang = match obj.get("l") {
         None => "en".to_string(),
         Some(Value::String(s)) if s == "en" || s == "ko" => s.clone(),
@@ -165,6 +177,7 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
         step,
         lang,
         actions,
+        without_schedule,
     })
 }
 
@@ -211,7 +224,7 @@ fn pair(v: Option<&Value>) -> Result<(NodeId, NodeId), String> {
     }
 }
 
-fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
+pub(crate) fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
     let Value::Object(o) = v else {
         return Err("the link's action is not an object".into());
     };
@@ -237,6 +250,14 @@ fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
         ["heal"] => {
             let (a, b) = pair(o.get("heal"))?;
             UserAction::Fault(FaultAction::Heal(a, b))
+        }
+        ["hold"] => {
+            let (a, b) = pair(o.get("hold"))?;
+            UserAction::Fault(FaultAction::Hold(a, b))
+        }
+        ["release"] => {
+            let (a, b) = pair(o.get("release"))?;
+            UserAction::Fault(FaultAction::Release(a, b))
         }
         ["drop_rate"] => UserAction::Fault(FaultAction::DropRate {
             from: None,
@@ -307,7 +328,12 @@ mod tests {
                         NodeId::Broker(1),
                     )),
                 ),
+                (
+                    14,
+                    UserAction::Fault(FaultAction::Hold(NodeId::Broker(0), NodeId::Broker(1))),
+                ),
             ],
+            without_schedule: true,
         };
         let f = encode(&m);
         assert!(f.starts_with("m=1.") && f.len() < 300, "{}", f);

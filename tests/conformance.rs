@@ -1179,6 +1179,55 @@ fn time_travel_is_exact_and_its_memory_is_bounded() {
 }
 
 #[test]
+fn an_action_applies_once_however_the_run_then_moves() {
+    // Acting at a step, then scrubbing forward, stepping, or stepping back and playing again all
+    // give the same run: actions apply on arriving at their step, never twice.
+    use eoscope::sim::scenario::FaultAction;
+    use eoscope::sim::timeline::{Timeline, UserAction};
+    use eoscope::sim::types::NodeId;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/static/scenarios/lost-ack-idempotence.json"
+    ))
+    .unwrap();
+    let scenario = Scenario::from_json(&text).unwrap();
+    let mut config = std::collections::BTreeMap::new();
+    config.insert("acks".to_string(), json!("1"));
+    let act = |tl: &mut Timeline| {
+        tl.seek(8);
+        assert!(tl.act(UserAction::Fault(FaultAction::SetConfig {
+            node: NodeId::Producer(0),
+            config: config.clone(),
+        })));
+    };
+    let mut stepped = Timeline::new(scenario.clone(), None);
+    act(&mut stepped);
+    while stepped.step_index() < 20 && stepped.step() {}
+    let mut scrubbed = Timeline::new(scenario.clone(), None);
+    act(&mut scrubbed);
+    scrubbed.seek(20);
+    let mut replayed = Timeline::new(scenario.clone(), None);
+    act(&mut replayed);
+    replayed.seek(20);
+    replayed.seek(3);
+    while replayed.step_index() < 20 && replayed.step() {}
+    let restarts = |tl: &Timeline| {
+        tl.sim
+            .trace
+            .events
+            .iter()
+            .filter(|e| matches!(e.what, eoscope::sim::world::TraceKind::ConfigChanged { .. }))
+            .count()
+    };
+    assert_eq!(restarts(&stepped), 1);
+    for tl in [&scrubbed, &replayed] {
+        assert_eq!(restarts(tl), 1);
+        assert_eq!(tl.sim.trace.digest, stepped.sim.trace.digest);
+        assert_eq!(tl.sim.world, stepped.sim.world);
+    }
+}
+
+#[test]
 fn a_new_leader_of_transaction_state_resumes_a_prepared_commit_as_coordinator() {
     // TransactionStateManager.loadTransactionsForTxnTopicPartition on the new leader; markers carry its epoch.
     let sim = run_file("txn-coordinator-moves");

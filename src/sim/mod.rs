@@ -9,6 +9,7 @@
 
 pub mod broker;
 pub mod checker;
+pub mod compare;
 pub mod config;
 pub mod consumer;
 pub mod effects;

@@ -84,6 +84,8 @@ pub struct Search {
     seen: BTreeSet<u64>,
     /// Steps simulated so far.
     pub states: u64,
+    /// The furthest step any run has reached.
+    pub depth: u64,
     pub outcome: Option<Outcome>,
     /// How long a crash lasts before the node restarts.
     crash_ms: u64,
@@ -104,6 +106,7 @@ impl Search {
             active: None,
             seen: BTreeSet::new(),
             states: 0,
+            depth: 0,
             outcome: None,
             crash_ms: 1_000,
         }
@@ -112,6 +115,16 @@ impl Search {
     /// The number of faults the runs being explored now have.
     pub fn level(&self) -> u32 {
         self.level
+    }
+
+    /// The search's limits.
+    pub fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+
+    /// Runs waiting to be explored (this level's and the next's).
+    pub fn frontier(&self) -> usize {
+        self.current.len() + self.next.len()
     }
 
     /// Runs the search until it ends or `budget` more steps were simulated; returns true when it ended.
@@ -131,6 +144,7 @@ impl Search {
             let before: BTreeSet<u64> = run.sim.world.net.in_flight.keys().copied().collect();
             let moved = run.sim.step();
             self.states += 1;
+            self.depth = self.depth.max(run.sim.world.step);
             if let Some(found) = self.reached(&run) {
                 self.outcome = Some(Outcome::Found(found));
                 break;

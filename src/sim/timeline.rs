@@ -87,11 +87,26 @@ impl Timeline {
         }
     }
 
+    /// A run replaying recorded actions (a shared moment, an imported trace, a search's
+    /// counterexample, the other side of a comparison); at step 0, ready to `seek`.
+    pub fn with_actions(
+        scenario: Scenario,
+        seed: u64,
+        actions: Vec<(u64, UserAction)>,
+    ) -> Timeline {
+        let mut tl = Timeline::new(scenario, Some(seed));
+        tl.actions = actions;
+        // Actions apply on arriving at their step; the run starts at step 0.
+        tl.apply_due();
+        tl
+    }
+
     pub fn step_index(&self) -> u64 {
         self.sim.world.step
     }
 
-    /// One step forward. Returns false at the end.
+    /// One step forward, then the recorded actions of the step arrived at (there are some when
+    /// this is a step back into a history that was stepped back from). Returns false at the end.
     pub fn step(&mut self) -> bool {
         let moved = self.sim.step();
         if moved
@@ -126,7 +141,24 @@ impl Timeline {
                 self.every *= 2;
             }
         }
+        if moved {
+            self.apply_due();
+        }
         moved
+    }
+
+    /// Applies the recorded actions of the current step (on arriving at it).
+    fn apply_due(&mut self) {
+        let here = self.sim.world.step;
+        let due: Vec<UserAction> = self
+            .actions
+            .iter()
+            .filter(|(s, _)| *s == here)
+            .map(|(_, a)| a.clone())
+            .collect();
+        for a in &due {
+            self.sim.apply_user_action(a);
+        }
     }
 
     /// Applies and records a user action at the current step. Actions after the current step
@@ -143,7 +175,8 @@ impl Timeline {
     }
 
     /// Goes to step `target` exactly: from the nearest checkpoint at or before it, replaying the
-    /// recorded actions at their steps.
+    /// recorded actions at their steps. Actions are applied on arriving at their step, so the
+    /// current step's actions are never applied twice (they were, on arrival or by `act`).
     pub fn seek(&mut self, target: u64) {
         if target == self.sim.world.step {
             return;
@@ -162,24 +195,10 @@ impl Timeline {
                     Trace::new(true, TRACE_LIMIT),
                 )
             });
+            // Checkpoints are taken right after a step, before any action at that step.
+            self.apply_due();
         }
-        // Checkpoints are taken right after a step, before any action at that step, so the
-        // actions recorded at each step are applied on arrival, the last step's included.
-        loop {
-            let here = self.sim.world.step;
-            let due: Vec<UserAction> = self
-                .actions
-                .iter()
-                .filter(|(s, _)| *s == here)
-                .map(|(_, a)| a.clone())
-                .collect();
-            for a in &due {
-                self.sim.apply_user_action(a);
-            }
-            if here >= target || !self.sim.step() {
-                break;
-            }
-        }
+        while self.sim.world.step < target && self.step() {}
     }
 
     pub fn checkpoint_count(&self) -> usize {

@@ -1,0 +1,279 @@
+//! Side by side: the same run twice — same seed, same user actions at the same steps — with one
+//! setting flipped, and where the two first part.
+//!
+//! Runs are compared two ways. *Step by step*: the first step whose trace entries differ (often
+//! early and dull: with `enable.idempotence=true` the producer first asks for a producer id).
+//! *By outcome*: the sequence of things that decide a guarantee — appends, deduplicated retries,
+//! refusals, markers, acks, failed sends, records processed, sink writes, committed offsets,
+//! coordinator transitions, elections — compared in order, ignoring when they happened; the first
+//! pair that differs is what the side-by-side view highlights and explains ("here the broker
+//! deduplicated the retry instead of appending it").
+
+use super::config::{Acks, IsolationLevel};
+use super::effects::Note;
+use super::scenario::ScenarioFile;
+use super::timeline::UserAction;
+use super::types::ProducerId;
+use super::world::{Sim, Trace, TraceEvent, TraceKind};
+use super::Scenario;
+use serde_json::Value;
+
+/// The settings side by side can flip, by Kafka's key.
+pub const FLIPS: &[&str] = &[
+    "enable.idempotence",
+    "acks",
+    "max.in.flight.requests.per.connection",
+    "isolation.level",
+    "enable.auto.commit",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+];
+
+/// A scenario file with one setting flipped, and the two values (as Kafka writes them).
+#[derive(Clone, Debug)]
+pub struct Flipped {
+    pub file: ScenarioFile,
+    pub key: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+fn bool_text(b: bool) -> String {
+    b.to_string()
+}
+
+/// Flips `key` in `file`: on every producer (producer keys), every consumer (consumer keys) or
+/// the topic (cluster keys). The value flipped is the one in effect (defaults included), and the
+/// flipped file must still be valid — Kafka refuses some pairs (`enable.idempotence=false` with a
+/// `transactional.id`), and so does the message returned then.
+pub fn flip(file: &ScenarioFile, key: &str) -> Result<Flipped, String> {
+    let Some(key) = FLIPS.iter().copied().find(|k| *k == key) else {
+        return Err(format!("side by side cannot flip `{}`", clip(key)));
+    };
+    let scenario = Scenario::from_file(file)?;
+    let mut out = file.clone();
+    let (from, to) = match key {
+        "enable.idempotence" | "acks" | "max.in.flight.requests.per.connection" => {
+            let Some((p, _)) = scenario.producers.first() else {
+                return Err("this scenario has no producer to change".into());
+            };
+            let (from, to, value) = match key {
+                "enable.idempotence" => {
+                    let b = p.enable_idempotence;
+                    (bool_text(b), bool_text(!b), Value::Bool(!b))
+                }
+                "acks" => {
+                    let to = if p.acks == Acks::All { "1" } else { "all" };
+                    (p.acks.name().to_string(), to.to_string(), Value::from(to))
+                }
+                _ => {
+                    let to = if p.max_in_flight == 1 { 5 } else { 1 };
+                    (p.max_in_flight.to_string(), to.to_string(), Value::from(to))
+                }
+            };
+            for spec in &mut out.producers {
+                spec.config.insert(key.to_string(), value.clone());
+            }
+            (from, to)
+        }
+        "isolation.level" | "enable.auto.commit" => {
+            let Some(c) = scenario.consumers.first() else {
+                return Err("this scenario has no consumer to change".into());
+            };
+            let (from, to, value) = if key == "isolation.level" {
+                let to = match c.cfg.isolation_level {
+                    IsolationLevel::ReadCommitted => IsolationLevel::ReadUncommitted,
+                    IsolationLevel::ReadUncommitted => IsolationLevel::ReadCommitted,
+                };
+                (
+                    c.cfg.isolation_level.name().to_string(),
+                    to.name().to_string(),
+                    Value::from(to.name()),
+                )
+            } else {
+                let b = c.cfg.enable_auto_commit;
+                (bool_text(b), bool_text(!b), Value::Bool(!b))
+            };
+            for spec in &mut out.consumers {
+                spec.config.insert(key.to_string(), value.clone());
+                // The commit mode follows `enable.auto.commit` unless the file chose one.
+                if key == "enable.auto.commit" && spec.commit.as_deref() == Some("auto") {
+                    spec.commit = None;
+                }
+            }
+            (from, to)
+        }
+        "min.insync.replicas" => {
+            let now = out.cluster.min_insync_replicas;
+            let to = if now <= 1 { 2 } else { 1 };
+            out.cluster.min_insync_replicas = to;
+            (now.to_string(), to.to_string())
+        }
+        _ => {
+            let now = out.cluster.unclean_leader_election_enable;
+            out.cluster.unclean_leader_election_enable = !now;
+            (bool_text(now), bool_text(!now))
+        }
+    };
+    Scenario::from_file(&out).map_err(|e| format!("with {}={}: {}", key, to, e))?;
+    Ok(Flipped {
+        file: out,
+        key,
+        from,
+        to,
+    })
+}
+
+fn clip(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() && *c != '<' && *c != '>')
+        .take(60)
+        .collect()
+}
+
+/// Where two runs first part by outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The first outcome that differs in each run (`None`: that run has no more outcomes).
+    pub left: Option<TraceEvent>,
+    pub right: Option<TraceEvent>,
+    /// How many outcomes the runs share before it.
+    pub common: usize,
+}
+
+/// Two runs compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    /// The first step whose trace entries differ (`None`: the traces are identical).
+    pub first_step: Option<u64>,
+    /// The first outcome that differs (`None`: the same outcomes in the same order).
+    pub divergence: Option<Divergence>,
+    /// Steps each run took (to its end or to the step limit).
+    pub left_steps: u64,
+    pub right_steps: u64,
+}
+
+/// An outcome with what may legitimately differ between the runs masked: producer ids and
+/// epochs (idempotence off means no producer id at all), and where in the log's batch list an
+/// append landed is kept (that *is* the outcome).
+fn outcome(kind: &TraceKind) -> Option<Note> {
+    let TraceKind::Fact(note) = kind else {
+        return None;
+    };
+    let masked = match note {
+        Note::ProducerIdChanged { .. } => return None,
+        Note::MarkerWritten {
+            tp,
+            offset,
+            commit,
+            first_offset,
+            ..
+        } => Note::MarkerWritten {
+            tp: *tp,
+            producer_id: ProducerId(0),
+            offset: *offset,
+            commit: *commit,
+            first_offset: *first_offset,
+        },
+        Note::TxnTransition { txn, from, to, .. } => Note::TxnTransition {
+            txn: *txn,
+            from: *from,
+            to: *to,
+            producer_id: ProducerId(0),
+            epoch: 0,
+        },
+        other => other.clone(),
+    };
+    Some(masked)
+}
+
+/// One of the two runs, stepped in lockstep with the other.
+struct Side {
+    sim: Sim,
+    steps: u64,
+    /// This step's trace entries (for the step-by-step comparison).
+    fresh: Vec<TraceEvent>,
+    outcomes: Vec<(Note, TraceEvent)>,
+}
+
+impl Side {
+    fn new(scenario: Scenario, seed: u64) -> Side {
+        Side {
+            sim: Sim::with_trace(scenario, Some(seed), Trace::new(true, usize::MAX)),
+            steps: 0,
+            fresh: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Applies the actions due at this step, then steps. Returns false at the end.
+    fn advance(&mut self, actions: &[(u64, UserAction)], max_steps: u64) -> bool {
+        let here = self.sim.world.step;
+        for (_, a) in actions.iter().filter(|(s, _)| *s == here) {
+            self.sim.apply_user_action(a);
+        }
+        let moved = here < max_steps && self.sim.step();
+        self.fresh.clear();
+        self.fresh.extend(self.sim.trace.events.drain(..));
+        for e in &self.fresh {
+            if let Some(key) = outcome(&e.what) {
+                self.outcomes.push((key, e.clone()));
+            }
+        }
+        if moved {
+            self.steps = self.sim.world.step;
+        }
+        moved
+    }
+}
+
+/// Runs `left` and `right` with the same seed and the same user actions (by step, as a
+/// `Timeline` records them), each to its end or `max_steps`, and compares them.
+pub fn compare(
+    left: Scenario,
+    right: Scenario,
+    seed: u64,
+    actions: &[(u64, UserAction)],
+    max_steps: u64,
+) -> Comparison {
+    let mut a = Side::new(left, seed);
+    let mut b = Side::new(right, seed);
+    let mut first_step = None;
+    let (mut a_on, mut b_on) = (true, true);
+    while a_on || b_on {
+        if a_on {
+            a_on = a.advance(actions, max_steps);
+        } else {
+            a.fresh.clear();
+        }
+        if b_on {
+            b_on = b.advance(actions, max_steps);
+        } else {
+            b.fresh.clear();
+        }
+        if first_step.is_none() {
+            let same = a.fresh.len() == b.fresh.len()
+                && a.fresh.iter().zip(&b.fresh).all(|(x, y)| x.what == y.what);
+            if !same || a_on != b_on {
+                first_step = Some(a.sim.world.step.min(b.sim.world.step));
+            }
+        }
+    }
+    let common = a
+        .outcomes
+        .iter()
+        .zip(&b.outcomes)
+        .take_while(|(x, y)| x.0 == y.0)
+        .count();
+    let divergence = (common < a.outcomes.len().max(b.outcomes.len())).then(|| Divergence {
+        left: a.outcomes.get(common).map(|o| o.1.clone()),
+        right: b.outcomes.get(common).map(|o| o.1.clone()),
+        common,
+    });
+    Comparison {
+        first_step,
+        divergence,
+        left_steps: a.steps,
+        right_steps: b.steps,
+    }
+}

@@ -1,0 +1,228 @@
+//! The exported run: a versioned JSON file (`eoscope/trace@1`) that an author downloads and anyone
+//! can drop back into eoscope to get exactly that run at exactly that step.
+//!
+//! ```text
+//! {
+//!   "format": "eoscope/trace@1",
+//!   "scenario": { …the scenario file, eoscope/scenario@1, settings as edited… },
+//!   "seed": 7,
+//!   "actions": [ {"at": 12, "drop": 5}, {"at": 40, "crash_for": "broker-0", "ms": 1000} ],
+//!   "step": 64,
+//!   "digest": "9f3c0a2e41b7d518",
+//!   "events_total": 131,
+//!   "events": [ {"step": 1, "tick": 0, "event": "sent", …}, … ]
+//! }
+//! ```
+//!
+//! `scenario`, `seed`, `actions` (the share link's action format) and `step` are the run; on
+//! import it is replayed and its trace digest (FNV-1a over every trace entry, `Trace::digest`)
+//! compared with `digest`, so a file made by a different eoscope (or edited by hand) is noticed.
+//! `events` is the trace itself for people and other tools to read (at most the last
+//! `TRACE_LIMIT` entries; `events_total` counts them all); import ignores it.
+//!
+//! Import validates everything and answers with a message, never a panic. Pure Rust: tested
+//! natively with arbitrary input.
+
+use crate::share::{action_to_json, parse_action};
+use crate::sim::config::RawConfig;
+use crate::sim::scenario::{FaultAction, ScenarioFile};
+use crate::sim::timeline::{Timeline, UserAction};
+use crate::sim::types::NodeId;
+use crate::sim::Scenario;
+use serde_json::{json, Value};
+
+pub const FORMAT: &str = "eoscope/trace@1";
+/// Largest file accepted (the trace is informative; the run itself is small).
+pub const MAX_FILE_BYTES: usize = 32 << 20;
+const MAX_ACTIONS: usize = 4_096;
+const MAX_STEP: u64 = 100_000_000;
+
+/// A run as a file holds it.
+#[derive(Clone, Debug)]
+pub struct TraceFile {
+    pub file: ScenarioFile,
+    pub seed: u64,
+    pub actions: Vec<(u64, UserAction)>,
+    pub step: u64,
+    pub digest: u64,
+}
+
+/// Writes the run `tl` is at, with `file` as the scenario it was built from.
+pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
+    let actions: Vec<Value> = tl
+        .actions
+        .iter()
+        .filter_map(|(s, a)| match a {
+            // Settings applied to a running client: the link leaves them out, a file keeps them.
+            UserAction::Fault(FaultAction::SetConfig { node, config }) => {
+                Some(json!({"at": s, "set_config": node.to_string(), "config": config}))
+            }
+            _ => action_to_json(*s, a),
+        })
+        .collect();
+    let v = json!({
+        "format": FORMAT,
+        "scenario": file,
+        "seed": tl.seed,
+        "actions": actions,
+        "step": tl.step_index(),
+        "digest": format!("{:016x}", tl.sim.trace.digest),
+        "events_total": tl.sim.trace.total,
+        "events": tl.sim.trace.events,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// Reads a trace file (without replaying it).
+pub fn parse(text: &str) -> Result<TraceFile, String> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "the trace file is too large ({} MB; at most {} MB)",
+            text.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "the trace file is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let Value::Object(o) = v else {
+        return Err("the trace file is not a JSON object".into());
+    };
+    match o.get("format") {
+        Some(Value::String(f)) if f == FORMAT => {}
+        Some(Value::String(f)) if f.starts_with("eoscope/trace@") => {
+            return Err(format!(
+                "the trace file has format {}; this eoscope reads {}",
+                clip(f),
+                FORMAT
+            ))
+        }
+        Some(Value::String(f)) if f.starts_with("eoscope/scenario@") => {
+            return Err("this is a scenario file, not a trace: open it in the JSON editor".into())
+        }
+        _ => return Err(format!("the trace file needs \"format\": \"{}\"", FORMAT)),
+    }
+    let file: ScenarioFile = match o.get("scenario") {
+        Some(s @ Value::Object(_)) => serde_json::from_value(s.clone())
+            .map_err(|e| format!("the trace file's scenario: {}", clip(&e.to_string())))?,
+        _ => return Err("the trace file has no scenario".into()),
+    };
+    let seed = match o.get("seed") {
+        Some(v) => v
+            .as_u64()
+            .ok_or("the trace file's seed must be a whole number")?,
+        None => file.seed,
+    };
+    let step = match o.get("step") {
+        None => 0,
+        Some(v) => match v.as_u64() {
+            Some(n) if n <= MAX_STEP => n,
+            _ => {
+                return Err(format!(
+                    "the trace file's step must be a whole number up to {}",
+                    MAX_STEP
+                ))
+            }
+        },
+    };
+    let actions = match o.get("actions") {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.len() <= MAX_ACTIONS => items
+            .iter()
+            // The share link's action format, so its messages say "the link": here it is a file.
+            .map(|a| match a.get("set_config") {
+                Some(_) => parse_set_config(a),
+                None => parse_action(a).map_err(|e| e.replacen("the link", "the trace file", 1)),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => {
+            return Err(format!(
+                "the trace file's actions must be a list of at most {}",
+                MAX_ACTIONS
+            ))
+        }
+    };
+    if actions.windows(2).any(|w| w[0].0 > w[1].0) || actions.iter().any(|(s, _)| *s > step) {
+        return Err("the trace file's actions are out of order or after its step".into());
+    }
+    let digest = match o.get("digest") {
+        Some(Value::String(d)) if d.len() == 16 => u64::from_str_radix(d, 16).ok(),
+        _ => None,
+    }
+    .ok_or("the trace file's digest must be 16 hexadecimal digits")?;
+    Ok(TraceFile {
+        file,
+        seed,
+        actions,
+        step,
+        digest,
+    })
+}
+
+/// What importing gives: the run at its step, and whether it replayed to the same trace.
+pub struct Imported {
+    pub trace: TraceFile,
+    pub timeline: Timeline,
+    pub digest_matches: bool,
+}
+
+/// Reads and replays a trace file. A digest that differs is not an error (the run is still
+/// the file's scenario, seed and actions), but the caller should say so.
+pub fn import(text: &str) -> Result<Imported, String> {
+    let trace = parse(text)?;
+    let scenario = Scenario::from_file(&trace.file)
+        .map_err(|e| format!("the trace file's scenario: {}", e))?;
+    if trace.step > scenario.max_steps {
+        return Err(format!(
+            "the trace file's step {} is past the scenario's limit of {} steps",
+            trace.step, scenario.max_steps
+        ));
+    }
+    let mut timeline = Timeline::with_actions(scenario, trace.seed, trace.actions.clone());
+    timeline.seek(trace.step);
+    let digest_matches =
+        timeline.step_index() == trace.step && timeline.sim.trace.digest == trace.digest;
+    Ok(Imported {
+        trace,
+        timeline,
+        digest_matches,
+    })
+}
+
+/// `{"at": 12, "set_config": "producer-0", "config": {"acks": "1"}}`; the values are checked
+/// when the action is applied, as the settings panel's are.
+fn parse_set_config(v: &Value) -> Result<(u64, UserAction), String> {
+    let bad = || "the trace file has a set_config action it cannot read".to_string();
+    let at = v
+        .get("at")
+        .and_then(Value::as_u64)
+        .filter(|s| *s <= MAX_STEP)
+        .ok_or_else(bad)?;
+    let node = v
+        .get("set_config")
+        .and_then(Value::as_str)
+        .and_then(NodeId::parse)
+        .ok_or_else(bad)?;
+    let config: RawConfig = match v.get("config") {
+        Some(Value::Object(m)) if m.len() <= 32 => {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        }
+        _ => return Err(bad()),
+    };
+    Ok((
+        at,
+        UserAction::Fault(FaultAction::SetConfig { node, config }),
+    ))
+}
+
+fn clip(s: &str) -> String {
+    // Nothing from the file becomes markup: no angle brackets, no control characters.
+    s.chars()
+        .filter(|c| !c.is_control() && *c != '<' && *c != '>' && *c != '&')
+        .take(120)
+        .collect()
+}

@@ -1,0 +1,112 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Side by side: one setting flipped, the same seed and actions, and where the runs part.
+
+use eoscope::sim::compare::{compare, flip, Comparison};
+use eoscope::sim::effects::Note;
+use eoscope::sim::scenario::ScenarioFile;
+use eoscope::sim::world::TraceKind;
+use eoscope::sim::Scenario;
+
+fn shipped(name: &str) -> ScenarioFile {
+    let text = std::fs::read_to_string(format!(
+        "{}/static/scenarios/{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        name
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn side_by_side(name: &str, key: &str) -> Comparison {
+    let file = shipped(name);
+    let flipped = flip(&file, key).unwrap();
+    let left = Scenario::from_file(&file).unwrap();
+    let right = Scenario::from_file(&flipped.file).unwrap();
+    let seed = left.seed;
+    compare(left, right, seed, &[], 20_000)
+}
+
+fn note(k: &Option<eoscope::sim::world::TraceEvent>) -> Option<&Note> {
+    match k.as_ref().map(|e| &e.what) {
+        Some(TraceKind::Fact(n)) => Some(n),
+        _ => None,
+    }
+}
+
+#[test]
+fn flipping_idempotence_on_the_lost_ack_story_parts_where_the_retry_is_deduplicated() {
+    let file = shipped("lost-ack-no-idempotence");
+    let f = flip(&file, "enable.idempotence").unwrap();
+    assert_eq!((f.from.as_str(), f.to.as_str()), ("false", "true"));
+    let c = side_by_side("lost-ack-no-idempotence", "enable.idempotence");
+    // The traces differ from the first step: with idempotence the producer first asks for an id.
+    assert_eq!(c.first_step, Some(1));
+    let d = c.divergence.expect("the runs part");
+    // Without idempotence the retry is appended again; with it, it is recognised.
+    assert!(
+        matches!(note(&d.left), Some(Note::Appended { batch_index: 1, .. })),
+        "{:?}",
+        d.left
+    );
+    assert!(
+        matches!(note(&d.right), Some(Note::Deduplicated { base_offset, .. }) if base_offset.0 == 0),
+        "{:?}",
+        d.right
+    );
+    // Shared before it: v0's append, its processing, the sink write and the offset commit
+    // (v0's ack is the one lost, in both).
+    assert_eq!(d.common, 4);
+}
+
+#[test]
+fn flipping_isolation_level_parts_where_read_uncommitted_reads_an_aborted_record() {
+    let c = side_by_side("txn-abort-two-readers", "isolation.level");
+    let d = c.divergence.expect("the runs part");
+    let (l, r) = (note(&d.left), note(&d.right));
+    // One side processes a record the other never sees.
+    assert!(
+        matches!(l, Some(Note::Processed { .. })) || matches!(r, Some(Note::Processed { .. })),
+        "{:?} / {:?}",
+        d.left,
+        d.right
+    );
+}
+
+#[test]
+fn the_same_settings_on_both_sides_never_part() {
+    let file = shipped("txn-commit");
+    let s = Scenario::from_file(&file).unwrap();
+    let seed = s.seed;
+    let c = compare(s.clone(), s, seed, &[], 20_000);
+    assert_eq!(c.first_step, None);
+    assert_eq!(c.divergence, None);
+    assert_eq!(c.left_steps, c.right_steps);
+    assert!(c.left_steps > 10);
+}
+
+#[test]
+fn flipping_twice_is_the_original_run() {
+    for key in eoscope::sim::compare::FLIPS {
+        let file = shipped("consumer-crash-before-commit");
+        let Ok(once) = flip(&file, key) else { continue };
+        let twice = flip(&once.file, key).unwrap();
+        assert_eq!(
+            (twice.from.as_str(), twice.to.as_str()),
+            (once.to.as_str(), once.from.as_str())
+        );
+        let a = Scenario::from_file(&file).unwrap();
+        let b = Scenario::from_file(&twice.file).unwrap();
+        let seed = a.seed;
+        let c = compare(a, b, seed, &[], 20_000);
+        assert_eq!(c.first_step, None, "{}", key);
+    }
+}
+
+#[test]
+fn flips_kafka_refuses_are_refused_with_kafkas_reason() {
+    let e = flip(&shipped("txn-commit"), "enable.idempotence").unwrap_err();
+    assert!(e.starts_with("with enable.idempotence=false: "), "{}", e);
+    assert!(e.contains("transactional.id"), "{}", e);
+    let e = flip(&shipped("txn-commit"), "linger.ms<script>").unwrap_err();
+    assert_eq!(e, "side by side cannot flip `linger.msscript`");
+}
