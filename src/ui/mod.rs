@@ -645,6 +645,9 @@ impl App {
     }
 
     fn finish_restore(&mut self, o: &Options) {
+        if o.moment.as_ref().is_some_and(|m| m.without_schedule) {
+            self.without_schedule();
+        }
         // Never run further than the run's end or the look-ahead (a hostile step stays cheap).
         let limit = if self.preview.done {
             self.preview.end
@@ -674,6 +677,22 @@ impl App {
         }
     }
 
+    /// Rebuilds the run from the draft with its scripted faults left out (a search's
+    /// counterexample, or a link to one, brings its own), at step 0 with no actions.
+    fn without_schedule(&mut self) {
+        let (Some(mut file), Some(tl)) = (self.draft.clone(), &self.tl) else {
+            return;
+        };
+        let seed = tl.seed;
+        file.schedule.clear();
+        let picked = self.picked;
+        self.load(file, seed);
+        self.picked = picked;
+        // The story's beats belong to the scripted run.
+        self.beats.clear();
+        self.refresh_preview();
+    }
+
     /// The moment the run is at, for a link.
     pub(crate) fn moment(&self) -> Option<crate::share::Moment> {
         let tl = self.tl.as_ref()?;
@@ -684,6 +703,12 @@ impl App {
             step: tl.step_index(),
             lang: self.lang.code().to_string(),
             actions: tl.actions.clone(),
+            // A search's counterexample runs without the scenario's scripted faults (the draft's
+            // schedule is cleared when it is loaded); a link to it must leave them out too.
+            without_schedule: self
+                .draft
+                .as_ref()
+                .is_some_and(|f| f.schedule.is_empty()),
         })
     }
 
