@@ -110,3 +110,45 @@ fn flips_kafka_refuses_are_refused_with_kafkas_reason() {
     let e = flip(&shipped("txn-commit"), "linger.ms<script>").unwrap_err();
     assert_eq!(e, "side by side cannot flip `linger.msscript`");
 }
+
+#[test]
+fn the_runner_prints_where_the_runs_part() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
+        .arg(format!(
+            "{}/static/scenarios/lost-ack-no-idempotence.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(["--flip", "enable.idempotence"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "eoscope/compare@1");
+    assert_eq!(
+        (v["left"].as_str(), v["right"].as_str()),
+        (Some("false"), Some("true"))
+    );
+    assert_eq!(v["traces_differ_from_step"], 1);
+    assert_eq!(v["divergence"]["outcomes_in_common"], 4);
+    assert_eq!(v["divergence"]["left"]["step"], 19);
+    assert!(v["divergence"]["left"]["what"]["Appended"].is_object());
+    assert_eq!(v["divergence"]["right"]["step"], 22);
+    assert_eq!(
+        v["divergence"]["right"]["what"]["Deduplicated"]["base_offset"],
+        0
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
+        .arg(format!(
+            "{}/static/scenarios/txn-commit.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(["--flip", "enable.idempotence"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("with enable.idempotence=false"));
+}

@@ -3,12 +3,15 @@
 //! ```text
 //! eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]
 //! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]
+//! eoscope-run SCENARIO.json --flip KEY [--seed N]
 //! ```
 //! Exit codes: 0 = the checker's verdicts match the scenario's `expect` (with `--search`: the
 //! search ran, found or not); 1 = they differ (the mismatches are listed on stderr and under
 //! `expectations`); 2 = bad arguments or a bad scenario file (the message says what is wrong).
 //! `--search` ignores the scenario's own schedule and looks for the shortest fault schedule that
 //! reaches GOAL: a property name, `any`, `read-committed-blocked` or `producer-fenced`.
+//! `--flip` runs the scenario twice, the second time with the Kafka setting KEY flipped (see
+//! `sim::compare::FLIPS`), and prints where the two runs part.
 
 use eoscope::sim::report::report;
 use eoscope::sim::world::{Trace, TRACE_LIMIT};
@@ -19,6 +22,7 @@ fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
     eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
     eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
+    eprintln!("       eoscope-run SCENARIO.json --flip KEY [--seed N]");
     ExitCode::from(2)
 }
 
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
     let mut until_step = None;
     let mut trace = true;
     let mut search: Option<String> = None;
+    let mut flip: Option<String> = None;
     let mut bounds = eoscope::sim::search::Bounds {
         max_faults: 2,
         max_states: 2_000_000,
@@ -55,6 +60,10 @@ fn main() -> ExitCode {
             "--search" => match args.get(i + 1) {
                 Some(g) => search = Some(g.clone()),
                 None => return usage("--search needs a goal: a property name, any, read-committed-blocked or producer-fenced"),
+            },
+            "--flip" => match args.get(i + 1) {
+                Some(k) => flip = Some(k.clone()),
+                None => return usage(&format!("--flip needs a setting: one of {}", eoscope::sim::compare::FLIPS.join(", "))),
             },
             "--max-faults" => match value(i) {
                 Some(v) if v <= 5 => bounds.max_faults = v as u32,
@@ -107,6 +116,9 @@ fn main() -> ExitCode {
     };
     if let Some(goal) = search {
         return run_search(&text, scenario, seed, &goal, bounds);
+    }
+    if let Some(key) = flip {
+        return run_flip(&text, scenario, seed, &key);
     }
     let mut sim = Sim::with_trace(scenario, seed, Trace::new(trace, TRACE_LIMIT));
     match (until_tick, until_step) {
@@ -165,11 +177,9 @@ fn run_search(
     let mut out = serde_json::json!({ "format": "eoscope/search@1", "goal": format!("{:?}", goal), "bounds": bounds, "states": states });
     match outcome {
         Outcome::Found(c) => {
-            let mut tl = eoscope::sim::timeline::Timeline::new(scenario, seed);
-            for (step, action) in &c.actions {
-                tl.seek(*step);
-                tl.act(action.clone());
-            }
+            let seed = seed.unwrap_or(scenario.seed);
+            let mut tl =
+                eoscope::sim::timeline::Timeline::with_actions(scenario, seed, c.actions.clone());
             while tl.step() {}
             tl.sim.finish();
             out["found"] = serde_json::json!(true);
@@ -199,6 +209,45 @@ fn run_search(
     match serde_json::to_string_pretty(&out) {
         Ok(s) => println!("{}", s),
         Err(e) => return usage(&e.to_string()),
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--flip`: the run and its twin with one setting flipped, and where they part.
+fn run_flip(text: &str, left: Scenario, seed: Option<u64>, key: &str) -> ExitCode {
+    use eoscope::sim::compare::{compare, flip};
+    let file: eoscope::sim::scenario::ScenarioFile = match serde_json::from_str(text) {
+        Ok(f) => f,
+        Err(e) => return usage(&format!("scenario file: {}", e)),
+    };
+    let flipped = match flip(&file, key) {
+        Ok(f) => f,
+        Err(e) => return usage(&e),
+    };
+    let right = match Scenario::from_file(&flipped.file) {
+        Ok(s) => s,
+        Err(e) => return usage(&e),
+    };
+    let seed = seed.unwrap_or(left.seed);
+    let c = compare(left, right, seed, &[], 1_000_000);
+    let out = serde_json::json!({
+        "format": "eoscope/compare@1",
+        "setting": flipped.key,
+        "left": flipped.from,
+        "right": flipped.to,
+        "seed": seed,
+        "traces_differ_from_step": c.first_step,
+        "divergence": c.divergence.as_ref().map(|d| serde_json::json!({
+            "outcomes_in_common": d.common,
+            "left": d.left,
+            "right": d.right,
+        })),
+        "left_steps": c.left_steps,
+        "right_steps": c.right_steps,
+    });
+    match serde_json::to_string_pretty(&out) {
+        Ok(s) => println!("{}", s),
+        Err(e) => return usage(&format!("cannot print the comparison: {}", e)),
     }
     ExitCode::SUCCESS
 }
