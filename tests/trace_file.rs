@@ -190,6 +190,44 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, rng_seed: seed(), ..ProptestConfig::default() })]
+
+    /// Whatever a person does — step forward and back, click messages, crash nodes, hold links —
+    /// the exported run imports to the same world and the same trace digest.
+    #[test]
+    fn any_run_a_person_makes_exports_and_imports_exactly(
+        story in prop::sample::select(vec!["lost-ack-idempotence", "txn-abort-two-readers", "acks1-leader-failover", "consumer-crash-before-commit"]),
+        moves in prop::collection::vec((0u64..60, 0u8..6, any::<prop::sample::Index>()), 1..8),
+    ) {
+        let file = shipped(story);
+        let mut tl = Timeline::new(Scenario::from_file(&file).unwrap(), None);
+        for (to, what, pick) in moves {
+            tl.seek(to);
+            let in_flight: Vec<u64> = tl.sim.world.net.in_flight.keys().copied().collect();
+            let node = [NodeId::Producer(0), NodeId::Broker(0), NodeId::Consumer(0)][pick.index(3)];
+            let action = match what {
+                0 | 1 | 2 if !in_flight.is_empty() => {
+                    let id = in_flight[pick.index(in_flight.len())];
+                    match what {
+                        0 => UserAction::DropMessage(id),
+                        1 => UserAction::DuplicateMessage(id),
+                        _ => UserAction::DelayMessage(id, 700),
+                    }
+                }
+                3 => UserAction::CrashFor(node, 300),
+                4 => UserAction::Fault(FaultAction::Hold(node, NodeId::Broker(0))),
+                _ => UserAction::Fault(FaultAction::Release(node, NodeId::Broker(0))),
+            };
+            tl.act(action);
+        }
+        tl.seek(80);
+        let back = import(&export(&file, &tl)).unwrap();
+        prop_assert!(back.digest_matches);
+        prop_assert_eq!(&back.timeline.sim.world, &tl.sim.world);
+    }
+}
+
 /// The property tests' seed: fixed, unless PROPTEST_RNG_SEED says otherwise (as tests/properties.rs).
 fn seed() -> proptest::test_runner::RngSeed {
     match std::env::var("PROPTEST_RNG_SEED")
