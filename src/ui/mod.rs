@@ -13,6 +13,7 @@ mod controls;
 mod logview;
 mod panels;
 pub mod scenarios;
+mod search;
 mod settings;
 mod spacetime;
 mod text;
@@ -125,10 +126,12 @@ pub enum Panel {
     Events,
     Settings,
     Faults,
+    Search,
+    Compare,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 11] = [
+    pub const ALL: [Panel; 13] = [
         Panel::Logs,
         Panel::Verdicts,
         Panel::Topology,
@@ -140,6 +143,8 @@ impl Panel {
         Panel::Events,
         Panel::Settings,
         Panel::Faults,
+        Panel::Search,
+        Panel::Compare,
     ];
 
     pub fn label(self) -> &'static str {
@@ -155,6 +160,8 @@ impl Panel {
             Panel::Events => "Event log",
             Panel::Settings => "Settings",
             Panel::Faults => "Faults",
+            Panel::Search => "Find a failure",
+            Panel::Compare => "Side by side",
         }
     }
 
@@ -300,6 +307,11 @@ pub enum Msg {
     TakeWheel,
     /// Back to the story at the beat where the reader left it.
     BackToStory,
+    SearchForm(search::SearchForm),
+    SearchStart,
+    SearchCancel,
+    /// An animation frame for the next slice of the search.
+    SearchFrame,
 }
 
 /// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
@@ -377,6 +389,9 @@ pub struct App {
     told_step: Option<u64>,
     told_verdicts: Vec<(&'static str, &'static str)>,
     _visible_listener: Option<gloo::events::EventListener>,
+    pub(crate) search_form: search::SearchForm,
+    pub(crate) searching: Option<search::Running>,
+    pub(crate) search_result: Option<search::Finished>,
 }
 
 impl App {
@@ -705,10 +720,7 @@ impl App {
             actions: tl.actions.clone(),
             // A search's counterexample runs without the scenario's scripted faults (the draft's
             // schedule is cleared when it is loaded); a link to it must leave them out too.
-            without_schedule: self
-                .draft
-                .as_ref()
-                .is_some_and(|f| f.schedule.is_empty()),
+            without_schedule: self.draft.as_ref().is_some_and(|f| f.schedule.is_empty()),
         })
     }
 
@@ -776,6 +788,140 @@ impl App {
             }
             self.told_verdicts = now;
         }
+    }
+
+    /// Starts a search of the draft's settings (its scripted faults left out) with the form's
+    /// goal and bounds; it runs in slices, one per animation frame (`Msg::SearchFrame`).
+    fn search_start(&mut self, ctx: &Context<Self>) {
+        self.validate_draft();
+        let Some(mut file) = self.draft.clone() else {
+            return;
+        };
+        if let Some(e) = &self.draft_error {
+            self.search_result = Some(search::Finished::Error(e.clone()));
+            return;
+        }
+        let seed = self
+            .seed_text
+            .parse::<u64>()
+            .ok()
+            .or(self.tl.as_ref().map(|t| t.seed))
+            .unwrap_or(file.seed);
+        file.schedule.clear();
+        let scenario = match Scenario::from_file(&file) {
+            Ok(s) => s,
+            Err(e) => {
+                self.search_result = Some(search::Finished::Error(e));
+                return;
+            }
+        };
+        let goal = self.search_form.goal();
+        let t = search::now();
+        self.search_result = None;
+        self.searching = Some(search::Running {
+            search: crate::sim::search::Search::new(
+                scenario,
+                Some(seed),
+                goal,
+                self.search_form.bounds(),
+            ),
+            file,
+            seed,
+            situation: !matches!(goal, crate::sim::search::Goal::Violation(_)),
+            started: t,
+            slice: search::FIRST_SLICE,
+            drawn: t,
+            frame: None,
+        });
+        self.request_search_frame(ctx);
+    }
+
+    fn request_search_frame(&mut self, ctx: &Context<Self>) {
+        if let Some(r) = &mut self.searching {
+            let link = ctx.link().clone();
+            r.frame = Some(request_animation_frame(move |_| {
+                link.send_message(Msg::SearchFrame)
+            }));
+        }
+    }
+
+    /// One slice of the search (timed, and the next one sized to the budget). Redraws the
+    /// progress a few times a second, and the result when it ends.
+    fn search_frame(&mut self, ctx: &Context<Self>) -> bool {
+        let Some(r) = &mut self.searching else {
+            return false;
+        };
+        r.frame = None;
+        let t0 = search::now();
+        let done = r.search.run_for(r.slice);
+        let t1 = search::now();
+        r.slice = search::adapt(r.slice, t1 - t0);
+        if !done {
+            let redraw = t1 - r.drawn >= 100.0;
+            if redraw {
+                r.drawn = t1;
+            }
+            self.request_search_frame(ctx);
+            return redraw;
+        }
+        let Some(r) = self.searching.take() else {
+            return true;
+        };
+        let bounds = r.search.bounds();
+        self.search_result = Some(match r.search.outcome.clone() {
+            Some(crate::sim::search::Outcome::Found(c)) => {
+                self.load_counterexample(r.file, r.seed, &c.actions, c.step);
+                search::Finished::Found {
+                    situation: r.situation,
+                    actions: c.actions,
+                    violation: c.violation,
+                    step: c.step,
+                }
+            }
+            Some(crate::sim::search::Outcome::NotFound { faults, exhausted }) => {
+                search::Finished::NotFound {
+                    situation: r.situation,
+                    exhausted,
+                    faults,
+                    depth: r.search.depth.min(bounds.max_depth),
+                    states: r.search.states,
+                }
+            }
+            None => search::Finished::NotFound {
+                situation: r.situation,
+                exhausted: false,
+                faults: r.search.level(),
+                depth: r.search.depth.min(bounds.max_depth),
+                states: r.search.states,
+            },
+        });
+        true
+    }
+
+    /// Loads a run of `file` (its schedule already cleared) replaying `actions`, at `step`: a
+    /// search's counterexample. Its faults are user actions, so the scrubber marks them.
+    fn load_counterexample(
+        &mut self,
+        file: ScenarioFile,
+        seed: u64,
+        actions: &[(u64, UserAction)],
+        step: u64,
+    ) {
+        let picked = self.picked;
+        let wheel = self.wheel.take();
+        self.load(file, seed);
+        self.picked = picked;
+        if self.load_error.is_some() {
+            self.wheel = wheel;
+            return;
+        }
+        self.beats.clear();
+        if let Some(tl) = &self.tl {
+            let mut t = Timeline::with_actions(tl.scenario.clone(), seed, actions.to_vec());
+            t.seek(step);
+            self.tl = Some(t);
+        }
+        self.refresh_preview();
     }
 
     fn at_end(&self) -> bool {
@@ -878,6 +1024,9 @@ impl Component for App {
             told_step: None,
             told_verdicts: Vec::new(),
             _visible_listener: None,
+            search_form: search::SearchForm::default(),
+            searching: None,
+            search_result: None,
         };
         let o = ctx.props().clone();
         app.lang = o.lang;
@@ -1219,6 +1368,14 @@ impl Component for App {
             Msg::PauseAtBeats(b) => self.pause_at_beats = b,
             Msg::TakeWheel => self.take_wheel(),
             Msg::BackToStory => self.back_to_story(),
+            Msg::SearchForm(f) => self.search_form = f,
+            Msg::SearchStart => self.search_start(ctx),
+            Msg::SearchCancel => {
+                if let Some(r) = self.searching.take() {
+                    self.search_result = Some(search::Finished::Cancelled(r.search.states));
+                }
+            }
+            Msg::SearchFrame => return self.search_frame(ctx),
         }
         true
     }
@@ -1271,6 +1428,7 @@ impl Component for App {
                 let side = html! {
                     <>
                         { self.panel(Panel::Verdicts, "panel-verdicts", panels::verdicts(self, tl)) }
+                        { self.panel(Panel::Search, "panel-search", search::view(self)) }
                         { self.panel(Panel::Settings, "panel-settings", settings::view(self, tl)) }
                         { self.panel(Panel::Timers, "panel-timers", panels::timers(self, tl)) }
                         { self.panel(Panel::Events, "panel-events", panels::events(self, tl)) }

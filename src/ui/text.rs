@@ -370,3 +370,193 @@ fn more(count: u32) -> String {
         String::new()
     }
 }
+
+// ---- Find a failure, export and side by side: every sentence in English and Korean ----------
+// (Kafka's keys and names stay verbatim; Korean terms as in static/glossary.json.)
+
+/// A string of the UI in the reader's language.
+pub fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
+
+/// One fault of a search's schedule.
+pub fn action_text(lang: Lang, step: u64, a: &crate::sim::timeline::UserAction) -> String {
+    use crate::sim::timeline::UserAction as A;
+    match (lang, a) {
+        (Lang::En, A::DropMessage(id)) => format!("drop message #{} after step {}", id, step),
+        (Lang::Ko, A::DropMessage(id)) => format!("스텝 {} 뒤 메시지 #{} 버리기", step, id),
+        (Lang::En, A::DelayMessage(id, ms)) => {
+            format!("delay message #{} by {} ms after step {}", id, ms, step)
+        }
+        (Lang::Ko, A::DelayMessage(id, ms)) => {
+            format!("스텝 {} 뒤 메시지 #{}를 {} ms 지연", step, id, ms)
+        }
+        (Lang::En, A::DuplicateMessage(id)) => {
+            format!("duplicate message #{} after step {}", id, step)
+        }
+        (Lang::Ko, A::DuplicateMessage(id)) => format!("스텝 {} 뒤 메시지 #{} 복제", step, id),
+        (Lang::En, A::CrashFor(n, ms)) => format!("crash {} for {} ms after step {}", n, ms, step),
+        (Lang::Ko, A::CrashFor(n, ms)) => format!("스텝 {} 뒤 {}를 {} ms 동안 중지", step, n, ms),
+        (Lang::En, A::Fault(f)) => format!("{:?} after step {}", f, step),
+        (Lang::Ko, A::Fault(f)) => format!("스텝 {} 뒤 {:?}", step, f),
+    }
+}
+
+/// The search's progress line.
+pub fn search_progress(lang: Lang, states: u64, depth: u64, faults: u32, rate: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "{} states explored · depth {} · {} fault{} · {:.0} states/s",
+            states,
+            depth,
+            faults,
+            if faults == 1 { "" } else { "s" },
+            rate
+        ),
+        Lang::Ko => format!(
+            "상태 {}개 탐색 · 깊이 {} · 장애 {}개 · 초당 상태 {:.0}개",
+            states, depth, faults, rate
+        ),
+    }
+}
+
+/// What a search found: how many faults, and where.
+pub fn search_found(lang: Lang, situation: bool, faults: usize, step: u64) -> String {
+    match (lang, situation, faults) {
+        (Lang::En, false, 0) => format!("Found without any fault: it fails at step {}.", step),
+        (Lang::En, false, n) => format!(
+            "Found: {} fault{} break{} it, at step {}.",
+            n,
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            step
+        ),
+        (Lang::En, true, 0) => format!("Reached without any fault, at step {}.", step),
+        (Lang::En, true, n) => format!(
+            "Reached with {} fault{}, at step {}.",
+            n,
+            if n == 1 { "" } else { "s" },
+            step
+        ),
+        (Lang::Ko, false, 0) => format!("찾았습니다: 장애 없이 스텝 {}에서 깨집니다.", step),
+        (Lang::Ko, false, n) => format!("찾았습니다: 장애 {}개로 스텝 {}에서 깨집니다.", n, step),
+        (Lang::Ko, true, 0) => format!("장애 없이 스텝 {}에서 이 상황에 이릅니다.", step),
+        (Lang::Ko, true, n) => format!("장애 {}개로 스텝 {}에서 이 상황에 이릅니다.", n, step),
+    }
+}
+
+/// A search that found nothing up to its bounds.
+pub fn search_not_found(
+    lang: Lang,
+    situation: bool,
+    exhausted: bool,
+    faults: u32,
+    depth: u64,
+    states: u64,
+) -> String {
+    match lang {
+        Lang::En => format!(
+            "No {} up to depth {} with {} fault{} ({} states explored){}",
+            if situation {
+                "such situation"
+            } else {
+                "violation"
+            },
+            depth,
+            faults,
+            if faults == 1 { "" } else { "s" },
+            states,
+            if exhausted {
+                ": every schedule was tried."
+            } else {
+                ". The state limit stopped the search before every schedule was tried."
+            }
+        ),
+        Lang::Ko => format!(
+            "깊이 {}까지 장애 {}개로는 {} 없습니다(상태 {}개 탐색){}",
+            depth,
+            faults,
+            if situation {
+                "그런 상황이"
+            } else {
+                "위반이"
+            },
+            states,
+            if exhausted {
+                ". 모든 스케줄을 시도했습니다."
+            } else {
+                ". 상태 한도에 걸려 모든 스케줄을 시도하지는 못했습니다."
+            }
+        ),
+    }
+}
+
+pub fn search_cancelled(lang: Lang, states: u64) -> String {
+    match lang {
+        Lang::En => format!("Search cancelled after {} states.", states),
+        Lang::Ko => format!("상태 {}개를 탐색한 뒤 탐색을 취소했습니다.", states),
+    }
+}
+
+/// Where two runs part: both divergent events, phrased as the event log does.
+pub fn compare_parts(
+    lang: Lang,
+    step: u64,
+    key: &str,
+    from: &str,
+    to: &str,
+    left: Option<&str>,
+    right: Option<&str>,
+) -> String {
+    let nothing = tr(lang, "nothing more happens", "더 이상 아무 일도 없습니다");
+    let (l, r) = (left.unwrap_or(nothing), right.unwrap_or(nothing));
+    match lang {
+        Lang::En => format!(
+            "The runs part at step {}: with {}={}, {}; with {}, {}.",
+            step, key, from, l, to, r
+        ),
+        Lang::Ko => format!(
+            "두 실행은 스텝 {}에서 갈라집니다. {}={}이면 {}; {}이면 {}.",
+            step, key, from, l, to, r
+        ),
+    }
+}
+
+pub fn compare_first_step(lang: Lang, step: u64) -> String {
+    match lang {
+        Lang::En => format!("Their messages already differ from step {}.", step),
+        Lang::Ko => format!("두 실행의 메시지는 스텝 {}부터 이미 다릅니다.", step),
+    }
+}
+
+pub fn compare_same(lang: Lang, steps: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "The two runs have the same outcomes, in the same order (up to step {}).",
+            steps
+        ),
+        Lang::Ko => format!("두 실행의 결과가 같은 순서로 같습니다(스텝 {}까지).", steps),
+    }
+}
+
+pub fn trace_loaded(lang: Lang, step: u64, digest_matches: bool) -> String {
+    match (lang, digest_matches) {
+        (Lang::En, true) => format!("Trace loaded: the same run, at step {}.", step),
+        (Lang::Ko, true) => format!("트레이스를 불러왔습니다: 같은 실행의 스텝 {}입니다.", step),
+        (Lang::En, false) => format!(
+            "Trace loaded at step {}, but replaying it gave a different trace than the file records \
+             (it was made by another version of eoscope, or edited). What you see is the file's \
+             scenario, seed and actions as this eoscope runs them.",
+            step
+        ),
+        (Lang::Ko, false) => format!(
+            "트레이스를 스텝 {}에서 불러왔지만, 다시 실행한 결과가 파일에 기록된 트레이스와 다릅니다\
+             (다른 버전의 eoscope로 만들었거나 고친 파일입니다). 화면은 파일의 시나리오, 시드, 동작을 \
+             이 eoscope가 실행한 결과입니다.",
+            step
+        ),
+    }
+}

@@ -124,6 +124,8 @@ pub fn panel_id(p: Panel) -> &'static str {
         Panel::Events => "events",
         Panel::Settings => "settings",
         Panel::Faults => "faults",
+        Panel::Search => "search",
+        Panel::Compare => "compare",
     }
 }
 
