@@ -10,6 +10,7 @@
 //! listeners: keys are handled on the app's root element, so several instances can share a page.
 
 mod controls;
+mod export;
 mod logview;
 mod panels;
 pub mod scenarios;
@@ -312,6 +313,15 @@ pub enum Msg {
     SearchCancel,
     /// An animation frame for the next slice of the search.
     SearchFrame,
+    DownloadTrace,
+    DownloadSvg,
+    DownloadPng,
+    /// The PNG was saved (`Ok`) or the page refused the `blob:` image (`Err`).
+    PngDone(Result<(), ()>),
+    /// A trace file picked or dropped, to read.
+    OpenTrace(web_sys::File),
+    /// Its text (or why it could not be read).
+    TraceText(Result<String, String>),
 }
 
 /// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
@@ -392,6 +402,12 @@ pub struct App {
     pub(crate) search_form: search::SearchForm,
     pub(crate) searching: Option<search::Running>,
     pub(crate) search_result: Option<search::Finished>,
+    /// The file the current run was built from (the draft may have been edited since).
+    run_file: Option<ScenarioFile>,
+    root_ref: NodeRef,
+    /// What the last export or import did (`true`: an error).
+    pub(crate) export_note: Option<(&'static str, String)>,
+    reader: Option<gloo::file::callbacks::FileReader>,
 }
 
 impl App {
@@ -415,6 +431,7 @@ impl App {
                 self.draft_error = None;
                 self.json_text = serde_json::to_string_pretty(&file).unwrap_or_default();
                 self.beats = file.beats.clone();
+                self.run_file = Some(file.clone());
                 self.draft = Some(file);
                 self.selected = None;
                 self.armed = None;
@@ -615,6 +632,7 @@ impl App {
         if let Some(f) = &w.draft {
             self.json_text = serde_json::to_string_pretty(f).unwrap_or_default();
         }
+        self.run_file = w.draft.clone();
         self.draft = w.draft;
         self.beats = w.beats;
         self.picked = w.picked;
@@ -924,6 +942,46 @@ impl App {
         self.refresh_preview();
     }
 
+    /// A file name for exports: the scenario's id and the step.
+    fn file_stem(&self) -> String {
+        let id = self
+            .run_file
+            .as_ref()
+            .map(|f| f.id.as_str())
+            .filter(|id| !id.is_empty())
+            .unwrap_or("run");
+        let id: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(48)
+            .collect();
+        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
+        format!("eoscope-{}-step-{}", id, step)
+    }
+
+    /// Shows an imported trace's run in the main view, at its step.
+    fn load_imported(&mut self, imp: crate::trace_file::Imported) {
+        let crate::trace_file::Imported {
+            trace,
+            timeline,
+            digest_matches,
+        } = imp;
+        self.load(trace.file, trace.seed);
+        if self.load_error.is_some() {
+            return;
+        }
+        // A file of its own: a link could not name it.
+        self.picked = None;
+        self.wheel = None;
+        let step = timeline.step_index();
+        self.tl = Some(timeline);
+        self.refresh_preview();
+        self.export_note = Some((
+            if digest_matches { "ok" } else { "note" },
+            text::trace_loaded(self.lang, step, digest_matches),
+        ));
+    }
+
     fn at_end(&self) -> bool {
         self.tl.as_ref().is_none_or(|t| t.sim.is_done())
     }
@@ -1027,6 +1085,10 @@ impl Component for App {
             search_form: search::SearchForm::default(),
             searching: None,
             search_result: None,
+            run_file: None,
+            root_ref: NodeRef::default(),
+            export_note: None,
+            reader: None,
         };
         let o = ctx.props().clone();
         app.lang = o.lang;
@@ -1376,6 +1438,75 @@ impl Component for App {
                 }
             }
             Msg::SearchFrame => return self.search_frame(ctx),
+            Msg::DownloadTrace => {
+                if let (Some(f), Some(tl)) = (&self.run_file, &self.tl) {
+                    let text = crate::trace_file::export(f, tl);
+                    export::download_text(
+                        &format!("{}.json", self.file_stem()),
+                        "application/json",
+                        &text,
+                    );
+                }
+            }
+            Msg::DownloadSvg | Msg::DownloadPng => {
+                let png = matches!(msg, Msg::DownloadPng);
+                let pic = self
+                    .root_ref
+                    .cast::<Element>()
+                    .and_then(|r| export::picture_svg(&r));
+                let stem = self.file_stem();
+                self.export_note = None;
+                match pic {
+                    None => {
+                        self.export_note = Some((
+                            "error",
+                            text::tr(
+                                self.lang,
+                                "There is no picture to export: show the topology or the partition logs.",
+                                "내보낼 그림이 없습니다. 토폴로지나 파티션 로그를 보이게 하세요.",
+                            )
+                            .into(),
+                        ))
+                    }
+                    Some((svg, _, _)) if !png => {
+                        export::download_text(&format!("{}.svg", stem), "image/svg+xml", &svg)
+                    }
+                    Some((svg, w, h)) => export::download_png(
+                        format!("{}.png", stem),
+                        &svg,
+                        w,
+                        h,
+                        ctx.link().callback(Msg::PngDone),
+                    ),
+                }
+            }
+            Msg::PngDone(r) => {
+                self.export_note = r.is_err().then(|| {
+                    (
+                        "error",
+                        text::tr(
+                            self.lang,
+                            "PNG export needs the page to allow blob: images (img-src 'self' blob:); the SVG works everywhere.",
+                            "PNG 내보내기는 페이지가 blob: 이미지를 허용해야 합니다(img-src 'self' blob:). SVG는 어디서나 됩니다.",
+                        )
+                        .to_string(),
+                    )
+                });
+            }
+            Msg::OpenTrace(file) => {
+                let link = ctx.link().clone();
+                self.reader = Some(gloo::file::callbacks::read_as_text(
+                    &gloo::file::File::from(file),
+                    move |r| link.send_message(Msg::TraceText(r.map_err(|e| e.to_string()))),
+                ));
+            }
+            Msg::TraceText(r) => {
+                self.reader = None;
+                match r.and_then(|t| crate::trace_file::import(&t)) {
+                    Ok(imp) => self.load_imported(imp),
+                    Err(e) => self.export_note = Some(("error", e)),
+                }
+            }
         }
         true
     }
@@ -1457,8 +1588,29 @@ impl Component for App {
         });
         let widget = self.opts.widget;
         let full = self.opts.controls == Controls::Full;
+        // A trace file dropped anywhere on the app opens it (the app's own page only).
+        let files = |e: &DragEvent| e.data_transfer().and_then(|d| d.files());
+        let ondragover = (!widget).then(|| {
+            Callback::from(move |e: DragEvent| {
+                if e.data_transfer()
+                    .is_some_and(|d| d.types().includes(&"Files".into(), 0))
+                {
+                    e.prevent_default();
+                }
+            })
+        });
+        let ondrop = (!widget).then(|| {
+            let send = send.clone();
+            Callback::from(move |e: DragEvent| {
+                if let Some(file) = files(&e).and_then(|f| f.get(0)) {
+                    e.prevent_default();
+                    send.emit(Msg::OpenTrace(file));
+                }
+            })
+        });
         html! {
             <div class={classes!("eoscope", widget.then_some("eoscope-embedded"))} tabindex="0" onkeydown={self.onkeydown.clone()}
+                ref={self.root_ref.clone()} {ondragover} {ondrop}
                 aria-label="eoscope: Kafka exactly-once simulator. Space plays or pauses, left and right arrows step.">
                 if !widget {
                     <header class="top">
@@ -1530,8 +1682,47 @@ impl App {
                     <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>{ "Copy link to this moment" }</button>
                 }
                 <button type="button" class="small" onclick={send.reform(|_| Msg::CopyEmbed)}>{ "Copy embed code" }</button>
+                { self.export_box() }
                 { note.unwrap_or_default() }
             </div>
+        }
+    }
+
+    /// Download the trace or the picture; open a trace (also by dropping it on the app).
+    fn export_box(&self) -> Html {
+        let send = &self.send;
+        let lang = self.lang;
+        let tr = |en, ko| text::tr(lang, en, ko);
+        let on_file = {
+            let send = send.clone();
+            Callback::from(move |e: Event| {
+                let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                    return;
+                };
+                let file = input.files().and_then(|f| f.get(0));
+                // The same file can be opened again.
+                input.set_value("");
+                if let Some(f) = file {
+                    send.emit(Msg::OpenTrace(f));
+                }
+            })
+        };
+        html! {
+            <>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadTrace)}>{ tr("Download trace (JSON)", "트레이스 내려받기(JSON)") }</button>
+                if !self.opts.widget {
+                    <label class="small button file-button" title={tr("You can also drop a trace file (.json) on the app", "트레이스 파일(.json)을 앱에 끌어다 놓아도 됩니다")}>
+                        { tr("Open a trace…", "트레이스 열기…") }
+                        <input type="file" class="file-input" accept=".json,application/json" onchange={on_file}
+                            aria-label={tr("Open a trace…", "트레이스 열기…")} />
+                    </label>
+                }
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadSvg)}>{ tr("Download picture (SVG)", "그림 내려받기(SVG)") }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadPng)}>{ tr("Download picture (PNG)", "그림 내려받기(PNG)") }</button>
+                if let Some((class, t)) = &self.export_note {
+                    <p class={classes!("export-note", *class, "inline")} role={if *class == "error" { "alert" } else { "status" }}>{ t }</p>
+                }
+            </>
         }
     }
 

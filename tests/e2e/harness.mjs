@@ -29,6 +29,13 @@ export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
 
 /** The policy the release build must run under: what a strict host (or a blog) would send. */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+/**
+ * The app's own page (dist/index.html) also allows `blob:` images: "Download picture (PNG)" draws
+ * the exported SVG through an <img src="blob:…">, which `img-src` falling back to `default-src
+ * 'self'` refuses. Widgets and blog pages keep the strict policy (their PNG export says why it
+ * cannot work; the SVG does).
+ */
+export const APP_CSP = `${CSP}; img-src 'self' blob:`;
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -62,7 +69,7 @@ const TYPES = {
  * stylesheet fetches cross-origin.
  * Resolves to { url, close() }.
  */
-export async function startServer(dir = DIST, { csp = CSP, cors = false } = {}) {
+export async function startServer(dir = DIST, { csp = CSP, appCsp = csp === CSP ? APP_CSP : csp, cors = false } = {}) {
     const root = resolve(dir);
     try {
         statSync(join(root, 'index.html'));
@@ -81,6 +88,7 @@ export async function startServer(dir = DIST, { csp = CSP, cors = false } = {}) 
         }
         try {
             if (statSync(file).isDirectory()) file = join(file, 'index.html');
+            if (file === join(root, 'index.html')) res.setHeader('Content-Security-Policy', appCsp);
             const body = readFileSync(file);
             if (cors && ['.js', '.wasm', '.css', '.json'].includes(extname(file))) {
                 res.setHeader('Access-Control-Allow-Origin', '*');
@@ -160,8 +168,8 @@ export async function openPage(browser, url, { width = 700, height = 600, waitFo
  * One server for dist/ and one browser for a test file. open() loads the app and waits until it
  * has rendered.
  */
-export async function startHarness({ dir = DIST, csp = CSP } = {}) {
-    const server = await startServer(dir, { csp });
+export async function startHarness({ dir = DIST, csp = CSP, appCsp } = {}) {
+    const server = await startServer(dir, appCsp === undefined ? { csp } : { csp, appCsp });
     let browser;
     try {
         browser = await launchBrowser();
