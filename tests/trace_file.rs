@@ -162,7 +162,7 @@ fn bad_trace_files_get_clear_messages() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, rng_seed: seed(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn any_text_imports_or_gets_a_message(text in ".{0,400}") {
@@ -191,7 +191,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, rng_seed: seed(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Whatever a person does — step forward and back, click messages, crash nodes, hold links —
     /// the exported run imports to the same world and the same trace digest.
