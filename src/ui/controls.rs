@@ -100,6 +100,11 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
         };
         html! { <rect class={class} x={format!("{:.1}", x - 3.0)} y={if *m == Mark::Violation { "0" } else { "6" }} width="6" height="6"><title>{ title }</title></rect> }
     });
+    // Where side by side's two runs part.
+    let part = app.side.as_ref().and_then(|s| s.part_step()).map(|s| {
+        let x = (s as f64 / span * 1000.0).clamp(1.0, 999.0);
+        html! { <rect class="mark-part" x={format!("{:.1}", x - 2.0)} y="0" width="4" height="12"><title>{ format!("the runs part at step {}", s) }</title></rect> }
+    });
     let status = if done {
         "finished".to_string()
     } else if app.playing {
@@ -125,7 +130,7 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
             <div class="scrub">
                 <input type="range" min="0" max={end.to_string()} value={step.to_string()} step="1"
                     aria-label="Timeline: step" aria-valuetext={format!("step {} of {}", step, end)} oninput={on_scrub} />
-                <svg class="marks" viewBox="0 0 1000 12" preserveAspectRatio="none" aria-hidden="true">{ for marks }</svg>
+                <svg class="marks" viewBox="0 0 1000 12" preserveAspectRatio="none" aria-hidden="true">{ for marks }{ part.unwrap_or_default() }</svg>
             </div>
             <div class="knobs">
                 <label class="speed">

@@ -16,6 +16,7 @@ mod panels;
 pub mod scenarios;
 mod search;
 mod settings;
+mod sidebyside;
 mod spacetime;
 mod text;
 mod topology;
@@ -322,6 +323,9 @@ pub enum Msg {
     OpenTrace(web_sys::File),
     /// Its text (or why it could not be read).
     TraceText(Result<String, String>),
+    /// The setting side by side flips.
+    CompareKey(String),
+    Compare,
 }
 
 /// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
@@ -408,6 +412,9 @@ pub struct App {
     /// What the last export or import did (`true`: an error).
     pub(crate) export_note: Option<(&'static str, String)>,
     reader: Option<gloo::file::callbacks::FileReader>,
+    pub(crate) compare_key: String,
+    pub(crate) side: Option<sidebyside::SideBySide>,
+    pub(crate) compare_error: Option<String>,
 }
 
 impl App {
@@ -432,6 +439,8 @@ impl App {
                 self.json_text = serde_json::to_string_pretty(&file).unwrap_or_default();
                 self.beats = file.beats.clone();
                 self.run_file = Some(file.clone());
+                self.side = None;
+                self.compare_error = None;
                 self.draft = Some(file);
                 self.selected = None;
                 self.armed = None;
@@ -633,6 +642,7 @@ impl App {
             self.json_text = serde_json::to_string_pretty(f).unwrap_or_default();
         }
         self.run_file = w.draft.clone();
+        self.side = None;
         self.draft = w.draft;
         self.beats = w.beats;
         self.picked = w.picked;
@@ -1018,109 +1028,9 @@ fn key_msg(e: &KeyboardEvent) -> Option<Msg> {
     }
 }
 
-impl Component for App {
-    type Message = Msg;
-    type Properties = Options;
-
-    fn create(ctx: &Context<Self>) -> Self {
-        let send = ctx.link().callback(|m: Msg| m);
-        let onkeydown = {
-            let send = send.clone();
-            Callback::from(move |e: KeyboardEvent| {
-                if let Some(m) = key_msg(&e) {
-                    e.prevent_default();
-                    send.emit(m);
-                }
-            })
-        };
-        let mut app = App {
-            send,
-            onkeydown,
-            picked: None,
-            draft: None,
-            draft_error: None,
-            last_edit: None,
-            load_error: None,
-            tl: None,
-            preview: Preview::default(),
-            seed_text: String::new(),
-            playing: false,
-            turbo: false,
-            frame: None,
-            last_ts: None,
-            carry: 0.0,
-            speed: SPEED_DEFAULT,
-            selected: None,
-            armed: None,
-            form: FaultForm::default(),
-            apply_result: None,
-            panels: Panel::ALL.iter().fold(0, |acc, p| acc | p.bit()),
-            inspect: None,
-            scrolls: vec![Scroll::default(); MAX_PARTITION_VIEWS],
-            log_refs: (0..MAX_PARTITION_VIEWS)
-                .map(|_| NodeRef::default())
-                .collect(),
-            lane_scroll: Scroll::default(),
-            lane_ref: NodeRef::default(),
-            lang: Lang::En,
-            json_text: String::new(),
-            show_json: false,
-            json_error: None,
-            show_polling: false,
-            beats: Vec::new(),
-            pause_at_beats: true,
-            wheel: None,
-            opts: ctx.props().clone(),
-            link: ctx.link().clone(),
-            loading: None,
-            pending: None,
-            visible: false,
-            notice: ctx.props().notice.clone(),
-            shared: None,
-            autoplayed: false,
-            resume: false,
-            told_step: None,
-            told_verdicts: Vec::new(),
-            _visible_listener: None,
-            search_form: search::SearchForm::default(),
-            searching: None,
-            search_result: None,
-            run_file: None,
-            root_ref: NodeRef::default(),
-            export_note: None,
-            reader: None,
-        };
-        let o = ctx.props().clone();
-        app.lang = o.lang;
-        if let Some(bits) = o.panels {
-            app.panels = bits;
-        } else if o.widget {
-            app.panels = Panel::Logs.bit() | Panel::Verdicts.bit() | Panel::Topology.bit();
-            if o.controls == Controls::Full {
-                app.panels |= Panel::Belief.bit() | Panel::Events.bit();
-            }
-        }
-        app.restore(&o);
-        if let (true, Some(host)) = (o.widget, &o.host) {
-            // static/boot.js watches each widget (IntersectionObserver, visibilitychange) and
-            // dispatches `eoscope:visible` with detail true or false on its element.
-            let link = ctx.link().clone();
-            app._visible_listener = Some(gloo::events::EventListener::new(
-                host,
-                "eoscope:visible",
-                move |e| {
-                    let v = js_sys::Reflect::get(e, &"detail".into())
-                        .ok()
-                        .and_then(|d| d.as_bool())
-                        .unwrap_or(false);
-                    link.send_message(Msg::Visible(v));
-                },
-            ));
-        }
-        app
-    }
-
-    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+impl App {
+    /// One message; true when the view must be redrawn.
+    fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Pick(i) => self.pick(i),
             Msg::TogglePlay => {
@@ -1507,8 +1417,204 @@ impl Component for App {
                     Err(e) => self.export_note = Some(("error", e)),
                 }
             }
+            Msg::CompareKey(k) => self.compare_key = k,
+            Msg::Compare => self.compare_start(),
         }
         true
+    }
+
+    /// Flips the chosen setting of the run's file and builds the other run: the same seed and
+    /// actions, at this run's step; compares the two once (bounded).
+    fn compare_start(&mut self) {
+        let (Some(file), Some(tl)) = (&self.run_file, &self.tl) else {
+            return;
+        };
+        self.side = None;
+        let flipped = crate::sim::compare::flip(file, &self.compare_key)
+            .and_then(|f| Scenario::from_file(&f.file).map(|s| (f, s)));
+        match flipped {
+            Err(e) => self.compare_error = Some(e),
+            Ok((f, right)) => {
+                self.compare_error = None;
+                self.side = Some(self.side_by_side(f.key, f.from, f.to, right, tl));
+            }
+        }
+    }
+
+    fn side_by_side(
+        &self,
+        key: &'static str,
+        from: String,
+        to: String,
+        right: Scenario,
+        tl: &Timeline,
+    ) -> sidebyside::SideBySide {
+        let cmp = crate::sim::compare::compare(
+            tl.scenario.clone(),
+            right.clone(),
+            tl.seed,
+            &tl.actions,
+            sidebyside::COMPARE_STEPS,
+        );
+        // Each divergent event phrased from its run's state at that step.
+        let line = |scenario: &Scenario, e: Option<&crate::sim::world::TraceEvent>| {
+            e.map(|e| {
+                let mut t = Timeline::with_actions(scenario.clone(), tl.seed, tl.actions.clone());
+                t.seek(e.step);
+                sidebyside::event_line(e, &t.sim.world)
+            })
+        };
+        let d = cmp.divergence.as_ref();
+        let lines = (
+            line(&tl.scenario, d.and_then(|d| d.left.as_ref())),
+            line(&right, d.and_then(|d| d.right.as_ref())),
+        );
+        let mut other = Timeline::with_actions(right, tl.seed, tl.actions.clone());
+        other.seek(tl.step_index());
+        sidebyside::SideBySide {
+            key,
+            from,
+            to,
+            right: other,
+            cmp,
+            actions: tl.actions.clone(),
+            lines,
+        }
+    }
+
+    /// Keeps the flipped run at the main run's step; a new action of the reader's (which the
+    /// other run must replay too) recomputes the comparison. True when something changed.
+    fn sync_side(&mut self) -> bool {
+        let (Some(side), Some(tl)) = (&mut self.side, &self.tl) else {
+            return false;
+        };
+        if side.actions != tl.actions {
+            let right = side.right.scenario.clone();
+            let (key, from, to) = (side.key, side.from.clone(), side.to.clone());
+            let fresh = self.side_by_side(key, from, to, right, tl);
+            self.side = Some(fresh);
+            return true;
+        }
+        let here = tl.step_index();
+        if side.right.step_index() != here
+            && !(side.right.sim.is_done() && here > side.right.step_index())
+        {
+            side.right.seek(here);
+            return true;
+        }
+        false
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = Options;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let send = ctx.link().callback(|m: Msg| m);
+        let onkeydown = {
+            let send = send.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if let Some(m) = key_msg(&e) {
+                    e.prevent_default();
+                    send.emit(m);
+                }
+            })
+        };
+        let mut app = App {
+            send,
+            onkeydown,
+            picked: None,
+            draft: None,
+            draft_error: None,
+            last_edit: None,
+            load_error: None,
+            tl: None,
+            preview: Preview::default(),
+            seed_text: String::new(),
+            playing: false,
+            turbo: false,
+            frame: None,
+            last_ts: None,
+            carry: 0.0,
+            speed: SPEED_DEFAULT,
+            selected: None,
+            armed: None,
+            form: FaultForm::default(),
+            apply_result: None,
+            panels: Panel::ALL.iter().fold(0, |acc, p| acc | p.bit()),
+            inspect: None,
+            scrolls: vec![Scroll::default(); MAX_PARTITION_VIEWS],
+            log_refs: (0..MAX_PARTITION_VIEWS)
+                .map(|_| NodeRef::default())
+                .collect(),
+            lane_scroll: Scroll::default(),
+            lane_ref: NodeRef::default(),
+            lang: Lang::En,
+            json_text: String::new(),
+            show_json: false,
+            json_error: None,
+            show_polling: false,
+            beats: Vec::new(),
+            pause_at_beats: true,
+            wheel: None,
+            opts: ctx.props().clone(),
+            link: ctx.link().clone(),
+            loading: None,
+            pending: None,
+            visible: false,
+            notice: ctx.props().notice.clone(),
+            shared: None,
+            autoplayed: false,
+            resume: false,
+            told_step: None,
+            told_verdicts: Vec::new(),
+            _visible_listener: None,
+            search_form: search::SearchForm::default(),
+            searching: None,
+            search_result: None,
+            run_file: None,
+            root_ref: NodeRef::default(),
+            export_note: None,
+            reader: None,
+            compare_key: crate::sim::compare::FLIPS[0].to_string(),
+            side: None,
+            compare_error: None,
+        };
+        let o = ctx.props().clone();
+        app.lang = o.lang;
+        if let Some(bits) = o.panels {
+            app.panels = bits;
+        } else if o.widget {
+            app.panels = Panel::Logs.bit() | Panel::Verdicts.bit() | Panel::Topology.bit();
+            if o.controls == Controls::Full {
+                app.panels |= Panel::Belief.bit() | Panel::Events.bit();
+            }
+        }
+        app.restore(&o);
+        if let (true, Some(host)) = (o.widget, &o.host) {
+            // static/boot.js watches each widget (IntersectionObserver, visibilitychange) and
+            // dispatches `eoscope:visible` with detail true or false on its element.
+            let link = ctx.link().clone();
+            app._visible_listener = Some(gloo::events::EventListener::new(
+                host,
+                "eoscope:visible",
+                move |e| {
+                    let v = js_sys::Reflect::get(e, &"detail".into())
+                        .ok()
+                        .and_then(|d| d.as_bool())
+                        .unwrap_or(false);
+                    link.send_message(Msg::Visible(v));
+                },
+            ));
+        }
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        let redraw = self.handle(ctx, msg);
+        // Side by side follows the main run's step (and its actions).
+        self.sync_side() || redraw
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
@@ -1548,6 +1654,7 @@ impl Component for App {
                 let main = html! {
                     <>
                         { self.panel(Panel::Logs, "panel-logs", logview::view(self, tl)) }
+                        { self.panel(Panel::Compare, "panel-compare", sidebyside::view(self, tl)) }
                         { self.panel(Panel::Topology, "panel-topology", topology::view(self, tl)) }
                         { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
                         { self.panel(Panel::Belief, "panel-belief", panels::belief(self, tl)) }
