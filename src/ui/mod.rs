@@ -1814,8 +1814,12 @@ impl App {
                 }
             })
         };
+        // Folded into one summary so the first screenful stays short on a phone.
         html! {
             <>
+                <details class="export-menu">
+                <summary class="small">{ tr("Export / open a trace", "내보내기 / 트레이스 열기") }</summary>
+                <div class="export-buttons">
                 <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadTrace)}>{ tr("Download trace (JSON)", "트레이스 내려받기(JSON)") }</button>
                 if !self.opts.widget {
                     <label class="small button file-button" title={tr("You can also drop a trace file (.json) on the app", "트레이스 파일(.json)을 앱에 끌어다 놓아도 됩니다")}>
@@ -1826,6 +1830,8 @@ impl App {
                 }
                 <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadSvg)}>{ tr("Download picture (SVG)", "그림 내려받기(SVG)") }</button>
                 <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadPng)}>{ tr("Download picture (PNG)", "그림 내려받기(PNG)") }</button>
+                </div>
+                </details>
                 if let Some((class, t)) = &self.export_note {
                     <p class={classes!("export-note", *class, "inline")} role={if *class == "error" { "alert" } else { "status" }}>{ t }</p>
                 }

@@ -18,8 +18,15 @@ after(() => h?.close());
 
 const open = (opts) => h.open({ waitFor: READY, width: 1280, height: 900, ...opts });
 
+/** Opens the export menu (a <details> under the share buttons) if it is closed. */
+async function menu(page) {
+    const d = page.locator('details.export-menu');
+    if ((await d.getAttribute('open')) === null) await d.locator('summary').click();
+}
+
 /** Clicks `name` and resolves to the download's file name and bytes. */
 async function download(page, name) {
+    await menu(page);
     const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
     const path = await d.path();
     return { name: d.suggestedFilename(), bytes: readFileSync(path) };
@@ -135,6 +142,7 @@ test('under the strict CSP (no blob: images) the PNG button says why, and the SV
     try {
         const app = await openPage(strict.browser, strict.url, { width: 1280, height: 900, waitFor: READY });
         const { page } = app;
+        await menu(page);
         await page.getByRole('button', { name: 'Download picture (PNG)' }).click();
         await page.locator('.export-note.error').getByText("PNG export needs the page to allow blob: images (img-src 'self' blob:); the SVG works everywhere.").waitFor();
         // The refused image is the one problem the page had; it is expected here.
