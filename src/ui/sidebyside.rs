@@ -185,7 +185,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                         { for FLIPS.iter().map(|k| html! { <option value={*k} selected={app.compare_key == *k}>{ *k }</option> }) }
                     </select>
                 </label>
-                <button type="button" class="primary" onclick={send.reform(|_| Msg::Compare)}>{ tr(lang, "Compare", "비교") }</button>
+                <button type="button" class="go" onclick={send.reform(|_| Msg::Compare)}>{ tr(lang, "Compare", "비교") }</button>
             </div>
             if let Some(e) = &app.compare_error {
                 <p class="error inline" role="alert">{ e }</p>
