@@ -29,7 +29,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-pub use scenarios::SCENARIOS;
+pub use crate::embed_options::{Panel, SCENARIOS};
 pub use text::Lang;
 pub use widget::{Controls, Options};
 
@@ -111,37 +111,7 @@ const SPEED_DEFAULT: u32 = 14;
 /// Partitions shown at most (8 input + 8 output).
 const MAX_PARTITION_VIEWS: usize = 16;
 
-/// The panels that can be shown or hidden.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Panel {
-    Topology,
-    Logs,
-    Belief,
-    Consumers,
-    Coordinator,
-    SpaceTime,
-    Timers,
-    Verdicts,
-    Events,
-    Settings,
-    Faults,
-}
-
 impl Panel {
-    pub const ALL: [Panel; 11] = [
-        Panel::Logs,
-        Panel::Verdicts,
-        Panel::Topology,
-        Panel::Belief,
-        Panel::Consumers,
-        Panel::Coordinator,
-        Panel::SpaceTime,
-        Panel::Timers,
-        Panel::Events,
-        Panel::Settings,
-        Panel::Faults,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Panel::Topology => "Topology",
@@ -156,10 +126,6 @@ impl Panel {
             Panel::Settings => "Settings",
             Panel::Faults => "Faults",
         }
-    }
-
-    fn bit(self) -> u32 {
-        1 << (self as u32)
     }
 }
 

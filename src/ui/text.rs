@@ -5,21 +5,8 @@ use crate::sim::checker::{Detail, ExpectedBecause, Property};
 use crate::sim::effects::Note;
 use crate::sim::world::{DropReason, LinkState, TraceKind};
 
-/// The user interface's language for scenario titles and narration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-}
+/// The language (defined beside the option parser, which needs it natively).
+pub use crate::embed_options::Lang;
 
 /// What a property promises, in one line.
 pub fn property_summary(p: Property) -> &'static str {
