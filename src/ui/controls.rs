@@ -1,6 +1,7 @@
 //! Controls: the scenario picker, playback (play, step, step back, speed, the scrubber, the seed)
 //! and the fault palette.
 
+use super::text::{self, T};
 use super::{App, Armed, FaultForm, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
 use crate::sim::message::MessageKind;
 use crate::sim::scenario::FaultAction;
@@ -41,16 +42,16 @@ pub fn picker(app: &App) -> Html {
     html! {
         <div class="picker">
             <label>
-                <span class="label">{ "Scenario" }</span>
-                <select onchange={onchange} aria-label="Scenario">
+                <span class="label">{ app.t(T::Scenario) }</span>
+                <select onchange={onchange} aria-label={app.t(T::Scenario)}>
                     if app.picked.is_none() {
-                        <option value="" selected=true>{ "(your scenario file)" }</option>
+                        <option value="" selected=true>{ app.t(T::YourFile) }</option>
                     }
                     { for options }
                 </select>
             </label>
-            <button type="button" class="small" aria-label={format!("Language: switch to {}", if other == Lang::Ko { "Korean" } else { "English" })}
-                onclick={send.reform(move |_| Msg::Lang(other))}>{ if app.lang == Lang::En { "한국어" } else { "English" } }</button>
+            <button type="button" class="small" aria-label={app.t(T::SwitchLang)} lang={other.code()}
+                onclick={send.reform(move |_| Msg::Lang(other))}>{ app.t(T::OtherLang) }</button>
         </div>
     }
 }
@@ -83,78 +84,75 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                 .unwrap_or_default(),
         )
     });
-    let sps = app.steps_per_sec();
-    let speed_text = if sps < 1.0 {
-        format!("{:.1} steps/s", sps)
-    } else {
-        format!("{:.0} steps/s", sps)
-    };
+    let lang = app.lang;
+    let speed_text = text::speed_text(lang, app.steps_per_sec());
     // Marks on the scrubber, as ticks of an SVG under the range input (percent of its width).
     let span = end.max(1) as f64;
     let marks = app.preview.marks.iter().map(|(s, m)| {
         let x = (*s as f64 / span * 1000.0).clamp(1.0, 999.0);
         let (class, title) = match m {
-            Mark::Fault => ("mark-fault", format!("fault at step {}", s)),
-            Mark::Action => ("mark-action", format!("your action at step {}", s)),
-            Mark::Violation => ("mark-violation", format!("violation at step {}", s)),
+            Mark::Fault => ("mark-fault", text::mark_text(lang, 0, *s)),
+            Mark::Action => ("mark-action", text::mark_text(lang, 1, *s)),
+            Mark::Violation => ("mark-violation", text::mark_text(lang, 2, *s)),
         };
         html! { <rect class={class} x={format!("{:.1}", x - 3.0)} y={if *m == Mark::Violation { "0" } else { "6" }} width="6" height="6"><title>{ title }</title></rect> }
     });
     // Where side by side's two runs part.
     let part = app.side.as_ref().and_then(|s| s.part_step()).map(|s| {
         let x = (s as f64 / span * 1000.0).clamp(1.0, 999.0);
-        html! { <rect class="mark-part" x={format!("{:.1}", x - 2.0)} y="0" width="4" height="12"><title>{ format!("the runs part at step {}", s) }</title></rect> }
+        html! { <rect class="mark-part" x={format!("{:.1}", x - 2.0)} y="0" width="4" height="12"><title>{ text::part_mark_text(lang, s) }</title></rect> }
     });
-    let status = if done {
-        "finished".to_string()
+    // The class names the status in English whatever the language.
+    let (status_class, status) = if done {
+        ("status-finished", T::Finished)
     } else if app.playing {
-        "playing".to_string()
+        ("status-playing", T::Playing)
     } else {
-        "paused".to_string()
+        ("status-paused", T::Paused)
     };
     html! {
-        <div class="playback" role="group" aria-label="Playback">
+        <div class="playback" role="group" aria-label={app.t(T::Playback)}>
             <div class="buttons">
-                <button type="button" class="icon" aria-label="Back to the start" title="Back to the start" onclick={send.reform(|_| Msg::ToStart)}>{ "|◀◀" }</button>
-                <button type="button" class="icon" aria-label="Step back" title="Step back (←)" disabled={step == 0} onclick={send.reform(|_| Msg::Back)}>{ "◀" }</button>
-                <button type="button" class="play" aria-label={if app.playing { "Pause" } else { "Play" }} title="Play / pause (space)"
-                    onclick={send.reform(|_| Msg::TogglePlay)}>{ if app.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-                <button type="button" class="icon" aria-label="Step forward" title="Step forward (→)" disabled={done} onclick={send.reform(|_| Msg::Step)}>{ "▶|" }</button>
-                <button type="button" class="icon" aria-label="Run to the end" title="Run to the end" disabled={done} onclick={send.reform(|_| Msg::ToEnd)}>{ "▶▶|" }</button>
+                <button type="button" class="icon" aria-label={app.t(T::ToStart)} title={app.t(T::ToStart)} onclick={send.reform(|_| Msg::ToStart)}>{ "|◀◀" }</button>
+                <button type="button" class="icon" aria-label={app.t(T::StepBack)} title={app.t(T::StepBackTitle)} disabled={step == 0} onclick={send.reform(|_| Msg::Back)}>{ "◀" }</button>
+                <button type="button" class="play" aria-label={app.t(if app.playing { T::PauseName } else { T::PlayName })} title={app.t(T::PlayTitle)}
+                    onclick={send.reform(|_| Msg::TogglePlay)}>{ app.t(if app.playing { T::PauseText } else { T::PlayText }) }</button>
+                <button type="button" class="icon" aria-label={app.t(T::StepForward)} title={app.t(T::StepForwardTitle)} disabled={done} onclick={send.reform(|_| Msg::Step)}>{ "▶|" }</button>
+                <button type="button" class="icon" aria-label={app.t(T::ToEnd)} title={app.t(T::ToEnd)} disabled={done} onclick={send.reform(|_| Msg::ToEnd)}>{ "▶▶|" }</button>
                 <span class="clock" aria-live="off">
-                    <span class="step-no">{ format!("step {}", step) }</span>{ format!(" / {}{}", end, if app.preview.done { "" } else { "+" }) }
+                    <span class="step-no">{ text::step_text(lang, step) }</span>{ format!(" / {}{}", end, if app.preview.done { "" } else { "+" }) }
                     <span class="tick">{ format!(" · t = {} ms", w.now.0) }</span>
-                    <span class={classes!("status", format!("status-{}", status))}>{ format!(" · {}", status) }</span>
+                    <span class={classes!("status", status_class)}>{ format!(" · {}", app.t(status)) }</span>
                 </span>
             </div>
             <div class="scrub">
                 <input type="range" min="0" max={end.to_string()} value={step.to_string()} step="1"
-                    aria-label="Timeline: step" aria-valuetext={format!("step {} of {}", step, end)} oninput={on_scrub} />
+                    aria-label={app.t(T::TimelineLabel)} aria-valuetext={text::step_of_text(lang, step, end)} oninput={on_scrub} />
                 <svg class="marks" viewBox="0 0 1000 12" preserveAspectRatio="none" aria-hidden="true">{ for marks }{ part.unwrap_or_default() }</svg>
             </div>
             <div class="knobs">
                 <label class="speed">
-                    <span class="label">{ "Speed" }</span>
-                    <input type="range" min="0" max={SPEED_MAX.to_string()} value={app.speed.to_string()} aria-label="Speed (log scale)"
+                    <span class="label">{ app.t(T::Speed) }</span>
+                    <input type="range" min="0" max={SPEED_MAX.to_string()} value={app.speed.to_string()} aria-label={app.t(T::SpeedLabel)}
                         aria-valuetext={speed_text.clone()} oninput={on_speed} />
                     <span class="value">{ speed_text }</span>
                 </label>
                 // A compact widget keeps speed and the beat switch; the seed and re-run are the app's.
                 if full {
                 <label class="seed">
-                    <span class="label">{ "Seed" }</span>
-                    <input type="text" inputmode="numeric" value={app.seed_text.clone()} aria-label="Seed" size="8" oninput={on_seed} />
+                    <span class="label">{ app.t(T::Seed) }</span>
+                    <input type="text" inputmode="numeric" value={app.seed_text.clone()} aria-label={app.t(T::Seed)} size="8" oninput={on_seed} />
                 </label>
                 }
                 if !app.beats.is_empty() {
                     <label class="check">
                         <input type="checkbox" checked={app.pause_at_beats} onchange={send.reform({ let on = app.pause_at_beats; move |_| Msg::PauseAtBeats(!on) })} />
-                        { " pause at story beats" }
+                        { app.t(T::PauseAtBeats) }
                     </label>
                 }
                 if full {
                 <button type="button" class="rerun" onclick={send.reform(|_| Msg::Rerun)} disabled={app.draft_error.is_some()}
-                    title="Start again with the settings below and this seed">{ "↺ Re-run from start" }</button>
+                    title={app.t(T::RerunTitle)}>{ app.t(T::Rerun) }</button>
                 }
             </div>
         </div>
@@ -189,7 +187,7 @@ fn node_select(
     html! {
         <select aria-label={label.to_string()} onchange={onchange}>
             if any {
-                <option value="any" selected={value == "any"}>{ "any node" }</option>
+                <option value="any" selected={value == "any"}>{ app.t(T::AnyNode) }</option>
             }
             { for nodes.iter().map(|n| { let s = n.to_string(); html! { <option value={s.clone()} selected={s == value}>{ s }</option> } }) }
         </select>
@@ -226,7 +224,7 @@ pub fn faults(app: &App, tl: &Timeline) -> Html {
         })
     };
     let kinds = [
-        ("ProduceResponse", "the ack (ProduceResponse)"),
+        ("ProduceResponse", app.t(T::TheAck)),
         ("ProduceRequest", "ProduceRequest"),
         ("EndTxnRequest", "EndTxnRequest"),
         ("EndTxnResponse", "EndTxnResponse"),
@@ -235,7 +233,7 @@ pub fn faults(app: &App, tl: &Timeline) -> Html {
         ("InitProducerIdResponse", "InitProducerIdResponse"),
         ("OffsetCommitRequest", "OffsetCommitRequest"),
         ("FetchResponse", "FetchResponse"),
-        ("any", "any message"),
+        ("any", app.t(T::AnyMessage)),
     ];
     let on_kind = {
         let form = f.clone();
@@ -251,51 +249,51 @@ pub fn faults(app: &App, tl: &Timeline) -> Html {
         to: NodeId::parse(&f.to),
     };
     let armed_text = |a: &Armed| {
-        format!(
-            "Armed: the next {} to {} will be dropped.",
-            a.kind.map_or("message", |k| k.name()),
-            a.to.map_or("any node".to_string(), |n| n.to_string())
+        text::armed_text(
+            app.lang,
+            a.kind.map(|k| k.name()),
+            a.to.map(|n| n.to_string()).as_deref(),
         )
     };
     html! {
         <div class="faults">
-            <p class="hint">{ "Click a message in flight in the topology to drop, duplicate or delay it, or use these." }</p>
+            <p class="hint">{ app.t(T::FaultsHint) }</p>
             <div class="row">
-                <span class="label">{ "Drop the next" }</span>
-                <select aria-label="Message kind to drop" onchange={on_kind}>
+                <span class="label">{ app.t(T::DropTheNext) }</span>
+                <select aria-label={app.t(T::KindToDrop)} onchange={on_kind}>
                     { for kinds.iter().map(|(v, l)| html! { <option value={*v} selected={f.kind == *v}>{ *l }</option> }) }
                 </select>
-                <span class="label">{ "to" }</span>
-                { node_select(app, "Receiver of the message to drop", &f.to, &nodes, true, |f, v| f.to = v) }
-                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Arm(Some(armed.clone())))}>{ "Drop next" }</button>
+                <span class="label">{ app.t(T::To) }</span>
+                { node_select(app, app.t(T::ReceiverToDrop), &f.to, &nodes, true, |f, v| f.to = v) }
+                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Arm(Some(armed.clone())))}>{ app.t(T::DropNext) }</button>
             </div>
             if let Some(a) = &app.armed {
                 <p class="armed" role="status">{ armed_text(a) }
-                    <button type="button" class="small" onclick={send.reform(|_| Msg::Arm(None))}>{ "Cancel" }</button></p>
+                    <button type="button" class="small" onclick={send.reform(|_| Msg::Arm(None))}>{ app.t(T::Cancel) }</button></p>
             }
             <div class="row">
-                <span class="label">{ "Node" }</span>
-                { node_select(app, "Node to crash or restart", &f.node, &nodes, false, |f, v| f.node = v) }
-                <button type="button" class="fault" onclick={node_action(FaultAction::Crash)}>{ "Crash" }</button>
-                <button type="button" class="fault" onclick={node_action(FaultAction::Restart)}>{ "Restart" }</button>
+                <span class="label">{ app.t(T::Node) }</span>
+                { node_select(app, app.t(T::NodeToCrash), &f.node, &nodes, false, |f, v| f.node = v) }
+                <button type="button" class="fault" onclick={node_action(FaultAction::Crash)}>{ app.t(T::Crash) }</button>
+                <button type="button" class="fault" onclick={node_action(FaultAction::Restart)}>{ app.t(T::Restart) }</button>
             </div>
             <div class="row">
-                <span class="label">{ "Link" }</span>
-                { node_select(app, "First node of the link", &f.a, &nodes, false, |f, v| f.a = v) }
+                <span class="label">{ app.t(T::Link) }</span>
+                { node_select(app, app.t(T::LinkFirst), &f.a, &nodes, false, |f, v| f.a = v) }
                 <span class="label">{ "↔" }</span>
-                { node_select(app, "Second node of the link", &f.b, &nodes, false, |f, v| f.b = v) }
-                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Partition)}>{ "Partition" }</button>
-                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Heal)}>{ "Heal" }</button>
-                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Hold)}>{ "Hold" }</button>
-                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Release)}>{ "Release" }</button>
+                { node_select(app, app.t(T::LinkSecond), &f.b, &nodes, false, |f, v| f.b = v) }
+                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Partition)}>{ app.t(T::Partition) }</button>
+                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Heal)}>{ app.t(T::Heal) }</button>
+                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Hold)}>{ app.t(T::Hold) }</button>
+                <button type="button" class="fault" disabled={!valid_pair} onclick={pair_action(FaultAction::Release)}>{ app.t(T::Release) }</button>
             </div>
             <div class="row">
                 <label class="rate">
-                    <span class="label">{ "Random drop rate" }</span>
-                    <input type="range" min="0" max="1000" step="10" value={rate.to_string()} aria-label="Random drop rate, per mille" oninput={on_rate} />
+                    <span class="label">{ app.t(T::DropRate) }</span>
+                    <input type="range" min="0" max="1000" step="10" value={rate.to_string()} aria-label={app.t(T::DropRateLabel)} oninput={on_rate} />
                     <span class="value">{ format!("{}‰", rate) }</span>
                 </label>
-                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Fault(FaultAction::DropRate { from: None, to: None, per_mille: rate }))}>{ "Apply to all links" }</button>
+                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Fault(FaultAction::DropRate { from: None, to: None, per_mille: rate }))}>{ app.t(T::AllLinks) }</button>
             </div>
         </div>
     }

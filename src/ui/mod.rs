@@ -32,7 +32,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-pub use scenarios::SCENARIOS;
+pub use crate::embed_options::{Panel, SCENARIOS};
 pub use text::Lang;
 pub use widget::{Controls, Options};
 
@@ -113,64 +113,6 @@ pub(crate) const SPEED_MAX: u32 = 40;
 const SPEED_DEFAULT: u32 = 14;
 /// Partitions shown at most (8 input + 8 output).
 const MAX_PARTITION_VIEWS: usize = 16;
-
-/// The panels that can be shown or hidden.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Panel {
-    Topology,
-    Logs,
-    Belief,
-    Consumers,
-    Coordinator,
-    SpaceTime,
-    Timers,
-    Verdicts,
-    Events,
-    Settings,
-    Faults,
-    Search,
-    Compare,
-}
-
-impl Panel {
-    pub const ALL: [Panel; 13] = [
-        Panel::Logs,
-        Panel::Verdicts,
-        Panel::Topology,
-        Panel::Belief,
-        Panel::Consumers,
-        Panel::Coordinator,
-        Panel::SpaceTime,
-        Panel::Timers,
-        Panel::Events,
-        Panel::Settings,
-        Panel::Faults,
-        Panel::Search,
-        Panel::Compare,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Panel::Topology => "Topology",
-            Panel::Logs => "Partition logs",
-            Panel::Belief => "Belief vs log",
-            Panel::Consumers => "Consumers & sink",
-            Panel::Coordinator => "Coordinator",
-            Panel::SpaceTime => "Space-time",
-            Panel::Timers => "Timers",
-            Panel::Verdicts => "Verdicts",
-            Panel::Events => "Event log",
-            Panel::Settings => "Settings",
-            Panel::Faults => "Faults",
-            Panel::Search => "Find a failure",
-            Panel::Compare => "Side by side",
-        }
-    }
-
-    fn bit(self) -> u32 {
-        1 << (self as u32)
-    }
-}
 
 /// A message fault waiting for its message: "drop the next ProduceResponse to producer-0".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -418,6 +360,11 @@ pub struct App {
 }
 
 impl App {
+    /// A label of the app's own interface in the app's language.
+    pub(crate) fn t(&self, k: text::T) -> &'static str {
+        text::t(self.lang, k)
+    }
+
     pub(crate) fn shows(&self, p: Panel) -> bool {
         self.panels & p.bit() != 0
     }
@@ -486,7 +433,9 @@ impl App {
                 self.picked = Some(i);
                 self.load(file, seed);
             }
-            Err(e) => self.load_error = Some(format!("scenario file: {}", e)),
+            Err(e) => {
+                self.load_error = Some(format!("{}{}", self.t(text::T::ScenarioFilePrefix), e))
+            }
         }
     }
 
@@ -1066,7 +1015,7 @@ impl App {
                     Err(e) => {
                         let id = SCENARIOS.get(i).map_or("?", |s| s.0);
                         self.load_error =
-                            Some(format!("could not load the scenario {}: {}", id, e));
+                            Some(format!("{}{}: {}", self.t(text::T::CouldNotLoad), id, e));
                         if self.tl.is_none() {
                             self.pick(0);
                         }
@@ -1242,10 +1191,8 @@ impl App {
                 };
                 match change {
                     None => {
-                        self.apply_result = Some((
-                            node,
-                            Err("nothing to apply: these settings are already in effect".into()),
-                        ))
+                        self.apply_result =
+                            Some((node, Err(self.t(text::T::NothingToApply).into())))
                     }
                     Some(config) => {
                         self.act(UserAction::Fault(FaultAction::SetConfig { node, config }));
@@ -1261,10 +1208,10 @@ impl App {
                                         Some(Err(error.clone()))
                                     }
                                     TraceKind::ConfigChanged { node: n, config } if *n == node => {
-                                        Some(Ok(format!(
-                                            "{} restarted with {}",
-                                            node,
-                                            text::config_text(config)
+                                        Some(Ok(text::restarted_with_text(
+                                            self.lang,
+                                            &node.to_string(),
+                                            &text::config_text(config),
                                         )))
                                     }
                                     _ => None,
@@ -1272,7 +1219,7 @@ impl App {
                         });
                         self.apply_result = Some((
                             node,
-                            outcome.unwrap_or_else(|| Err("the client is not running".into())),
+                            outcome.unwrap_or_else(|| Err(self.t(text::T::NotRunning).into())),
                         ));
                     }
                 }
@@ -1333,7 +1280,9 @@ impl App {
                         self.json_text = text;
                     }
                 }
-                Err(e) => self.json_error = Some(format!("scenario file: {}", e)),
+                Err(e) => {
+                    self.json_error = Some(format!("{}{}", self.t(text::T::ScenarioFilePrefix), e))
+                }
             },
             Msg::ShowJson(b) => self.show_json = b,
             Msg::ShowPolling(b) => self.show_polling = b,
@@ -1690,7 +1639,7 @@ impl Component for App {
             let on = self.shows(p);
             html! {
                 <button type="button" class={classes!("chip", on.then_some("on"))} aria-pressed={on.to_string()}
-                    onclick={send.reform(move |_| Msg::TogglePanel(p))}>{ p.label() }</button>
+                    onclick={send.reform(move |_| Msg::TogglePanel(p))}>{ text::panel_label(self.lang, p) }</button>
             }
         });
         let widget = self.opts.widget;
@@ -1718,12 +1667,12 @@ impl Component for App {
         html! {
             <div class={classes!("eoscope", widget.then_some("eoscope-embedded"))} tabindex="0" onkeydown={self.onkeydown.clone()}
                 ref={self.root_ref.clone()} {ondragover} {ondrop}
-                aria-label="eoscope: Kafka exactly-once simulator. Space plays or pauses, left and right arrows step.">
+                aria-label={self.t(text::T::AppLabel)} lang={self.lang.code()}>
                 if !widget {
                     <header class="top">
                         <div class="brand">
                             <h1>{ "eoscope" }</h1>
-                            <span class="tagline">{ "Kafka's exactly-once machinery, simulated" }</span>
+                            <span class="tagline">{ self.t(text::T::Tagline) }</span>
                         </div>
                         { controls::picker(self) }
                     </header>
@@ -1731,17 +1680,17 @@ impl Component for App {
                     <header class="top">{ controls::picker(self) }</header>
                 }
                 if let Some(e) = &self.notice {
-                    <p class="error notice" role="alert">{ e }{ " — showing the default story instead." }</p>
+                    <p class="error notice" role="alert">{ e }{ self.t(text::T::NoticeSuffix) }</p>
                 }
                 if let Some(e) = &self.load_error {
                     <p class="error" role="alert">{ e }</p>
                 }
                 if self.loading.is_some() {
-                    <p class="loading" role="status">{ "Loading the scenario…" }</p>
+                    <p class="loading" role="status">{ self.t(text::T::Loading) }</p>
                 }
                 { narration }
                 if full {
-                    <nav class="toggles" aria-label="Show or hide panels">{ for toggles }</nav>
+                    <nav class="toggles" aria-label={self.t(text::T::ShowPanels)}>{ for toggles }</nav>
                     { self.share_box() }
                 }
                 { body }
@@ -1756,8 +1705,8 @@ impl App {
             return html! {};
         }
         html! {
-            <section class={classes!("panel", class)} aria-label={p.label()}>
-                <h2>{ p.label() }</h2>
+            <section class={classes!("panel", class)} aria-label={text::panel_label(self.lang, p)}>
+                <h2>{ text::panel_label(self.lang, p) }</h2>
                 { content }
             </section>
         }
@@ -1765,14 +1714,15 @@ impl App {
 
     fn share_box(&self) -> Html {
         let send = &self.send;
+        use text::T;
         let note = self.shared.as_ref().map(|s| {
             let status = match (s.what, s.copied) {
-                ("none", _) => "Only the shipped stories can be shared: this run comes from a file of your own.",
-                (_, Some(true)) => "Copied to the clipboard.",
-                (_, Some(false)) => "The page may not write to the clipboard: select the text and copy it.",
+                ("none", _) => self.t(T::ShareNone),
+                (_, Some(true)) => self.t(T::Copied),
+                (_, Some(false)) => self.t(T::NoClipboard),
                 (_, None) => "",
             };
-            let label = if s.what == "link" { "Link to this moment" } else { "Embed code" };
+            let label = self.t(if s.what == "link" { T::LinkLabel } else { T::EmbedLabel });
             html! {
                 <div class="share-out">
                     if s.what != "none" {
@@ -1786,9 +1736,9 @@ impl App {
         html! {
             <div class="share">
                 if !self.opts.widget {
-                    <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>{ "Copy link to this moment" }</button>
+                    <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>{ self.t(T::CopyLink) }</button>
                 }
-                <button type="button" class="small" onclick={send.reform(|_| Msg::CopyEmbed)}>{ "Copy embed code" }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::CopyEmbed)}>{ self.t(T::CopyEmbed) }</button>
                 { self.export_box() }
                 { note.unwrap_or_default() }
             </div>
@@ -1851,11 +1801,12 @@ impl App {
                 .unwrap_or_default()
         };
         let send = &self.send;
+        use text::T;
         if self.wheel.is_some() {
             return html! {
                 <div class="narration wheel" lang={lang}>
-                    <p><strong>{ "You have the wheel" }</strong>{ " — " }
-                        <button type="button" class="small" onclick={send.reform(|_| Msg::BackToStory)}>{ "Back to the story" }</button></p>
+                    <p><strong>{ self.t(T::HaveWheel) }</strong>{ " — " }
+                        <button type="button" class="small" onclick={send.reform(|_| Msg::BackToStory)}>{ self.t(T::BackToStory) }</button></p>
                 </div>
             };
         }
@@ -1874,9 +1825,9 @@ impl App {
                     <p class="beat-head"><span class="beat-no">{ format!("{} / {}", i + 1, n) }</span>{ " " }<strong>{ pick(&b.title) }</strong></p>
                     <p class="beat-text" aria-live="polite">{ pick(&b.narration) }</p>
                     <div class="beat-nav">
-                        <button type="button" class="small" disabled={i == 0} onclick={seek_beat(i.checked_sub(1)).unwrap_or_default()}>{ "◀ previous beat" }</button>
-                        <button type="button" class="small" disabled={i + 1 >= n} onclick={seek_beat(Some(i + 1)).unwrap_or_default()}>{ "next beat ▶" }</button>
-                        <button type="button" class="small take-wheel" title="Play freely from here; you can come back to this beat" onclick={send.reform(|_| Msg::TakeWheel)}>{ "Take the wheel" }</button>
+                        <button type="button" class="small" disabled={i == 0} onclick={seek_beat(i.checked_sub(1)).unwrap_or_default()}>{ self.t(T::PrevBeat) }</button>
+                        <button type="button" class="small" disabled={i + 1 >= n} onclick={seek_beat(Some(i + 1)).unwrap_or_default()}>{ self.t(T::NextBeat) }</button>
+                        <button type="button" class="small take-wheel" title={self.t(T::TakeWheelTitle)} onclick={send.reform(|_| Msg::TakeWheel)}>{ self.t(T::TakeWheel) }</button>
                     </div>
                 } else {
                     <p>{ pick(&f.description) }</p>

@@ -2,7 +2,8 @@
 //! the transaction coordinator, the checker's verdicts, the timers and the event log.
 
 use super::logview::fmt;
-use super::{text, App, Msg};
+use super::text::{self, T};
+use super::{App, Msg};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::effects::Timer;
 use crate::sim::producer::{Pending, SendStatus, CLIENT_CORR_BIT};
@@ -55,7 +56,6 @@ fn truth(w: &World, tp: TopicPartition, wanted: &BTreeSet<u32>) -> BTreeMap<u32,
 }
 
 pub fn belief(app: &App, tl: &Timeline) -> Html {
-    let _ = app;
     let w = &tl.sim.world;
     let producers = w.producers.iter().map(|p| {
         let c = &p.client;
@@ -68,7 +68,7 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
         let truths: BTreeMap<TopicPartition, BTreeMap<u32, Vec<(u64, bool)>>> = wanted.iter().map(|(tp, set)| (*tp, truth(w, *tp, set))).collect();
         let rows = sends.iter().rev().map(|(no, tp, first, count, status)| {
             let (belief, class) = match status {
-                SendStatus::Pending => ("pending…".to_string(), "pending"),
+                SendStatus::Pending => (app.t(T::Pending).to_string(), "pending"),
                 SendStatus::Acked(Some(o)) => (format!("acked @ {}", o.0), "acked"),
                 SendStatus::Acked(None) => ("acked (offset unknown, acks=0)".to_string(), "acked"),
                 SendStatus::Failed(e) => (format!("failed: {}", e), "failed"),
@@ -80,7 +80,7 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
             let live = copies.iter().filter(|(_, a)| !a).count();
             let scanned_all = w.log(*tp).is_none_or(|l| l.batches().len() <= TRUTH_BATCHES_SCANNED);
             let log_text = if copies.is_empty() && scanned_all {
-                "not in the log".to_string()
+                app.t(T::NotInLog).to_string()
             } else if copies.is_empty() {
                 format!("not in the last {} batches", TRUTH_BATCHES_SCANNED)
             } else {
@@ -97,15 +97,15 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                     <td>{ tp.to_string() }</td>
                     <td class="mono">{ values(first.0, *count) }</td>
                     <td class={classes!("belief", class)}>{ belief }</td>
-                    <td class={classes!("truth", (live > 1).then_some("dup"))}>{ log_text }{ if live > 1 { " — duplicate!" } else { "" } }</td>
+                    <td class={classes!("truth", (live > 1).then_some("dup"))}>{ log_text }{ if live > 1 { app.t(T::Duplicate) } else { "" } }</td>
                 </tr>
             }
         });
         let ids = if c.producer_id.is_none() { "no producer id".to_string() } else { format!("pid {} epoch {}", c.producer_id.0, c.producer_epoch.0) };
         let state = if !p.alive {
-            "crashed".to_string()
+            app.t(T::Crashed).to_string()
         } else if let Some(e) = p.halted {
-            format!("stopped: {}", e)
+            text::stopped_text(app.lang, e)
         } else {
             c.state.name().to_string()
         };
@@ -116,11 +116,11 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                     if let Some(t) = &c.cfg.transactional_id { { format!(" · transactional.id={}", t) } }
                 </p>
                 if c.sends.is_empty() {
-                    <p class="muted">{ "No sends yet." }</p>
+                    <p class="muted">{ app.t(T::NoSends) }</p>
                 } else {
                     <div class="table-wrap">
                         <table class="sends">
-                            <thead><tr><th>{ "send" }</th><th>{ "partition" }</th><th>{ "records" }</th><th>{ "the producer believes" }</th><th>{ "the log holds" }</th></tr></thead>
+                            <thead><tr><th>{ app.t(T::ThSend) }</th><th>{ app.t(T::ThPartition) }</th><th>{ app.t(T::ThRecords) }</th><th>{ app.t(T::ThBelieves) }</th><th>{ app.t(T::ThLogHolds) }</th></tr></thead>
                             <tbody>{ for rows }</tbody>
                         </table>
                     </div>
@@ -135,10 +135,9 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
 }
 
 pub fn consumers(app: &App, tl: &Timeline) -> Html {
-    let _ = app;
     let w = &tl.sim.world;
     if w.consumers.is_empty() {
-        return html! { <p class="muted">{ "This scenario has no consumer." }</p> };
+        return html! { <p class="muted">{ app.t(T::NoConsumer) }</p> };
     }
     let cards = w.consumers.iter().map(|c| {
         let mut seen: BTreeMap<(TopicPartition, u64), u32> = BTreeMap::new();
@@ -173,15 +172,15 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
             let dups = counts.values().filter(|n| **n > 1).count();
             html! {
                 <div class="sink">
-                    <p><strong>{ "Sink table" }</strong>{ format!(" · {} · key {} · {} rows", if s.idempotent { "idempotent (upsert)" } else { "insert every record" }, if s.key_is_record { "record" } else { "topic-partition-offset" }, c.sink.row_count) }
+                    <p><strong>{ app.t(T::SinkTable) }</strong>{ format!(" · {} · key {} · {} rows", if s.idempotent { "idempotent (upsert)" } else { "insert every record" }, if s.key_is_record { "record" } else { "topic-partition-offset" }, c.sink.row_count) }
                         if dups > 0 { <span class="badge bad">{ format!(" {} value(s) twice", dups) }</span> }</p>
                     <div class="table-wrap">
                         <table class="rows">
-                            <thead><tr><th>{ "value" }</th><th>{ "from" }</th><th>{ "t (ms)" }</th></tr></thead>
+                            <thead><tr><th>{ app.t(T::ThValue) }</th><th>{ app.t(T::ThFrom) }</th><th>{ "t (ms)" }</th></tr></thead>
                             <tbody>
                                 { for rows.iter().rev().map(|r| {
                                     let dup = counts.get(&r.record.0).copied().unwrap_or(0) > 1;
-                                    html! { <tr class={classes!(dup.then_some("dup"))}><td class="mono">{ format!("v{}", r.record.0) }{ if dup { " (duplicate)" } else { "" } }</td><td>{ format!("{}@{}", r.tp, r.offset.0) }</td><td>{ r.tick.0 }</td></tr> }
+                                    html! { <tr class={classes!(dup.then_some("dup"))}><td class="mono">{ format!("v{}", r.record.0) }{ if dup { app.t(T::DupMark) } else { "" } }</td><td>{ format!("{}@{}", r.tp, r.offset.0) }</td><td>{ r.tick.0 }</td></tr> }
                                 }) }
                             </tbody>
                         </table>
@@ -190,11 +189,11 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
             }
         });
         let state = if !c.alive {
-            "crashed".to_string()
+            app.t(T::Crashed).to_string()
         } else if let Some(e) = c.halted {
-            format!("stopped: {}", e)
+            text::stopped_text(app.lang, e)
         } else {
-            "running".into()
+            app.t(T::Running).into()
         };
         html! {
             <div class="client-card">
@@ -209,58 +208,61 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
     html! { <div class="consumers">{ for cards }</div> }
 }
 
-/// Where each state sits in the drawing of the state machine.
-fn state_pos(s: TransactionState) -> (f64, f64) {
-    match s {
-        TransactionState::Empty => (70.0, 95.0),
-        TransactionState::Ongoing => (215.0, 95.0),
-        TransactionState::PrepareCommit => (370.0, 40.0),
-        TransactionState::CompleteCommit => (525.0, 40.0),
-        TransactionState::PrepareAbort => (370.0, 150.0),
-        TransactionState::CompleteAbort => (525.0, 150.0),
-        TransactionState::PrepareEpochFence => (215.0, 185.0),
-        TransactionState::Dead => (70.0, 185.0),
+/// Where each state sits in the drawing of the state machine: `tall` is the two-column drawing a
+/// narrow panel shows (a phone), else the wide one.
+fn state_pos(s: TransactionState, tall: bool) -> (f64, f64) {
+    use TransactionState::*;
+    let (col, row) = match s {
+        Empty => (0, 0),
+        Ongoing => (1, 0),
+        PrepareCommit => (2, 1),
+        CompleteCommit => (3, 1),
+        PrepareAbort => (2, 2),
+        CompleteAbort => (3, 2),
+        PrepareEpochFence => (1, 3),
+        Dead => (0, 3),
         #[allow(unreachable_patterns)]
-        _ => (525.0, 195.0),
+        _ => (3, 3),
+    };
+    if !tall {
+        let x = [70.0, 215.0, 370.0, 525.0][col];
+        let y = match (col, row) {
+            (0 | 1, 0) => 95.0,
+            (_, 1) => 40.0,
+            (_, 2) => 150.0,
+            _ => 185.0,
+        };
+        return (x, y);
+    }
+    // Two columns, the happy path down the left: Empty, Ongoing, PrepareCommit, CompleteCommit.
+    match s {
+        Empty => (75.0, 25.0),
+        Dead => (225.0, 25.0),
+        Ongoing => (75.0, 95.0),
+        PrepareEpochFence => (225.0, 95.0),
+        PrepareCommit => (75.0, 165.0),
+        PrepareAbort => (225.0, 165.0),
+        CompleteCommit => (75.0, 235.0),
+        CompleteAbort => (225.0, 235.0),
+        #[allow(unreachable_patterns)]
+        _ => (225.0, 280.0),
     }
 }
 
-pub fn coordinator(app: &App, tl: &Timeline) -> Html {
-    let _ = app;
-    let w = &tl.sim.world;
-    let names = &w.scenario.transactional_ids;
-    if names.is_empty() {
-        return html! { <p class="muted">{ "No transactional.id in this scenario: the transaction coordinator has nothing to do. Set one in Settings to use transactions." }</p> };
+/// How far along the life of a transaction a state is (an edge to an earlier one is drawn faint).
+fn state_rank(s: TransactionState) -> u8 {
+    use TransactionState::*;
+    match s {
+        Empty => 0,
+        Ongoing => 1,
+        PrepareCommit | PrepareAbort | PrepareEpochFence => 2,
+        CompleteCommit | CompleteAbort => 3,
+        _ => 4,
     }
-    // The coordinator is the leader of __transaction_state (other replicas only hold its log).
-    let coord = w
-        .brokers
-        .get(w.topology.txn_coordinator() as usize)
-        .and_then(|b| b.txn_coordinator.as_ref().map(|t| (b.id, b.alive, t)));
-    let Some((bid, alive, tc)) = coord else {
-        return html! { <p class="muted">{ "No transaction coordinator." }</p> };
-    };
-    let name = |t: u8| {
-        names
-            .get(t as usize)
-            .cloned()
-            .unwrap_or_else(|| format!("txn {}", t))
-    };
-    let part = |p: &TxnPartition| match p {
-        TxnPartition::Data(tp) => tp.to_string(),
-        TxnPartition::Offsets(g) => format!(
-            "__consumer_offsets ({})",
-            w.scenario
-                .group_ids
-                .get(*g as usize)
-                .cloned()
-                .unwrap_or_default()
-        ),
-    };
-    let mut at: BTreeMap<TransactionState, Vec<String>> = BTreeMap::new();
-    for (t, m) in &tc.txns {
-        at.entry(m.state).or_default().push(name(*t));
-    }
+}
+
+/// The transaction state machine as SVG, with the states that hold a transaction highlighted.
+fn fsm(at: &BTreeMap<TransactionState, Vec<String>>, tall: bool, label: String) -> Html {
     let (bw, bh) = (118.0, 30.0);
     let mut edges = Vec::new();
     for s in TransactionState::ALL {
@@ -268,9 +270,14 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
             if *p == s {
                 continue;
             }
-            let (x1, y1) = state_pos(*p);
-            let (x2, y2) = state_pos(s);
-            let forward = x2 > x1 || (x2 == x1 && y2 > y1);
+            let (x1, y1) = state_pos(*p, tall);
+            let (x2, y2) = state_pos(s, tall);
+            let forward = if tall {
+                // Edges into Dead cross the right column: faint, as the way back is.
+                state_rank(s) > state_rank(*p) && (s != TransactionState::Dead || y1 == y2)
+            } else {
+                x2 > x1 || (x2 == x1 && y2 > y1)
+            };
             // Stop the line at the target box's edge.
             let (dx, dy) = (x2 - x1, y2 - y1);
             let t = (1.0
@@ -301,7 +308,7 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
         }
     }
     let states = TransactionState::ALL.iter().map(|s| {
-        let (x, y) = state_pos(*s);
+        let (x, y) = state_pos(*s, tall);
         let holders = at.get(s).cloned().unwrap_or_default();
         let current = !holders.is_empty();
         html! {
@@ -314,29 +321,87 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
             </g>
         }
     });
+    let (class, view) = if tall {
+        ("fsm fsm-tall", "0 0 300 268")
+    } else {
+        ("fsm fsm-wide", "0 0 600 215")
+    };
+    html! {
+        <svg class={class} viewBox={view} role="img" aria-label={label}>
+            { for edges }
+            { for states }
+        </svg>
+    }
+}
+
+pub fn coordinator(app: &App, tl: &Timeline) -> Html {
+    let w = &tl.sim.world;
+    let names = &w.scenario.transactional_ids;
+    if names.is_empty() {
+        return html! { <p class="muted">{ app.t(T::NoTxnId) }</p> };
+    }
+    // The coordinator is the leader of __transaction_state (other replicas only hold its log).
+    let coord = w
+        .brokers
+        .get(w.topology.txn_coordinator() as usize)
+        .and_then(|b| b.txn_coordinator.as_ref().map(|t| (b.id, b.alive, t)));
+    let Some((bid, alive, tc)) = coord else {
+        return html! { <p class="muted">{ app.t(T::NoCoordinator) }</p> };
+    };
+    let name = |t: u8| {
+        names
+            .get(t as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("txn {}", t))
+    };
+    let part = |p: &TxnPartition| match p {
+        TxnPartition::Data(tp) => tp.to_string(),
+        TxnPartition::Offsets(g) => format!(
+            "__consumer_offsets ({})",
+            w.scenario
+                .group_ids
+                .get(*g as usize)
+                .cloned()
+                .unwrap_or_default()
+        ),
+    };
+    let mut at: BTreeMap<TransactionState, Vec<String>> = BTreeMap::new();
+    for (t, m) in &tc.txns {
+        at.entry(m.state).or_default().push(name(*t));
+    }
+    let label = format!(
+        "{}{}",
+        app.t(T::StateMachine),
+        tc.txns
+            .iter()
+            .map(|(t, m)| format!("{} in {}", name(*t), m.state.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let txns = tc.txns.iter().map(|(t, m)| {
-        html! { <li><strong>{ name(*t) }</strong>{ format!(": {} · pid {} epoch {} · partitions: {}", m.state.name(), m.producer_id.0, m.producer_epoch.0,
-            if m.topic_partitions.is_empty() { "none".to_string() } else { m.topic_partitions.iter().map(part).collect::<Vec<_>>().join(", ") }) }</li> }
+        html! { <li><strong>{ name(*t) }</strong>{ format!(": {} · pid {} epoch {}{}{}", m.state.name(), m.producer_id.0, m.producer_epoch.0, app.t(T::PartitionsColon),
+            if m.topic_partitions.is_empty() { app.t(T::None_).to_string() } else { m.topic_partitions.iter().map(part).collect::<Vec<_>>().join(", ") }) }</li> }
     });
     let log_rows = tc.log.iter().rev().take(ROWS_SHOWN).collect::<Vec<_>>();
     html! {
         <div class="coordinator">
-            <p class="small">{ format!("On broker-{}{} · coordinator epoch {}", bid, if alive { "" } else { " (down)" }, tc.coordinator_epoch) }</p>
-            <svg class="fsm" viewBox="0 0 600 215" role="img" aria-label={format!("Transaction state machine; current: {}", tc.txns.iter().map(|(t, m)| format!("{} in {}", name(*t), m.state.name())).collect::<Vec<_>>().join(", "))}>
-                { for edges }
-                { for states }
-            </svg>
+            <p class="small">{ text::coordinator_on_text(app.lang, bid, alive, tc.coordinator_epoch) }</p>
+            // Both drawings; the stylesheet shows the one that fits the panel's width.
+            { fsm(&at, false, label.clone()) }
+            { fsm(&at, true, label) }
             <ul class="txns">{ for txns }</ul>
-            <p><strong>{ "__transaction_state" }</strong>{ format!(" ({} records)", tc.log.len()) }</p>
+            <p><strong>{ "__transaction_state" }</strong>{ text::records_count_text(app.lang, tc.log.len()) }</p>
             if tc.log.is_empty() {
-                <p class="muted">{ "Empty." }</p>
+                <p class="muted">{ app.t(T::Empty) }</p>
             } else {
                 <div class="table-wrap">
-                    <table class="rows">
-                        <thead><tr><th>{ "t (ms)" }</th><th>{ "transactional.id" }</th><th>{ "pid / epoch" }</th><th>{ "state" }</th><th>{ "partitions" }</th></tr></thead>
+                    // On a narrow panel each row becomes a two-line card (the stylesheet), and
+                    // `data-label` names its cells there.
+                    <table class="rows txlog">
+                        <thead><tr><th>{ "t (ms)" }</th><th>{ "transactional.id" }</th><th>{ "pid / epoch" }</th><th>{ app.t(T::ThState) }</th><th>{ app.t(T::ThPartitions) }</th></tr></thead>
                         <tbody>{ for log_rows.iter().rev().map(|r| html! {
-                            <tr><td>{ r.tick.0 }</td><td>{ name(r.txn) }</td><td>{ format!("{} / {}", r.producer_id.0, r.producer_epoch.0) }</td><td class="mono">{ r.state.name() }</td>
-                                <td>{ r.partitions.iter().map(part).collect::<Vec<_>>().join(", ") }</td></tr>
+                            <tr><td class="t">{ r.tick.0 }</td><td>{ name(r.txn) }</td><td class="pid">{ format!("{} / {}", r.producer_id.0, r.producer_epoch.0) }</td><td class="mono state">{ r.state.name() }</td>
+                                <td class="parts" data-label={app.t(T::PartitionsColon).trim_start_matches(" · ")}>{ r.partitions.iter().map(part).collect::<Vec<_>>().join(", ") }</td></tr>
                         }) }</tbody>
                     </table>
                 </div>
@@ -360,10 +425,10 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     }).map(|p| {
         let v = w.checker.verdicts.get(p).cloned().unwrap_or(Verdict::NotApplicable);
         let (class, word) = match &v {
-            Verdict::Pass if finished => ("pass", "✓ pass"),
-            Verdict::Pass => ("pass", "✓ so far"),
-            Verdict::Fail { .. } => ("fail", "✕ FAIL"),
-            Verdict::NotApplicable => ("na", "– n/a"),
+            Verdict::Pass if finished => ("pass", app.t(T::Pass)),
+            Verdict::Pass => ("pass", app.t(T::SoFar)),
+            Verdict::Fail { .. } => ("fail", app.t(T::Fail)),
+            Verdict::NotApplicable => ("na", app.t(T::NotApplicable)),
             #[allow(unreachable_patterns)]
             _ => ("na", "?"),
         };
@@ -374,9 +439,9 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
                     <div class="why">
                         <p>{ text::violation(&first.detail) }{ if *count > 1 { format!(" ({} violations)", count) } else { String::new() } }</p>
                         if let Some(e) = first.expected {
-                            <p class="expected"><span class="badge">{ "expected with these settings" }</span>{ " " }{ text::expected_because(e) }</p>
+                            <p class="expected"><span class="badge">{ app.t(T::ExpectedBadge) }</span>{ " " }{ text::expected_because(e) }</p>
                         }
-                        <button type="button" class="link" onclick={send.reform(move |_| Msg::Seek(step))}>{ format!("Go to step {} (t = {} ms)", step, first.tick.0) }</button>
+                        <button type="button" class="link" onclick={send.reform(move |_| Msg::Seek(step))}>{ text::go_to_step_text(app.lang, step, Some(first.tick.0)) }</button>
                     </div>
                 }
             }
@@ -398,7 +463,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
         <div class="verdicts">
             <ul>{ for rows }</ul>
             if finished && !mismatches.is_empty() {
-                <p class="note">{ format!("Differs from the scenario's expectations: {}", mismatches.join("; ")) }</p>
+                <p class="note">{ format!("{}{}", app.t(T::Differs), mismatches.join("; ")) }</p>
             }
         </div>
     }
@@ -439,7 +504,6 @@ fn commit_name(m: crate::sim::config::CommitMode) -> &'static str {
 }
 
 pub fn timers(app: &App, tl: &Timeline) -> Html {
-    let _ = app;
     let w = &tl.sim.world;
     let now = w.now.0;
     let mut rows: Vec<(u64, String, u64)> = Vec::new();
@@ -536,7 +600,7 @@ pub fn timers(app: &App, tl: &Timeline) -> Html {
     }
     rows.sort_by_key(|r| r.0);
     if rows.is_empty() {
-        return html! { <p class="muted">{ "No timer is running." }</p> };
+        return html! { <p class="muted">{ app.t(T::NoTimer) }</p> };
     }
     html! {
         <ul class="timers">
@@ -577,12 +641,12 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
         <div class="events">
             <label class="check">
                 <input type="checkbox" checked={show_polling} onchange={send.reform(move |_| Msg::ShowPolling(!show_polling))} />
-                { " show consumers' polling" }
+                { app.t(T::ShowPolling) }
             </label>
             if earlier > 0 {
-                <p class="muted small">{ format!("{} earlier or hidden events not listed.", earlier) }</p>
+                <p class="muted small">{ text::events_hidden_text(app.lang, earlier) }</p>
             }
-            <ol class="event-list" role="log" aria-live="polite" aria-label="Event log, newest first">
+            <ol class="event-list" role="log" aria-live="polite" aria-label={app.t(T::EventLogLabel)}>
                 { for shown.into_iter().map(|(i, e)| {
                     let step = e.step;
                     let key = first_index + i as u64;
@@ -594,7 +658,7 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                     };
                     html! {
                         <li key={key.to_string()} class={classes!(class, (step == here).then_some("now"))}>
-                            <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={format!("Go to step {}", step)}>{ format!("{:>4}", step) }</button>
+                            <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={text::go_to_step_text(app.lang, step, None)}>{ format!("{:>4}", step) }</button>
                             <span class="t mono">{ format!("{} ms", e.tick.0) }</span>
                             <span class="line">{ text::trace_line(&e.what) }</span>
                         </li>

@@ -3,6 +3,7 @@
 //! draft is applied by re-running from the start, or to one client now (a recorded intervention).
 
 use super::controls::{input_value, select_value};
+use super::text::{self, Lang, T};
 use super::{App, Msg};
 use crate::sim::config::{self, KafkaVersion, RawConfig};
 use crate::sim::scenario::{ClusterSpec, ScenarioFile};
@@ -145,6 +146,7 @@ fn parsed(key: &str, kind: &Kind, s: &str) -> Option<Value> {
 }
 
 fn control(
+    lang: Lang,
     key: &'static str,
     kind: &Kind,
     value: Option<&Value>,
@@ -161,7 +163,7 @@ fn control(
             });
             html! {
                 <select onchange={onchange}>
-                    <option value="" selected={current.is_empty()}>{ format!("default ({})", effective) }</option>
+                    <option value="" selected={current.is_empty()}>{ text::default_text(lang, &effective, false) }</option>
                     { for options.iter().map(|o| html! { <option value={*o} selected={current == *o}>{ *o }</option> }) }
                 </select>
             }
@@ -173,7 +175,7 @@ fn control(
                 parsed(key, if number { &Kind::Number } else { &Kind::Text }, &v)
             });
             html! {
-                <input type="text" inputmode={if number { "numeric" } else { "text" }} value={current} placeholder={format!("default: {}", effective)} onchange={onchange} />
+                <input type="text" inputmode={if number { "numeric" } else { "text" }} value={current} placeholder={text::default_text(lang, &effective, true)} onchange={onchange} />
             }
         }
     }
@@ -245,9 +247,9 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <div class="setting">
                     <label>
                         <span class="key"><code>{ key }</code>
-                            if key == "acks" && f.cluster.replication_factor <= 1 { <span class="caveat">{ " replication.factor=1: no follower to wait for" }</span> }
+                            if key == "acks" && f.cluster.replication_factor <= 1 { <span class="caveat">{ app.t(T::NoFollower) }</span> }
                         </span>
-                        { control(key, kind, p.config.get(key), producer_effective(&p.config, version, key), on) }
+                        { control(app.lang, key, kind, p.config.get(key), producer_effective(&p.config, version, key), on) }
                     </label>
                     { error_at(&group, key) }
                 </div>
@@ -258,8 +260,8 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <legend>{ group.clone() }</legend>
                 { for rows }
                 if let Some(n) = note { <p class="note">{ n }</p> }
-                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title="Restart this producer now with these settings (recorded in the run)"
-                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ format!("Apply now to {}", group) }</button>
+                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title={app.t(T::ApplyProducerTitle)}
+                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ text::apply_now_text(app.lang, &group) }</button>
                 { apply_result(node) }
             </fieldset>
         }
@@ -274,7 +276,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <div class="setting">
                     <label>
                         <span class="key"><code>{ key }</code></span>
-                        { control(key, kind, c.config.get(key), consumer_effective(&c.config, key), on) }
+                        { control(app.lang, key, kind, c.config.get(key), consumer_effective(&c.config, key), on) }
                     </label>
                     { error_at(&group, key) }
                 </div>
@@ -288,16 +290,16 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 { for rows }
                 <div class="setting">
                     <label>
-                        <span class="key">{ "commit mode" }<span class="caveat">{ " (what the application does)" }</span></span>
+                        <span class="key">{ app.t(T::CommitMode) }<span class="caveat">{ app.t(T::WhatTheAppDoes) }</span></span>
                         <select onchange={on_commit}>
-                            <option value="" selected={commit.is_empty()}>{ "default (from enable.auto.commit)" }</option>
+                            <option value="" selected={commit.is_empty()}>{ app.t(T::DefaultFromAutoCommit) }</option>
                             { for COMMIT_MODES.iter().map(|m| html! { <option value={*m} selected={commit == *m}>{ *m }</option> }) }
                         </select>
                     </label>
                     { error_at(&group, "commit") }
                 </div>
-                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title="Restart this consumer now with these settings (recorded in the run)"
-                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ format!("Apply now to {}", group) }</button>
+                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title={app.t(T::ApplyConsumerTitle)}
+                    onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ text::apply_now_text(app.lang, &group) }</button>
                 { apply_result(node) }
             </fieldset>
         }
@@ -307,7 +309,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         <div class="settings">
             <div class="setting">
                 <label>
-                    <span class="key">{ "Kafka version preset" }</span>
+                    <span class="key">{ app.t(T::VersionPreset) }</span>
                     <select onchange={on_version}>
                         { for KafkaVersion::ALL.iter().map(|v| html! { <option value={v.name()} selected={f.version == v.name()}>{ v.name() }</option> }) }
                     </select>
@@ -315,7 +317,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 { error_at("cluster", "version") }
             </div>
             <fieldset class="cluster">
-                <legend>{ "topic & cluster" }<span class="caveat">{ " (re-run to apply)" }</span></legend>
+                <legend>{ app.t(T::TopicCluster) }<span class="caveat">{ app.t(T::RerunToApply) }</span></legend>
                 { for CLUSTER_SETTINGS.iter().map(|key| {
                     let key: &'static str = key;
                     let value = cluster_value(&f.cluster, key);
@@ -346,8 +348,8 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 if app.last_edit.is_none() { <p class="error" role="alert">{ e }</p> }
             }
             <div class="apply">
-                <button type="button" class="primary" disabled={app.draft_error.is_some()} onclick={send.reform(|_| Msg::Rerun)}>{ "↺ Re-run from start with these settings" }</button>
-                <span class="hint">{ " same seed and schedule" }</span>
+                <button type="button" class="primary" disabled={app.draft_error.is_some()} onclick={send.reform(|_| Msg::Rerun)}>{ app.t(T::RerunWithSettings) }</button>
+                <span class="hint">{ app.t(T::SameSeed) }</span>
             </div>
             { json_editor(app) }
         </div>
@@ -360,11 +362,11 @@ fn json_editor(app: &App) -> Html {
     html! {
         <div class="json">
             <button type="button" class="small" aria-expanded={open.to_string()} onclick={send.reform(move |_| Msg::ShowJson(!open))}>
-                { if open { "Hide the scenario file" } else { "Edit the scenario file (JSON)" } }</button>
+                { app.t(if open { T::HideJson } else { T::EditJson }) }</button>
             if open {
-                <textarea aria-label="Scenario file (JSON)" rows="14" spellcheck="false" value={app.json_text.clone()}
+                <textarea aria-label={app.t(T::JsonLabel)} rows="14" spellcheck="false" value={app.json_text.clone()}
                     oninput={send.reform(|e: InputEvent| Msg::JsonText(e.target_dyn_into::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))} />
-                <button type="button" class="small load-json" onclick={send.reform(|_| Msg::LoadJson)}>{ "Load this scenario" }</button>
+                <button type="button" class="small load-json" onclick={send.reform(|_| Msg::LoadJson)}>{ app.t(T::LoadJson) }</button>
                 if let Some(e) = &app.json_error { <p class="error inline" role="alert">{ e }</p> }
             }
         </div>

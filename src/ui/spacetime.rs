@@ -229,7 +229,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     </svg>
                 </div>
             </div>
-            <p class="legend">{ "● send · → delivery · ✕ lost · dashed: still in flight · faint: a duplicated copy · ✕ on a lane: crash · ○ restart · x = steps" }</p>
+            <p class="legend">{ app.t(super::text::T::StLegend) }</p>
         </div>
     }
 }

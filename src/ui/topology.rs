@@ -4,6 +4,7 @@
 //! it is. Each message is focusable and clickable: the panel under the drawing acts on it.
 
 use super::logview::fmt;
+use super::text::T;
 use super::{App, Msg, MsgAction};
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
@@ -385,23 +386,23 @@ pub fn is_idle_poll(e: &Envelope) -> bool {
 fn selected_panel(app: &App, w: &World) -> Html {
     let send = &app.send;
     let Some(id) = app.selected else {
-        return html! { <p class="hint">{ "Tip: click a message in flight (or focus it and press Enter) to drop, duplicate or delay it." }</p> };
+        return html! { <p class="hint">{ app.t(T::MsgTip) }</p> };
     };
     match w.net.in_flight.get(&id) {
         None => html! {
             <div class="selected-msg" role="status">
                 <span>{ format!("Message #{} is no longer in flight.", id) }</span>
-                <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ "Close" }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
             </div>
         },
         Some(e) => html! {
-            <div class="selected-msg" role="group" aria-label="Act on the selected message">
-                <span class="what">{ format!("#{} {} {} → {}: {}{}", id, e.msg.kind().name(), e.from, e.to, e.msg.summary(), if e.held { " (held)" } else { "" }) }</span>
+            <div class="selected-msg" role="group" aria-label={app.t(T::ActOnMsg)}>
+                <span class="what">{ format!("#{} {} {} → {}: {}{}", id, e.msg.kind().name(), e.from, e.to, e.msg.summary(), if e.held { app.t(T::Held) } else { "" }) }</span>
                 <span class="actions">
-                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Drop))}>{ "✕ Drop" }</button>
-                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Duplicate))}>{ "⑂ Duplicate" }</button>
-                    <button type="button" class="fault" disabled={e.held} onclick={send.reform(|_| Msg::OnMsg(MsgAction::Delay(1000)))}>{ "⏱ Delay 1 s" }</button>
-                    <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ "Close" }</button>
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Drop))}>{ app.t(T::DropMsg) }</button>
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Duplicate))}>{ app.t(T::DuplicateMsg) }</button>
+                    <button type="button" class="fault" disabled={e.held} onclick={send.reform(|_| Msg::OnMsg(MsgAction::Delay(1000)))}>{ app.t(T::DelayMsg) }</button>
+                    <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
                 </span>
             </div>
         },

@@ -8,27 +8,19 @@
 //! The glue to the page (custom events, the clipboard, inline height) goes through `js_sys::Reflect`
 //! so it needs no web-sys feature beyond the ones the app already has.
 
-use super::{App, Lang, Panel, SCENARIOS};
-use crate::share::{self, Moment};
-use serde::Deserialize;
+use super::{App, Lang};
+use crate::embed_options::{self as eo, clip_long};
+pub use crate::embed_options::{
+    clip, panel_id, scenario_index, Controls, EmbedOptions, RawOptions, MAX_START_STEP,
+};
+use crate::share::Moment;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-/// Which controls a widget shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Controls {
-    /// Everything, as on the app's own page.
-    #[default]
-    Full,
-    /// Narration and playback only.
-    Minimal,
-    /// Narration only: the widget plays when it scrolls into view and stops at the story's beats.
-    None,
-}
-
-/// The options of one app instance, validated.
+/// The options of one app instance, validated: [`EmbedOptions`] (parsed natively, in
+/// `src/embed_options.rs`) plus what only the page has.
 #[derive(Clone, Debug, Properties)]
 pub struct Options {
     /// Index into `SCENARIOS`.
@@ -60,87 +52,28 @@ impl PartialEq for Options {
     }
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl From<EmbedOptions> for Options {
+    fn from(o: EmbedOptions) -> Self {
         Options {
-            scenario: 0,
-            moment: None,
-            step: None,
-            seed: None,
-            lang: Lang::En,
-            panels: None,
-            controls: Controls::Full,
-            height: None,
-            widget: false,
-            autoplay: false,
+            scenario: o.scenario,
+            moment: o.moment,
+            step: o.step,
+            seed: o.seed,
+            lang: o.lang,
+            panels: o.panels,
+            controls: o.controls,
+            height: o.height,
+            widget: o.widget,
+            autoplay: o.autoplay,
             host: None,
             notice: None,
         }
     }
 }
 
-/// Options as given, before validation: the `data-` attributes, the iframe's query and the JS
-/// API all become this. Unknown keys are refused (the JS API's `deny_unknown_fields`).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOptions {
-    pub scenario: Option<String>,
-    pub step: Option<u64>,
-    pub lang: Option<String>,
-    /// Panel ids (`logs`, `verdicts`…), comma-separated.
-    pub panels: Option<String>,
-    pub controls: Option<String>,
-    pub height: Option<u32>,
-    pub seed: Option<u64>,
-    pub moment: Option<String>,
-    pub autoplay: Option<bool>,
-}
-
-pub const MAX_START_STEP: u64 = 1_000_000;
-const MIN_HEIGHT: u32 = 120;
-const MAX_HEIGHT: u32 = 4_000;
-
-/// A value quoted in a message: at most 40 characters, control characters dropped. The message is
-/// rendered as text, never markup.
-pub fn clip(s: &str) -> String {
-    let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
-    if s.chars().count() > 40 {
-        out.push('…');
-    }
-    out
-}
-
-/// A panel's id in `data-panels`.
-pub fn panel_id(p: Panel) -> &'static str {
-    match p {
-        Panel::Topology => "topology",
-        Panel::Logs => "logs",
-        Panel::Belief => "belief",
-        Panel::Consumers => "consumers",
-        Panel::Coordinator => "coordinator",
-        Panel::SpaceTime => "spacetime",
-        Panel::Timers => "timers",
-        Panel::Verdicts => "verdicts",
-        Panel::Events => "events",
-        Panel::Settings => "settings",
-        Panel::Faults => "faults",
-        Panel::Search => "search",
-        Panel::Compare => "compare",
-    }
-}
-
-pub fn scenario_index(id: &str) -> Option<usize> {
-    SCENARIOS.iter().position(|(sid, _, _)| *sid == id)
-}
-
-fn parse_lang(s: &str) -> Result<Lang, String> {
-    match s.trim() {
-        "en" => Ok(Lang::En),
-        "ko" => Ok(Lang::Ko),
-        other => Err(format!(
-            "the language must be en or ko, not `{}`",
-            clip(other)
-        )),
+impl Default for Options {
+    fn default() -> Self {
+        EmbedOptions::default().into()
     }
 }
 
@@ -150,208 +83,42 @@ pub fn page_lang() -> Lang {
         .document_element()
         .and_then(|e| e.get_attribute("lang"))
         .unwrap_or_default();
-    if lang.to_ascii_lowercase().starts_with("ko") {
-        Lang::Ko
-    } else {
-        Lang::En
-    }
+    eo::lang_of_page(&lang)
 }
 
 /// Validates options. `widget`: an inline widget or the iframe (other defaults than the full app).
 pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Options, String> {
-    let mut o = Options {
-        widget,
-        autoplay: widget,
-        lang: default_lang,
-        ..Options::default()
-    };
-    if let Some(id) = &raw.scenario {
-        let id = id.trim();
-        if !id.is_empty() {
-            o.scenario = scenario_index(id)
-                .ok_or_else(|| format!("there is no shipped scenario named `{}`", clip(id)))?;
-        }
-    }
-    if let Some(m) = &raw.moment {
-        let m = m.trim();
-        let m = m.strip_prefix('#').unwrap_or(m);
-        let moment = share::decode(m)?;
-        o.scenario = scenario_index(&moment.scenario).ok_or_else(|| {
-            format!(
-                "the moment's scenario `{}` is not one eoscope ships",
-                clip(&moment.scenario)
-            )
-        })?;
-        o.lang = parse_lang(&moment.lang)?;
-        o.moment = Some(moment);
-    }
-    if let Some(s) = raw.step {
-        if s > MAX_START_STEP {
-            return Err(format!(
-                "the step must be at most {}, not {}",
-                MAX_START_STEP, s
-            ));
-        }
-        o.step = Some(s);
-    }
-    if let Some(l) = &raw.lang {
-        o.lang = parse_lang(l)?;
-    }
-    if let Some(p) = &raw.panels {
-        let mut bits = 0u32;
-        for item in p.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let panel = Panel::ALL
-                .iter()
-                .find(|p| panel_id(**p) == item)
-                .ok_or_else(|| {
-                    format!(
-                        "unknown panel `{}` (panels: {})",
-                        clip(item),
-                        Panel::ALL.map(panel_id).join(", ")
-                    )
-                })?;
-            bits |= panel.bit();
-        }
-        o.panels = Some(bits);
-    }
-    if let Some(c) = &raw.controls {
-        o.controls = match c.trim() {
-            "full" => Controls::Full,
-            "minimal" => Controls::Minimal,
-            "none" => Controls::None,
-            other => {
-                return Err(format!(
-                    "controls must be full, minimal or none, not `{}`",
-                    clip(other)
-                ))
-            }
-        };
-    }
-    if let Some(h) = raw.height {
-        if !(MIN_HEIGHT..=MAX_HEIGHT).contains(&h) {
-            return Err(format!(
-                "the height must be between {} and {} pixels, not {}",
-                MIN_HEIGHT, MAX_HEIGHT, h
-            ));
-        }
-        o.height = Some(h);
-    }
-    o.seed = raw.seed;
-    if let Some(a) = raw.autoplay {
-        o.autoplay = a;
-    }
-    Ok(o)
+    eo::validate(raw, widget, default_lang).map(Options::from)
 }
-
-fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
-    let t = v.trim();
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{} must be a whole number, not `{}`", key, clip(v)));
-    }
-    t.parse::<T>()
-        .map_err(|_| format!("{} is out of range: `{}`", key, clip(v)))
-}
-
-fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
-    match v.trim() {
-        "true" | "" => Ok(true),
-        "false" => Ok(false),
-        other => Err(format!(
-            "{} must be true or false, not `{}`",
-            key,
-            clip(other)
-        )),
-    }
-}
-
-/// Options from `(name, value)` pairs: `data-` attributes without the prefix, or a URL query.
-/// `scenario` is `data-eoscope` itself.
-pub fn raw_from_pairs<'a>(
-    pairs: impl Iterator<Item = (&'a str, &'a str)>,
-    prefix: &str,
-) -> Result<RawOptions, String> {
-    let mut r = RawOptions::default();
-    for (k, v) in pairs {
-        let key = format!("{}{}", prefix, k);
-        match k {
-            "scenario" => r.scenario = Some(v.to_string()),
-            "step" => r.step = Some(parse_num(&key, v)?),
-            "lang" => r.lang = Some(v.to_string()),
-            "panels" => r.panels = Some(v.to_string()),
-            "controls" => r.controls = Some(v.to_string()),
-            "height" => r.height = Some(parse_num(&key, v)?),
-            "seed" => r.seed = Some(parse_num(&key, v)?),
-            "moment" => r.moment = Some(v.to_string()),
-            "autoplay" => r.autoplay = Some(parse_bool(&key, v)?),
-            other => {
-                if prefix.is_empty() {
-                    return Err(format!("unknown option `{}`", clip(other)));
-                }
-            }
-        }
-    }
-    Ok(r)
-}
-
-const ATTRS: [&str; 9] = [
-    "scenario", "step", "lang", "panels", "controls", "height", "seed", "moment", "autoplay",
-];
 
 /// Options from an element's `data-eoscope` and `data-…` attributes.
 pub fn from_element(el: &Element) -> Result<Options, String> {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = el.get_attribute("data-eoscope") {
-        pairs.push(("scenario", id));
-    }
-    for a in ATTRS.iter().skip(1) {
-        if let Some(v) = el.get_attribute(&format!("data-{}", a)) {
-            pairs.push((a, v));
-        }
-    }
-    let raw = raw_from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), "data-")?;
-    validate(raw, true, page_lang())
+    eo::from_attributes(|name| el.get_attribute(name), page_lang()).map(Options::from)
 }
 
 /// Options from a URL query (`embed.html?scenario=…&step=…`).
 pub fn from_query(search: &str) -> Result<Options, String> {
-    let q = search.strip_prefix('?').unwrap_or(search);
-    if q.len() > share::MAX_FRAGMENT_LEN + 1_000 {
-        return Err("the address's options are too long".into());
-    }
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for part in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        let dec = |s: &str| -> Result<String, String> {
-            js_sys::decode_uri_component(&s.replace('+', " "))
-                .ok()
-                .and_then(|j| j.as_string())
-                .ok_or_else(|| format!("the address's option `{}` is badly escaped", clip(s)))
-        };
-        pairs.push((dec(k)?, dec(v)?));
-    }
-    let raw = raw_from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "")?;
+    let pairs = eo::query_pairs(search, |s| {
+        js_sys::decode_uri_component(s)
+            .ok()
+            .and_then(|j| j.as_string())
+    })?;
+    let raw = eo::raw_from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "")?;
     validate(raw, true, page_lang())
 }
 
 /// Options from `eoscope.mount(element, options)`'s object.
 pub fn from_js(options: JsValue) -> Result<Options, String> {
-    let raw: RawOptions = if options.is_undefined() || options.is_null() {
-        RawOptions::default()
-    } else {
-        // JSON.stringify, then serde_json (already in the bundle): serde-wasm-bindgen's
-        // deserializer cost ~10 KB gzip, which the size budget has no room for.
-        let text = js_sys::JSON::stringify(&options)
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or("eoscope.mount: the options are not a plain object")?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("eoscope.mount: bad options: {}", clip_long(&e.to_string())))?
-    };
-    validate(raw, true, page_lang())
-}
-
-fn clip_long(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(160).collect()
+    if options.is_undefined() || options.is_null() {
+        return validate(RawOptions::default(), true, page_lang());
+    }
+    // JSON.stringify, then serde_json (already in the bundle): serde-wasm-bindgen's
+    // deserializer cost ~10 KB gzip, which the size budget has no room for.
+    let text = js_sys::JSON::stringify(&options)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("eoscope.mount: the options are not a plain object")?;
+    eo::from_json(&text, page_lang()).map(Options::from)
 }
 
 /// Mounts an app into `el` with `options` (or, for an error, the default story with the error

@@ -93,7 +93,7 @@ async function monkey({ seed, n, limitMs }) {
             // Open the scenario file, mangle it a little, and load it.
             const ta = root.querySelector('textarea');
             if (!ta) {
-                const open = all('button').find((b) => b.textContent.includes('scenario file'));
+                const open = all('button').find((b) => b.textContent.includes('scenario file') || b.textContent.includes('시나리오 파일 편집'));
                 if (open) fire(open, 'click');
                 count('json-open');
             } else {
@@ -102,7 +102,7 @@ async function monkey({ seed, n, limitMs }) {
                 const cut = Math.floor(rand() * 12);
                 ta.value = rand() < 0.5 ? v.slice(0, at) + v.slice(at + cut) : v.slice(0, at) + pick(['1', '"', '}', 'x', '-', '99999', ',', '[]', 'null']) + v.slice(at);
                 fire(ta, 'input');
-                const load = all('button').find((b) => b.textContent.includes('Load this scenario'));
+                const load = all('button').find((b) => b.textContent.includes('Load this scenario') || b.textContent.includes('이 시나리오 불러오기'));
                 if (load) fire(load, 'click');
                 count('json-load');
             }
@@ -128,6 +128,9 @@ test(`monkey: ${ACTIONS} random actions (seed ${SEED}) cause no page error`, asy
     console.log(`# monkey: ${JSON.stringify(result)}`);
     // Still alive: a step changes the clock (or the run is at its end).
     if (app.problems.length === 0) {
+        // The monkey may have switched the app to Korean: back to English for the names below.
+        const english = page.getByRole('button', { name: '언어: 영어로 전환' });
+        if ((await english.count()) > 0) await english.click();
         await page.getByRole('button', { name: 'Back to the start' }).click();
         await page.getByText('step 0').first().waitFor();
         await page.getByRole('button', { name: 'Step forward' }).click();

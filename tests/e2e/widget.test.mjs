@@ -254,15 +254,17 @@ test('a shared moment restores the same step, actions and language; the JS API m
     const step = p.getByRole('button', { name: 'Step forward' });
     for (let i = 0; i < 6; i++) await step.click();
     await p.getByRole('button', { name: 'Language: switch to Korean' }).click();
-    await p.getByRole('button', { name: 'Copy link to this moment' }).click();
+    // The switch turns the app's own labels Korean too.
+    await p.getByRole('button', { name: '이 순간의 링크 복사' }).click();
     const link = await p.locator('input.share-text').inputValue();
     assert.match(link, /index\.html#m=1\.[A-Za-z0-9_-]+$/);
-    await p.getByRole('button', { name: 'Copy embed code' }).click();
+    await p.getByRole('button', { name: '임베드 코드 복사' }).click();
     const embed = await p.locator('input.share-text').inputValue();
     assert.match(embed, /^<script type="module" src="[^"]+boot\.js"><\/script><div data-eoscope="lost-ack-no-idempotence" data-moment="m=1\.[A-Za-z0-9_-]+"><\/div>$/);
     await p.goto('about:blank');
     await p.goto(link);
-    await p.locator('#eoscope-app .step-no').getByText('step 6', { exact: true }).waitFor();
+    // The moment is in Korean, so is the clock.
+    await p.locator('#eoscope-app .step-no').getByText('스텝 6', { exact: true }).waitFor();
     await p.locator('#eoscope-app .narration[lang=ko]').waitFor();
     assert.equal(await p.locator('#eoscope-app .notice').count(), 0);
 
@@ -321,6 +323,20 @@ for (const [lang, file] of [
             if (lang === 'ko') {
                 assert.match(await first.innerText(), /[\uac00-\ud7a3]/, 'Korean narration');
             }
+            // The widget's own controls speak the page's language (and English stays as it was).
+            const w = p.locator('.widget').first();
+            const play = await w.locator('button.play').innerText();
+            const heading = await w.locator('.panel-verdicts > h2').evaluate((e) => e.textContent);
+            if (lang === 'ko') {
+                assert.match(play, /^(▶ 재생|❚❚ 일시정지)$/, `Korean play button: ${play}`);
+                assert.equal(await w.getByRole('button', { name: '한 스텝 앞으로' }).count(), 1);
+                assert.equal(heading, '판정');
+                assert.equal(await w.getByRole('button', { name: 'Step forward' }).count(), 0);
+            } else {
+                assert.match(play, /^(▶ Play|❚❚ Pause)$/, `English play button: ${play}`);
+                assert.equal(await w.getByRole('button', { name: 'Step forward' }).count(), 1);
+                assert.equal(heading, 'Verdicts');
+            }
             // Scroll through the post so every widget and the iframe load and play.
             const h = await p.evaluate(() => document.body.scrollHeight);
             for (let y = 0; y < h; y += 600) {
@@ -366,10 +382,11 @@ test("the picker's titles (src/ui/scenarios.rs, so the picker needs no fetch) ma
     );
     for (const t of files) assert.ok(titles.has(t), `"${t}" is no scenario file's English title`);
     await p.getByRole('button', { name: 'Language: switch to Korean' }).click();
-    const ko = await p.locator('#eoscope-app select[aria-label=Scenario] option').allInnerTexts();
+    // The picker's own label is Korean now too.
+    const ko = await p.locator('#eoscope-app select[aria-label=시나리오] option').allInnerTexts();
     for (const [i, t] of ko.entries()) assert.equal(t, titles.get(files[i]) ?? files[i], `Korean title of ${files[i]}`);
     // Picking a fetched scenario loads it.
-    await p.locator('#eoscope-app select[aria-label=Scenario]').selectOption({ index: 7 });
+    await p.locator('#eoscope-app select[aria-label=시나리오]').selectOption({ index: 7 });
     await p.locator('#eoscope-app .story-title').getByText(titles.get(files[7])).waitFor();
     await app.close();
 });
