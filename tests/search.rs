@@ -3,7 +3,7 @@
 
 use eoscope::sim::checker::Property;
 use eoscope::sim::search::{find, Bounds, Goal, Outcome};
-use eoscope::sim::timeline::{Timeline, UserAction};
+use eoscope::sim::timeline::Timeline;
 use eoscope::sim::Scenario;
 use serde_json::json;
 

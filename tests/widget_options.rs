@@ -360,7 +360,7 @@ fn attributes_are_read_with_surrounding_white_space_and_other_data_attributes_ig
 fn an_unknown_panel_is_named_with_the_list_of_panels() {
     assert_eq!(
         attr_error("data-panels", "logs,nope"),
-        "unknown panel `nope` (panels: logs, verdicts, topology, belief, consumers, coordinator, spacetime, timers, events, settings, faults)"
+        "unknown panel `nope` (panels: logs, verdicts, topology, belief, consumers, coordinator, spacetime, timers, events, settings, faults, search, compare)"
     );
 }
 
