@@ -17,10 +17,20 @@ import { gzipSync } from 'node:zlib';
 // src/sim ~205 KB, src/ui ~135 KB, serde/serde_json ~70 KB, .rodata ~165 KB (of which ~108 KB
 // are the scenario files `include_str!`-ed by the picker), before wasm-opt -Oz and gzip.
 // Done since: scenario files other than the default story are fetched, not embedded (that
-// room went to the widget code; ~387 KB gzip with it). Still planned: parse scenario files from
-// serde_json::Value by hand instead of derived Deserialize visitors, split the view code, drop
-// what the widget does not need. Lower the budget again as they land.
-export const GZIP_BUDGET_BYTES = 400 * 1024;
+// room went to the widget code; ~387 KB gzip with it).
+//
+// Raised from 400 KB to 450 KB on 2026-11-25, deliberately, for issue #8 and the rest of #7:
+// "find a failure", side by side, trace export/import with SVG/PNG pictures, and the app's own
+// labels in Korean measured 437.4 KB gzip (wasm 420.1 KB, JS 10.3 KB, CSS 7.0 KB). Added by
+// feature (builds with one feature removed): trace export/import ~30 KB before and ~3 KB after
+// writing the file around the serializers the app already has (no `json!`/`from_value`, which
+// instantiate a second serializer/deserializer per type), the search ~9 KB, side by side ~3 KB,
+// Korean labels ~9 KB, their UI and glue the rest. twiggy on the un-optimised wasm now: BTreeMap
+// code ~180 KB and slice sorts ~74 KB (driftsort instantiated per type, mostly by `collect()`
+// into BTreeMap/BTreeSet in `Sim::with_trace`, `elect_leaders`, `send_markers`), derived
+// Deserialize ~57 KB. Planned cuts: build those maps with `extend` (no sort), hand-parse
+// scenario files from `serde_json::Value`, split the view code. Lower the budget as they land.
+export const GZIP_BUDGET_BYTES = 450 * 1024;
 
 const dist = process.argv[2] ?? 'dist';
 

@@ -60,17 +60,27 @@ pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
             _ => action_to_json(*s, a),
         })
         .collect();
-    let v = json!({
-        "format": FORMAT,
-        "scenario": file,
-        "seed": tl.seed,
-        "actions": actions,
-        "step": tl.step_index(),
-        "digest": format!("{:016x}", tl.sim.trace.digest),
-        "events_total": tl.sim.trace.total,
-        "events": tl.sim.trace.events,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    // Written by hand around serializers the app already has (the JSON editor's pretty scenario,
+    // the trace digest's compact entries): `json!` would build everything as a `Value` first,
+    // and each type's `Value` serializer costs the wasm bundle kilobytes.
+    let events: Vec<String> = tl
+        .sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| serde_json::to_string(e).ok())
+        .collect();
+    format!(
+        "{{\n\"format\": \"{}\",\n\"scenario\": {},\n\"seed\": {},\n\"actions\": {},\n\"step\": {},\n\"digest\": \"{:016x}\",\n\"events_total\": {},\n\"events\": [\n{}\n]\n}}\n",
+        FORMAT,
+        serde_json::to_string_pretty(file).unwrap_or_else(|_| "null".into()),
+        tl.seed,
+        Value::Array(actions),
+        tl.step_index(),
+        tl.sim.trace.digest,
+        tl.sim.trace.total,
+        events.join(",\n")
+    )
 }
 
 /// Reads a trace file (without replaying it).
@@ -107,7 +117,9 @@ pub fn parse(text: &str) -> Result<TraceFile, String> {
         _ => return Err(format!("the trace file needs \"format\": \"{}\"", FORMAT)),
     }
     let file: ScenarioFile = match o.get("scenario") {
-        Some(s @ Value::Object(_)) => serde_json::from_value(s.clone())
+        // From text, not `from_value`: the app already has the text deserializer for scenario
+        // files, and a second one (over `Value`) would cost the bundle as much again.
+        Some(s @ Value::Object(_)) => serde_json::from_str(&s.to_string())
             .map_err(|e| format!("the trace file's scenario: {}", clip(&e.to_string())))?,
         _ => return Err("the trace file has no scenario".into()),
     };
