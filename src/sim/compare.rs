@@ -5,9 +5,9 @@
 //! early and dull: with `enable.idempotence=true` the producer first asks for a producer id).
 //! *By outcome*: the sequence of things that decide a guarantee — appends, deduplicated retries,
 //! refusals, markers, acks, failed sends, records processed, sink writes, committed offsets,
-//! coordinator transitions, elections — compared in order, ignoring when they happened; the first
-//! pair that differs is what the side-by-side view highlights and explains ("here the broker
-//! deduplicated the retry instead of appending it").
+//! coordinator transitions, elections. Each run's first outcome the other run never has is where
+//! it parts; those two are what the side-by-side view highlights and explains ("here the broker
+//! wrote the retry again; there it recognised it as a duplicate").
 
 use super::config::{Acks, IsolationLevel};
 use super::effects::Note;
@@ -17,6 +17,9 @@ use super::types::ProducerId;
 use super::world::{Sim, Trace, TraceEvent, TraceKind};
 use super::Scenario;
 use serde_json::Value;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 /// The settings side by side can flip, by Kafka's key.
 pub const FLIPS: &[&str] = &[
@@ -187,6 +190,27 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
     Some(masked)
 }
 
+/// The index of the first outcome in `mine` that `theirs` does not have (as many times).
+fn first_unmatched(mine: &[(Note, TraceEvent)], theirs: &[(Note, TraceEvent)]) -> Option<usize> {
+    // Counted by hash (SipHash with std's fixed keys); a collision could only hide a difference.
+    let hash = |n: &Note| {
+        let mut h = DefaultHasher::new();
+        n.hash(&mut h);
+        h.finish()
+    };
+    let mut left: BTreeMap<u64, usize> = BTreeMap::new();
+    for (n, _) in theirs {
+        *left.entry(hash(n)).or_default() += 1;
+    }
+    mine.iter().position(|(n, _)| match left.get_mut(&hash(n)) {
+        Some(c) if *c > 0 => {
+            *c -= 1;
+            false
+        }
+        _ => true,
+    })
+}
+
 /// One of the two runs, stepped in lockstep with the other.
 struct Side {
     sim: Sim,
@@ -265,10 +289,19 @@ pub fn compare(
         .zip(&b.outcomes)
         .take_while(|(x, y)| x.0 == y.0)
         .count();
-    let divergence = (common < a.outcomes.len().max(b.outcomes.len())).then(|| Divergence {
-        left: a.outcomes.get(common).map(|o| o.1.clone()),
-        right: b.outcomes.get(common).map(|o| o.1.clone()),
-        common,
+    // Where they part, per run: its first outcome the other run never has (matched as a multiset,
+    // so timing alone does not count: v1 appended before or after v0's retry is the same append);
+    // if every outcome has a match and only their order differs, the first one out of order.
+    let divergence = (common < a.outcomes.len().max(b.outcomes.len())).then(|| {
+        let pick = |mine: &[(Note, TraceEvent)], theirs: &[(Note, TraceEvent)]| {
+            let at = first_unmatched(mine, theirs).unwrap_or(common);
+            mine.get(at).map(|o| o.1.clone())
+        };
+        Divergence {
+            left: pick(&a.outcomes, &b.outcomes),
+            right: pick(&b.outcomes, &a.outcomes),
+            common,
+        }
     });
     Comparison {
         first_step,

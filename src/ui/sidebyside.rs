@@ -64,7 +64,8 @@ impl SideBySide {
             .into_iter()
             .flatten()
             .map(|e| e.step)
-            .min()
+            // The later of the two: there both runs have done what sets them apart.
+            .max()
     }
 }
 

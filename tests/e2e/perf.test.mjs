@@ -139,3 +139,49 @@ test('simulation speed in the browser, and memory over a long run at top speed',
     console.log(`# perf: one redraw of every panel late in the long run: ${step.median.toFixed(1)} ms median, ${step.p95.toFixed(1)} ms p95`);
     await app.close();
 });
+
+test('"find a failure" states per second in the browser (the native benchmark\'s model)', { skip: SKIP }, async () => {
+    const app = await h.open({ width: 1280, height: 900, waitFor: '#eoscope-app .eoscope .partition' });
+    const { page } = app;
+    // The model of `search_speed` in benches/sim.rs: 1 partition, 1 idempotent producer (two
+    // sends), 1 consumer; every schedule of up to 2 faults, clients never crashed.
+    await load(page, JSON.stringify({
+        format: 'eoscope/scenario@1', id: 'perf-search', title: { en: 'perf-search' }, version: '3.9',
+        producers: [{ config: { 'request.timeout.ms': 1000 }, script: [{ send: { records: 1 } }, { send: { records: 1 } }] }],
+        consumers: [{ config: { 'enable.auto.commit': false }, commit: 'after_processing' }],
+    }));
+    const panel = page.locator('.panel-search');
+    await panel.getByLabel('Search goal').selectOption('no_duplicate_in_log');
+    await panel.getByLabel('max faults').selectOption('2');
+    await panel.getByLabel('max states').fill('50000000');
+    await panel.getByLabel('max states').press('Tab');
+    await panel.getByLabel('max depth (steps)').fill('500');
+    await panel.getByLabel('max depth (steps)').press('Tab');
+    if (await panel.getByLabel('also crash clients').isChecked()) await panel.getByLabel('also crash clients').click();
+    // Frame gaps while it runs: the search shares each frame with drawing.
+    await page.evaluate(() => {
+        const w = { max: 0, last: null, on: true, frames: 0 };
+        window.__frames = w;
+        const f = (t) => {
+            if (w.last !== null) w.max = Math.max(w.max, t - w.last);
+            w.last = t;
+            w.frames++;
+            if (w.on) requestAnimationFrame(f);
+        };
+        requestAnimationFrame(f);
+    });
+    const t0 = Date.now();
+    await panel.getByRole('button', { name: 'Start' }).click();
+    let shown = '';
+    while (Date.now() - t0 < 120_000 && (await panel.locator('.search-result').count()) === 0) {
+        shown = (await panel.locator('.search-stats').allInnerTexts())[0] ?? shown;
+        await page.waitForTimeout(500);
+    }
+    const secs = (Date.now() - t0) / 1000;
+    const result = await panel.locator('.search-result').innerText();
+    const frames = await page.evaluate(() => { window.__frames.on = false; return window.__frames; });
+    const states = Number((result.match(/\((\d+) states explored\)/) ?? [])[1]);
+    console.log(`# perf: search in the browser: ${states} states in ${secs.toFixed(1)} s = ${Math.round(states / secs)} states/s wall clock (progress line: "${shown.trim()}"); longest frame gap ${frames.max.toFixed(1)} ms over ${frames.frames} frames`);
+    console.log(`# perf: search result: ${result.split('\n')[0]}`);
+    await app.close();
+});
