@@ -280,6 +280,7 @@ pub(crate) struct Wheel {
     draft: Option<ScenarioFile>,
     beats: Vec<Beat>,
     picked: Option<usize>,
+    shipped_settings: bool,
 }
 
 /// A share link or embed snippet that was made, and whether the clipboard took it.
@@ -350,6 +351,9 @@ pub struct App {
     pub(crate) search_result: Option<search::Finished>,
     /// The file the current run was built from (the draft may have been edited since).
     run_file: Option<ScenarioFile>,
+    /// The run has the shipped scenario's settings (re-running with edited ones clears this):
+    /// only then can a link, which names the scenario, restore it.
+    shipped_settings: bool,
     root_ref: NodeRef,
     /// What the last export or import did (`true`: an error).
     pub(crate) export_note: Option<(&'static str, String)>,
@@ -431,6 +435,7 @@ impl App {
                 let seed = seed.unwrap_or(file.seed);
                 self.wheel = None;
                 self.picked = Some(i);
+                self.shipped_settings = true;
                 self.load(file, seed);
             }
             Err(e) => {
@@ -575,6 +580,7 @@ impl App {
             draft: self.draft.clone(),
             beats: self.beats.clone(),
             picked: self.picked,
+            shipped_settings: self.shipped_settings,
         });
     }
 
@@ -595,6 +601,7 @@ impl App {
         self.draft = w.draft;
         self.beats = w.beats;
         self.picked = w.picked;
+        self.shipped_settings = w.shipped_settings;
         self.validate_draft();
         self.last_edit = None;
         self.load_error = None;
@@ -689,6 +696,12 @@ impl App {
     pub(crate) fn moment(&self) -> Option<crate::share::Moment> {
         let tl = self.tl.as_ref()?;
         let (id, _, _) = SCENARIOS.get(self.picked?)?;
+        // A link names the scenario and carries message and node faults, nothing else: a run
+        // with other settings (re-run or applied to a running client) would not come back.
+        let linkable = |(s, a): &(u64, UserAction)| crate::share::action_to_json(*s, a).is_some();
+        if !self.shipped_settings || !tl.actions.iter().all(linkable) {
+            return None;
+        }
         Some(crate::share::Moment {
             scenario: id.to_string(),
             seed: Some(tl.seed),
@@ -1030,7 +1043,7 @@ impl App {
                 let text = match self.moment() {
                     None => {
                         self.shared = Some(Shared {
-                            what: "none",
+                            what: if self.picked.is_some() { "edited" } else { "none" },
                             text: String::new(),
                             copied: None,
                         });
@@ -1145,6 +1158,10 @@ impl App {
                 if self.draft_error.is_none() {
                     if let Some(file) = self.draft.clone() {
                         let seed = self.seed_text.parse::<u64>().unwrap_or(file.seed);
+                        let as_json = |f: &ScenarioFile| serde_json::to_string(f).ok();
+                        if self.run_file.as_ref().and_then(as_json) != as_json(&file) {
+                            self.shipped_settings = false;
+                        }
                         self.load(file, seed);
                     }
                 }
@@ -1523,6 +1540,7 @@ impl Component for App {
             searching: None,
             search_result: None,
             run_file: None,
+            shipped_settings: true,
             root_ref: NodeRef::default(),
             export_note: None,
             reader: None,
@@ -1718,6 +1736,7 @@ impl App {
         let note = self.shared.as_ref().map(|s| {
             let status = match (s.what, s.copied) {
                 ("none", _) => self.t(T::ShareNone),
+                ("edited", _) => self.t(T::ShareEdited),
                 (_, Some(true)) => self.t(T::Copied),
                 (_, Some(false)) => self.t(T::NoClipboard),
                 (_, None) => "",
@@ -1725,7 +1744,7 @@ impl App {
             let label = self.t(if s.what == "link" { T::LinkLabel } else { T::EmbedLabel });
             html! {
                 <div class="share-out">
-                    if s.what != "none" {
+                    if s.what != "none" && s.what != "edited" {
                         <label><span class="label">{ label }</span>
                             <input type="text" class="share-text" readonly=true value={s.text.clone()} aria-label={label} /></label>
                     }

@@ -63,6 +63,7 @@ chrome! {
     EmbedLabel => "Embed code", "임베드 코드";
     ShareNone => "Only the shipped stories can be shared: this run comes from a file of your own.",
         "기본 제공 스토리만 공유할 수 있습니다. 이 실행은 직접 불러온 파일에서 시작했습니다.";
+    ShareEdited => "This run's settings differ from the shipped story's, and a link carries only the story, the seed and your faults: share it with Export / open a trace → Download trace (JSON).", "이 실행의 설정은 스토리의 원래 설정과 다릅니다. 링크에는 스토리, 시드, 직접 넣은 장애만 담기므로, 내보내기 / 트레이스 열기 → 트레이스 내려받기(JSON)로 공유하세요.";
     Copied => "Copied to the clipboard.", "클립보드에 복사했습니다.";
     NoClipboard => "The page may not write to the clipboard: select the text and copy it.",
         "이 페이지는 클립보드에 쓸 수 없습니다. 텍스트를 선택해 복사하세요.";

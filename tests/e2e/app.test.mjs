@@ -69,6 +69,10 @@ test('a new reader makes a duplicate happen and then makes it go away', async ()
     assert.equal(await page.getByText('duplicate!').count(), 0);
     await page.locator('.event-list').getByText('duplicate recognised').first().waitFor();
     await app.screenshot('story-fixed-1280');
+    // A link names the story and would bring back its shipped settings: it is refused, kindly.
+    await page.getByRole('button', { name: 'Copy link to this moment' }).first().click();
+    await page.getByText("This run's settings differ from the shipped story's").waitFor();
+    assert.equal(await page.locator('.share-text').count(), 0, 'no link to copy');
     await app.close();
 });
 
