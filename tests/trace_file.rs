@@ -207,7 +207,7 @@ proptest! {
             let in_flight: Vec<u64> = tl.sim.world.net.in_flight.keys().copied().collect();
             let node = [NodeId::Producer(0), NodeId::Broker(0), NodeId::Consumer(0)][pick.index(3)];
             let action = match what {
-                0 | 1 | 2 if !in_flight.is_empty() => {
+                0..=2 if !in_flight.is_empty() => {
                     let id = in_flight[pick.index(in_flight.len())];
                     match what {
                         0 => UserAction::DropMessage(id),

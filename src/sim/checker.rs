@@ -487,19 +487,19 @@ impl Checker {
                         );
                     }
                 }
-                Note::TxnTransition { from, to, .. } => {
-                    if !to.valid_previous_states().contains(from) {
-                        self.fail(
-                            Property::CoordinatorTransitionsValid,
-                            step,
-                            tick,
-                            Detail::InvalidTransition {
-                                from: *from,
-                                to: *to,
-                            },
-                            None,
-                        );
-                    }
+                Note::TxnTransition { from, to, .. }
+                    if !to.valid_previous_states().contains(from) =>
+                {
+                    self.fail(
+                        Property::CoordinatorTransitionsValid,
+                        step,
+                        tick,
+                        Detail::InvalidTransition {
+                            from: *from,
+                            to: *to,
+                        },
+                        None,
+                    );
                 }
                 _ => {}
             }
@@ -670,23 +670,21 @@ impl Checker {
             return;
         };
         let again = seen.entry(tp).or_default().set(offset.0);
-        if facts.mode != CommitMode::Transactional {
-            if again {
-                let expected = matches!(facts.mode, CommitMode::Auto | CommitMode::AfterProcessing)
-                    .then_some(ExpectedBecause::AtLeastOnce);
-                self.fail(
-                    Property::ConsumerNoDuplicate,
-                    step,
-                    tick,
-                    Detail::ConsumerDuplicate {
-                        consumer,
-                        record,
-                        tp,
-                        offset,
-                    },
-                    expected,
-                );
-            }
+        if facts.mode != CommitMode::Transactional && again {
+            let expected = matches!(facts.mode, CommitMode::Auto | CommitMode::AfterProcessing)
+                .then_some(ExpectedBecause::AtLeastOnce);
+            self.fail(
+                Property::ConsumerNoDuplicate,
+                step,
+                tick,
+                Detail::ConsumerDuplicate {
+                    consumer,
+                    record,
+                    tp,
+                    offset,
+                },
+                expected,
+            );
         }
         // Was the record aborted, or in a transaction still open, when it was read?
         let Some(log) = logs.log(tp) else { return };

@@ -110,7 +110,7 @@ impl Timeline {
     pub fn step(&mut self) -> bool {
         let moved = self.sim.step();
         if moved
-            && self.sim.world.step % self.every == 0
+            && self.sim.world.step.is_multiple_of(self.every)
             && self
                 .checkpoints
                 .last()

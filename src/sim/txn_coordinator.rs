@@ -326,19 +326,16 @@ impl TxnCoordinator {
         if timeout_ms == 0 || timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
             return Err(Errors::InvalidTransactionTimeout);
         }
-        if !self.txns.contains_key(&txn) {
+        if let std::collections::btree_map::Entry::Vacant(e) = self.txns.entry(txn) {
             let pid = Self::alloc_producer_id(ctx);
-            self.txns.insert(
-                txn,
-                TxnMetadata {
-                    producer_id: pid,
-                    producer_epoch: ProducerEpoch::NONE,
-                    txn_timeout_ms: timeout_ms,
-                    state: TransactionState::Empty,
-                    topic_partitions: BTreeSet::new(),
-                    txn_start: ctx.now,
-                },
-            );
+            e.insert(TxnMetadata {
+                producer_id: pid,
+                producer_epoch: ProducerEpoch::NONE,
+                txn_timeout_ms: timeout_ms,
+                state: TransactionState::Empty,
+                topic_partitions: BTreeSet::new(),
+                txn_start: ctx.now,
+            });
         }
         let Some(meta) = self.txns.get(&txn).cloned() else {
             return Err(Errors::CoordinatorNotAvailable);
