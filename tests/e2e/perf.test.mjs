@@ -160,10 +160,11 @@ test('"find a failure" states per second in the browser (the native benchmark\'s
     if (await panel.getByLabel('also crash clients').isChecked()) await panel.getByLabel('also crash clients').click();
     // Frame gaps while it runs: the search shares each frame with drawing.
     await page.evaluate(() => {
-        const w = { max: 0, last: null, on: true, frames: 0 };
+        const w = { max: 0, last: null, on: true, frames: 0, gaps: [] };
         window.__frames = w;
         const f = (t) => {
             if (w.last !== null) w.max = Math.max(w.max, t - w.last);
+            if (w.last !== null) w.gaps.push([t - w.last, w.frames]);
             w.last = t;
             w.frames++;
             if (w.on) requestAnimationFrame(f);
@@ -181,7 +182,7 @@ test('"find a failure" states per second in the browser (the native benchmark\'s
     const result = await panel.locator('.search-result').innerText();
     const frames = await page.evaluate(() => { window.__frames.on = false; return window.__frames; });
     const states = Number((result.match(/\((\d+) states explored\)/) ?? [])[1]);
-    console.log(`# perf: search in the browser: ${states} states in ${secs.toFixed(1)} s = ${Math.round(states / secs)} states/s wall clock (progress line: "${shown.trim()}"); longest frame gap ${frames.max.toFixed(1)} ms over ${frames.frames} frames`);
+    console.log(`# perf: search in the browser: ${states} states in ${secs.toFixed(1)} s = ${Math.round(states / secs)} states/s wall clock (progress line: "${shown.trim()}"); longest frame gap ${frames.max.toFixed(1)} ms over ${frames.frames} frames; gaps over 20 ms (ms@frame): ${frames.gaps.filter(([g]) => g > 20).map(([g, i]) => `${g.toFixed(0)}@${i}`).join(', ') || 'none'}`);
     console.log(`# perf: search result: ${result.split('\n')[0]}`);
     await app.close();
 });
