@@ -191,9 +191,9 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
 }
 
 /// The index of the first outcome in `mine` that `theirs` does not have (as many times).
-fn first_unmatched(mine: &[(Note, TraceEvent)], theirs: &[(Note, TraceEvent)]) -> Option<usize> {
+fn first_unmatched(mine: &[(Key, TraceEvent)], theirs: &[(Key, TraceEvent)]) -> Option<usize> {
     // Counted by hash (SipHash with std's fixed keys); a collision could only hide a difference.
-    let hash = |n: &Note| {
+    let hash = |n: &Key| {
         let mut h = DefaultHasher::new();
         n.hash(&mut h);
         h.finish()
@@ -211,13 +211,17 @@ fn first_unmatched(mine: &[(Note, TraceEvent)], theirs: &[(Note, TraceEvent)]) -
     })
 }
 
+/// An outcome as compared: the masked note, and for an append the records it holds (the note
+/// only says where in the log the batch went; v1 there instead of v0 is another outcome).
+type Key = (Note, Option<(u32, u32)>);
+
 /// One of the two runs, stepped in lockstep with the other.
 struct Side {
     sim: Sim,
     steps: u64,
     /// This step's trace entries (for the step-by-step comparison).
     fresh: Vec<TraceEvent>,
-    outcomes: Vec<(Note, TraceEvent)>,
+    outcomes: Vec<(Key, TraceEvent)>,
 }
 
 impl Side {
@@ -240,8 +244,17 @@ impl Side {
         self.fresh.clear();
         self.fresh.extend(self.sim.trace.events.drain(..));
         for e in &self.fresh {
-            if let Some(key) = outcome(&e.what) {
-                self.outcomes.push((key, e.clone()));
+            if let Some(note) = outcome(&e.what) {
+                let records = match &note {
+                    Note::Appended { tp, batch_index } => self
+                        .sim
+                        .world
+                        .log(*tp)
+                        .and_then(|l| l.batches().get(*batch_index))
+                        .map(|b| (b.first_record.0, b.record_count)),
+                    _ => None,
+                };
+                self.outcomes.push(((note, records), e.clone()));
             }
         }
         if moved {
@@ -293,7 +306,7 @@ pub fn compare(
     // so timing alone does not count: v1 appended before or after v0's retry is the same append);
     // if every outcome has a match and only their order differs, the first one out of order.
     let divergence = (common < a.outcomes.len().max(b.outcomes.len())).then(|| {
-        let pick = |mine: &[(Note, TraceEvent)], theirs: &[(Note, TraceEvent)]| {
+        let pick = |mine: &[(Key, TraceEvent)], theirs: &[(Key, TraceEvent)]| {
             let at = first_unmatched(mine, theirs).unwrap_or(common);
             mine.get(at).map(|o| o.1.clone())
         };
