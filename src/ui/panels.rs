@@ -437,9 +437,9 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
                 let step = first.step;
                 html! {
                     <div class="why">
-                        <p>{ text::violation(&first.detail) }{ if *count > 1 { format!(" ({} violations)", count) } else { String::new() } }</p>
+                        <p>{ text::violation(app.lang, &first.detail) }{ if *count > 1 { text::violation_count_text(app.lang, *count) } else { String::new() } }</p>
                         if let Some(e) = first.expected {
-                            <p class="expected"><span class="badge">{ app.t(T::ExpectedBadge) }</span>{ " " }{ text::expected_because(e) }</p>
+                            <p class="expected"><span class="badge">{ app.t(T::ExpectedBadge) }</span>{ " " }{ text::expected_because(app.lang, e) }</p>
                         }
                         <button type="button" class="link" onclick={send.reform(move |_| Msg::Seek(step))}>{ text::go_to_step_text(app.lang, step, Some(first.tick.0)) }</button>
                     </div>
@@ -452,7 +452,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
                 <div class="verdict-head">
                     <span class="word">{ word }</span>
                     <code class="prop">{ p.name() }</code>
-                    <span class="summary">{ text::property_summary(*p) }</span>
+                    <span class="summary">{ text::property_summary(app.lang, *p) }</span>
                 </div>
                 { body }
             </li>

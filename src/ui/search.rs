@@ -134,7 +134,7 @@ fn goal_options(lang: super::Lang) -> Vec<(String, String)> {
     v.extend(Property::ALL.iter().map(|p| {
         (
             p.name().to_string(),
-            format!("{} — {}", p.name(), text::property_summary(*p)),
+            format!("{} — {}", p.name(), text::property_summary(lang, *p)),
         )
     }));
     v.push((
@@ -275,9 +275,9 @@ fn result_view(app: &App, r: &Finished) -> Html {
                         </ol>
                     }
                     if let Some(v) = violation {
-                        <p class="search-violation"><code>{ v.property.name() }</code>{ ": " }{ text::violation(&v.detail) }</p>
+                        <p class="search-violation"><code>{ v.property.name() }</code>{ ": " }{ text::violation(lang, &v.detail) }</p>
                         if let Some(e) = v.expected {
-                            <p class="hint">{ text::expected_because(e) }</p>
+                            <p class="hint">{ text::expected_because(lang, e) }</p>
                         }
                     }
                     <p class="hint">{ tr(lang,

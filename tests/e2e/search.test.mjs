@@ -179,6 +179,11 @@ test('Korean: the panel speaks Korean', async () => {
     await page.locator('.panel-search').getByLabel('탐색 목표').selectOption('no_duplicate_in_log');
     await page.locator('.panel-search').getByRole('button', { name: '시작' }).click();
     await page.locator('.search-result').getByText(/찾았습니다: 장애 1개로 스텝 \d+에서 깨집니다/).waitFor();
+    // The violation, why it is allowed, and the verdicts' summaries are Korean too.
+    await page.locator('.search-result').getByText('orders-0에 v0 레코드가 2번 있다: 오프셋 2에 다시 기록됐다.').waitFor();
+    await page.locator('.search-result').getByText(/enable\.idempotence=false: 이때는 재시도가 중복을 기록할 수 있다/).waitFor();
+    await page.locator('li.verdict[data-property=no_lost_ack]').getByText('ack를 받은 레코드는 모두 로그에 있다.').waitFor();
+    assert.equal(await page.getByText('Each record is in the log at most once.').count(), 0);
     await page.locator('.panel-search').screenshot({ path: join(ROOT, 'target', 'screenshots', 'search-found-ko-700.png') });
     await page.setViewportSize({ width: 380, height: 800 });
     await page.locator('.panel-search').screenshot({ path: join(ROOT, 'target', 'screenshots', 'search-found-ko-380.png') });
