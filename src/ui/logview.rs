@@ -9,6 +9,7 @@
 //!   ▲c0  ✓c0                      <- each consumer's position and committed offset
 //! ```
 
+use super::text::{tr, Lang};
 use super::{App, Msg, Scroll};
 use crate::sim::log::{ControlType, PartitionLog, RecordBatch};
 use crate::sim::timeline::Timeline;
@@ -50,6 +51,7 @@ fn producer_of(w: &World, record: u32) -> Option<usize> {
 }
 
 pub fn cell_info(
+    lang: Lang,
     w: &World,
     tp: TopicPartition,
     log: &PartitionLog,
@@ -58,9 +60,14 @@ pub fn cell_info(
 ) -> CellInfo {
     let pid = b.producer_id.0;
     let ids = if pid >= 0 {
-        format!("PID {} · epoch {} · ", pid, b.producer_epoch.0)
+        format!(
+            "PID {} · {} {} · ",
+            pid,
+            tr(lang, "epoch", "에포크"),
+            b.producer_epoch.0
+        )
     } else {
-        "no producer id · ".to_string()
+        tr(lang, "no producer id · ", "프로듀서 ID 없음 · ").to_string()
     };
     if let Some(c) = b.control {
         let name = match c {
@@ -69,10 +76,16 @@ pub fn cell_info(
         };
         return CellInfo {
             text: name.into(),
-            detail: format!(
-                "{} offset {}: {} marker · {}coordinator epoch {}",
-                tp, offset, name, ids, b.coordinator_epoch
-            ),
+            detail: match lang {
+                Lang::En => format!(
+                    "{} offset {}: {} marker · {}coordinator epoch {}",
+                    tp, offset, name, ids, b.coordinator_epoch
+                ),
+                Lang::Ko => format!(
+                    "{} 오프셋 {}: {} 마커 · {}코디네이터 에포크 {}",
+                    tp, offset, name, ids, b.coordinator_epoch
+                ),
+            },
             class: classes!(
                 "marker",
                 if c == ControlType::Commit {
@@ -91,11 +104,12 @@ pub fn cell_info(
     let record = b.record_at(Offset(offset)).map_or(0, |r| r.0);
     let seq = if b.base_sequence.0 >= 0 {
         format!(
-            "seq {}",
+            "{} {}",
+            tr(lang, "seq", "시퀀스"),
             b.base_sequence.0 as i64 + (offset - b.base_offset.0) as i64
         )
     } else {
-        "no sequence".into()
+        tr(lang, "no sequence", "시퀀스 없음").into()
     };
     let aborted = b.is_transactional && log.is_aborted(b.producer_id, Offset(offset));
     let open = b.is_transactional
@@ -110,24 +124,39 @@ pub fn cell_info(
         1
     };
     let producer = producer_of(w, record);
-    let mut detail = format!("{} offset {}: v{} · {}{}", tp, offset, record, ids, seq);
+    let mut detail = format!(
+        "{} {} {}: v{} · {}{}",
+        tp,
+        tr(lang, "offset", "오프셋"),
+        offset,
+        record,
+        ids,
+        seq
+    );
     if let Some(p) = producer {
-        detail.push_str(&format!(" · from producer-{}", p));
+        detail.push_str(&match lang {
+            Lang::En => format!(" · from producer-{}", p),
+            Lang::Ko => format!(" · producer-{}에서 보냄", p),
+        });
     }
     if b.is_transactional {
         detail.push_str(if aborted {
-            " · transactional, aborted"
+            tr(lang, " · transactional, aborted", " · 트랜잭션, 중단됨")
         } else if open {
-            " · transactional, not yet committed"
+            tr(
+                lang,
+                " · transactional, not yet committed",
+                " · 트랜잭션, 아직 커밋 전",
+            )
         } else {
-            " · transactional, committed"
+            tr(lang, " · transactional, committed", " · 트랜잭션, 커밋됨")
         });
     }
     if copies > 1 && !aborted {
-        detail.push_str(&format!(
-            " · DUPLICATE: v{} is in the log {} times",
-            record, copies
-        ));
+        detail.push_str(&match lang {
+            Lang::En => format!(" · DUPLICATE: v{} is in the log {} times", record, copies),
+            Lang::Ko => format!(" · 중복: 로그에 v{} 레코드가 {}번 있다", record, copies),
+        });
     }
     CellInfo {
         text: format!("v{}", record),
@@ -218,7 +247,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
             });
         }
         for offset in lo..=hi {
-            let info = cell_info(w, tp, log, b, offset);
+            let info = cell_info(app.lang, w, tp, log, b, offset);
             let x = x_of(offset) + 3.0;
             let y = TOP;
             let cw = CW - 6.0;
@@ -301,12 +330,15 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
         if let Some(p) = com {
             committed_items.push((p, format!("✓c{}", c.idx)));
         }
+        let none = tr(app.lang, "none", "없음");
         readers.push(format!(
-            "consumer-{} ({}): position {}, committed {}",
+            "consumer-{} ({}): {} {}, {} {}",
             c.idx,
             c.setup.cfg.isolation_level.name(),
-            pos.map_or("none".into(), |p| p.to_string()),
-            com.map_or("none".into(), |p| p.to_string())
+            tr(app.lang, "position", "위치"),
+            pos.map_or(none.into(), |p| p.to_string()),
+            tr(app.lang, "committed", "커밋"),
+            com.map_or(none.into(), |p| p.to_string())
         ));
     }
     let lanes_y = TOP + CELL_H;
@@ -332,7 +364,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
     let inspect_line = match inspected.and_then(|o| {
         log.batch_index_at(Offset(o))
             .and_then(|bi| batches.get(bi))
-            .map(|b| cell_info(w, tp, log, b, o))
+            .map(|b| cell_info(app.lang, w, tp, log, b, o))
     }) {
         Some(info) => html! { <p class="inspect" aria-live="polite">{ info.detail }</p> },
         None => html! {},
@@ -340,10 +372,15 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
     let t = &w.topology;
     let leader_text = match t.leader_of(tp) {
         Some(l) if w.brokers.get(l as usize).is_some_and(|b| b.alive) => {
-            format!(" leader broker-{}", l)
+            format!(" {} broker-{}", tr(app.lang, "leader", "리더"), l)
         }
-        Some(l) => format!(" leader broker-{} (down)", l),
-        None => " no leader: offline".to_string(),
+        Some(l) => format!(
+            " {} broker-{} {}",
+            tr(app.lang, "leader", "리더"),
+            l,
+            tr(app.lang, "(down)", "(중지됨)")
+        ),
+        None => tr(app.lang, " no leader: offline", " 리더 없음: 오프라인").to_string(),
     };
     // With replicas, each follower's copy: how far it has caught up.
     let replicas_line = (t.replication_factor > 1).then(|| {
@@ -358,15 +395,27 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
             format!(
                 "broker-{}{}: LEO {}{}",
                 b,
-                if isr.contains(&b) { " (in sync)" } else { "" },
+                if isr.contains(&b) {
+                    tr(app.lang, " (in sync)", " (ISR)")
+                } else {
+                    ""
+                },
                 leo,
-                if alive { "" } else { ", down" }
+                if alive {
+                    ""
+                } else {
+                    tr(app.lang, ", down", ", 중지됨")
+                }
             )
         });
-        format!("replicas · {}", copies.collect::<Vec<_>>().join(" · "))
+        format!(
+            "{} · {}",
+            tr(app.lang, "replicas", "복제본"),
+            copies.collect::<Vec<_>>().join(" · ")
+        )
     });
     html! {
-        <div class={classes!("partition", app.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("Partition {}", tp)}>
+        <div class={classes!("partition", app.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("{} {}", tr(app.lang, "Partition", "파티션"), tp)}>
             <div class="partition-head">
                 <span class="tp">{ tp.to_string() }</span>
                 <span class="muted">{ leader_text }</span>
@@ -397,6 +446,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
 
 pub fn view(app: &App, tl: &Timeline) -> Html {
     let w = &tl.sim.world;
+    let lang = app.lang;
     let parts = shown_partitions(w);
     let producers = (0..w.producers.len()).map(|i| {
         html! { <><span class={classes!("key-cell", format!("p{}", i % 4))}>{ format!("p{}", i) }</span>{ format!(" producer-{} ", i) }</> }
@@ -406,14 +456,14 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         <p class="legend">
             { for producers }
             if transactional {
-                <span class="key-cell txn">{ "T" }</span>{ " transactional " }
+                <span class="key-cell txn">{ "T" }</span>{ tr(lang, " transactional ", " 트랜잭션 ") }
             }
-            <span class="key-cell dup">{ "×2" }</span>{ " duplicate " }
+            <span class="key-cell dup">{ "×2" }</span>{ tr(lang, " duplicate ", " 중복 ") }
             if transactional {
-                <span class="key-cell aborted">{ "v" }</span>{ " aborted " }
+                <span class="key-cell aborted">{ "v" }</span>{ tr(lang, " aborted ", " 중단됨 ") }
                 <span class="key-glyph">{ "◆✓ COMMIT ■✕ ABORT · " }</span>
             }
-            <span class="key-glyph">{ "▲c0 position · ✓c0 committed" }</span>
+            <span class="key-glyph">{ tr(lang, "▲c0 position · ✓c0 committed", "▲c0 위치 · ✓c0 커밋") }</span>
         </p>
     };
     html! {

@@ -2,7 +2,7 @@
 //! the transaction coordinator, the checker's verdicts, the timers and the event log.
 
 use super::logview::fmt;
-use super::text::{self, T};
+use super::text::{self, tr, T};
 use super::{App, Msg};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::effects::Timer;
@@ -157,9 +157,11 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
         });
         let positions = c.assignment.iter().map(|tp| {
             format!(
-                "{}: position {}, committed {}",
+                "{}: {} {}, {} {}",
                 tp,
+                tr(app.lang, "position", "위치"),
                 c.positions.get(tp).map_or("—".into(), |o| o.0.to_string()),
+                tr(app.lang, "committed", "커밋"),
                 c.committed.get(tp).map_or("—".into(), |o| o.0.to_string())
             )
         });
@@ -172,8 +174,8 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
             let dups = counts.values().filter(|n| **n > 1).count();
             html! {
                 <div class="sink">
-                    <p><strong>{ app.t(T::SinkTable) }</strong>{ format!(" · {} · key {} · {} rows", if s.idempotent { "idempotent (upsert)" } else { "insert every record" }, if s.key_is_record { "record" } else { "topic-partition-offset" }, c.sink.row_count) }
-                        if dups > 0 { <span class="badge bad">{ format!(" {} value(s) twice", dups) }</span> }</p>
+                    <p><strong>{ app.t(T::SinkTable) }</strong>{ text::sink_line(app.lang, s.idempotent, s.key_is_record, c.sink.row_count) }
+                        if dups > 0 { <span class="badge bad">{ text::values_twice_text(app.lang, dups) }</span> }</p>
                     <div class="table-wrap">
                         <table class="rows">
                             <thead><tr><th>{ app.t(T::ThValue) }</th><th>{ app.t(T::ThFrom) }</th><th>{ "t (ms)" }</th></tr></thead>
@@ -198,7 +200,7 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
         html! {
             <div class="client-card">
                 <p class="card-head"><strong>{ format!("consumer-{}", c.idx) }</strong>
-                    { format!(" · {} · isolation.level={} · commit {} · group {} · {}", state, c.setup.cfg.isolation_level.name(), commit_name(c.setup.mode), c.setup.cfg.group_id, format!("{} processed", c.processed_total)) }</p>
+                    { text::consumer_card_line(app.lang, state, c.setup.cfg.isolation_level.name(), commit_name(c.setup.mode), &c.setup.cfg.group_id, c.processed_total) }</p>
                 <p class="small">{ for positions.map(|p| html! { <span class="pos">{ p }</span> }) }</p>
                 <div class="chips" aria-label="Records processed, oldest first">{ for chips }</div>
                 { for sink }

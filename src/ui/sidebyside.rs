@@ -90,7 +90,7 @@ fn run_row(app: &App, label: String, tl: &Timeline, at_part: bool, this: bool) -
         for b in log.batches() {
             let end = b.base_offset.0 + b.record_count.max(1) as u64;
             for offset in b.base_offset.0.max(from)..end {
-                let c = cell_info(w, tp, log, b, offset);
+                let c = cell_info(app.lang, w, tp, log, b, offset);
                 let badge = (c.copies > 1 && !c.aborted).then(|| format!("×{}", c.copies));
                 cells.push(html! {
                     <span class={classes!("sbs-cell", c.class)} title={c.detail.clone()}>

@@ -4,7 +4,7 @@
 //! it is. Each message is focusable and clickable: the panel under the drawing acts on it.
 
 use super::logview::fmt;
-use super::text::T;
+use super::text::{tr, Lang, T};
 use super::{App, Msg, MsgAction};
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
@@ -52,7 +52,7 @@ impl Layout {
     }
 }
 
-fn broker_lines(w: &World, b: u8) -> Vec<String> {
+fn broker_lines(lang: Lang, w: &World, b: u8) -> Vec<String> {
     let t = &w.topology;
     let mut lines: Vec<String> = Vec::new();
     for tp in super::logview::shown_partitions(w) {
@@ -60,35 +60,36 @@ fn broker_lines(w: &World, b: u8) -> Vec<String> {
             let isr = t.isr.get(&tp).filter(|_| t.replication_factor > 1);
             match isr {
                 Some(isr) => lines.push(format!(
-                    "leads {} (ISR {})",
+                    "{} {} (ISR {})",
+                    tr(lang, "leads", "리더:"),
                     tp,
                     isr.iter()
                         .map(|x| x.to_string())
                         .collect::<Vec<_>>()
                         .join(",")
                 )),
-                None => lines.push(format!("leads {}", tp)),
+                None => lines.push(format!("{} {}", tr(lang, "leads", "리더:"), tp)),
             }
         } else if t.replicas(tp).contains(&b) {
-            lines.push(format!("follows {}", tp));
+            lines.push(format!("{} {}", tr(lang, "follows", "팔로워:"), tp));
         }
     }
     if t.txn_coordinator() == b && !w.scenario.transactional_ids.is_empty() {
-        lines.push("txn coordinator".into());
+        lines.push(tr(lang, "txn coordinator", "트랜잭션 코디네이터").into());
     }
     if t.group_coordinator() == b && !w.consumers.is_empty() {
-        lines.push("group coordinator".into());
+        lines.push(tr(lang, "group coordinator", "그룹 코디네이터").into());
     }
     lines
 }
 
-fn layout(w: &World) -> Layout {
+fn layout(lang: Lang, w: &World) -> Layout {
     let client_h = 58.0;
     let mut boxes = Vec::new();
     let np = w.producers.len();
     let nc = w.consumers.len();
     let broker_hs: Vec<f64> = (0..w.brokers.len())
-        .map(|b| 30.0 + 14.0 * broker_lines(w, b as u8).len() as f64)
+        .map(|b| 30.0 + 14.0 * broker_lines(lang, w, b as u8).len() as f64)
         .collect();
     let col_h = |hs: &[f64]| hs.iter().sum::<f64>() + GAP * hs.len().saturating_sub(1) as f64;
     let ph = col_h(&vec![client_h; np]);
@@ -170,20 +171,26 @@ fn family(kind: MessageKind) -> &'static str {
     }
 }
 
-fn node_status(w: &World, n: NodeId) -> (String, String, bool) {
+fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
+    let crashed = || tr(lang, "crashed", "중지됨").to_string();
     match n {
         NodeId::Producer(i) => match w.producers.get(i as usize) {
-            Some(p) if !p.alive => ("crashed".into(), String::new(), false),
+            Some(p) if !p.alive => (crashed(), String::new(), false),
             Some(p) => {
                 let c = &p.client;
                 let ids = if c.producer_id.is_none() {
-                    "no producer id".to_string()
+                    tr(lang, "no producer id", "프로듀서 ID 없음").to_string()
                 } else {
-                    format!("pid {} epoch {}", c.producer_id.0, c.producer_epoch.0)
+                    format!(
+                        "pid {} {} {}",
+                        c.producer_id.0,
+                        tr(lang, "epoch", "에포크"),
+                        c.producer_epoch.0
+                    )
                 };
                 (
                     if p.halted.is_some() {
-                        "STOPPED".into()
+                        tr(lang, "STOPPED", "정지").into()
                     } else {
                         c.state.name().into()
                     },
@@ -198,15 +205,25 @@ fn node_status(w: &World, n: NodeId) -> (String, String, bool) {
             None => (String::new(), String::new(), false),
         },
         NodeId::Consumer(i) => match w.consumers.get(i as usize) {
-            Some(c) if !c.alive => ("crashed".into(), String::new(), false),
+            Some(c) if !c.alive => (crashed(), String::new(), false),
             Some(c) => {
                 let second = match c.setup.sink {
-                    Some(s) => format!(
-                        "sink: {} rows{}",
-                        c.sink.row_count,
-                        if s.idempotent { " (upsert)" } else { "" }
-                    ),
-                    None => format!("processed {}", c.processed_total),
+                    Some(s) => match lang {
+                        Lang::En => format!(
+                            "sink: {} rows{}",
+                            c.sink.row_count,
+                            if s.idempotent { " (upsert)" } else { "" }
+                        ),
+                        Lang::Ko => format!(
+                            "싱크: {}행{}",
+                            c.sink.row_count,
+                            if s.idempotent { " (upsert)" } else { "" }
+                        ),
+                    },
+                    None => match lang {
+                        Lang::En => format!("processed {}", c.processed_total),
+                        Lang::Ko => format!("처리 {}건", c.processed_total),
+                    },
                 };
                 (c.setup.cfg.isolation_level.name().into(), second, true)
             }
@@ -276,7 +293,7 @@ fn fitted(class: &'static str, x: f64, y: f64, width: f64, text: String) -> Html
 
 pub fn view(app: &App, tl: &Timeline) -> Html {
     let w = &tl.sim.world;
-    let lay = layout(w);
+    let lay = layout(app.lang, w);
     let brokers: Vec<(NodeId, Box)> = lay
         .boxes
         .iter()
@@ -314,9 +331,9 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         }
     }
     let boxes = lay.boxes.iter().map(|(n, b)| {
-        let (status, status2, alive) = node_status(w, *n);
+        let (status, status2, alive) = node_status(app.lang, w, *n);
         let lines = match n {
-            NodeId::Broker(id) => broker_lines(w, *id),
+            NodeId::Broker(id) => broker_lines(app.lang, w, *id),
             _ => Vec::new(),
         };
         let kind = match n {

@@ -332,6 +332,11 @@ for (const [lang, file] of [
                 assert.equal(await w.getByRole('button', { name: '한 스텝 앞으로' }).count(), 1);
                 assert.equal(heading, '판정');
                 assert.equal(await w.getByRole('button', { name: 'Step forward' }).count(), 0);
+                // The drawing's own words and the verdicts' sentences too.
+                assert.match(await w.locator('.partition-head').first().innerText(), /리더 broker-0/);
+                // (the summaries are in the DOM; a narrow widget hides them)
+                assert.match(await w.locator('.panel-verdicts').evaluate((e) => e.textContent), /각 레코드는 로그에 많아야 한 번 있다/);
+                assert.doesNotMatch(await w.evaluate((e) => e.textContent), /\bleader\b|\bposition\b|at most once/);
             } else {
                 assert.match(play, /^(▶ Play|❚❚ Pause)$/, `English play button: ${play}`);
                 assert.equal(await w.getByRole('button', { name: 'Step forward' }).count(), 1);
