@@ -367,3 +367,55 @@ async fn two_instances_on_one_page_are_independent() {
     a.remove();
     b.remove();
 }
+
+/// `eoscope.mount`'s options go through serde-wasm-bindgen: hostile JavaScript values give
+/// options or a message (no markup in it), never a panic, which would take down every widget.
+#[wasm_bindgen_test]
+fn hostile_mount_options_give_options_or_a_message() {
+    let values = [
+        "undefined",
+        "null",
+        "42",
+        "'txn-commit'",
+        "[]",
+        "[1, 2]",
+        "({})",
+        "({bogus: 1})",
+        "({step: 'x'})",
+        "({step: -1})",
+        "({step: 1e300})",
+        "({step: 12.5})",
+        "({height: NaN})",
+        "({scenario: '<script>alert(1)</script>'})",
+        "({panels: 5})",
+        "({panels: 'logs,<b>'})",
+        "({lang: {}})",
+        "({autoplay: 'yes'})",
+        "({seed: 18446744073709551616})",
+        "({moment: 'm=1.%%%'})",
+        "(() => 1)",
+        "Symbol('x')",
+        "new Map([['scenario', 'txn-commit']])",
+        "({scenario: 'txn-commit', step: 12, lang: 'ko', panels: 'logs,verdicts', controls: 'minimal', autoplay: false})",
+    ];
+    let mut accepted = Vec::new();
+    for src in values {
+        let v = js_sys::eval(src).unwrap();
+        match ui::widget::from_js(v) {
+            Ok(_) => accepted.push(src),
+            Err(e) => assert!(!e.is_empty() && !e.contains('<'), "{}: {}", src, e),
+        }
+    }
+    assert_eq!(
+        accepted,
+        vec![
+            "undefined",
+            "null",
+            "({})",
+            // NaN is no number at all, as JSON.stringify writes it: null, no height.
+            "({height: NaN})",
+            "new Map([['scenario', 'txn-commit']])",
+            "({scenario: 'txn-commit', step: 12, lang: 'ko', panels: 'logs,verdicts', controls: 'minimal', autoplay: false})"
+        ]
+    );
+}

@@ -112,13 +112,19 @@ pub fn from_js(options: JsValue) -> Result<Options, String> {
     if options.is_undefined() || options.is_null() {
         return validate(RawOptions::default(), true, page_lang());
     }
-    // JSON.stringify, then serde_json (already in the bundle): serde-wasm-bindgen's
-    // deserializer cost ~10 KB gzip, which the size budget has no room for.
-    let text = js_sys::JSON::stringify(&options)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or("eoscope.mount: the options are not a plain object")?;
-    eo::from_json(&text, page_lang()).map(Options::from)
+    // serde-wasm-bindgen reads the object as it is (no JSON text in between), as a JSON value
+    // first: straight into the struct it would skip unknown keys (it asks the object only for
+    // the fields it knows) and take an array for a struct; a typo must be refused instead.
+    let bad = |e: String| format!("eoscope.mount: bad options: {}", eo::clip_long(&e));
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(options).map_err(|e| bad(e.to_string()))?;
+    if !value.is_object() {
+        return Err(
+            "eoscope.mount: the options must be an object, like {scenario: 'txn-commit'}".into(),
+        );
+    }
+    let raw: RawOptions = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+    validate(raw, true, page_lang())
 }
 
 /// Mounts an app into `el` with `options` (or, for an error, the default story with the error
