@@ -493,7 +493,9 @@ pub fn from_attributes(
     validate(raw, true, default_lang)
 }
 
-/// Options from the JSON text of `eoscope.mount(element, options)`'s object (`JSON.stringify`).
+/// Options as JSON text: the struct and the validation of `eoscope.mount(element, options)`,
+/// whose object the browser reads with serde-wasm-bindgen (`ui::widget::from_js`, tested with
+/// hostile values in `tests/web.rs`); this is how they are tested natively with arbitrary input.
 pub fn from_json(text: &str, default_lang: Lang) -> Result<EmbedOptions, String> {
     let raw: RawOptions = serde_json::from_str(text)
         .map_err(|e| format!("eoscope.mount: bad options: {}", clip_long(&e.to_string())))?;
