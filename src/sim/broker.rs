@@ -8,7 +8,7 @@ use super::log::{ControlType, LogRules, PartitionLog};
 use super::message::{CorrelationId, FetchedData, GroupIdx, Message};
 use super::topology::Topology;
 use super::txn_coordinator::{CoordCtx, TxnCoordinator};
-use super::types::{NodeId, Offset, ProducerId, Tick, TopicPartition};
+use super::types::{map_of, NodeId, Offset, ProducerId, Tick, TopicPartition};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -170,32 +170,27 @@ impl Broker {
             .filter(|tp| topology.replicas(*tp).contains(&id))
             .collect();
         let replicated = topology.replication_factor > 1;
-        let partitions = held
-            .iter()
-            .map(|tp| {
-                (
-                    *tp,
-                    if replicated {
-                        PartitionLog::replicated()
-                    } else {
-                        PartitionLog::new()
-                    },
-                )
-            })
-            .collect();
-        let replicas = held
-            .iter()
-            .map(|tp| {
-                (
-                    *tp,
-                    super::replication::ReplicaState::new(
-                        topology.leader_of(*tp) == Some(id),
-                        &topology.replicas(*tp),
-                        id,
-                    ),
-                )
-            })
-            .collect();
+        // `map_of`, not `collect()`: see its comment (bundle size).
+        let partitions = map_of(held.iter().map(|tp| {
+            (
+                *tp,
+                if replicated {
+                    PartitionLog::replicated()
+                } else {
+                    PartitionLog::new()
+                },
+            )
+        }));
+        let replicas = map_of(held.iter().map(|tp| {
+            (
+                *tp,
+                super::replication::ReplicaState::new(
+                    topology.leader_of(*tp) == Some(id),
+                    &topology.replicas(*tp),
+                    id,
+                ),
+            )
+        }));
         Broker {
             id,
             alive: true,

@@ -876,11 +876,8 @@ impl ProducerClient {
         batch.queued = true;
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
-        let seqs: BTreeMap<u32, i32> = self
-            .batches
-            .iter()
-            .map(|(k, b)| (*k, b.base_sequence.0))
-            .collect();
+        let seqs: BTreeMap<u32, i32> =
+            super::types::map_of(self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)));
         let Some(p) = self.partitions.get_mut(&tp) else {
             return;
         };

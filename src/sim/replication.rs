@@ -9,7 +9,7 @@ use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::AppendInfo;
 use super::message::{CorrelationId, Message, ReplicaData};
-use super::types::{NodeId, Offset, Tick, TopicPartition};
+use super::types::{map_of, set_of, NodeId, Offset, Tick, TopicPartition};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -53,21 +53,19 @@ impl ReplicaState {
         ReplicaState {
             is_leader,
             leader_epoch: 0,
+            // `set_of`/`map_of`, not `collect()`: see their comment (bundle size).
             isr: if is_leader {
-                replicas.iter().copied().collect()
+                set_of(replicas.iter().copied())
             } else {
                 BTreeSet::new()
             },
-            follower_leo: replicas
-                .iter()
-                .filter(|r| **r != me)
-                .map(|r| (*r, Offset(0)))
-                .collect(),
-            caught_up_at: replicas
-                .iter()
-                .filter(|r| **r != me)
-                .map(|r| (*r, Tick(0)))
-                .collect(),
+            follower_leo: map_of(
+                replicas
+                    .iter()
+                    .filter(|r| **r != me)
+                    .map(|r| (*r, Offset(0))),
+            ),
+            caught_up_at: map_of(replicas.iter().filter(|r| **r != me).map(|r| (*r, Tick(0)))),
             fetch_in_flight: None,
         }
     }
@@ -535,18 +533,15 @@ impl Broker {
             r.is_leader = true;
             r.leader_epoch = leader_epoch;
             r.fetch_in_flight = None;
-            r.isr = isr.iter().copied().chain(std::iter::once(me)).collect();
-            r.follower_leo = replicas
-                .iter()
-                .filter(|x| **x != me)
-                .map(|x| (*x, Offset(0)))
-                .collect();
+            r.isr = set_of(isr.iter().copied().chain(std::iter::once(me)));
+            r.follower_leo = map_of(
+                replicas
+                    .iter()
+                    .filter(|x| **x != me)
+                    .map(|x| (*x, Offset(0))),
+            );
             // A new leader counts its ISR followers as caught up now (Partition.makeLeader).
-            r.caught_up_at = replicas
-                .iter()
-                .filter(|x| **x != me)
-                .map(|x| (*x, ctx.now))
-                .collect();
+            r.caught_up_at = map_of(replicas.iter().filter(|x| **x != me).map(|x| (*x, ctx.now)));
         }
         self.arm_isr_check(ctx, out);
     }

@@ -141,7 +141,8 @@ impl Search {
             let Some(mut run) = self.active.take().or_else(|| self.pop()) else {
                 break;
             };
-            let before: BTreeSet<u64> = run.sim.world.net.in_flight.keys().copied().collect();
+            let before: BTreeSet<u64> =
+                super::types::set_of(run.sim.world.net.in_flight.keys().copied());
             let moved = run.sim.step();
             self.states += 1;
             self.depth = self.depth.max(run.sim.world.step);

@@ -11,7 +11,7 @@ use super::errors::Errors;
 use super::log::ControlType;
 use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
 use super::topology::Topology;
-use super::types::{NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
+use super::types::{set_of, NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -175,7 +175,7 @@ impl TxnCoordinator {
                     producer_epoch: r.producer_epoch,
                     txn_timeout_ms: r.txn_timeout_ms,
                     state: r.state,
-                    topic_partitions: r.partitions.iter().copied().collect(),
+                    topic_partitions: set_of(r.partitions.iter().copied()),
                     txn_start: r.txn_start,
                 },
             );
@@ -504,12 +504,13 @@ impl TxnCoordinator {
         let Some(pending) = self.markers.get_mut(&txn) else {
             return;
         };
-        let covered: BTreeSet<TxnPartition> = pending
-            .in_flight
-            .values()
-            .flat_map(|(_, p)| p.iter())
-            .copied()
-            .collect();
+        let covered: BTreeSet<TxnPartition> = set_of(
+            pending
+                .in_flight
+                .values()
+                .flat_map(|(_, p)| p.iter())
+                .copied(),
+        );
         let mut by_broker: BTreeMap<u8, Vec<TxnPartition>> = BTreeMap::new();
         for p in pending.remaining.iter().filter(|p| !covered.contains(p)) {
             let broker = match p {

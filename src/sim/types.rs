@@ -132,3 +132,21 @@ impl Serialize for TopicPartition {
         s.collect_str(self)
     }
 }
+
+/// A `BTreeSet` built by inserting. `collect()` into a BTree sorts the items first, and every
+/// type sorted that way costs the wasm bundle a few KB of sort code (`scripts/size-report.mjs`).
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
+    let mut set = std::collections::BTreeSet::new();
+    set.extend(items);
+    set
+}
+
+/// A `BTreeMap` built by inserting (see `set_of`); a repeated key keeps its last value, as
+/// `collect()` does.
+pub fn map_of<K: Ord, V>(
+    items: impl IntoIterator<Item = (K, V)>,
+) -> std::collections::BTreeMap<K, V> {
+    let mut map = std::collections::BTreeMap::new();
+    map.extend(items);
+    map
+}

@@ -560,7 +560,7 @@ impl Sim {
                     .get_mut(l as usize)
                     .and_then(|b| b.replicas.get_mut(&tp))
                 {
-                    r.isr = isr.iter().copied().collect();
+                    r.isr = super::types::set_of(isr.iter().copied());
                 }
             }
             // Every live replica other than the leader follows it, first dropping what it lacks.
