@@ -58,7 +58,7 @@ pub fn picker(app: &App) -> Html {
 
 pub fn playback(app: &App, tl: &Timeline) -> Html {
     let send = &app.send;
-    let full = app.opts.controls == super::Controls::Full;
+    let full = app.opts.embed.controls == super::Controls::Full;
     let w = &tl.sim.world;
     let step = w.step;
     let end = app.preview.end.max(step);

@@ -53,15 +53,15 @@ pub fn start() {
                 false,
                 widget::page_lang(),
             )
-            .map(|o| Options {
-                autoplay: false,
-                ..o
+            .map(|mut o| {
+                o.embed.autoplay = false;
+                o
             })
         } else {
-            Ok(Options {
+            Ok(Options::from(crate::embed_options::EmbedOptions {
                 lang: widget::page_lang(),
-                ..Options::default()
-            })
+                ..crate::embed_options::EmbedOptions::default()
+            }))
         };
         widget::mount_into(root, options, false);
     }
@@ -634,8 +634,13 @@ impl App {
     /// Loads what the options ask for: a shared moment (the scenario, the seed, the actions replayed
     /// at their steps, then the step), or a scenario at a step.
     fn restore(&mut self, o: &Options) {
-        let seed = o.moment.as_ref().and_then(|m| m.seed).or(o.seed);
-        self.pick_seeded(o.scenario, seed);
+        let seed = o
+            .embed
+            .moment
+            .as_ref()
+            .and_then(|m| m.seed)
+            .or(o.embed.seed);
+        self.pick_seeded(o.embed.scenario, seed);
         if self.loading.is_some() {
             self.pending = Some(o.clone());
         } else {
@@ -644,7 +649,7 @@ impl App {
     }
 
     fn finish_restore(&mut self, o: &Options) {
-        if o.moment.as_ref().is_some_and(|m| m.without_schedule) {
+        if o.embed.moment.as_ref().is_some_and(|m| m.without_schedule) {
             self.without_schedule();
         }
         // Never run further than the run's end or the look-ahead (a hostile step stays cheap).
@@ -653,8 +658,8 @@ impl App {
         } else {
             PREVIEW_STEPS
         };
-        let mut target = o.step;
-        if let Some(m) = &o.moment {
+        let mut target = o.embed.step;
+        if let Some(m) = &o.embed.moment {
             // In the fragment's order (encode writes them by step): an action before an earlier
             // one's step replaces the later history, as acting after stepping back does.
             if let Some(tl) = &mut self.tl {
@@ -718,7 +723,7 @@ impl App {
         if self.tl.is_none() {
             return;
         }
-        if self.resume || (self.opts.autoplay && !self.autoplayed && !self.at_end()) {
+        if self.resume || (self.opts.embed.autoplay && !self.autoplayed && !self.at_end()) {
             self.autoplayed = true;
             self.resume = false;
             self.start_playing(ctx);
@@ -1549,17 +1554,17 @@ impl Component for App {
             compare_error: None,
         };
         let o = ctx.props().clone();
-        app.lang = o.lang;
-        if let Some(bits) = o.panels {
+        app.lang = o.embed.lang;
+        if let Some(bits) = o.embed.panels {
             app.panels = bits;
-        } else if o.widget {
+        } else if o.embed.widget {
             app.panels = Panel::Logs.bit() | Panel::Verdicts.bit() | Panel::Topology.bit();
-            if o.controls == Controls::Full {
+            if o.embed.controls == Controls::Full {
                 app.panels |= Panel::Belief.bit() | Panel::Events.bit();
             }
         }
         app.restore(&o);
-        if let (true, Some(host)) = (o.widget, &o.host) {
+        if let (true, Some(host)) = (o.embed.widget, &o.host) {
             // static/boot.js watches each widget (IntersectionObserver, visibilitychange) and
             // dispatches `eoscope:visible` with detail true or false on its element.
             let link = ctx.link().clone();
@@ -1641,7 +1646,7 @@ impl Component for App {
                 };
                 html! {
                     <>
-                        if self.opts.controls != Controls::None {
+                        if self.opts.embed.controls != Controls::None {
                             { controls::playback(self, tl) }
                         }
                         <div class="cols">
@@ -1660,8 +1665,8 @@ impl Component for App {
                     onclick={send.reform(move |_| Msg::TogglePanel(p))}>{ text::panel_label(self.lang, p) }</button>
             }
         });
-        let widget = self.opts.widget;
-        let full = self.opts.controls == Controls::Full;
+        let widget = self.opts.embed.widget;
+        let full = self.opts.embed.controls == Controls::Full;
         // A trace file dropped anywhere on the app opens it (the app's own page only).
         let files = |e: &DragEvent| e.data_transfer().and_then(|d| d.files());
         let ondragover = (!widget).then(|| {
@@ -1754,7 +1759,7 @@ impl App {
         });
         html! {
             <div class="share">
-                if !self.opts.widget {
+                if !self.opts.embed.widget {
                     <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>{ self.t(T::CopyLink) }</button>
                 }
                 <button type="button" class="small" onclick={send.reform(|_| Msg::CopyEmbed)}>{ self.t(T::CopyEmbed) }</button>
@@ -1790,7 +1795,7 @@ impl App {
                 <summary class="small">{ tr("Export / open a trace", "내보내기 / 트레이스 열기") }</summary>
                 <div class="export-buttons">
                 <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadTrace)}>{ tr("Download trace (JSON)", "트레이스 내려받기(JSON)") }</button>
-                if !self.opts.widget {
+                if !self.opts.embed.widget {
                     <label class="small button file-button" title={tr("You can also drop a trace file (.json) on the app", "트레이스 파일(.json)을 앱에 끌어다 놓아도 됩니다")}>
                         { tr("Open a trace…", "트레이스 열기…") }
                         <input type="file" class="file-input" accept=".json,application/json" onchange={on_file}

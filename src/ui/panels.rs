@@ -418,7 +418,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     let finished = tl.sim.is_done();
     // A compact widget (controls minimal or none) lists only what the story is about: the
     // properties its file expects a verdict for, and any that failed.
-    let compact = app.opts.widget && app.opts.controls != super::Controls::Full;
+    let compact = app.opts.embed.widget && app.opts.embed.controls != super::Controls::Full;
     let expected = app.draft.as_ref().map(|f| &f.expect);
     let rows = Property::ALL.iter().filter(|p| {
         !compact

@@ -286,7 +286,7 @@ fn result_view(app: &App, r: &Finished) -> Html {
                     <div class="search-buttons">
                         <button type="button" class="small" onclick={send.reform(move |_| Msg::Seek(step))}>
                             { match lang { super::Lang::En => format!("Go to step {}", step), super::Lang::Ko => format!("스텝 {}로 가기", step) } }</button>
-                        if !app.opts.widget {
+                        if !app.opts.embed.widget {
                             <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>
                                 { tr(lang, "Copy link to this moment", "이 순간의 링크 복사") }</button>
                         }

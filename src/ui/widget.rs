@@ -13,31 +13,16 @@ use crate::embed_options::{self as eo, clip_long};
 pub use crate::embed_options::{
     clip, panel_id, scenario_index, Controls, EmbedOptions, RawOptions, MAX_START_STEP,
 };
-use crate::share::Moment;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-/// The options of one app instance, validated: [`EmbedOptions`] (parsed natively, in
+/// The options of one app instance: the validated [`EmbedOptions`] (parsed natively, in
 /// `src/embed_options.rs`) plus what only the page has.
 #[derive(Clone, Debug, Properties)]
 pub struct Options {
-    /// Index into `SCENARIOS`.
-    pub scenario: usize,
-    pub moment: Option<Moment>,
-    pub step: Option<u64>,
-    pub seed: Option<u64>,
-    pub lang: Lang,
-    /// Panels shown (a bit set of `Panel`); `None` = the default for the mode.
-    pub panels: Option<u32>,
-    pub controls: Controls,
-    /// A widget's height in CSS pixels (it scrolls inside).
-    pub height: Option<u32>,
-    /// An inline widget or the iframe (not the app's own page).
-    pub widget: bool,
-    /// Start playing when the widget scrolls into view.
-    pub autoplay: bool,
+    pub embed: EmbedOptions,
     /// The element the app is mounted in: custom events are dispatched on it.
     pub host: Option<Element>,
     /// A problem with the options; the app shows it and runs the default story.
@@ -53,18 +38,9 @@ impl PartialEq for Options {
 }
 
 impl From<EmbedOptions> for Options {
-    fn from(o: EmbedOptions) -> Self {
+    fn from(embed: EmbedOptions) -> Self {
         Options {
-            scenario: o.scenario,
-            moment: o.moment,
-            step: o.step,
-            seed: o.seed,
-            lang: o.lang,
-            panels: o.panels,
-            controls: o.controls,
-            height: o.height,
-            widget: o.widget,
-            autoplay: o.autoplay,
+            embed,
             host: None,
             notice: None,
         }
@@ -138,11 +114,14 @@ pub fn mount_into(el: Element, options: Result<Options, String>, widget: bool) -
         Ok(o) => (o, None),
         Err(e) => (
             Options {
-                widget,
-                autoplay: false,
-                lang: page_lang(),
                 notice: Some(e.clone()),
-                ..Options::default()
+                ..EmbedOptions {
+                    widget,
+                    autoplay: false,
+                    lang: page_lang(),
+                    ..EmbedOptions::default()
+                }
+                .into()
             },
             Some(e),
         ),
@@ -153,7 +132,7 @@ pub fn mount_into(el: Element, options: Result<Options, String>, widget: bool) -
         if !class.split_whitespace().any(|c| c == "eoscope-widget") {
             let _ = el.set_attribute("class", format!("{} eoscope-widget", class).trim());
         }
-        if let Some(h) = o.height {
+        if let Some(h) = o.embed.height {
             set_style(&el, "height", &format!("{}px", h));
         }
     }
