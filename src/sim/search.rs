@@ -199,11 +199,7 @@ impl Search {
             }
         }
         let w = &run.sim.world;
-        let nodes = (0..w.producers.len() as u8)
-            .map(NodeId::Producer)
-            .chain((0..w.consumers.len() as u8).map(NodeId::Consumer))
-            .chain((0..w.brokers.len() as u8).map(NodeId::Broker));
-        for n in nodes {
+        for n in w.nodes() {
             if w.is_alive(n) && (self.bounds.client_crashes || matches!(n, NodeId::Broker(_))) {
                 choices.push(UserAction::CrashFor(n, self.crash_ms));
             }

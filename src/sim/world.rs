@@ -1063,26 +1063,6 @@ impl Sim {
                 }
             }
         }
-        // Peers with requests in flight to it see their connection close (the OS resets it).
-        let mut peers: Vec<NodeId> = self
-            .world
-            .net
-            .in_flight
-            .values()
-            .filter(|e| e.to == n)
-            .map(|e| e.from)
-            .collect();
-        peers.extend(self.world.net.connections.keys().filter_map(|(a, b)| {
-            if *a == n {
-                Some(*b)
-            } else if *b == n {
-                Some(*a)
-            } else {
-                None
-            }
-        }));
-        peers.sort();
-        peers.dedup();
         self.world.net.reset_node(n);
         self.trace_push(TraceKind::Crashed { node: n });
         if let NodeId::Broker(b) = n {
@@ -1094,17 +1074,10 @@ impl Sim {
         if let NodeId::Broker(b) = n {
             // A crashed process's connections all close: every live node learns it (one latency
             // later), whether or not it had anything in flight; those with nothing pending ignore it.
-            drop(peers);
             if let Some(live) = self.world.topology.live.get_mut(b as usize) {
                 *live = false;
             }
-            let w = &self.world;
-            let everyone: Vec<NodeId> = (0..w.producers.len() as u8)
-                .map(NodeId::Producer)
-                .chain((0..w.consumers.len() as u8).map(NodeId::Consumer))
-                .chain((0..w.brokers.len() as u8).map(NodeId::Broker))
-                .collect();
-            for p in everyone {
+            for p in self.world.nodes() {
                 self.notify_disconnect(p, n);
             }
         }
@@ -1607,6 +1580,15 @@ impl World {
         let at = at.max(last).plus(delay);
         self.net.last_delivery.insert((from, to), at);
         at
+    }
+
+    /// Every node: producers, consumers, then brokers.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        (0..self.producers.len() as u8)
+            .map(NodeId::Producer)
+            .chain((0..self.consumers.len() as u8).map(NodeId::Consumer))
+            .chain((0..self.brokers.len() as u8).map(NodeId::Broker))
+            .collect()
     }
 
     pub fn is_alive(&self, n: NodeId) -> bool {
