@@ -1,24 +1,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Side by side: one setting flipped, the same seed and actions, and where the runs part.
 
+mod common;
+
 use eoscope::sim::compare::{compare, flip, Comparison};
 use eoscope::sim::effects::Note;
-use eoscope::sim::scenario::ScenarioFile;
 use eoscope::sim::world::TraceKind;
 use eoscope::sim::Scenario;
 
-fn shipped(name: &str) -> ScenarioFile {
-    let text = std::fs::read_to_string(format!(
-        "{}/static/scenarios/{}.json",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 fn side_by_side(name: &str, key: &str) -> Comparison {
-    let file = shipped(name);
+    let file = common::shipped_file(name);
     let flipped = flip(&file, key).unwrap();
     let left = Scenario::from_file(&file).unwrap();
     let right = Scenario::from_file(&flipped.file).unwrap();
@@ -35,7 +26,7 @@ fn note(k: &Option<eoscope::sim::world::TraceEvent>) -> Option<&Note> {
 
 #[test]
 fn flipping_idempotence_on_the_lost_ack_story_parts_where_the_retry_is_deduplicated() {
-    let file = shipped("lost-ack-no-idempotence");
+    let file = common::shipped_file("lost-ack-no-idempotence");
     let f = flip(&file, "enable.idempotence").unwrap();
     assert_eq!((f.from.as_str(), f.to.as_str()), ("false", "true"));
     let c = side_by_side("lost-ack-no-idempotence", "enable.idempotence");
@@ -76,7 +67,7 @@ fn flipping_isolation_level_parts_where_read_uncommitted_reads_an_aborted_record
 
 #[test]
 fn the_same_settings_on_both_sides_never_part() {
-    let file = shipped("txn-commit");
+    let file = common::shipped_file("txn-commit");
     let s = Scenario::from_file(&file).unwrap();
     let seed = s.seed;
     let c = compare(s.clone(), s, seed, &[], 20_000);
@@ -89,7 +80,7 @@ fn the_same_settings_on_both_sides_never_part() {
 #[test]
 fn flipping_twice_is_the_original_run() {
     for key in eoscope::sim::compare::FLIPS {
-        let file = shipped("consumer-crash-before-commit");
+        let file = common::shipped_file("consumer-crash-before-commit");
         let Ok(once) = flip(&file, key) else { continue };
         let twice = flip(&once.file, key).unwrap();
         assert_eq!(
@@ -106,20 +97,17 @@ fn flipping_twice_is_the_original_run() {
 
 #[test]
 fn flips_kafka_refuses_are_refused_with_kafkas_reason() {
-    let e = flip(&shipped("txn-commit"), "enable.idempotence").unwrap_err();
+    let e = flip(&common::shipped_file("txn-commit"), "enable.idempotence").unwrap_err();
     assert!(e.starts_with("with enable.idempotence=false: "), "{}", e);
     assert!(e.contains("transactional.id"), "{}", e);
-    let e = flip(&shipped("txn-commit"), "linger.ms<script>").unwrap_err();
+    let e = flip(&common::shipped_file("txn-commit"), "linger.ms<script>").unwrap_err();
     assert_eq!(e, "side by side cannot flip `linger.msscript`");
 }
 
 #[test]
 fn the_runner_prints_where_the_runs_part() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
-        .arg(format!(
-            "{}/static/scenarios/lost-ack-no-idempotence.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        .arg(common::shipped_path("lost-ack-no-idempotence"))
         .args(["--flip", "enable.idempotence"])
         .output()
         .unwrap();
@@ -144,10 +132,7 @@ fn the_runner_prints_where_the_runs_part() {
         0
     );
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
-        .arg(format!(
-            "{}/static/scenarios/txn-commit.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        .arg(common::shipped_path("txn-commit"))
         .args(["--flip", "enable.idempotence"])
         .output()
         .unwrap();

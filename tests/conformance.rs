@@ -2,6 +2,8 @@
 //! Conformance: one test per rule of `../shared/KAFKA_EOS.md` §A3–A9, each citing the Kafka
 //! class it follows, asserting exact outcomes (offsets, error codes, states).
 
+mod common;
+
 use eoscope::sim::config::IsolationLevel;
 use eoscope::sim::consumer::read_records;
 use eoscope::sim::effects::{Note, Out};
@@ -555,11 +557,7 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
 #[test]
 fn init_producer_id_on_an_ongoing_transaction_fences_the_zombie_and_aborts_its_transaction() {
     // TransactionCoordinator.handleInitProducerId → prepareFenceProducerEpoch; §A8.
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/txn-zombie-fencing.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("txn-zombie-fencing");
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run(1_000_000);
     let tc = sim.world.brokers[0].txn_coordinator.as_ref().unwrap();
@@ -606,11 +604,7 @@ fn init_producer_id_on_an_ongoing_transaction_fences_the_zombie_and_aborts_its_t
 #[test]
 fn a_transaction_past_its_timeout_is_aborted_by_the_coordinator_with_an_epoch_bump() {
     // TransactionCoordinator.abortTimedOutTransactions (checked every 10 s)
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/txn-timeout.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("txn-timeout");
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run(1_000_000);
     let tc = sim.world.brokers[0].txn_coordinator.as_ref().unwrap();
@@ -641,11 +635,7 @@ fn a_transaction_past_its_timeout_is_aborted_by_the_coordinator_with_an_epoch_bu
 #[test]
 fn a_restarted_coordinator_finishes_a_prepared_commit_with_a_new_coordinator_epoch() {
     // TransactionStateManager.loadTransactionsForTxnTopicPartition
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/txn-coordinator-failover.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("txn-coordinator-failover");
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run_until_tick(2_999);
     let tp = TopicPartition {
@@ -802,11 +792,7 @@ fn a_transaction_that_added_nothing_sends_no_end_txn() {
 #[test]
 fn a_restarted_idempotent_producer_gets_a_new_producer_id() {
     // No deduplication across producer sessions (KafkaProducer: InitProducerId on start).
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/producer-restart-duplicate.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("producer-restart-duplicate");
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run(1_000_000);
     let log = sim
@@ -892,11 +878,7 @@ fn pending_transactional_offsets_make_offset_fetch_unstable_until_their_marker()
 
 #[test]
 fn consume_transform_produce_through_a_crash_writes_each_record_once_as_read_committed_sees_it() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/consume-transform-produce.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("consume-transform-produce");
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run(1_000_000);
     // The restarted application's initTransactions first meets the fence (CONCURRENT_TRANSACTIONS), then gets epoch 2.
@@ -944,12 +926,7 @@ fn consume_transform_produce_through_a_crash_writes_each_record_once_as_read_com
 // ---- Replication (§A3 step 6, §A5; Partition, ReplicaManager) ----
 
 fn run_file(name: &str) -> Sim {
-    let text = std::fs::read_to_string(format!(
-        "{}/static/scenarios/{}.json",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    ))
-    .unwrap();
+    let text = common::shipped_text(name);
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap(), None);
     sim.run(1_000_000);
     sim.finish();
@@ -1149,11 +1126,7 @@ fn acks_all_appended_then_left_below_min_insync_replicas_is_not_enough_replicas_
 #[test]
 fn time_travel_is_exact_and_its_memory_is_bounded() {
     use eoscope::sim::timeline::Timeline;
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/txn-zombie-fencing.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("txn-zombie-fencing");
     let mut tl = Timeline::new(Scenario::from_json(&text).unwrap(), None);
     let mut digests = vec![];
     while tl.step() {
@@ -1185,11 +1158,7 @@ fn an_action_applies_once_however_the_run_then_moves() {
     use eoscope::sim::scenario::FaultAction;
     use eoscope::sim::timeline::{Timeline, UserAction};
     use eoscope::sim::types::NodeId;
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/static/scenarios/lost-ack-idempotence.json"
-    ))
-    .unwrap();
+    let text = common::shipped_text("lost-ack-idempotence");
     let scenario = Scenario::from_json(&text).unwrap();
     let mut config = std::collections::BTreeMap::new();
     config.insert("acks".to_string(), json!("1"));

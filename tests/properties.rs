@@ -4,29 +4,13 @@
 //! Case counts come from `PROPTEST_CASES` (default 1000 per property here); the seed is fixed
 //! (20261125) unless `PROPTEST_RNG_SEED` gives another, so CI is repeatable.
 
+mod common;
+
 use eoscope::sim::checker::{Property, Verdict};
 use eoscope::sim::world::{Sim, World};
 use eoscope::sim::Scenario;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-/// CI runs a fixed seed, so a run that passed passes again; `PROPTEST_RNG_SEED=<n>` explores others.
-fn seed() -> proptest::test_runner::RngSeed {
-    match std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        Some(n) => proptest::test_runner::RngSeed::Fixed(n),
-        None => proptest::test_runner::RngSeed::Fixed(20_261_125),
-    }
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
-}
 
 /// Offsets are contiguous from 0, and log start ≤ LSO ≤ HW ≤ LEO, in every partition.
 fn check_structure(w: &World) -> Result<(), String> {
@@ -275,7 +259,7 @@ fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(), rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// acks=all, min.insync.replicas=2, RF=3, no unclean election: whatever single broker
     /// crashes and whenever, no acknowledged record is lost.
@@ -374,7 +358,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases() / 4, rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases() / 4, rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Side by side, on any settings and faults and any flip: Kafka refuses the pair with a
     /// message, or the two runs are compared; a run never parts from itself, flipping twice is
@@ -475,7 +459,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(), rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// A link's fragment, whatever it holds, gives a moment or a message: never a panic, and
     /// never a message that carries markup.
@@ -497,7 +481,7 @@ proptest! {
 fn acks_1_random_crash_schedules_do_lose_acknowledged_records() {
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        rng_seed: seed(),
+        rng_seed: common::proptest_seed(),
         ..ProptestConfig::default()
     });
     let strategy = replicated_world("1");

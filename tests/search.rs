@@ -1,6 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! "Find a failure": the expected results of the issue, natively.
 
+mod common;
+
 use eoscope::sim::checker::Property;
 use eoscope::sim::search::{find, Bounds, Goal, Outcome};
 use eoscope::sim::timeline::Timeline;
@@ -21,12 +23,7 @@ fn scenario(producer: serde_json::Value, consumers: serde_json::Value) -> Scenar
 }
 
 fn shipped(name: &str) -> Scenario {
-    let text = std::fs::read_to_string(format!(
-        "{}/static/scenarios/{}.json",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    ))
-    .unwrap();
+    let text = common::shipped_text(name);
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["schedule"] = json!([]); // the search chooses the faults
     Scenario::from_json(&v.to_string()).unwrap()
@@ -94,11 +91,7 @@ fn with_idempotence_and_acks_all_no_duplicate_is_found_up_to_two_faults() {
 #[test]
 fn read_uncommitted_is_found_reading_an_aborted_record() {
     // A transaction that commits in the script; the search has to make it abort.
-    let text = std::fs::read_to_string(format!(
-        "{}/static/scenarios/txn-commit.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let text = common::shipped_text("txn-commit");
     let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
     file["consumers"][0]["config"]["isolation.level"] = json!("read_uncommitted");
     file["producers"][0]["config"]["transaction.timeout.ms"] = json!(2000);
@@ -150,10 +143,7 @@ fn a_situation_can_be_searched_for_a_blocked_read_committed_consumer() {
 
 #[test]
 fn the_runner_searches_headlessly_and_prints_the_schedule_and_the_run() {
-    let path = format!(
-        "{}/static/scenarios/lost-ack-no-idempotence.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = common::shipped_path("lost-ack-no-idempotence");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_eoscope-run"))
         .args([
             path.as_str(),

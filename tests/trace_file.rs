@@ -1,6 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The exported run (`eoscope/trace@1`): export, import, and import of anything at all.
 
+mod common;
+
 use eoscope::sim::scenario::{FaultAction, ScenarioFile};
 use eoscope::sim::timeline::{Timeline, UserAction};
 use eoscope::sim::types::NodeId;
@@ -9,19 +11,9 @@ use eoscope::trace_file::{export, import, parse};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-fn shipped(name: &str) -> ScenarioFile {
-    let text = std::fs::read_to_string(format!(
-        "{}/static/scenarios/{}.json",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 /// A run with a clicked drop, a crash, a hold and a setting applied to a running producer.
 fn a_run() -> (ScenarioFile, Timeline) {
-    let file = shipped("lost-ack-idempotence");
+    let file = common::shipped_file("lost-ack-idempotence");
     let mut tl = Timeline::new(Scenario::from_file(&file).unwrap(), Some(99));
     tl.seek(3);
     let id = *tl
@@ -162,7 +154,7 @@ fn bad_trace_files_get_clear_messages() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn any_text_imports_or_gets_a_message(text in ".{0,400}") {
@@ -180,7 +172,7 @@ proptest! {
             Just(json!({"brokers": 3})), Just(json!([[1]])),
         ],
     ) {
-        let file = shipped("lost-ack-idempotence");
+        let file = common::shipped_file("lost-ack-idempotence");
         let tl = Timeline::new(Scenario::from_file(&file).unwrap(), None);
         let mut v: Value = serde_json::from_str(&export(&file, &tl)).unwrap();
         v[key] = value;
@@ -191,7 +183,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Whatever a person does — step forward and back, click messages, crash nodes, hold links —
     /// the exported run imports to the same world and the same trace digest.
@@ -200,7 +192,7 @@ proptest! {
         story in prop::sample::select(vec!["lost-ack-idempotence", "txn-abort-two-readers", "acks1-leader-failover", "consumer-crash-before-commit"]),
         moves in prop::collection::vec((0u64..60, 0u8..6, any::<prop::sample::Index>()), 1..8),
     ) {
-        let file = shipped(story);
+        let file = common::shipped_file(story);
         let mut tl = Timeline::new(Scenario::from_file(&file).unwrap(), None);
         for (to, what, pick) in moves {
             tl.seek(to);
@@ -225,16 +217,5 @@ proptest! {
         let back = import(&export(&file, &tl)).unwrap();
         prop_assert!(back.digest_matches);
         prop_assert_eq!(&back.timeline.sim.world, &tl.sim.world);
-    }
-}
-
-/// The property tests' seed: fixed, unless PROPTEST_RNG_SEED says otherwise (as tests/properties.rs).
-fn seed() -> proptest::test_runner::RngSeed {
-    match std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        Some(s) => proptest::test_runner::RngSeed::Fixed(s),
-        None => proptest::test_runner::RngSeed::Fixed(20261125),
     }
 }

@@ -7,6 +7,8 @@
 //! Case counts come from `PROPTEST_CASES` (default 1000 per property); the seed is fixed
 //! (20261125) unless `PROPTEST_RNG_SEED` gives another, so CI is repeatable.
 
+mod common;
+
 use eoscope::embed_options::{
     from_attributes, from_json, panel_id, query_pairs, raw_from_pairs, validate, Controls,
     EmbedOptions, Lang, Panel, RawOptions, ATTRS, MAX_HEIGHT, MAX_START_STEP, MIN_HEIGHT,
@@ -14,23 +16,6 @@ use eoscope::embed_options::{
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-
-fn seed() -> proptest::test_runner::RngSeed {
-    match std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        Some(n) => proptest::test_runner::RngSeed::Fixed(n),
-        None => proptest::test_runner::RngSeed::Fixed(20_261_125),
-    }
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
-}
 
 /// Options from attributes given as `(name, value)`, the way `from_element` reads an element.
 fn attrs(pairs: &[(&str, &str)]) -> Result<EmbedOptions, String> {
@@ -202,7 +187,7 @@ fn arb_valid() -> impl Strategy<Value = (EmbedOptions, Vec<(String, String)>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), rng_seed: seed(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(), rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Any value in any of the widget's attributes gives options or a clear message, never a panic.
     #[test]
