@@ -6,6 +6,7 @@
 //! never a panic and never text that could become markup (identifiers are `[a-z0-9-]` only).
 //! Pure Rust: tested natively with arbitrary input.
 
+use crate::sim::config::RawConfig;
 use crate::sim::scenario::FaultAction;
 use crate::sim::timeline::UserAction;
 use crate::sim::types::NodeId;
@@ -15,7 +16,6 @@ use serde_json::{json, Map, Value};
 pub const VERSION: &str = "1";
 /// Longest fragment accepted (characters after `#`).
 pub const MAX_FRAGMENT_LEN: usize = 8_192;
-const MAX_ACTIONS: usize = 256;
 const MAX_STEP: u64 = 100_000_000;
 
 /// A moment of a run.
@@ -44,9 +44,34 @@ fn node_name(n: NodeId) -> String {
     n.to_string()
 }
 
-/// The actions a fragment can carry (the ones the UI records). Settings changes are not shared
-/// this way: they would need arbitrary values in the URL.
-pub(crate) fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
+/// What carries recorded actions: it decides what they may hold and names a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// A link (`#m=1.…`): message and node faults. Settings changes are left out: they would
+    /// need arbitrary values in the URL.
+    Link,
+    /// A trace file (`src/trace_file.rs`): those, plus settings applied to a running client.
+    TraceFile,
+}
+
+impl Carrier {
+    fn name(self) -> &'static str {
+        match self {
+            Carrier::Link => "the link",
+            Carrier::TraceFile => "the trace file",
+        }
+    }
+
+    fn max_actions(self) -> usize {
+        match self {
+            Carrier::Link => 256,
+            Carrier::TraceFile => 4_096,
+        }
+    }
+}
+
+/// An action as `carrier` writes it, `{"at": STEP, "drop": ID}`…; `None` when it cannot carry it.
+pub(crate) fn action_to_json(step: u64, a: &UserAction, carrier: Carrier) -> Option<Value> {
     let v = match a {
         UserAction::DropMessage(id) => json!({"drop": id}),
         UserAction::DuplicateMessage(id) => json!({"duplicate": id}),
@@ -71,6 +96,11 @@ pub(crate) fn action_to_json(step: u64, a: &UserAction) -> Option<Value> {
             to: None,
             per_mille,
         }) => json!({"drop_rate": per_mille}),
+        UserAction::Fault(FaultAction::SetConfig { node, config })
+            if carrier == Carrier::TraceFile =>
+        {
+            json!({"set_config": node_name(*node), "config": config})
+        }
         _ => return None,
     };
     let mut v = v;
@@ -83,7 +113,7 @@ pub fn encode(m: &Moment) -> String {
     let actions: Vec<Value> = m
         .actions
         .iter()
-        .filter_map(|(s, a)| action_to_json(*s, a))
+        .filter_map(|(s, a)| action_to_json(*s, a, Carrier::Link))
         .collect();
     let mut v = json!({"s": m.scenario, "t": m.step, "l": m.lang, "a": actions});
     if let Some(seed) = m.seed {
@@ -146,31 +176,15 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
             )
         }
     };
-    let step = num(&obj, "t", MAX_STEP)?.unwrap_or(0);
-    let seed = num(&obj, "r", u64::MAX)?;
-    let without_schedule = num(&obj, "n", 1)? == Some(1);
+    let step = num(&obj, "t", MAX_STEP, "the link")?.unwrap_or(0);
+    let seed = num(&obj, "r", u64::MAX, "the link")?;
+    let without_schedule = num(&obj, "n", 1, "the link")? == Some(1);
     let lang = match obj.get("l") {
         None => "en".to_string(),
         Some(Value::String(s)) if s == "en" || s == "ko" => s.clone(),
         Some(_) => return Err("the link's language must be en or ko".into()),
     };
-    let actions = match obj.get("a") {
-        None => Vec::new(),
-        Some(Value::Array(items)) if items.len() <= MAX_ACTIONS => items
-            .iter()
-            .map(parse_action)
-            .collect::<Result<Vec<_>, _>>(
-        )?,
-        Some(_) => {
-            return Err(format!(
-                "the link's actions must be a list of at most {}",
-                MAX_ACTIONS
-            ))
-        }
-    };
-    if actions.windows(2).any(|w| w[0].0 > w[1].0) || actions.iter().any(|(s, _)| *s > step) {
-        return Err("the link's actions are out of order or after its step".into());
-    }
+    let actions = parse_actions(obj.get("a"), step, Carrier::Link)?;
     Ok(Moment {
         scenario,
         seed,
@@ -195,42 +209,76 @@ fn clip(s: &str) -> String {
     }
 }
 
-fn num(obj: &Map<String, Value>, key: &str, max: u64) -> Result<Option<u64>, String> {
+fn num(obj: &Map<String, Value>, key: &str, max: u64, whose: &str) -> Result<Option<u64>, String> {
     match obj.get(key) {
         None => Ok(None),
         Some(v) => match v.as_u64() {
             Some(n) if n <= max => Ok(Some(n)),
             _ => Err(format!(
-                "the link's `{}` must be a whole number up to {}",
-                key, max
+                "{}'s `{}` must be a whole number up to {}",
+                whose, key, max
             )),
         },
     }
 }
 
-fn node(v: Option<&Value>) -> Result<NodeId, String> {
+fn node(v: Option<&Value>, whose: &str) -> Result<NodeId, String> {
     match v {
         Some(Value::String(s)) if is_ident(s) => {
-            NodeId::parse(s).ok_or_else(|| format!("the link names no node `{}`", clip(s)))
+            NodeId::parse(s).ok_or_else(|| format!("{} names no node `{}`", whose, clip(s)))
         }
-        _ => Err("the link's action names a node badly".into()),
+        _ => Err(format!("{}'s action names a node badly", whose)),
     }
 }
 
-fn pair(v: Option<&Value>) -> Result<(NodeId, NodeId), String> {
+fn pair(v: Option<&Value>, whose: &str) -> Result<(NodeId, NodeId), String> {
     match v {
-        Some(Value::Array(x)) if x.len() == 2 => Ok((node(x.first())?, node(x.get(1))?)),
-        _ => Err("the link's action needs two nodes".into()),
+        Some(Value::Array(x)) if x.len() == 2 => {
+            Ok((node(x.first(), whose)?, node(x.get(1), whose)?))
+        }
+        _ => Err(format!("{}'s action needs two nodes", whose)),
     }
 }
 
-pub(crate) fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
-    let Value::Object(o) = v else {
-        return Err("the link's action is not an object".into());
+/// A list of actions as `carrier` holds them: at most its number, in step order, none after `step`.
+pub(crate) fn parse_actions(
+    v: Option<&Value>,
+    step: u64,
+    carrier: Carrier,
+) -> Result<Vec<(u64, UserAction)>, String> {
+    let whose = carrier.name();
+    let actions = match v {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.len() <= carrier.max_actions() => items
+            .iter()
+            .map(|a| parse_action(a, carrier))
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => {
+            return Err(format!(
+                "{}'s actions must be a list of at most {}",
+                whose,
+                carrier.max_actions()
+            ))
+        }
     };
-    let at = num(o, "at", MAX_STEP)?.ok_or("the link's action has no step (`at`)")?;
-    let ms = num(o, "ms", 3_600_000)?;
-    let id = |k: &str| num(o, k, u64::MAX);
+    if actions.windows(2).any(|w| w[0].0 > w[1].0) || actions.iter().any(|(s, _)| *s > step) {
+        return Err(format!(
+            "{}'s actions are out of order or after its step",
+            whose
+        ));
+    }
+    Ok(actions)
+}
+
+fn parse_action(v: &Value, carrier: Carrier) -> Result<(u64, UserAction), String> {
+    let whose = carrier.name();
+    let Value::Object(o) = v else {
+        return Err(format!("{}'s action is not an object", whose));
+    };
+    let at = num(o, "at", MAX_STEP, whose)?
+        .ok_or_else(|| format!("{}'s action has no step (`at`)", whose))?;
+    let ms = num(o, "ms", 3_600_000, whose)?;
+    let id = |k: &str| num(o, k, u64::MAX, whose);
     let keys: Vec<&str> = o
         .keys()
         .map(|k| k.as_str())
@@ -240,31 +288,53 @@ pub(crate) fn parse_action(v: &Value) -> Result<(u64, UserAction), String> {
         ["drop"] => UserAction::DropMessage(id("drop")?.unwrap_or(0)),
         ["duplicate"] => UserAction::DuplicateMessage(id("duplicate")?.unwrap_or(0)),
         ["delay"] => UserAction::DelayMessage(id("delay")?.unwrap_or(0), ms.unwrap_or(0)),
-        ["crash_for"] => UserAction::CrashFor(node(o.get("crash_for"))?, ms.unwrap_or(1000)),
-        ["crash"] => UserAction::Fault(FaultAction::Crash(node(o.get("crash"))?)),
-        ["restart"] => UserAction::Fault(FaultAction::Restart(node(o.get("restart"))?)),
+        ["crash_for"] => UserAction::CrashFor(node(o.get("crash_for"), whose)?, ms.unwrap_or(1000)),
+        ["crash"] => UserAction::Fault(FaultAction::Crash(node(o.get("crash"), whose)?)),
+        ["restart"] => UserAction::Fault(FaultAction::Restart(node(o.get("restart"), whose)?)),
         ["partition"] => {
-            let (a, b) = pair(o.get("partition"))?;
+            let (a, b) = pair(o.get("partition"), whose)?;
             UserAction::Fault(FaultAction::Partition(a, b))
         }
         ["heal"] => {
-            let (a, b) = pair(o.get("heal"))?;
+            let (a, b) = pair(o.get("heal"), whose)?;
             UserAction::Fault(FaultAction::Heal(a, b))
         }
         ["hold"] => {
-            let (a, b) = pair(o.get("hold"))?;
+            let (a, b) = pair(o.get("hold"), whose)?;
             UserAction::Fault(FaultAction::Hold(a, b))
         }
         ["release"] => {
-            let (a, b) = pair(o.get("release"))?;
+            let (a, b) = pair(o.get("release"), whose)?;
             UserAction::Fault(FaultAction::Release(a, b))
         }
         ["drop_rate"] => UserAction::Fault(FaultAction::DropRate {
             from: None,
             to: None,
-            per_mille: num(o, "drop_rate", 1000)?.unwrap_or(0) as u32,
+            per_mille: num(o, "drop_rate", 1000, whose)?.unwrap_or(0) as u32,
         }),
-        _ => return Err("the link has an action this eoscope does not know".into()),
+        // `{"at": 12, "set_config": "producer-0", "config": {"acks": "1"}}`; the values are
+        // checked when the action is applied, as the settings panel's are.
+        ["config", "set_config"] if carrier == Carrier::TraceFile => {
+            let bad = || format!("{} has a set_config action it cannot read", whose);
+            let node = o
+                .get("set_config")
+                .and_then(Value::as_str)
+                .and_then(NodeId::parse)
+                .ok_or_else(bad)?;
+            let config: RawConfig = match o.get("config") {
+                Some(Value::Object(m)) if m.len() <= 32 => {
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
+                _ => return Err(bad()),
+            };
+            UserAction::Fault(FaultAction::SetConfig { node, config })
+        }
+        _ => {
+            return Err(format!(
+                "{} has an action this eoscope does not know",
+                whose
+            ))
+        }
     };
     Ok((at, action))
 }

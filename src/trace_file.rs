@@ -23,18 +23,15 @@
 //! Import validates everything and answers with a message, never a panic. Pure Rust: tested
 //! natively with arbitrary input.
 
-use crate::share::{action_to_json, parse_action};
-use crate::sim::config::RawConfig;
-use crate::sim::scenario::{FaultAction, ScenarioFile};
+use crate::share::{action_to_json, parse_actions, Carrier};
+use crate::sim::scenario::ScenarioFile;
 use crate::sim::timeline::{Timeline, UserAction};
-use crate::sim::types::NodeId;
 use crate::sim::Scenario;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const FORMAT: &str = "eoscope/trace@1";
 /// Largest file accepted (the trace is informative; the run itself is small).
 pub const MAX_FILE_BYTES: usize = 32 << 20;
-const MAX_ACTIONS: usize = 4_096;
 const MAX_STEP: u64 = 100_000_000;
 
 /// A run as a file holds it.
@@ -52,13 +49,7 @@ pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
     let actions: Vec<Value> = tl
         .actions
         .iter()
-        .filter_map(|(s, a)| match a {
-            // Settings applied to a running client: the link leaves them out, a file keeps them.
-            UserAction::Fault(FaultAction::SetConfig { node, config }) => {
-                Some(json!({"at": s, "set_config": node.to_string(), "config": config}))
-            }
-            _ => action_to_json(*s, a),
-        })
+        .filter_map(|(s, a)| action_to_json(*s, a, Carrier::TraceFile))
         .collect();
     // Written by hand around serializers the app already has (the JSON editor's pretty scenario,
     // the trace digest's compact entries): `json!` would build everything as a `Value` first,
@@ -141,26 +132,7 @@ pub fn parse(text: &str) -> Result<TraceFile, String> {
             }
         },
     };
-    let actions = match o.get("actions") {
-        None => Vec::new(),
-        Some(Value::Array(items)) if items.len() <= MAX_ACTIONS => items
-            .iter()
-            // The share link's action format, so its messages say "the link": here it is a file.
-            .map(|a| match a.get("set_config") {
-                Some(_) => parse_set_config(a),
-                None => parse_action(a).map_err(|e| e.replacen("the link", "the trace file", 1)),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        Some(_) => {
-            return Err(format!(
-                "the trace file's actions must be a list of at most {}",
-                MAX_ACTIONS
-            ))
-        }
-    };
-    if actions.windows(2).any(|w| w[0].0 > w[1].0) || actions.iter().any(|(s, _)| *s > step) {
-        return Err("the trace file's actions are out of order or after its step".into());
-    }
+    let actions = parse_actions(o.get("actions"), step, Carrier::TraceFile)?;
     let digest = match o.get("digest") {
         Some(Value::String(d)) if d.len() == 16 => u64::from_str_radix(d, 16).ok(),
         _ => None,
@@ -203,32 +175,6 @@ pub fn import(text: &str) -> Result<Imported, String> {
         timeline,
         digest_matches,
     })
-}
-
-/// `{"at": 12, "set_config": "producer-0", "config": {"acks": "1"}}`; the values are checked
-/// when the action is applied, as the settings panel's are.
-fn parse_set_config(v: &Value) -> Result<(u64, UserAction), String> {
-    let bad = || "the trace file has a set_config action it cannot read".to_string();
-    let at = v
-        .get("at")
-        .and_then(Value::as_u64)
-        .filter(|s| *s <= MAX_STEP)
-        .ok_or_else(bad)?;
-    let node = v
-        .get("set_config")
-        .and_then(Value::as_str)
-        .and_then(NodeId::parse)
-        .ok_or_else(bad)?;
-    let config: RawConfig = match v.get("config") {
-        Some(Value::Object(m)) if m.len() <= 32 => {
-            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-        }
-        _ => return Err(bad()),
-    };
-    Ok((
-        at,
-        UserAction::Fault(FaultAction::SetConfig { node, config }),
-    ))
 }
 
 fn clip(s: &str) -> String {

@@ -703,7 +703,9 @@ impl App {
         let (id, _, _) = SCENARIOS.get(self.picked?)?;
         // A link names the scenario and carries message and node faults, nothing else: a run
         // with other settings (re-run or applied to a running client) would not come back.
-        let linkable = |(s, a): &(u64, UserAction)| crate::share::action_to_json(*s, a).is_some();
+        let linkable = |(s, a): &(u64, UserAction)| {
+            crate::share::action_to_json(*s, a, crate::share::Carrier::Link).is_some()
+        };
         if !self.shipped_settings || !tl.actions.iter().all(linkable) {
             return None;
         }
