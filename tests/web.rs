@@ -98,6 +98,16 @@ fn scenario_index(id: &str) -> String {
 
 const NO_DUPLICATE: &str = "li.verdict[data-property=no_duplicate_in_log]";
 
+/// The app mounted in a fresh element, with shipped scenario `id` picked.
+async fn mount_story(id: &str) -> (Element, yew::AppHandle<ui::App>) {
+    let root = container();
+    let app = ui::mount(root.clone());
+    wait_until("the first render", || count(&root, ".partition") == 1).await;
+    choose(&root, ".picker select", &scenario_index(id));
+    settle().await;
+    (root, app)
+}
+
 #[wasm_bindgen_test]
 async fn lost_ack_without_idempotence_shows_a_duplicate_and_a_failed_verdict() {
     let root = container();
@@ -149,15 +159,7 @@ async fn lost_ack_without_idempotence_shows_a_duplicate_and_a_failed_verdict() {
 
 #[wasm_bindgen_test]
 async fn idempotence_on_makes_the_duplicate_go_away() {
-    let root = container();
-    let app = ui::mount(root.clone());
-    wait_until("the first render", || count(&root, ".partition") == 1).await;
-    choose(
-        &root,
-        ".picker select",
-        &scenario_index("lost-ack-no-idempotence"),
-    );
-    settle().await;
+    let (root, app) = mount_story("lost-ack-no-idempotence").await;
 
     // The first producer setting is enable.idempotence.
     choose(&root, ".panel-settings fieldset.client select", "true");
@@ -193,15 +195,7 @@ async fn idempotence_on_makes_the_duplicate_go_away() {
 
 #[wasm_bindgen_test]
 async fn step_back_restores_the_earlier_picture_exactly() {
-    let root = container();
-    let app = ui::mount(root.clone());
-    wait_until("the first render", || count(&root, ".partition") == 1).await;
-    choose(
-        &root,
-        ".picker select",
-        &scenario_index("lost-ack-no-idempotence"),
-    );
-    settle().await;
+    let (root, app) = mount_story("lost-ack-no-idempotence").await;
 
     for _ in 0..12 {
         click(&root, "button[aria-label='Step forward']");
@@ -238,15 +232,7 @@ async fn step_back_restores_the_earlier_picture_exactly() {
 
 #[wasm_bindgen_test]
 async fn a_bad_setting_shows_kafkas_message_inline() {
-    let root = container();
-    let app = ui::mount(root.clone());
-    wait_until("the first render", || count(&root, ".partition") == 1).await;
-    choose(
-        &root,
-        ".picker select",
-        &scenario_index("lost-ack-no-idempotence"),
-    );
-    settle().await;
+    let (root, app) = mount_story("lost-ack-no-idempotence").await;
 
     // enable.idempotence=true with acks=1 is what Kafka refuses.
     let selects = root
