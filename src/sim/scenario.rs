@@ -41,6 +41,9 @@ pub struct ScenarioFile {
     /// Steps a story stops at (filled by the stories; carried through untouched by the core).
     #[serde(default)]
     pub beats: Vec<Beat>,
+    /// Settings a reader may flip inside the widget (Kafka keys from `compare::FLIPS`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knobs: Vec<String>,
     #[serde(default)]
     pub limits: LimitsSpec,
 }
@@ -274,6 +277,27 @@ pub struct Beat {
     /// Which panels to show at this beat.
     #[serde(default)]
     pub panels: Vec<String>,
+    /// Other tellings of this beat for a run whose knobs differ: the first whose `when` holds
+    /// replaces the fields it sets (`src/story.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<BeatVariant>,
+}
+
+/// A beat as told when the settings in effect match `when` (knob key -> value as Kafka writes it).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeatVariant {
+    pub when: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tick: Option<u64>,
+    #[serde(default)]
+    pub step: Option<u64>,
+    #[serde(default)]
+    pub title: Localized,
+    #[serde(default)]
+    pub narration: Localized,
+    #[serde(default)]
+    pub highlight: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -627,6 +651,7 @@ impl Scenario {
         if f.limits.max_steps == 0 || f.limits.max_steps > 100_000_000 {
             return Err("`limits.max_steps` must be 1 to 100000000".into());
         }
+        check_story(f)?;
         Ok(Scenario {
             id: f.id.clone(),
             title: f.title.clone(),
@@ -657,6 +682,43 @@ impl Scenario {
             group_ids,
         })
     }
+}
+
+/// Knobs must be settings side by side can flip, and a beat's variants may only name knobs.
+fn check_story(f: &ScenarioFile) -> Result<(), String> {
+    const MAX_KNOBS: usize = 4;
+    if f.knobs.len() > MAX_KNOBS {
+        return Err(format!("`knobs` holds at most {} settings", MAX_KNOBS));
+    }
+    for (i, k) in f.knobs.iter().enumerate() {
+        if !super::compare::FLIPS.contains(&k.as_str()) {
+            return Err(format!(
+                "`knobs[{}]`: `{}` is not a setting a reader can flip (one of {})",
+                i,
+                truncate(k),
+                super::compare::FLIPS.join(", ")
+            ));
+        }
+        if f.knobs[..i].contains(k) {
+            return Err(format!("`knobs[{}]`: `{}` is listed twice", i, truncate(k)));
+        }
+    }
+    for (b, beat) in f.beats.iter().enumerate() {
+        for (v, variant) in beat.variants.iter().enumerate() {
+            if variant.when.is_empty() {
+                return Err(format!("`beats[{}].variants[{}].when` is empty", b, v));
+            }
+            if let Some(k) = variant.when.keys().find(|k| !f.knobs.contains(k)) {
+                return Err(format!(
+                    "`beats[{}].variants[{}].when`: `{}` is not one of the scenario's `knobs`",
+                    b,
+                    v,
+                    truncate(k)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn truncate(s: &str) -> String {
