@@ -124,8 +124,8 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
     ),
     (
         "idempotent-sink",
-        "The seed's simple solution: a sink keyed by topic-partition-offset",
-        "원문의 간단한 해결책: 토픽-파티션-오프셋을 키로 쓰는 싱크",
+        "A simple solution: a sink keyed by topic-partition-offset",
+        "간단한 해결책: 토픽-파티션-오프셋을 키로 쓰는 싱크",
     ),
     (
         "txn-commit",
