@@ -4,6 +4,7 @@
 pub mod embed_options;
 pub mod share;
 pub mod sim;
+pub mod stage;
 pub mod story;
 pub mod trace_file;
 

@@ -257,6 +257,21 @@ impl MessageKind {
 }
 
 impl Message {
+    /// The background hum of polling: a fetch (a consumer's or a follower's), or a fetch
+    /// response that brought nothing. The one rule the drawings use to leave it out.
+    pub fn is_idle_poll(&self) -> bool {
+        match self {
+            Message::FetchRequest { .. } | Message::ReplicaFetchRequest { .. } => true,
+            Message::FetchResponse { result, .. } => {
+                result.as_ref().is_ok_and(|d| d.batches.is_empty())
+            }
+            Message::ReplicaFetchResponse { result, .. } => {
+                result.as_ref().is_ok_and(|d| d.batches.is_empty())
+            }
+            _ => false,
+        }
+    }
+
     pub fn kind(&self) -> MessageKind {
         match self {
             Message::ProduceRequest { .. } => MessageKind::ProduceRequest,

@@ -1,0 +1,130 @@
+//! The stage's promises (`src/stage.rs`), natively: the lost ack is drawn where it was lost,
+//! tokens travel with simulated time, and no token covers another token or a node.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use eoscope::embed_options::SCENARIOS;
+use eoscope::sim::message::MessageKind;
+use eoscope::sim::types::NodeId;
+use eoscope::sim::world::Sim;
+use eoscope::sim::Scenario;
+use eoscope::stage;
+
+fn sim_of(name: &str) -> Sim {
+    let f = common::shipped_file(name);
+    Sim::new(Scenario::from_file(&f).unwrap(), Some(f.seed))
+}
+
+#[test]
+fn the_lost_ack_is_drawn_on_its_link_with_what_it_was() {
+    let mut sim = sim_of("lost-ack-no-idempotence");
+    sim.run_until_tick(5);
+    let now = sim.world.now.0 as f64;
+    let scene = stage::scene(&sim.world, &sim.trace, now, 700.0, 0, false);
+    let loss = scene
+        .losses
+        .iter()
+        .find(|l| l.kind == MessageKind::ProduceResponse)
+        .expect("the lost ProduceResponse is on the stage");
+    assert_eq!(
+        (loss.from, loss.to),
+        (NodeId::Broker(0), NodeId::Producer(0))
+    );
+    assert_eq!(loss.label, "ProduceResponse (orders-0 ok offset 0)");
+    // Half way between the two boxes.
+    let p = scene.layout.rect(NodeId::Producer(0)).unwrap();
+    let b = scene.layout.rect(NodeId::Broker(0)).unwrap();
+    assert!(loss.at.0 > p.x + p.w && loss.at.0 < b.x, "{:?}", loss.at);
+    // A later beat's losses start after this one: it is gone from them.
+    let later = stage::scene(&sim.world, &sim.trace, now, 700.0, sim.world.step, false);
+    assert!(later.losses.is_empty());
+}
+
+#[test]
+fn a_token_moves_along_its_link_as_simulated_time_passes() {
+    let mut sim = sim_of("lost-ack-no-idempotence");
+    while !sim
+        .world
+        .net
+        .in_flight
+        .values()
+        .any(|e| e.msg.kind() == MessageKind::ProduceRequest)
+    {
+        assert!(sim.step());
+    }
+    // producer-0 sent v0 at tick 0; it arrives at tick 5.
+    let at = |t: f64| {
+        let s = stage::scene(&sim.world, &sim.trace, t, 700.0, 0, false);
+        let tok = s
+            .tokens
+            .iter()
+            .find(|t| t.label == "Produce v0")
+            .cloned()
+            .unwrap();
+        (tok.progress, tok.rect.x)
+    };
+    let (p0, x0) = at(0.0);
+    let (p1, x1) = at(2.5);
+    let (p2, x2) = at(5.0);
+    assert_eq!((p0, p1, p2), (0.0, 0.5, 1.0));
+    assert!(x0 < x1 && x1 < x2, "{x0} {x1} {x2}");
+}
+
+#[test]
+fn timers_are_rings_on_their_owner() {
+    let mut sim = sim_of("lost-ack-no-idempotence");
+    sim.run_until_tick(60);
+    let rings = stage::rings(&sim.world);
+    let r = rings
+        .iter()
+        .find(|r| r.key == "request.timeout.ms")
+        .expect("producer-0's request.timeout.ms runs");
+    assert_eq!(r.node, NodeId::Producer(0));
+    assert_eq!(r.total, 1000.0);
+    assert!(r.left(sim.world.now.0 as f64) < 1.0 && r.left(r.deadline) == 0.0);
+}
+
+#[test]
+fn no_token_covers_another_or_a_node_in_any_shipped_story() {
+    let mut checked = 0usize;
+    for (id, _, _) in SCENARIOS {
+        for width in [1280.0, 700.0, 390.0] {
+            let mut sim = sim_of(id);
+            for _ in 0..400 {
+                if !sim.step() {
+                    break;
+                }
+                let now = sim.world.now.0 as f64;
+                for t in [now, now + 2.0] {
+                    let s = stage::scene(&sim.world, &sim.trace, t, width, 0, false);
+                    for (i, a) in s.tokens.iter().enumerate() {
+                        for n in &s.layout.nodes {
+                            assert!(
+                                !a.rect.overlaps(&n.rect),
+                                "{id} at {width} px, step {}: {} covers {}",
+                                sim.world.step,
+                                a.label,
+                                n.node
+                            );
+                        }
+                        for b in &s.tokens[i + 1..] {
+                            checked += 1;
+                            assert!(
+                                !a.rect.overlaps(&b.rect),
+                                "{id} at {width} px, step {}: {} covers {}",
+                                sim.world.step,
+                                a.label,
+                                b.label
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} token pairs: the test sees too little"
+    );
+}
