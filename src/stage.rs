@@ -522,31 +522,55 @@ fn on_link(
     })
 }
 
+/// A message in flight as the stage needs it to place it at any time shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flight {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MessageKind,
+    pub label: String,
+    pub summary: String,
+    pub sent: f64,
+    pub deliver: f64,
+    pub held: bool,
+    pub delayed: bool,
+    pub copy: bool,
+}
+
+/// What the stage draws at one step, whatever the time shown between it and the next: built
+/// once per step, then placed at every animation frame by [`place`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub layout: Layout,
+    pub flights: Vec<Flight>,
+    /// Idle polls in flight, left out.
+    pub idle: usize,
+    pub losses: Vec<Loss>,
+    pub rings: Vec<Ring>,
+}
+
 /// Everything on the stage at the time shown `t` (in ticks, between this step's and the next).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
     pub layout: Layout,
     pub tokens: Vec<Token>,
-    /// Messages in flight not drawn (idle polls, or past [`MAX_TOKENS`]).
+    /// Messages in flight not drawn (idle polls, or no clear place).
     pub hidden: usize,
     pub losses: Vec<Loss>,
     pub rings: Vec<Ring>,
 }
 
-/// The scene of `w` at time `t`, drawn `width` px wide. Losses recorded after step
-/// `losses_since` are drawn (the current beat's own); idle polls only with `show_polling`.
-pub fn scene(
+/// The stage of `w` drawn `width` px wide. Losses recorded after step `losses_since` are drawn
+/// (the current beat's own); idle polls only with `show_polling`.
+pub fn snapshot(
     w: &World,
     trace: &crate::sim::world::Trace,
-    t: f64,
     width: f64,
     losses_since: u64,
     show_polling: bool,
-) -> Scene {
+) -> Snapshot {
     let layout = layout(w, width);
-    let mut placed: Vec<Rect> = layout.nodes.iter().map(|n| n.rect.grown(2.0)).collect();
-    let mut tokens = Vec::new();
-    let mut hidden = 0;
     // Delayed messages and copies, from the trace.
     let mut delayed: Vec<u64> = Vec::new();
     let mut copies: Vec<u64> = Vec::new();
@@ -557,59 +581,104 @@ pub fn scene(
             _ => {}
         }
     }
+    let mut idle = 0;
+    let mut flights = Vec::new();
     for e in w.net.in_flight.values() {
-        if (!show_polling && e.msg.is_idle_poll()) || tokens.len() >= MAX_TOKENS {
-            hidden += 1;
+        if (!show_polling && e.msg.is_idle_poll()) || flights.len() >= MAX_TOKENS {
+            idle += 1;
             continue;
         }
-        let span = e.deliver.0.saturating_sub(e.sent.0).max(1) as f64;
-        let progress = if e.held {
-            0.5
-        } else {
-            ((t - e.sent.0 as f64) / span).clamp(0.0, 1.0)
-        };
-        let label = token_label(&e.msg);
-        let tw = token_width(&label);
-        // The own lane first, then further out on either side, then a little ahead or behind;
-        // a token with no clear place is counted, not drawn over another.
-        let rect = [0.0, 0.12, -0.12, 0.25, -0.25].iter().find_map(|shift| {
-            [0, 1, -1, 2, -2].iter().find_map(|stack| {
-                let r = on_link(&layout, e.from, e.to, progress + shift, tw, *stack)?;
-                (!placed.iter().any(|p| p.overlaps(&r))).then_some(r)
-            })
-        });
-        let Some(rect) = rect else {
-            hidden += 1;
-            continue;
-        };
-        placed.push(rect.grown(1.0));
-        tokens.push(Token {
+        flights.push(Flight {
             id: e.id,
             from: e.from,
             to: e.to,
             kind: e.msg.kind(),
-            label,
+            label: token_label(&e.msg),
             summary: e.msg.summary(),
-            rect,
-            progress,
+            sent: e.sent.0 as f64,
+            deliver: e.deliver.0 as f64,
             held: e.held,
             delayed: delayed.contains(&e.id),
             copy: copies.contains(&e.id),
         });
     }
-    let losses = losses(w, trace, &layout, losses_since);
-    Scene {
+    let losses = losses(trace, &layout, losses_since);
+    Snapshot {
         rings: rings(w),
         layout,
-        tokens,
-        hidden,
+        flights,
+        idle,
         losses,
+    }
+}
+
+/// The tokens of `snap` at the time shown `t`, and how many found no clear place.
+pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
+    let layout = &snap.layout;
+    let mut placed: Vec<Rect> = layout.nodes.iter().map(|n| n.rect.grown(2.0)).collect();
+    let mut tokens = Vec::new();
+    let mut crowded = 0;
+    for f in &snap.flights {
+        let span = (f.deliver - f.sent).max(1.0);
+        let progress = if f.held {
+            0.5
+        } else {
+            ((t - f.sent) / span).clamp(0.0, 1.0)
+        };
+        let tw = token_width(&f.label);
+        // The own lane first, then further out on either side, then a little ahead or behind;
+        // a token with no clear place is counted, not drawn over another.
+        let rect = [0.0, 0.12, -0.12, 0.25, -0.25].iter().find_map(|shift| {
+            [0, 1, -1, 2, -2].iter().find_map(|stack| {
+                let r = on_link(layout, f.from, f.to, progress + shift, tw, *stack)?;
+                (!placed.iter().any(|p| p.overlaps(&r))).then_some(r)
+            })
+        });
+        let Some(rect) = rect else {
+            crowded += 1;
+            continue;
+        };
+        placed.push(rect.grown(1.0));
+        tokens.push(Token {
+            id: f.id,
+            from: f.from,
+            to: f.to,
+            kind: f.kind,
+            label: f.label.clone(),
+            summary: f.summary.clone(),
+            rect,
+            progress,
+            held: f.held,
+            delayed: f.delayed,
+            copy: f.copy,
+        });
+    }
+    (tokens, crowded)
+}
+
+/// [`snapshot`] and [`place`] at once.
+pub fn scene(
+    w: &World,
+    trace: &crate::sim::world::Trace,
+    t: f64,
+    width: f64,
+    losses_since: u64,
+    show_polling: bool,
+) -> Scene {
+    let snap = snapshot(w, trace, width, losses_since, show_polling);
+    let (tokens, crowded) = place(&snap, t);
+    Scene {
+        hidden: snap.idle + crowded,
+        layout: snap.layout,
+        tokens,
+        losses: snap.losses,
+        rings: snap.rings,
     }
 }
 
 /// Messages lost after step `since`: each where it was lost on its link (a message lost as it
 /// was sent, the lost-ack fault, is drawn half way: lost on the way).
-fn losses(w: &World, trace: &crate::sim::world::Trace, lay: &Layout, since: u64) -> Vec<Loss> {
+fn losses(trace: &crate::sim::world::Trace, lay: &Layout, since: u64) -> Vec<Loss> {
     let mut out: Vec<Loss> = Vec::new();
     let events: Vec<_> = trace
         .events
@@ -653,7 +722,6 @@ fn losses(w: &World, trace: &crate::sim::world::Trace, lay: &Layout, since: u64)
         let Some(((x1, y1), (x2, y2))) = lay.ports(*from, *to) else {
             continue;
         };
-        let _ = w;
         out.push(Loss {
             id: *id,
             from: *from,

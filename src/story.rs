@@ -13,7 +13,6 @@
 use crate::sim::compare;
 use crate::sim::scenario::{Beat, Localized, ScenarioFile};
 use crate::sim::world::{Sim, Trace};
-use std::collections::BTreeSet;
 
 /// One beat as told for this run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,51 +44,85 @@ impl Knob {
     }
 }
 
-/// The knobs of `file` (the story as shipped) with the values of `flipped` applied.
-pub fn knobs(file: &ScenarioFile, flipped: &BTreeSet<String>) -> Vec<Knob> {
-    file.knobs
+/// The story's knobs, with their value in the story (`original`) and in the run (`run`, the
+/// file the run was built from: a knob flipped, or settings edited in the app).
+pub fn knobs(original: &ScenarioFile, run: &ScenarioFile) -> Vec<Knob> {
+    original
+        .knobs
         .iter()
         .filter_map(|k| {
-            let f = compare::flip(file, k).ok()?;
-            let now = if flipped.contains(k) {
-                f.to.clone()
-            } else {
-                f.from.clone()
-            };
+            let was = compare::flip(original, k).ok()?;
+            let now = compare::flip(run, k).ok()?;
             Some(Knob {
-                key: f.key,
-                original: f.from,
-                now,
+                key: was.key,
+                original: was.from,
+                now: now.from,
             })
         })
         .collect()
 }
 
-/// The story's file with the knobs in `flipped` flipped (each one is a binary switch).
-pub fn with_knobs(file: &ScenarioFile, flipped: &BTreeSet<String>) -> Result<ScenarioFile, String> {
-    let mut out = file.clone();
-    for k in &file.knobs {
-        if flipped.contains(k) {
-            out = compare::flip(&out, k)?.file;
-        }
-    }
-    Ok(out)
+/// Whether the story's beats describe the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Telling {
+    /// The run is the story's, or one its variants tell.
+    Told,
+    /// These knobs were flipped to values no beat has a telling for.
+    Untold(Vec<&'static str>),
+    /// Settings other than the knobs were changed.
+    Edited,
 }
 
-/// The flipped knobs no beat has a telling for: the story describes the original run only.
-pub fn untold(file: &ScenarioFile, knobs: &[Knob]) -> Vec<&'static str> {
-    knobs
+/// Does the story tell the run built from `run`?
+pub fn telling(original: &ScenarioFile, run: &ScenarioFile) -> Telling {
+    let knobs = knobs(original, run);
+    // Apart from the knobs, the run's file must be the story's.
+    let strip = |f: &ScenarioFile| {
+        let mut f = f.clone();
+        for k in &original.knobs {
+            for p in &mut f.producers {
+                p.config.remove(k);
+            }
+            for c in &mut f.consumers {
+                c.config.remove(k);
+                if k == "enable.auto.commit" {
+                    c.commit = None;
+                }
+            }
+        }
+        if original.knobs.iter().any(|k| k == "min.insync.replicas") {
+            f.cluster.min_insync_replicas = original.cluster.min_insync_replicas;
+        }
+        if original
+            .knobs
+            .iter()
+            .any(|k| k == "unclean.leader.election.enable")
+        {
+            f.cluster.unclean_leader_election_enable =
+                original.cluster.unclean_leader_election_enable;
+        }
+        serde_json::to_value(&f).ok()
+    };
+    if strip(run).is_none() || strip(run) != strip(original) {
+        return Telling::Edited;
+    }
+    let untold: Vec<&'static str> = knobs
         .iter()
         .filter(|k| k.flipped())
         .filter(|k| {
-            !file
+            !original
                 .beats
                 .iter()
                 .flat_map(|b| &b.variants)
                 .any(|v| v.when.get(k.key) == Some(&k.now))
         })
         .map(|k| k.key)
-        .collect()
+        .collect();
+    if untold.is_empty() {
+        Telling::Told
+    } else {
+        Telling::Untold(untold)
+    }
 }
 
 /// The beats told for a run with `knobs`: each beat's first variant whose `when` holds replaces

@@ -6,6 +6,7 @@ mod common;
 
 use eoscope::embed_options::SCENARIOS;
 use eoscope::sim::checker::{Property, Verdict};
+use eoscope::sim::compare;
 use eoscope::sim::scenario::{Beat, BeatVariant, ScenarioFile};
 use eoscope::sim::world::Sim;
 use eoscope::sim::Scenario;
@@ -159,6 +160,14 @@ fn verdicts_at(file: &ScenarioFile, steps: &[u64]) -> Vec<BTreeMap<&'static str,
     out
 }
 
+fn with_knobs(file: &ScenarioFile, flipped: &BTreeSet<String>) -> ScenarioFile {
+    let mut out = file.clone();
+    for k in flipped {
+        out = compare::flip(&out, k).unwrap().file;
+    }
+    out
+}
+
 fn knob_sets(file: &ScenarioFile) -> Vec<BTreeSet<String>> {
     let mut sets = vec![BTreeSet::new()];
     for k in &file.knobs {
@@ -181,11 +190,11 @@ fn no_shipped_beat_names_a_verdict_the_run_does_not_have_at_that_beat() {
     for (id, _, _) in SCENARIOS {
         let original = common::shipped_file(id);
         for flipped in knob_sets(&original) {
-            let knobs = story::knobs(&original, &flipped);
-            if !story::untold(&original, &knobs).is_empty() {
+            let file = with_knobs(&original, &flipped);
+            let knobs = story::knobs(&original, &file);
+            if story::telling(&original, &file) != story::Telling::Told {
                 continue; // the UI shows "you changed …" instead of these beats
             }
-            let file = story::with_knobs(&original, &flipped).unwrap();
             let scenario = Scenario::from_file(&file).unwrap();
             let mut preview = Sim::new(scenario, Some(file.seed));
             preview.run(200_000);
@@ -220,8 +229,8 @@ fn every_shipped_beat_is_reached_by_play_in_order() {
     for (id, _, _) in SCENARIOS {
         let original = common::shipped_file(id);
         for flipped in knob_sets(&original) {
-            let knobs = story::knobs(&original, &flipped);
-            let file = story::with_knobs(&original, &flipped).unwrap();
+            let file = with_knobs(&original, &flipped);
+            let knobs = story::knobs(&original, &file);
             let mut preview = Sim::new(Scenario::from_file(&file).unwrap(), Some(file.seed));
             preview.run(200_000);
             let beats = story::tell(&file, &knobs, &preview);
@@ -251,4 +260,29 @@ fn a_knob_that_is_not_a_flippable_setting_is_refused_with_its_name() {
     f.knobs = vec!["linger.ms".into()];
     let e = Scenario::from_file(&f).unwrap_err();
     assert!(e.contains("`knobs[0]`: `linger.ms`"), "{e}");
+}
+
+#[test]
+fn a_flipped_knob_the_story_has_no_telling_for_is_untold_and_other_edits_are_edited() {
+    let mut original = common::shipped_file("lost-ack-no-idempotence");
+    original.knobs = vec!["enable.idempotence".into(), "acks".into()];
+    let flip = |f: &ScenarioFile, k: &str| compare::flip(f, k).unwrap().file;
+    assert_eq!(story::telling(&original, &original), story::Telling::Told);
+    let idem = flip(&original, "enable.idempotence");
+    assert_eq!(story::telling(&original, &idem), story::Telling::Told);
+    let acks = flip(&original, "acks");
+    assert_eq!(
+        story::telling(&original, &acks),
+        story::Telling::Untold(vec!["acks"])
+    );
+    // Flipped and flipped back is the story again.
+    assert_eq!(
+        story::telling(&original, &flip(&idem, "enable.idempotence")),
+        story::Telling::Told
+    );
+    let mut edited = original.clone();
+    edited.producers[0]
+        .config
+        .insert("request.timeout.ms".into(), serde_json::json!(3000));
+    assert_eq!(story::telling(&original, &edited), story::Telling::Edited);
 }
