@@ -244,7 +244,8 @@ pub struct EmbedOptions {
     pub height: Option<u32>,
     /// An inline widget or the iframe (not the app's own page).
     pub widget: bool,
-    /// Start playing when the widget scrolls into view.
+    /// Start playing when the widget scrolls into view. Off by default: a widget waits on its
+    /// story's first beat until the reader presses Play, so the setup is read.
     pub autoplay: bool,
 }
 
@@ -315,7 +316,6 @@ pub fn lang_of_page(html_lang: &str) -> Lang {
 pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<EmbedOptions, String> {
     let mut o = EmbedOptions {
         widget,
-        autoplay: widget,
         lang: default_lang,
         ..EmbedOptions::default()
     };

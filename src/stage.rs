@@ -74,6 +74,8 @@ pub struct MiniCell {
     pub transactional: bool,
     /// The record is in the log more than once.
     pub duplicate: bool,
+    /// Its transaction aborted (read_committed consumers skip it).
+    pub aborted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -149,13 +151,21 @@ pub fn layout(w: &World, width: f64) -> Layout {
     let t = &w.topology;
     let has_txn = !w.scenario.transactional_ids.is_empty();
     let has_group = !w.consumers.is_empty();
-    let brokers: Vec<(u8, Vec<TopicPartition>, usize)> = (0..w.brokers.len() as u8)
-        .map(|b| {
-            let coords = usize::from(has_txn && t.txn_coordinator() == b)
-                + usize::from(has_group && t.group_coordinator() == b);
-            (b, led_by(t, &shown, b), coords)
-        })
+    let brokers: Vec<(u8, Vec<TopicPartition>)> = (0..w.brokers.len() as u8)
+        .map(|b| (b, led_by(t, &shown, b)))
         .collect();
+    // Every broker is as tall as the busiest could become (leaders and coordinators move on a
+    // failover), so the stage keeps its height for the whole story.
+    let most_replicas = (0..w.brokers.len() as u8)
+        .map(|b| {
+            shown
+                .iter()
+                .filter(|tp| t.replicas(**tp).contains(&b))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let broker_h = broker_height(most_replicas, usize::from(has_txn) + usize::from(has_group));
     let producers: Vec<NodeId> = (0..w.producers.len() as u8).map(NodeId::Producer).collect();
     let consumers: Vec<NodeId> = (0..w.consumers.len() as u8).map(NodeId::Consumer).collect();
     let client_h = 58.0;
@@ -203,12 +213,9 @@ pub fn layout(w: &World, width: f64) -> Layout {
             );
         }
         y += client_h + row_gap;
-        let bh = brokers
-            .iter()
-            .map(|(_, l, c)| broker_height(l.len(), *c))
-            .fold(0.0, f64::max);
+        let bh = broker_h;
         let bw = row(brokers.len());
-        for (k, (b, logs, _)) in brokers.iter().enumerate() {
+        for (k, (b, logs)) in brokers.iter().enumerate() {
             push(
                 NodeId::Broker(*b),
                 Rect {
@@ -239,10 +246,7 @@ pub fn layout(w: &World, width: f64) -> Layout {
         let cw = (width * 0.19).clamp(128.0, 190.0);
         let bw = (width * 0.3).clamp(190.0, 330.0);
         let col_h = |hs: &[f64]| hs.iter().sum::<f64>() + gap * hs.len().saturating_sub(1) as f64;
-        let bhs: Vec<f64> = brokers
-            .iter()
-            .map(|(_, l, c)| broker_height(l.len(), *c))
-            .collect();
+        let bhs: Vec<f64> = vec![broker_h; brokers.len()];
         let ph = col_h(&vec![client_h; producers.len()]);
         let ch = col_h(&vec![client_h; consumers.len()]);
         let bh = col_h(&bhs);
@@ -262,7 +266,7 @@ pub fn layout(w: &World, width: f64) -> Layout {
             y += client_h + gap;
         }
         let mut y = (height - bh) / 2.0;
-        for ((b, logs, _), h) in brokers.iter().zip(&bhs) {
+        for ((b, logs), h) in brokers.iter().zip(&bhs) {
             push(
                 NodeId::Broker(*b),
                 Rect {
@@ -333,6 +337,7 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
                 marker: Some(c == crate::sim::log::ControlType::Commit),
                 transactional: true,
                 duplicate: false,
+                aborted: false,
             });
             continue;
         }
@@ -342,8 +347,11 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
             }
             let record = b.first_record.0 + k;
             let in_input = tp.topic == TopicId::Input;
+            let offset = b.base_offset.0 + k as u64;
+            let aborted = b.is_transactional
+                && log.is_aborted(b.producer_id, crate::sim::types::Offset(offset));
             cells.push(MiniCell {
-                offset: b.base_offset.0 + k as u64,
+                offset,
                 label: format!("v{}", record),
                 producer: if in_input {
                     producer_of(w, record)
@@ -353,7 +361,9 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
                 marker: None,
                 transactional: b.is_transactional,
                 duplicate: in_input
+                    && !aborted
                     && w.checker.copies_in_log(crate::sim::types::RecordId(record)) > 1,
+                aborted,
             });
         }
     }
@@ -631,7 +641,11 @@ pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
         let rect = [0.0, 0.12, -0.12, 0.25, -0.25].iter().find_map(|shift| {
             [0, 1, -1, 2, -2].iter().find_map(|stack| {
                 let r = on_link(layout, f.from, f.to, progress + shift, tw, *stack)?;
-                (!placed.iter().any(|p| p.overlaps(&r))).then_some(r)
+                let inside = r.x >= 0.0
+                    && r.y >= 0.0
+                    && r.x + r.w <= layout.width
+                    && r.y + r.h <= layout.height;
+                (inside && !placed.iter().any(|p| p.overlaps(&r))).then_some(r)
             })
         });
         let Some(rect) = rect else {

@@ -144,7 +144,6 @@ fn arb_valid() -> impl Strategy<Value = (EmbedOptions, Vec<(String, String)>)> {
                 let mut o = EmbedOptions {
                     scenario,
                     widget: true,
-                    autoplay: true,
                     ..EmbedOptions::default()
                 };
                 if let Some(s) = step {
@@ -309,7 +308,8 @@ fn no_attribute_but_the_scenario_gives_the_widget_defaults() {
     assert_eq!(SCENARIOS[o.scenario].0, "txn-commit");
     assert_eq!(o.lang, Lang::En);
     assert_eq!(o.controls, Controls::Full);
-    assert!(o.widget && o.autoplay);
+    // A widget waits on its first beat until the reader presses Play.
+    assert!(o.widget && !o.autoplay);
     assert_eq!(
         (o.step, o.panels, o.height, o.seed),
         (None, None, None, None)

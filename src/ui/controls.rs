@@ -121,7 +121,7 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                 <button type="button" class="icon" aria-label={app.t(T::ToEnd)} title={app.t(T::ToEnd)} disabled={done} onclick={send.reform(|_| Msg::ToEnd)}>{ "▶▶|" }</button>
                 <span class="clock" aria-live="off">
                     <span class="step-no">{ text::step_text(lang, step) }</span>{ format!(" / {}{}", end, if app.preview.done { "" } else { "+" }) }
-                    <span class="tick">{ format!(" · t = {} ms", w.now.0) }</span>
+                    <span class="tick">{ format!(" · t = {} ms", app.clock()) }</span>
                     <span class={classes!("status", status_class)}>{ format!(" · {}", app.t(status)) }</span>
                 </span>
             </div>

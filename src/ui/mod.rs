@@ -18,14 +18,15 @@ mod search;
 mod settings;
 mod sidebyside;
 mod spacetime;
+mod stage;
 mod text;
-mod topology;
 pub mod widget;
 
 use crate::sim::scenario::{Beat, FaultAction, Scenario, ScenarioFile};
 use crate::sim::timeline::{Timeline, UserAction};
 use crate::sim::types::NodeId;
 use crate::sim::world::{MsgId, TraceKind};
+use crate::story::{self, Cursor, StoryBeat, Telling};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -153,8 +154,6 @@ pub struct Preview {
     /// False when the look-ahead stopped before the run ended.
     pub done: bool,
     pub marks: Vec<(u64, Mark)>,
-    /// The step each story beat stops at (a beat by tick: the last step at or before that tick).
-    pub beat_steps: Vec<Option<u64>>,
 }
 
 /// A horizontal scroller's state, for drawing only what is visible.
@@ -268,6 +267,14 @@ pub enum Msg {
     /// The setting side by side flips.
     CompareKey(String),
     Compare,
+    /// Flip one of the story's knobs (a re-run with the same seed, faults and actions).
+    Knob(&'static str),
+    /// Go to beat N of the story.
+    GoBeat(usize),
+    /// The story's own settings again (after a knob or settings change it does not tell).
+    BackToOriginal,
+    /// The stage's width changed.
+    Resized,
 }
 
 /// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
@@ -326,8 +333,21 @@ pub struct App {
     pub(crate) show_json: bool,
     pub(crate) json_error: Option<String>,
     pub(crate) show_polling: bool,
-    /// The loaded story's beats, and whether playing stops at each.
+    /// The loaded story's beats as written, and whether playing stops at each.
     pub(crate) beats: Vec<Beat>,
+    /// The beats as told for this run, the one the reader is on, and whether they tell it.
+    pub(crate) story: Vec<StoryBeat>,
+    pub(crate) cursor: Cursor,
+    pub(crate) telling: Telling,
+    /// The story's file as picked (knob values and "back to the story" are relative to it).
+    pub(crate) story_file: Option<ScenarioFile>,
+    pub(crate) knobs: std::rc::Rc<Vec<story::Knob>>,
+    /// The stage's width in CSS px (measured after rendering), and when the step on screen began
+    /// (animation-frame time), so the stage can animate the step's time.
+    pub(crate) stage_width: f64,
+    pub(crate) stage_ref: NodeRef,
+    pub(crate) step_stamp: f64,
+    _resize_listener: Option<gloo::events::EventListener>,
     pub(crate) pause_at_beats: bool,
     /// The reader has the wheel: the story left at a beat, to go back to.
     pub(crate) wheel: Option<Wheel>,
@@ -389,6 +409,7 @@ impl App {
                 self.draft_error = None;
                 self.json_text = serde_json::to_string_pretty(&file).unwrap_or_default();
                 self.beats = file.beats.clone();
+                self.cursor = Cursor::default();
                 self.run_file = Some(file.clone());
                 self.side = None;
                 self.compare_error = None;
@@ -434,6 +455,7 @@ impl App {
             Ok(file) => {
                 let seed = seed.unwrap_or(file.seed);
                 self.wheel = None;
+                self.story_file = Some(file.clone());
                 self.picked = Some(i);
                 self.shipped_settings = true;
                 self.load(file, seed);
@@ -477,27 +499,26 @@ impl App {
         }
         marks.sort();
         marks.dedup();
-        let beat_steps = self
-            .beats
-            .iter()
-            .map(|b| match (b.step, b.tick) {
-                (Some(s), _) => Some(s),
-                (None, Some(t)) => Some(
-                    sim.trace
-                        .events
-                        .iter()
-                        .rev()
-                        .find(|e| e.tick.0 <= t)
-                        .map_or(0, |e| e.step),
-                ),
-                (None, None) => None,
-            })
-            .collect();
+        // The beats as told for this run (its knobs choose the variants).
+        let knobs = match (&self.story_file, &self.run_file) {
+            (Some(o), Some(r)) => story::knobs(o, r),
+            _ => Vec::new(),
+        };
+        self.story = story::resolve(
+            &self.beats,
+            &knobs,
+            &|t| story::step_at_tick(&sim.trace, t),
+            sim.world.step,
+        );
+        self.telling = match (&self.story_file, &self.run_file) {
+            (Some(o), Some(r)) => story::telling(o, r),
+            _ => Telling::Told,
+        };
+        self.knobs = std::rc::Rc::new(knobs);
         self.preview = Preview {
             end: sim.world.step,
             done: sim.is_done(),
             marks,
-            beat_steps,
         };
     }
 
@@ -612,23 +633,87 @@ impl App {
         self.refresh_preview();
     }
 
-    /// The beat the run is at: the last one whose step has been reached.
-    pub(crate) fn current_beat(&self) -> Option<usize> {
-        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
-        self.preview
-            .beat_steps
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.is_some_and(|s| s <= step))
-            .map(|(i, _)| i)
-            .next_back()
+    /// The beat the reader is on, when the story tells this run.
+    pub(crate) fn current_beat(&self) -> Option<&StoryBeat> {
+        if self.telling != Telling::Told || self.wheel.is_some() {
+            return None;
+        }
+        self.cursor.at().and_then(|i| self.story.get(i))
     }
 
     /// What the current beat highlights: node names, partitions, properties.
     pub(crate) fn highlighted(&self, name: &str) -> bool {
         self.current_beat()
-            .and_then(|i| self.beats.get(i))
             .is_some_and(|b| b.highlight.iter().any(|h| h == name))
+    }
+
+    /// The simulated time to show: the current beat's own tick when the run is at its step.
+    pub(crate) fn clock(&self) -> u64 {
+        let Some(tl) = &self.tl else { return 0 };
+        let now = tl.sim.world.now.0;
+        if self.current_beat().is_none() {
+            return now;
+        }
+        self.cursor.clock(&self.story, tl.step_index(), now)
+    }
+
+    /// Goes to beat `i` of the story: its step, and the cursor on it (several beats can share
+    /// a step).
+    fn go_beat(&mut self, i: usize) {
+        let Some(step) = self.story.get(i).map(|b| b.step) else {
+            return;
+        };
+        self.stop();
+        self.seek(step);
+        self.cursor.set(i, &self.story);
+    }
+
+    /// Rebuilds the run from `file` with the same seed and actions, on the same beat.
+    fn rerun_keeping_place(&mut self, file: ScenarioFile) {
+        let Some(tl) = &self.tl else { return };
+        let (seed, actions, step) = (tl.seed, tl.actions.clone(), tl.step_index());
+        let beat = self.cursor.at();
+        let (picked, story_file, shipped) =
+            (self.picked, self.story_file.clone(), self.shipped_settings);
+        self.load(file, seed);
+        self.picked = picked;
+        self.story_file = story_file;
+        self.shipped_settings = shipped;
+        if let Some(tl) = &mut self.tl {
+            tl.actions = actions;
+        }
+        self.refresh_preview();
+        match beat {
+            Some(i) if i < self.story.len() => self.go_beat(i),
+            _ => self.seek(step.min(self.preview.end)),
+        }
+    }
+
+    /// Flips one of the story's knobs: the same seed, faults and actions, the same beat.
+    fn flip_knob(&mut self, key: &'static str) {
+        let Some(run) = self.run_file.clone() else {
+            return;
+        };
+        match crate::sim::compare::flip(&run, key) {
+            Ok(f) => {
+                let back = self.story_file.as_ref().is_some_and(|o| {
+                    story::telling(o, &f.file) == Telling::Told
+                        && story::knobs(o, &f.file).iter().all(|k| !k.flipped())
+                });
+                self.rerun_keeping_place(f.file);
+                // A link names the shipped story: only its own settings can be linked.
+                self.shipped_settings = back && self.picked.is_some();
+            }
+            Err(e) => self.load_error = Some(e),
+        }
+    }
+
+    /// The story's own settings again, on the same beat.
+    fn back_to_original(&mut self) {
+        if let Some(f) = self.story_file.clone() {
+            self.rerun_keeping_place(f);
+            self.shipped_settings = self.picked.is_some();
+        }
     }
 
     /// Loads what the options ask for: a shared moment (the scenario, the seed, the actions replayed
@@ -740,8 +825,16 @@ impl App {
             self.playing = true;
             self.turbo = false;
             self.last_ts = None;
-            // The first frame takes a step at once, so play feels immediate.
-            self.carry = 1.0;
+            // Play starts by animating the time up to the next event (the messages in flight travel
+            // on the stage), unless that takes no time: then the first frame takes a step at once.
+            let gap = self.tl.as_ref().is_some_and(|t| {
+                let w = &t.sim.world;
+                w.events
+                    .keys()
+                    .next()
+                    .is_some_and(|(tick, _)| tick.0 > w.now.0)
+            });
+            self.carry = if gap { 0.0 } else { 1.0 };
             self.request_frame(ctx);
         }
     }
@@ -1086,6 +1179,11 @@ impl App {
                     return false;
                 }
                 let dt = self.last_ts.map_or(0.0, |l| (ts - l).clamp(0.0, 250.0));
+                // Playing began: the step on screen starts its animation now.
+                let began = self.last_ts.is_none();
+                if began {
+                    self.step_stamp = ts;
+                }
                 self.last_ts = Some(ts);
                 self.carry += dt * self.steps_per_sec() / 1000.0;
                 let mut n = if self.turbo {
@@ -1096,24 +1194,24 @@ impl App {
                 self.carry -= self.carry.floor();
                 let started = js_sys::Date::now();
                 let mut moved_any = false;
+                let at_beats = !self.turbo && self.pause_at_beats && self.wheel.is_none();
+                // A further beat at this same step is shown before the run moves on.
+                let here = self.tl.as_ref().map_or(0, |t| t.step_index());
+                if n > 0 && at_beats && self.cursor.hold_next(&self.story, here) {
+                    self.stop();
+                    return true;
+                }
                 while n > 0 {
                     if !self.step_once() {
                         self.stop();
                         break;
                     }
                     moved_any = true;
+                    self.step_stamp = ts;
                     n -= 1;
                     // A guided story stops at each beat, so its narration can be read.
-                    let here = self.tl.as_ref().map(|t| t.step_index());
-                    if !self.turbo
-                        && self.pause_at_beats
-                        && self.wheel.is_none()
-                        && self
-                            .preview
-                            .beat_steps
-                            .iter()
-                            .any(|s| s.is_some() && *s == here)
-                    {
+                    let here = self.tl.as_ref().map_or(0, |t| t.step_index());
+                    if at_beats && self.cursor.arrive(&self.story, here) {
                         self.stop();
                         break;
                     }
@@ -1125,7 +1223,7 @@ impl App {
                 if self.playing {
                     self.request_frame(ctx);
                 }
-                return moved_any || !self.playing;
+                return moved_any || began || !self.playing;
             }
             Msg::Step => {
                 self.stop();
@@ -1295,12 +1393,15 @@ impl App {
                 Ok(file) => {
                     let seed = file.seed;
                     let text = self.json_text.clone();
+                    let story_file = self.story_file.replace(file.clone());
                     self.load(file, seed);
                     self.json_error = self.load_error.take();
                     if self.json_error.is_none() {
                         self.picked = None;
                         self.wheel = None;
+                        self.refresh_preview();
                     } else {
+                        self.story_file = story_file;
                         self.json_text = text;
                     }
                 }
@@ -1312,6 +1413,10 @@ impl App {
             Msg::ShowPolling(b) => self.show_polling = b,
             Msg::PauseAtBeats(b) => self.pause_at_beats = b,
             Msg::TakeWheel => self.take_wheel(),
+            Msg::Knob(k) => self.flip_knob(k),
+            Msg::GoBeat(i) => self.go_beat(i),
+            Msg::BackToOriginal => self.back_to_original(),
+            Msg::Resized => {}
             Msg::BackToStory => self.back_to_story(),
             Msg::SearchForm(f) => self.search_form = f,
             Msg::SearchStart => self.search_start(ctx),
@@ -1529,6 +1634,15 @@ impl Component for App {
             json_error: None,
             show_polling: false,
             beats: Vec::new(),
+            story: Vec::new(),
+            cursor: Cursor::default(),
+            telling: Telling::Told,
+            story_file: None,
+            knobs: std::rc::Rc::new(Vec::new()),
+            stage_width: 640.0,
+            stage_ref: NodeRef::default(),
+            step_stamp: 0.0,
+            _resize_listener: None,
             pause_at_beats: true,
             wheel: None,
             opts: ctx.props().clone(),
@@ -1582,17 +1696,37 @@ impl Component for App {
                 },
             ));
         }
+        // A resized window re-measures the stage (after the next render).
+        let link = ctx.link().clone();
+        app._resize_listener = Some(gloo::events::EventListener::new(
+            &gloo::utils::window(),
+            "resize",
+            move |_| link.send_message(Msg::Resized),
+        ));
+        let step = app.tl.as_ref().map_or(0, |t| t.step_index());
+        app.cursor.follow(&app.story, step);
         app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let redraw = self.handle(ctx, msg);
+        // The story's cursor follows the run wherever it went (it stays on a beat it was put on).
+        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
+        self.cursor.follow(&self.story, step);
         // Side by side follows the main run's step (and its actions).
         self.sync_side() || redraw
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         self.tell_host();
+        // The stage is drawn at its real width, so its text stays readable on a phone.
+        if let Some(el) = self.stage_ref.cast::<HtmlElement>() {
+            let w = el.client_width() as f64;
+            if w > 0.0 && (w - self.stage_width).abs() > 2.0 {
+                self.stage_width = w;
+                ctx.link().send_message(Msg::Resized);
+            }
+        }
         // Scrolling that follows the end: after drawing, put followed scrollers at their end.
         for (i, r) in self.log_refs.iter().enumerate() {
             if self.scrolls.get(i).is_some_and(|s| s.follow) {
@@ -1629,7 +1763,6 @@ impl Component for App {
                     <>
                         { self.panel(Panel::Logs, "panel-logs", logview::view(self, tl)) }
                         { self.panel(Panel::Compare, "panel-compare", sidebyside::view(self, tl)) }
-                        { self.panel(Panel::Topology, "panel-topology", topology::view(self, tl)) }
                         { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
                         { self.panel(Panel::Belief, "panel-belief", panels::belief(self, tl)) }
                         { self.panel(Panel::Consumers, "panel-consumers", panels::consumers(self, tl)) }
@@ -1648,6 +1781,7 @@ impl Component for App {
                 };
                 html! {
                     <>
+                        { stage::view(self, tl) }
                         if self.opts.embed.controls != Controls::None {
                             { controls::playback(self, tl) }
                         }
@@ -1836,27 +1970,70 @@ impl App {
                 </div>
             };
         }
-        let beat = self
-            .current_beat()
-            .and_then(|i| self.beats.get(i).map(|b| (i, b)));
-        let seek_beat = |k: Option<usize>| -> Option<Callback<MouseEvent>> {
-            let step = k.and_then(|k| self.preview.beat_steps.get(k).copied().flatten())?;
-            Some(send.reform(move |_| Msg::Seek(step)))
+        let story_title = html! { <h2 class="story-title">{ pick(&f.title) }</h2> };
+        let back = |label: T| {
+            html! {
+                <button type="button" class="small" onclick={send.reform(|_| Msg::BackToOriginal)}>{ self.t(label) }</button>
+            }
         };
-        let n = self.beats.len();
+        // The reader changed what the story is about: say so instead of telling another run.
+        match &self.telling {
+            Telling::Untold(keys) if !self.story.is_empty() => {
+                return html! {
+                    <div class="narration changed" lang={lang} role="status">
+                        { story_title }
+                        <p class="banner">{ text::untold(self.lang, keys) }{ " " }{ back(T::BackToStory) }</p>
+                    </div>
+                };
+            }
+            Telling::Edited if !self.story.is_empty() => {
+                return html! {
+                    <div class="narration changed" lang={lang} role="status">
+                        { story_title }
+                        <p class="banner">{ self.t(T::StoryEdited) }{ " " }{ back(T::BackToStory) }</p>
+                    </div>
+                };
+            }
+            _ => {}
+        }
+        let at = self.current_beat().and_then(|_| self.cursor.at());
+        let n = self.story.len();
+        let go = |k: Option<(usize, u64)>| k.map(|(i, _)| send.reform(move |_| Msg::GoBeat(i)));
+        let prev = go(self.cursor.prev(&self.story));
+        let next = go(self.cursor.next(&self.story));
         html! {
             <div class="narration" lang={lang}>
-                <h2 class="story-title">{ pick(&f.title) }</h2>
-                if let Some((i, b)) = beat {
-                    <p class="beat-head"><span class="beat-no">{ format!("{} / {}", i + 1, n) }</span>{ " " }<strong>{ pick(&b.title) }</strong></p>
-                    <p class="beat-text" aria-live="polite">{ pick(&b.narration) }</p>
-                    <div class="beat-nav">
-                        <button type="button" class="small" disabled={i == 0} onclick={seek_beat(i.checked_sub(1)).unwrap_or_default()}>{ self.t(T::PrevBeat) }</button>
-                        <button type="button" class="small" disabled={i + 1 >= n} onclick={seek_beat(Some(i + 1)).unwrap_or_default()}>{ self.t(T::NextBeat) }</button>
-                        <button type="button" class="small take-wheel" title={self.t(T::TakeWheelTitle)} onclick={send.reform(|_| Msg::TakeWheel)}>{ self.t(T::TakeWheel) }</button>
+                { story_title }
+                // The beat shown, and every other one as an invisible spacer in the same grid cell
+                // (its text in attributes, drawn by CSS: not in the DOM's text, not read aloud),
+                // so the narration is as tall as the longest beat and the page does not move.
+                <div class="beat-stack">
+                    <div class="beat current">
+                        if let (Some(i), Some(b)) = (at, self.current_beat()) {
+                            <p class="beat-head"><span class="beat-no">{ format!("{} / {}", i + 1, n) }</span>{ " " }<strong>{ pick(&b.title) }</strong></p>
+                            <p class="beat-text" aria-live="polite">{ pick(&b.narration) }</p>
+                        } else {
+                            <p class="beat-text">{ pick(&f.description) }</p>
+                        }
                     </div>
-                } else {
-                    <p>{ pick(&f.description) }</p>
+                    { for self.story.iter().enumerate().filter(|(k, _)| Some(*k) != at).map(|(k, b)| html! {
+                        <div class="beat-spacer" aria-hidden="true">
+                            <p class="sp-head" data-no={format!("{} / {}", k + 1, n)} data-title={pick(&b.title)}></p>
+                            <p class="sp-text" data-text={pick(&b.narration)}></p>
+                        </div>
+                    }) }
+                    if at.is_some() {
+                        <div class="beat-spacer" aria-hidden="true"><p class="sp-text" data-text={pick(&f.description)}></p></div>
+                    }
+                </div>
+                if n > 0 {
+                    <div class="beat-nav">
+                        <button type="button" class="small" disabled={prev.is_none()} onclick={prev.unwrap_or_default()}>{ self.t(T::PrevBeat) }</button>
+                        <button type="button" class="small" disabled={next.is_none()} onclick={next.unwrap_or_default()}>{ self.t(T::NextBeat) }</button>
+                        if self.opts.embed.controls == Controls::Full {
+                            <button type="button" class="small take-wheel" title={self.t(T::TakeWheelTitle)} onclick={send.reform(|_| Msg::TakeWheel)}>{ self.t(T::TakeWheel) }</button>
+                        }
+                    </div>
                 }
             </div>
         }

@@ -70,6 +70,9 @@ chrome! {
     // The story.
     HaveWheel => "You have the wheel", "직접 조작하는 중";
     BackToStory => "Back to the story", "스토리로 돌아가기";
+    StoryEdited => "You changed the settings; the story describes its original run.",
+        "설정을 바꿨습니다. 이 스토리는 원래 설정으로 실행한 경우를 설명합니다.";
+    PStage => "Stage", "무대";
     PrevBeat => "◀ previous beat", "◀ 이전 장면";
     NextBeat => "next beat ▶", "다음 장면 ▶";
     TakeWheel => "Take the wheel", "직접 조작하기";
@@ -640,6 +643,21 @@ pub fn is_poll(kind: &str, summary: &str) -> bool {
         && (kind.ends_with("Request")
             || summary.ends_with(" 0 batches")
             || summary.contains(" 0 batches,"))
+}
+
+/// The banner when the reader flipped knobs the story has no telling for.
+pub fn untold(lang: Lang, keys: &[&str]) -> String {
+    let keys = keys.join(", ");
+    match lang {
+        Lang::En => format!(
+            "You changed {}; the story describes its original run.",
+            keys
+        ),
+        Lang::Ko => format!(
+            "{} 값을 바꿨습니다. 이 스토리는 원래 설정으로 실행한 경우를 설명합니다.",
+            keys
+        ),
+    }
 }
 
 /// One event-log line.

@@ -114,7 +114,7 @@ before(async () => {
     writeFileSync(join(dir, 'test.css'), '.spacer-test { height: 4000px; }');
     writeFileSync(
         join(dir, 'offscreen.html'),
-        page(`${widget('near')}<div class="spacer-test"></div>${widget('far')}`).replace(
+        page(`${widget('near', 'data-autoplay="true"')}<div class="spacer-test"></div>${widget('far', 'data-autoplay="true"')}`).replace(
             '</head>',
             '<link rel="stylesheet" href="test.css"></head>',
         ),

@@ -1,0 +1,585 @@
+//! The stage: the one drawing at the top of every widget and of the app. Nodes and links, the
+//! partitions drawn on the broker that leads them, every message in flight as a labelled token
+//! that travels along its link in simulated time, a lost message as a labelled ✕ where it was
+//! lost, timers as rings on their owner, and the story's knobs. What to draw is computed
+//! natively (`crate::stage`); this component only renders it and animates the time shown.
+//!
+//! Animation: the component gets the step's snapshot, the tick it is at and the next event's
+//! tick. While the run plays it asks for animation frames and shows the time between the two in
+//! proportion to the real time the step lasts at the chosen speed, so tokens glide; paused, it
+//! asks for none. Its own state (the time shown) re-renders only the stage.
+
+use super::logview::fmt;
+use super::text::{tr, Lang, T};
+use super::{App, Msg, MsgAction};
+use crate::sim::message::MessageKind;
+use crate::sim::timeline::Timeline;
+use crate::sim::types::NodeId;
+use crate::sim::world::DropReason;
+use crate::sim::world::World;
+use crate::stage::{Loss, MiniLog, Ring, Snapshot, StageNode, Token};
+use crate::story::Knob;
+use gloo::render::request_animation_frame;
+use std::rc::Rc;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub snap: Rc<Snapshot>,
+    /// Two status lines per node, in the reader's language.
+    pub status: Rc<Vec<(NodeId, String, String)>>,
+    pub lang: Lang,
+    /// The tick of the step shown, and of the next event (the time a step spans).
+    pub now: f64,
+    pub next: Option<f64>,
+    pub playing: bool,
+    /// How long a step lasts at the chosen speed, in ms, and when this one began
+    /// (`performance.now()` time).
+    pub step_ms: f64,
+    pub stamp: f64,
+    /// Names the current beat is about (nodes, partitions): the rest is dimmed.
+    pub focus: Rc<Vec<String>>,
+    pub selected: Option<u64>,
+    pub on_select: Callback<u64>,
+    pub knobs: Rc<Vec<Knob>>,
+    pub on_knob: Callback<&'static str>,
+}
+
+/// Steps shorter than this are not animated (nothing would be seen).
+const MIN_ANIMATED_STEP_MS: f64 = 40.0;
+
+#[function_component(Stage)]
+pub fn stage(p: &StageProps) -> Html {
+    // The time shown while a step animates; `None`: the step's own tick.
+    let shown = use_state(|| None::<f64>);
+    {
+        let shown = shown.clone();
+        let next = p.next.unwrap_or(p.now);
+        let animate = p.playing && next > p.now && p.step_ms >= MIN_ANIMATED_STEP_MS;
+        let deps = (
+            animate,
+            p.now.to_bits(),
+            next.to_bits(),
+            p.stamp.to_bits(),
+            p.step_ms.to_bits(),
+            shown.map(f64::to_bits),
+        );
+        let (now, stamp, step_ms) = (p.now, p.stamp, p.step_ms);
+        use_effect_with(deps, move |_| {
+            let frame = (animate && shown.is_none_or(|t| t < next)).then(|| {
+                let shown = shown.clone();
+                request_animation_frame(move |ts| {
+                    let frac = ((ts - stamp) / step_ms).clamp(0.0, 1.0);
+                    shown.set(Some(now + frac * (next - now)));
+                })
+            });
+            if !animate && shown.is_some() {
+                shown.set(None);
+            }
+            move || drop(frame)
+        });
+    }
+    let t = shown.map_or(p.now, |t| {
+        t.clamp(p.now, p.next.unwrap_or(p.now).max(p.now))
+    });
+    let (tokens, crowded) = crate::stage::place(&p.snap, t);
+    let lay = &p.snap.layout;
+    let lang = p.lang;
+    let focused = |n: &str| p.focus.is_empty() || p.focus.iter().any(|f| f == n);
+    let node_focused = |s: &StageNode| {
+        focused(&s.node.to_string())
+            || s.logs
+                .iter()
+                .any(|l| p.focus.iter().any(|f| *f == l.tp.to_string()))
+    };
+    let links = links(p);
+    let nodes = lay.nodes.iter().map(|s| {
+        let (a, b) = p
+            .status
+            .iter()
+            .find(|(n, _, _)| *n == s.node)
+            .map(|(_, a, b)| (a.as_str(), b.as_str()))
+            .unwrap_or(("", ""));
+        node(lang, s, a, b, !node_focused(s))
+    });
+    let rings = p.snap.rings.iter().filter_map(|r| ring(lang, lay, r, t));
+    let losses = p.snap.losses.iter().map(|l| loss(lang, l));
+    let token_focus = |tk: &Token| focused(&tk.from.to_string()) || focused(&tk.to.to_string());
+    let toks = tokens.iter().map(|tk| {
+        token(
+            lang,
+            tk,
+            p.selected == Some(tk.id),
+            !token_focus(tk),
+            &p.on_select,
+        )
+    });
+    let hidden = p.snap.idle + crowded;
+    let aria = tr(
+        lang,
+        "The stage: nodes, links, messages in flight, lost messages and timers",
+        "무대: 노드, 링크, 전송 중인 메시지, 유실된 메시지, 타이머",
+    );
+    html! {
+        <div class={classes!("stage", lay.tall.then_some("tall"))}>
+            if !p.knobs.is_empty() {
+                <div class="knobs" role="group" aria-label={tr(lang, "Settings you can flip", "바꿔 볼 수 있는 설정")}>
+                    { for p.knobs.iter().map(|k| knob(lang, k, &p.on_knob)) }
+                </div>
+            }
+            <svg class="topo stage-svg" viewBox={format!("0 0 {} {}", fmt(lay.width), fmt(lay.height))}
+                width={fmt(lay.width)} height={fmt(lay.height)} role="group" aria-label={aria}>
+                { for links }
+                { for nodes }
+                { for rings }
+                { for toks }
+                { for losses }
+            </svg>
+            // Always there (empty when nothing is left out), so the stage keeps its height.
+            <p class={classes!("muted", "small", "stage-note", (hidden == 0).then_some("idle"))} aria-hidden={(hidden == 0).to_string()}>{ match lang {
+                Lang::En => format!("{} more message{} in flight not drawn (idle fetch polls or no room).", hidden, if hidden == 1 { "" } else { "s" }),
+                Lang::Ko => format!("그리지 않은 전송 중 메시지 {}개 (빈 페치 폴링 또는 자리 부족).", hidden),
+            } }</p>
+        </div>
+    }
+}
+
+fn knob(lang: Lang, k: &Knob, on_knob: &Callback<&'static str>) -> Html {
+    let key = k.key;
+    let on = matches!(k.now.as_str(), "true" | "all" | "read_committed");
+    let title = match lang {
+        Lang::En => format!("Flip {} and run the story again with the same faults", key),
+        Lang::Ko => format!("{} 값을 바꾸고 같은 장애로 이야기를 다시 실행합니다", key),
+    };
+    html! {
+        <button type="button" role="switch" aria-checked={on.to_string()} title={title}
+            class={classes!("knob", on.then_some("on"), k.flipped().then_some("flipped"))}
+            onclick={on_knob.reform(move |_| key)}>
+            <span class="knob-track" aria-hidden="true"><span class="knob-thumb"></span></span>
+            <span class="knob-key mono">{ key }</span>{ " = " }<strong class="mono">{ &k.now }</strong>
+        </button>
+    }
+}
+
+fn links(p: &StageProps) -> Vec<Html> {
+    let lay = &p.snap.layout;
+    let mut out = Vec::new();
+    let clients: Vec<NodeId> = lay
+        .nodes
+        .iter()
+        .map(|n| n.node)
+        .filter(|n| !matches!(n, NodeId::Broker(_)))
+        .collect();
+    let brokers: Vec<NodeId> = lay
+        .nodes
+        .iter()
+        .map(|n| n.node)
+        .filter(|n| matches!(n, NodeId::Broker(_)))
+        .collect();
+    let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
+    for c in &clients {
+        for b in &brokers {
+            pairs.push((*c, *b));
+        }
+    }
+    for (i, a) in brokers.iter().enumerate() {
+        for b in &brokers[i + 1..] {
+            pairs.push((*a, *b));
+        }
+    }
+    for (a, b) in pairs {
+        let Some(((x1, y1), (x2, y2))) = lay.ports(a, b) else {
+            continue;
+        };
+        let cut = p.snap.losses.iter().any(|l| {
+            l.reason == DropReason::Partitioned
+                && ((l.from, l.to) == (a, b) || (l.to, l.from) == (a, b))
+        });
+        out.push(html! {
+            <line class={classes!("link", cut.then_some("partitioned"))} x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)}>
+                <title>{ format!("{} ↔ {}", a, b) }</title>
+            </line>
+        });
+    }
+    out
+}
+
+fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Html {
+    let r = s.rect;
+    let kind = match s.node {
+        NodeId::Producer(_) => "producer",
+        NodeId::Broker(_) => "broker",
+        NodeId::Consumer(_) => "consumer",
+    };
+    let mut y = r.y + 36.0;
+    let mut extra: Vec<Html> = Vec::new();
+    let mut roles = Vec::new();
+    if s.txn_coordinator {
+        roles.push(tr(lang, "transaction coordinator", "트랜잭션 코디네이터"));
+    }
+    if s.group_coordinator {
+        roles.push(tr(lang, "group coordinator", "그룹 코디네이터"));
+    }
+    if matches!(s.node, NodeId::Broker(_)) {
+        for role in roles {
+            extra.push(html! { <text class="role" x={fmt(r.x + 10.0)} y={fmt(y)}>{ role }</text> });
+            y += 16.0;
+        }
+        for log in &s.logs {
+            extra.push(mini_log(lang, log, r.x + 10.0, y - 4.0, r.w - 20.0));
+            y += 34.0;
+        }
+    }
+    html! {
+        <g class={classes!("node", kind, (!s.alive).then_some("down"), dim.then_some("dim"))}>
+            <rect x={fmt(r.x)} y={fmt(r.y)} width={fmt(r.w)} height={fmt(r.h)} rx="8" />
+            <text class="name" x={fmt(r.x + 10.0)} y={fmt(r.y + 19.0)}>{ s.node.to_string() }</text>
+            if matches!(s.node, NodeId::Broker(_)) {
+                <text class="status" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + 19.0)} text-anchor="end">{ status }</text>
+            } else {
+                { fitted(r.x + 10.0, r.y + 36.0, r.w - 20.0, status) }
+                { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2) }
+            }
+            { for extra }
+            if !s.alive { <text class="crash" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + r.h - 8.0)} text-anchor="end">{ tr(lang, "✕ down", "✕ 중지됨") }</text> }
+        </g>
+    }
+}
+
+/// A status line squeezed into `width` when it is long (10 px monospace: ~6.1 px a character).
+fn fitted(x: f64, y: f64, width: f64, text: &str) -> Html {
+    if text.chars().count() as f64 * 6.1 > width {
+        html! { <text class="status" x={fmt(x)} y={fmt(y)} textLength={fmt(width)} lengthAdjust="spacingAndGlyphs">{ text }</text> }
+    } else {
+        html! { <text class="status" x={fmt(x)} y={fmt(y)}>{ text }</text> }
+    }
+}
+
+/// A partition on its leader: its name, its newest cells and the high watermark.
+fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
+    let label_w = 64.0;
+    let cell_w = ((w - label_w) / crate::stage::MINI_CELLS as f64).clamp(16.0, 30.0);
+    let cells = log.cells.iter().enumerate().map(|(k, c)| {
+        let cx = x + label_w + k as f64 * cell_w;
+        let class = match (c.marker, c.producer) {
+            (Some(true), _) => classes!("mcell", "commit"),
+            (Some(false), _) => classes!("mcell", "abort"),
+            (None, Some(p)) => classes!("mcell", format!("p{}", p % 4), c.transactional.then_some("txn"), c.duplicate.then_some("dup"), c.aborted.then_some("aborted")),
+            (None, None) => classes!("mcell", "out", c.transactional.then_some("txn")),
+        };
+        let title = format!("offset {}: {}{}", c.offset, c.label, if c.aborted { tr(lang, " (aborted)", " (중단됨)") } else { "" });
+        html! {
+            <g class={class}>
+                <title>{ title }</title>
+                <rect x={fmt(cx)} y={fmt(y)} width={fmt(cell_w - 2.0)} height="20" rx="3" />
+                <text x={fmt(cx + (cell_w - 2.0) / 2.0)} y={fmt(y + 14.0)}>{ &c.label }</text>
+                if c.aborted {
+                    <line class="strike" x1={fmt(cx + 1.0)} y1={fmt(y + 19.0)} x2={fmt(cx + cell_w - 3.0)} y2={fmt(y + 1.0)} />
+                }
+            </g>
+        }
+    });
+    // The high watermark: a tick after the last cell it covers.
+    let first = log.cells.first().map_or(0, |c| c.offset);
+    let hw_k = log.high_watermark.saturating_sub(first) as f64;
+    let at = |o: u64| {
+        x + label_w + (o.saturating_sub(first) as f64).min(crate::stage::MINI_CELLS as f64) * cell_w
+            - 1.0
+    };
+    let hw_x = at(log.high_watermark);
+    let lso_x = at(log.last_stable_offset);
+    let _ = hw_k;
+    html! {
+        <g class="mini-log">
+            <text class="tp" x={fmt(x)} y={fmt(y + 14.0)}>{ log.tp.to_string() }</text>
+            { for cells }
+            if !log.cells.is_empty() {
+                <line class="hw" x1={fmt(hw_x)} y1={fmt(y - 3.0)} x2={fmt(hw_x)} y2={fmt(y + 23.0)}>
+                    <title>{ format!("{} {}", tr(lang, "high watermark (HW)", "하이 워터마크(HW)"), log.high_watermark) }</title>
+                </line>
+                <text class="hw-label" x={fmt(hw_x)} y={fmt(y + 31.0)}>{ "HW" }</text>
+                if log.last_stable_offset < log.high_watermark {
+                    <line class="lso" x1={fmt(lso_x)} y1={fmt(y - 3.0)} x2={fmt(lso_x)} y2={fmt(y + 23.0)}>
+                        <title>{ format!("{} {}", tr(lang, "last stable offset (LSO)", "마지막 안정 오프셋(LSO)"), log.last_stable_offset) }</title>
+                    </line>
+                    <text class="lso-label" x={fmt(lso_x)} y={fmt(y + 31.0)}>{ "LSO" }</text>
+                }
+            } else {
+                <text class="empty" x={fmt(x + label_w)} y={fmt(y + 14.0)}>{ tr(lang, "empty", "비어 있음") }</text>
+            }
+        </g>
+    }
+}
+
+fn family(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::ProduceRequest | MessageKind::ProduceResponse => "fam-produce",
+        MessageKind::FetchRequest
+        | MessageKind::FetchResponse
+        | MessageKind::ReplicaFetchRequest
+        | MessageKind::ReplicaFetchResponse => "fam-fetch",
+        MessageKind::OffsetCommitRequest
+        | MessageKind::OffsetCommitResponse
+        | MessageKind::OffsetFetchRequest
+        | MessageKind::OffsetFetchResponse => "fam-offsets",
+        _ => "fam-txn",
+    }
+}
+
+fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback<u64>) -> Html {
+    let id = tk.id;
+    let r = tk.rect;
+    let label = match lang {
+        Lang::En => format!(
+            "{} #{} from {} to {}: {}. Press Enter to act on it.",
+            tk.kind.name(),
+            id,
+            tk.from,
+            tk.to,
+            tk.summary
+        ),
+        Lang::Ko => format!(
+            "{} #{} ({} → {}): {}. Enter 키로 이 메시지에 장애를 넣습니다.",
+            tk.kind.name(),
+            id,
+            tk.from,
+            tk.to,
+            tk.summary
+        ),
+    };
+    let onkeydown = {
+        let on_select = on_select.clone();
+        Callback::from(move |ev: KeyboardEvent| {
+            if ev.key() == "Enter" || ev.key() == " " {
+                ev.prevent_default();
+                ev.stop_propagation();
+                on_select.emit(id);
+            }
+        })
+    };
+    let note = if tk.held {
+        Some(tr(lang, "held", "붙잡힘"))
+    } else if tk.delayed {
+        Some(tr(lang, "delayed", "지연됨"))
+    } else if tk.copy {
+        Some(tr(lang, "copy", "복제본"))
+    } else {
+        None
+    };
+    html! {
+        <g key={id.to_string()} class={classes!("msg", "token", family(tk.kind), tk.kind.is_response().then_some("response"),
+                tk.held.then_some("held"), tk.delayed.then_some("delayed"), tk.copy.then_some("copy"),
+                selected.then_some("selected"), dim.then_some("dim"))}
+            transform={format!("translate({},{})", fmt(r.x), fmt(r.y))} data-id={id.to_string()}
+            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
+            onclick={on_select.reform(move |_| id)} {onkeydown}>
+            <title>{ label }</title>
+            <rect class="glyph" x="0" y="0" width={fmt(r.w)} height={fmt(r.h)} rx={if tk.kind.is_response() { "3" } else { "10" }} />
+            <text x={fmt(r.w / 2.0)} y="14">{ &tk.label }</text>
+            if let Some(n) = note {
+                <text class="token-note" x={fmt(r.w / 2.0)} y="-3">{ n }</text>
+            }
+        </g>
+    }
+}
+
+fn loss(lang: Lang, l: &Loss) -> Html {
+    let (x, y) = l.at;
+    let why = match (lang, l.reason) {
+        (Lang::En, DropReason::Fault) => "lost",
+        (Lang::En, DropReason::ConnectionBroken) => "lost: the connection broke",
+        (Lang::En, DropReason::Partitioned) => "lost: the link is cut",
+        (Lang::En, _) => "lost: nobody to receive it",
+        (Lang::Ko, DropReason::Fault) => "유실",
+        (Lang::Ko, DropReason::ConnectionBroken) => "유실: 연결이 끊김",
+        (Lang::Ko, DropReason::Partitioned) => "유실: 링크가 끊김",
+        (Lang::Ko, _) => "유실: 받을 노드가 없음",
+    };
+    let text = format!("{} — {}", l.label, why);
+    let head = format!("{} — {}", l.kind.name(), why);
+    let detail = l
+        .label
+        .strip_prefix(l.kind.name())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    html! {
+        <g class="loss" role="img" aria-label={text.clone()} data-kind={l.kind.name()}>
+            <title>{ text.clone() }</title>
+            <circle cx={fmt(x)} cy={fmt(y)} r="11" />
+            <text class="x" x={fmt(x)} y={fmt(y + 5.0)}>{ "✕" }</text>
+            <text class="loss-label" x={fmt(x)} y={fmt(y + 26.0)}>{ head }</text>
+            <text class="loss-label detail" x={fmt(x)} y={fmt(y + 40.0)}>{ detail }</text>
+        </g>
+    }
+}
+
+/// A timer as a ring on its owner's corner that empties as it runs out, with its key.
+fn ring(lang: Lang, lay: &crate::stage::Layout, r: &Ring, t: f64) -> Option<Html> {
+    let rect = lay.rect(r.node)?;
+    let left = r.left(t);
+    // On the node's top-right corner; its key and time left just under the node.
+    let (cx, cy) = (rect.x + rect.w - 16.0, rect.y + 16.0);
+    let radius = 11.0;
+    let circ = 2.0 * std::f64::consts::PI * radius;
+    let ms_left = (r.deadline - t).max(0.0).round();
+    let what = if r.what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", r.what)
+    };
+    let text = match lang {
+        Lang::En => format!("{}{}: {} ms left", r.key, what, ms_left),
+        Lang::Ko => format!("{}{}: {} ms 남음", r.key, what, ms_left),
+    };
+    Some(html! {
+        <g class={classes!("ring", (left < 0.2).then_some("late"))} role="img" aria-label={text.clone()}>
+            <title>{ text }</title>
+            <circle class="ring-track" cx={fmt(cx)} cy={fmt(cy)} r={fmt(radius)} />
+            <circle class="ring-left" cx={fmt(cx)} cy={fmt(cy)} r={fmt(radius)}
+                stroke-dasharray={format!("{} {}", fmt(circ * left), fmt(circ))}
+                transform={format!("rotate(-90 {} {})", fmt(cx), fmt(cy))} />
+            // Under the node, toward the middle of the stage (so it never leaves the drawing).
+            if rect.center().0 > lay.width / 2.0 {
+                <text class="ring-key" x={fmt(rect.x + rect.w)} y={fmt(rect.y + rect.h + 13.0)} text-anchor="end">{ format!("{} {} ms", r.key, ms_left) }</text>
+            } else {
+                <text class="ring-key" x={fmt(rect.x)} y={fmt(rect.y + rect.h + 13.0)}>{ format!("{} {} ms", r.key, ms_left) }</text>
+            }
+        </g>
+    })
+}
+
+/// The stage for the app's run: the drawing, and under it the message a reader clicked.
+pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
+    let w = &tl.sim.world;
+    let step = tl.step_index();
+    // Losses stay drawn for the rest of the beat they happened in.
+    let since = match app.current_beat().and(app.cursor.at()) {
+        Some(0) => 0,
+        Some(i) => app.story.get(i - 1).map_or(0, |b| b.step),
+        None => step.saturating_sub(60),
+    };
+    let snap = Rc::new(crate::stage::snapshot(
+        w,
+        &tl.sim.trace,
+        app.stage_width,
+        since,
+        app.show_polling,
+    ));
+    let status = Rc::new(
+        w.nodes()
+            .into_iter()
+            .map(|n| {
+                let (a, b, _) = node_status(app.lang, w, n);
+                (n, a, b)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let focus = Rc::new(
+        app.current_beat()
+            .map_or_else(Vec::new, |b| b.highlight.clone()),
+    );
+    let send = app.send.clone();
+    let on_select = send.reform(|id| Msg::SelectMsg(Some(id)));
+    let on_knob = send.reform(Msg::Knob);
+    let now = w.now.0 as f64;
+    let next = w.events.keys().next().map(|(t, _)| t.0 as f64);
+    html! {
+        <section class="panel panel-stage panel-topology" aria-label={app.t(T::PStage)}>
+            <div class="stage-box" ref={app.stage_ref.clone()}>
+            <Stage {snap} {status} lang={app.lang} {now} {next} playing={app.playing}
+                step_ms={1000.0 / app.steps_per_sec()} stamp={app.step_stamp} {focus}
+                selected={app.selected} {on_select} knobs={app.knobs.clone()} {on_knob} />
+            </div>
+            { selected_panel(app, w) }
+        </section>
+    }
+}
+
+fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
+    let crashed = || tr(lang, "crashed", "중지됨").to_string();
+    match n {
+        NodeId::Producer(i) => match w.producers.get(i as usize) {
+            Some(p) if !p.alive => (crashed(), String::new(), false),
+            Some(p) => {
+                let c = &p.client;
+                let ids = if c.producer_id.is_none() {
+                    tr(lang, "no producer id", "프로듀서 ID 없음").to_string()
+                } else {
+                    format!(
+                        "pid {} {} {}",
+                        c.producer_id.0,
+                        tr(lang, "epoch", "에포크"),
+                        c.producer_epoch.0
+                    )
+                };
+                (
+                    if p.halted.is_some() {
+                        tr(lang, "STOPPED", "정지").into()
+                    } else {
+                        c.state.name().into()
+                    },
+                    ids,
+                    true,
+                )
+            }
+            None => (String::new(), String::new(), false),
+        },
+        NodeId::Broker(b) => match w.brokers.get(b as usize) {
+            Some(x) => (String::new(), String::new(), x.alive),
+            None => (String::new(), String::new(), false),
+        },
+        NodeId::Consumer(i) => match w.consumers.get(i as usize) {
+            Some(c) if !c.alive => (crashed(), String::new(), false),
+            Some(c) => {
+                let second = match c.setup.sink {
+                    Some(s) => match lang {
+                        Lang::En => format!(
+                            "sink: {} rows{}",
+                            c.sink.row_count,
+                            if s.idempotent { " (upsert)" } else { "" }
+                        ),
+                        Lang::Ko => format!(
+                            "싱크: {}행{}",
+                            c.sink.row_count,
+                            if s.idempotent { " (upsert)" } else { "" }
+                        ),
+                    },
+                    None => match lang {
+                        Lang::En => format!("processed {}", c.processed_total),
+                        Lang::Ko => format!("처리 {}건", c.processed_total),
+                    },
+                };
+                (c.setup.cfg.isolation_level.name().into(), second, true)
+            }
+            None => (String::new(), String::new(), false),
+        },
+    }
+}
+
+fn selected_panel(app: &App, w: &World) -> Html {
+    let send = &app.send;
+    let Some(id) = app.selected else {
+        return html! { <p class="hint">{ app.t(T::MsgTip) }</p> };
+    };
+    match w.net.in_flight.get(&id) {
+        None => html! {
+            <div class="selected-msg" role="status">
+                <span>{ format!("Message #{} is no longer in flight.", id) }</span>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
+            </div>
+        },
+        Some(e) => html! {
+            <div class="selected-msg" role="group" aria-label={app.t(T::ActOnMsg)}>
+                <span class="what">{ format!("#{} {} {} → {}: {}{}", id, e.msg.kind().name(), e.from, e.to, e.msg.summary(), if e.held { app.t(T::Held) } else { "" }) }</span>
+                <span class="actions">
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Drop))}>{ app.t(T::DropMsg) }</button>
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Duplicate))}>{ app.t(T::DuplicateMsg) }</button>
+                    <button type="button" class="fault" disabled={e.held} onclick={send.reform(|_| Msg::OnMsg(MsgAction::Delay(1000)))}>{ app.t(T::DelayMsg) }</button>
+                    <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
+                </span>
+            </div>
+        },
+    }
+}
