@@ -406,6 +406,9 @@ pub struct Loss {
     pub label: String,
     pub reason: DropReason,
     pub at: (f64, f64),
+    /// Where its two-line label is centred (below the ✕, or above it, or beside it: wherever
+    /// it covers no node).
+    pub label_at: (f64, f64),
     pub step: u64,
 }
 
@@ -712,7 +715,16 @@ fn losses(trace: &crate::sim::world::Trace, lay: &Layout, since: u64) -> Vec<Los
         else {
             continue;
         };
-        if *reason == DropReason::ReceiverDown && !matches!(kind, MessageKind::ProduceResponse) {
+        // A message that died with its sender never left; a poll sent to a node that is down is
+        // the hum of polling, not part of a story.
+        let poll = matches!(
+            kind,
+            MessageKind::FetchRequest
+                | MessageKind::FetchResponse
+                | MessageKind::ReplicaFetchRequest
+                | MessageKind::ReplicaFetchResponse
+        );
+        if *reason == DropReason::SenderCrashed || (*reason == DropReason::ReceiverDown && poll) {
             continue;
         }
         // What it was: its Sent entry's summary and times.
@@ -736,14 +748,33 @@ fn losses(trace: &crate::sim::world::Trace, lay: &Layout, since: u64) -> Vec<Los
         let Some(((x1, y1), (x2, y2))) = lay.ports(*from, *to) else {
             continue;
         };
+        let at = (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac);
+        let label = format!("{} ({})", kind.name(), summary);
+        let half = (label.chars().count() as f64 * 3.2).max(90.0);
+        let box_at = |(cx, cy): (f64, f64)| Rect {
+            x: cx - half,
+            y: cy - 12.0,
+            w: 2.0 * half,
+            h: 30.0,
+        };
+        let label_at = [
+            (at.0, at.1 + 26.0),
+            (at.0, at.1 - 44.0),
+            (at.0 + half + 16.0, at.1 - 6.0),
+            (at.0 - half - 16.0, at.1 - 6.0),
+        ]
+        .into_iter()
+        .find(|p| !lay.nodes.iter().any(|n| n.rect.overlaps(&box_at(*p))))
+        .unwrap_or((at.0, at.1 + 26.0));
         out.push(Loss {
             id: *id,
             from: *from,
             to: *to,
             kind: *kind,
-            label: format!("{} ({})", kind.name(), summary),
+            label,
             reason: *reason,
-            at: (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac),
+            at,
+            label_at,
             step: e.step,
         });
     }

@@ -101,7 +101,7 @@ pub fn telling(original: &ScenarioFile, run: &ScenarioFile) -> Telling {
             f.cluster.unclean_leader_election_enable =
                 original.cluster.unclean_leader_election_enable;
         }
-        serde_json::to_value(&f).ok()
+        serde_json::to_string(&f).ok()
     };
     if strip(run).is_none() || strip(run) != strip(original) {
         return Telling::Edited;

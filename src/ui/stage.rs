@@ -53,10 +53,18 @@ const MIN_ANIMATED_STEP_MS: f64 = 40.0;
 pub fn stage(p: &StageProps) -> Html {
     // The time shown while a step animates; `None`: the step's own tick.
     let shown = use_state(|| None::<f64>);
+    // `prefers-reduced-motion: reduce`: tokens jump from step to step instead of gliding.
+    let reduced = *use_memo((), |_| {
+        gloo::utils::window()
+            .match_media("(prefers-reduced-motion: reduce)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches())
+    });
     {
         let shown = shown.clone();
         let next = p.next.unwrap_or(p.now);
-        let animate = p.playing && next > p.now && p.step_ms >= MIN_ANIMATED_STEP_MS;
+        let animate = !reduced && p.playing && next > p.now && p.step_ms >= MIN_ANIMATED_STEP_MS;
         let deps = (
             animate,
             p.now.to_bits(),
@@ -390,6 +398,8 @@ fn loss(lang: Lang, l: &Loss) -> Html {
         (Lang::En, DropReason::Fault) => "lost",
         (Lang::En, DropReason::ConnectionBroken) => "lost: the connection broke",
         (Lang::En, DropReason::Partitioned) => "lost: the link is cut",
+        (Lang::En, DropReason::DropRate) => "lost (random drop rate)",
+        (Lang::Ko, DropReason::DropRate) => "유실(무작위 유실률)",
         (Lang::En, _) => "lost: nobody to receive it",
         (Lang::Ko, DropReason::Fault) => "유실",
         (Lang::Ko, DropReason::ConnectionBroken) => "유실: 연결이 끊김",
@@ -409,8 +419,8 @@ fn loss(lang: Lang, l: &Loss) -> Html {
             <title>{ text.clone() }</title>
             <circle cx={fmt(x)} cy={fmt(y)} r="11" />
             <text class="x" x={fmt(x)} y={fmt(y + 5.0)}>{ "✕" }</text>
-            <text class="loss-label" x={fmt(x)} y={fmt(y + 26.0)}>{ head }</text>
-            <text class="loss-label detail" x={fmt(x)} y={fmt(y + 40.0)}>{ detail }</text>
+            <text class="loss-label" x={fmt(l.label_at.0)} y={fmt(l.label_at.1)}>{ head }</text>
+            <text class="loss-label detail" x={fmt(l.label_at.0)} y={fmt(l.label_at.1 + 14.0)}>{ detail }</text>
         </g>
     }
 }
