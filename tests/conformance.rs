@@ -425,6 +425,8 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             corr: 0,
             txn: Some(0),
             transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
         },
         &mut pid,
     );
@@ -537,6 +539,8 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             corr: 7,
             txn: Some(0),
             transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
         },
         &mut pid,
     );
@@ -548,6 +552,8 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             corr: 8,
             txn: Some(1),
             transaction_timeout_ms: 900_001,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
         },
         &mut pid,
     );
@@ -1224,4 +1230,539 @@ fn a_new_leader_of_transaction_state_resumes_a_prepared_commit_as_coordinator() 
     assert!(facts(&sim)
         .iter()
         .any(|n| matches!(n, Note::TxnCommittedByClient { .. })));
+}
+
+// ---- §D2: rules of the client's TransactionManager and Sender, and of marker writes ----
+
+fn sent(sim: &Sim, kind: MessageKind) -> Vec<(u64, NodeId, NodeId, String)> {
+    sim.trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Sent {
+                kind: k,
+                from,
+                to,
+                summary,
+                ..
+            } if *k == kind => Some((e.tick.0, *from, *to, summary.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn input_log(sim: &Sim, partition: u8) -> &PartitionLog {
+    sim.world
+        .log(TopicPartition {
+            topic: TopicId::Input,
+            partition,
+        })
+        .unwrap()
+}
+
+fn txn_states(sim: &Sim) -> Vec<(TransactionState, i64, i16)> {
+    let b = sim.world.topology.txn_coordinator() as usize;
+    sim.world.brokers[b]
+        .txn_coordinator
+        .as_ref()
+        .unwrap()
+        .log
+        .iter()
+        .map(|r| (r.state, r.producer_id.0, r.producer_epoch.0))
+        .collect()
+}
+
+#[test]
+fn after_an_expired_batch_and_abort_a_tv1_client_bumps_its_epoch_with_init_producer_id_and_restarts_sequences(
+) {
+    // TransactionManager.maybeTransitionToErrorState / maybeResolveSequences set epochBumpRequired
+    // (KIP-360, canBumpEpoch); beginCompletingTransaction enqueues InitProducerId(pid, epoch) after
+    // EndTxn(ABORT); InitProducerIdHandler resets the sequences on an epoch bump.
+    let p = json!([{"config": {"transactional.id": "t", "request.timeout.ms": 1000, "delivery.timeout.ms": 1500},
+        "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {"records": 1}}, {"commit": {}}]}]);
+    let drops = json!([{"drop": {"kind": "ProduceRequest", "nth": 1}}, {"drop": {"kind": "ProduceRequest", "nth": 2}}]);
+    let sim = run(scenario("3.9", p, json!([]), drops));
+    // The batch (sent at tick 10) fails at its delivery deadline, 10 + 1500, with its second attempt still out.
+    let failed: Vec<u64> = sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Fact(Note::SendFailed {
+                error: Errors::DeliveryTimeout,
+                ..
+            }) => Some(e.tick.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, vec![1510]);
+    let inits: Vec<String> = sent(&sim, MessageKind::InitProducerIdRequest)
+        .into_iter()
+        .map(|s| s.3)
+        .collect();
+    assert!(inits.len() >= 2, "{:?}", inits);
+    assert_eq!(inits[0], "InitProducerId (transactional)");
+    assert!(inits[1..]
+        .iter()
+        .all(|s| s == "InitProducerId (transactional) pid 0 epoch 0"));
+    // The bump comes after the abort is complete, and the next transaction runs at epoch 1, sequence 0.
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 0),
+            (CompleteAbort, 0, 0),
+            (Empty, 0, 1),
+            (Ongoing, 0, 1),
+            (PrepareCommit, 0, 1),
+            (CompleteCommit, 0, 1)
+        ]
+    );
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "ABORT".into()), (1, "v0".into()), (2, "COMMIT".into())]
+    );
+    let b = &input_log(&sim, 0).batches()[1];
+    assert_eq!((b.producer_epoch.0, b.base_sequence.0), (1, 0));
+    assert!(!facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Rejected {
+            error: Errors::OutOfOrderSequenceNumber,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn init_producer_id_at_an_exhausted_epoch_rotates_to_a_new_producer_id_and_the_old_instance_stays_fenced(
+) {
+    // TransactionCoordinator.handleInitProducerId: isProducerEpochExhausted (epoch >= Short.MAX_VALUE - 1)
+    // → TransactionMetadata.prepareProducerIdRotation (new id, epoch 0); isValidProducerId fences the old one.
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    let init = |corr, producer_id, producer_epoch| Message::InitProducerIdRequest {
+        corr,
+        txn: Some(0),
+        transaction_timeout_ms: 60_000,
+        producer_id,
+        producer_epoch,
+    };
+    let out = coordinator_call(
+        &mut tc,
+        init(0, ProducerId::NONE, ProducerEpoch::NONE),
+        &mut pid,
+    );
+    assert_eq!(reply_error(&out), None);
+    tc.txns.get_mut(&0).unwrap().producer_epoch = ProducerEpoch(32766);
+    let out = coordinator_call(
+        &mut tc,
+        init(1, ProducerId::NONE, ProducerEpoch::NONE),
+        &mut pid,
+    );
+    let result = out.sends.iter().find_map(|(_, m)| match m {
+        Message::InitProducerIdResponse { result, .. } => Some(*result),
+        _ => None,
+    });
+    assert_eq!(result, Some(Ok((ProducerId(1), ProducerEpoch(0)))));
+    let last = tc.log.last().unwrap();
+    assert_eq!(
+        (last.state, last.producer_id, last.producer_epoch),
+        (TransactionState::Empty, ProducerId(1), ProducerEpoch(0))
+    );
+    // The old instance (pid 0, epoch 32766): its transactional requests are refused, and its
+    // InitProducerId(pid, epoch) is PRODUCER_FENCED (no lastProducerEpoch was recorded for it).
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    let out = coordinator_call(
+        &mut tc,
+        Message::AddPartitionsToTxnRequest {
+            corr: 2,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(32766),
+            partitions: vec![tp],
+        },
+        &mut pid,
+    );
+    assert_eq!(reply_error(&out), Some(Errors::InvalidProducerIdMapping));
+    let out = coordinator_call(
+        &mut tc,
+        Message::EndTxnRequest {
+            corr: 3,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(32766),
+            commit: true,
+        },
+        &mut pid,
+    );
+    assert_eq!(reply_error(&out), Some(Errors::InvalidProducerIdMapping));
+    let out = coordinator_call(
+        &mut tc,
+        init(4, ProducerId(0), ProducerEpoch(32766)),
+        &mut pid,
+    );
+    assert_eq!(reply_error(&out), Some(Errors::ProducerFenced));
+    assert_eq!(tc.txns[&0].producer_id, ProducerId(1));
+    assert_eq!(tc.txns[&0].producer_epoch, ProducerEpoch(0));
+}
+
+#[test]
+fn init_producer_id_with_the_current_epoch_bumps_once_and_its_retry_is_answered_without_a_second_bump(
+) {
+    // TransactionMetadata.prepareIncrementProducerEpoch (KIP-360): expected == current → bump and
+    // remember lastProducerEpoch; expected == lastProducerEpoch → a retry, current epoch returned.
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    let init = |corr, producer_id, producer_epoch| Message::InitProducerIdRequest {
+        corr,
+        txn: Some(0),
+        transaction_timeout_ms: 60_000,
+        producer_id,
+        producer_epoch,
+    };
+    let answer = |out: &Out| {
+        out.sends.iter().find_map(|(_, m)| match m {
+            Message::InitProducerIdResponse { result, .. } => Some(*result),
+            _ => None,
+        })
+    };
+    coordinator_call(
+        &mut tc,
+        init(0, ProducerId::NONE, ProducerEpoch::NONE),
+        &mut pid,
+    );
+    let out = coordinator_call(&mut tc, init(1, ProducerId(0), ProducerEpoch(0)), &mut pid);
+    assert_eq!(answer(&out), Some(Ok((ProducerId(0), ProducerEpoch(1)))));
+    let out = coordinator_call(&mut tc, init(2, ProducerId(0), ProducerEpoch(0)), &mut pid);
+    assert_eq!(answer(&out), Some(Ok((ProducerId(0), ProducerEpoch(1)))));
+    let out = coordinator_call(&mut tc, init(3, ProducerId(0), ProducerEpoch(5)), &mut pid);
+    assert_eq!(answer(&out), Some(Err(Errors::ProducerFenced)));
+}
+
+fn marker_broker() -> (eoscope::sim::broker::Broker, Topology) {
+    let topology = Topology::new(3, 1, 1, 3);
+    let mut broker = eoscope::sim::broker::Broker::new(0, &topology);
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    // broker-0 leads orders-0 alone: its followers have dropped out of the ISR.
+    broker.replicas.get_mut(&tp).unwrap().isr = [0u8].into_iter().collect();
+    (broker, topology)
+}
+
+#[test]
+fn a_marker_is_written_with_acks_all_so_an_isr_below_min_insync_replicas_refuses_it_before_the_append(
+) {
+    // ReplicaManager.appendRecords with requiredAcks = -1 for WriteTxnMarkers
+    // (KafkaApis.handleWriteTxnMarkersRequest) → Partition.appendRecordsToLeader: NOT_ENOUGH_REPLICAS.
+    use eoscope::sim::broker::BrokerCtx;
+    let (mut broker, topology) = marker_broker();
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    let ctx = BrokerCtx {
+        now: Tick(0),
+        topology: &topology,
+        rules: V3_9,
+        fetch_max_wait_ms: 0,
+        replication: eoscope::sim::replication::ReplicationConfig {
+            min_insync_replicas: 2,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            hw_holds_below_min_isr: true,
+        },
+    };
+    let mut out = Out::default();
+    broker.on_message(
+        NodeId::Producer(0),
+        Message::ProduceRequest {
+            corr: 0,
+            tp,
+            batch: txn_batch(5, 0, 0, 1),
+            acks: eoscope::sim::config::Acks::Leader,
+        },
+        &ctx,
+        &mut out,
+    );
+    out.clear();
+    broker.on_message(
+        NodeId::Broker(2),
+        Message::WriteTxnMarkersRequest {
+            corr: 1,
+            txn: 0,
+            producer_id: ProducerId(5),
+            producer_epoch: ProducerEpoch(0),
+            coordinator_epoch: 0,
+            result: ControlType::Commit,
+            partitions: vec![tp],
+            group: None,
+        },
+        &ctx,
+        &mut out,
+    );
+    let answer = out.sends.iter().find_map(|(_, m)| match m {
+        Message::WriteTxnMarkersResponse { results, .. } => Some(results.clone()),
+        _ => None,
+    });
+    assert_eq!(answer, Some(vec![(tp, Some(Errors::NotEnoughReplicas))]));
+    let log = &broker.partitions[&tp];
+    assert_eq!(log.log_end_offset(), Offset(1), "nothing was appended");
+    assert_eq!(log.ongoing_txns().get(&ProducerId(5)), Some(&Offset(0)));
+}
+
+fn prepared_commit() -> (TxnCoordinator, i64, u32) {
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    coordinator_call(
+        &mut tc,
+        Message::InitProducerIdRequest {
+            corr: 0,
+            txn: Some(0),
+            transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+        },
+        &mut pid,
+    );
+    coordinator_call(
+        &mut tc,
+        Message::AddPartitionsToTxnRequest {
+            corr: 1,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(0),
+            partitions: vec![tp],
+        },
+        &mut pid,
+    );
+    let out = coordinator_call(
+        &mut tc,
+        Message::EndTxnRequest {
+            corr: 2,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(0),
+            commit: true,
+        },
+        &mut pid,
+    );
+    let corr = out
+        .sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::WriteTxnMarkersRequest { corr, .. } => Some(*corr),
+            _ => None,
+        })
+        .unwrap();
+    (tc, pid, corr)
+}
+
+fn markers_answer(
+    tc: &mut TxnCoordinator,
+    corr: u32,
+    error: Option<Errors>,
+    now: u64,
+    next_pid: &mut i64,
+) -> Out {
+    let topology = Topology::new(1, 1, 1, 1);
+    let mut out = Out::default();
+    let mut ctx = CoordCtx {
+        now: Tick(now),
+        me: NodeId::Broker(0),
+        topology: &topology,
+        next_producer_id: next_pid,
+    };
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    tc.handle(
+        NodeId::Broker(0),
+        &Message::WriteTxnMarkersResponse {
+            corr,
+            txn: 0,
+            results: vec![(tp, error)],
+            group: None,
+        },
+        &mut ctx,
+        &mut out,
+    );
+    out
+}
+
+fn coordinator_retry(tc: &mut TxnCoordinator, now: u64, next_pid: &mut i64) -> Out {
+    let topology = Topology::new(1, 1, 1, 1);
+    let mut out = Out::default();
+    let mut ctx = CoordCtx {
+        now: Tick(now),
+        me: NodeId::Broker(0),
+        topology: &topology,
+        next_producer_id: next_pid,
+    };
+    tc.retry(&mut ctx, &mut out);
+    out
+}
+
+fn marker_requests(out: &Out) -> Vec<u32> {
+    out.sends
+        .iter()
+        .filter_map(|(_, m)| match m {
+            Message::WriteTxnMarkersRequest { corr, .. } => Some(*corr),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_marker_refused_with_not_enough_replicas_is_sent_again_and_completes_only_when_written() {
+    // TransactionMarkerRequestCompletionHandler: NOT_ENOUGH_REPLICAS is retried for that partition;
+    // CompleteCommit is written once every partition has its marker.
+    let (mut tc, mut pid, corr) = prepared_commit();
+    let out = markers_answer(&mut tc, corr, Some(Errors::NotEnoughReplicas), 10, &mut pid);
+    assert!(
+        marker_requests(&out).is_empty(),
+        "sent again after a backoff"
+    );
+    assert_eq!(tc.txns[&0].state, TransactionState::PrepareCommit);
+    let out = coordinator_retry(&mut tc, 110, &mut pid);
+    let again = marker_requests(&out);
+    assert_eq!(again.len(), 1);
+    assert_eq!(tc.txns[&0].state, TransactionState::PrepareCommit);
+    markers_answer(&mut tc, again[0], None, 120, &mut pid);
+    assert_eq!(tc.txns[&0].state, TransactionState::CompleteCommit);
+}
+
+#[test]
+fn an_invalid_producer_epoch_answer_to_a_marker_is_not_success_and_writes_no_complete_commit() {
+    // TransactionMarkerRequestCompletionHandler: INVALID_PRODUCER_EPOCH / TRANSACTION_COORDINATOR_FENCED
+    // → removeMarkersForTxn, abortSending; no CompleteCommit is written on their strength.
+    let (mut tc, mut pid, corr) = prepared_commit();
+    let records = tc.log.len();
+    let out = markers_answer(
+        &mut tc,
+        corr,
+        Some(Errors::InvalidProducerEpoch),
+        10,
+        &mut pid,
+    );
+    assert!(marker_requests(&out).is_empty());
+    let out = coordinator_retry(&mut tc, 1_000, &mut pid);
+    assert!(
+        marker_requests(&out).is_empty(),
+        "the coordinator stops sending"
+    );
+    assert_eq!(tc.log.len(), records);
+    assert_eq!(tc.txns[&0].state, TransactionState::PrepareCommit);
+}
+
+#[test]
+fn a_batch_expired_in_retry_is_resolved_without_an_epoch_bump_when_a_later_batch_is_acknowledged() {
+    // TransactionManager.maybeResolveSequences: isNextSequence after a later batch's ack → resolved;
+    // Sender.getExpiredInflightBatches fails a batch at delivery.timeout.ms, in flight or not.
+    let p = json!([{"config": {"request.timeout.ms": 1000, "delivery.timeout.ms": 1500},
+        "script": [{"send": {"records": 1}}, {"at": 500}, {"send": {"records": 1}}]}]);
+    // v0's answer is lost (it was appended); its retry at ~1110 is slowed past v0's deadline.
+    let faults = json!([{"drop": {"kind": "ProduceResponse", "nth": 1}},
+        {"delay": {"kind": "ProduceRequest", "nth": 3, "ms": 600}}]);
+    let sim = run(scenario("3.9", p, json!([]), faults));
+    let failed: Vec<(u64, u32)> = sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Fact(Note::SendFailed {
+                error: Errors::DeliveryTimeout,
+                first_record,
+                ..
+            }) => Some((e.tick.0, first_record.0)),
+            _ => None,
+        })
+        .collect();
+    // v0 was created at tick 0 (queued while the producer id was fetched): it fails at 1500,
+    // while its retry is in flight (the retry's own request.timeout.ms would end at ~2110).
+    assert_eq!(failed, vec![(1500, 0)]);
+    assert_eq!(values(&sim, 0), vec![(0, "v0".into()), (1, "v1".into())]);
+    let log = input_log(&sim, 0);
+    let seqs: Vec<(i16, i32)> = log
+        .batches()
+        .iter()
+        .map(|b| (b.producer_epoch.0, b.base_sequence.0))
+        .collect();
+    assert_eq!(
+        seqs,
+        vec![(0, 0), (0, 1)],
+        "no epoch bump, no sequence reset"
+    );
+    let bumps = facts(&sim)
+        .iter()
+        .filter(|n| matches!(n, Note::ProducerIdChanged { .. }))
+        .count();
+    assert_eq!(bumps, 1, "only the first InitProducerId");
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Acked {
+            first_record: RecordId(1),
+            offset: Some(Offset(1)),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn back_to_back_sends_add_their_partitions_in_one_add_partitions_to_txn_and_no_produce_goes_while_it_is_out(
+) {
+    // Sender.maybeSendAndPollTransactionalRequest (one transactional request at a time, no produce
+    // while it is out); TransactionManager.nextRequest drains newPartitionsInTransaction into one request.
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}, {"begin": {}},
+        {"send": {"partition": 0, "records": 1}}, {"send": {"partition": 1, "records": 1}}, {"commit": {}}]}]);
+    let mut s = scenario("3.9", p, json!([]), json!([]));
+    s["cluster"] = json!({"partitions": 2});
+    let sim = run(s);
+    let adds = sent(&sim, MessageKind::AddPartitionsToTxnRequest);
+    assert_eq!(adds.len(), 1);
+    assert_eq!(adds[0].3, "AddPartitionsToTxn orders-0,orders-1");
+    let ongoing = txn_states(&sim)
+        .iter()
+        .filter(|s| s.0 == TransactionState::Ongoing)
+        .count();
+    assert_eq!(ongoing, 1);
+    // Nothing else leaves the producer between AddPartitionsToTxn and its answer.
+    let mut out = false;
+    for e in &sim.trace.events {
+        match &e.what {
+            TraceKind::Sent {
+                kind,
+                from: NodeId::Producer(0),
+                ..
+            } => {
+                assert!(!out, "{:?} sent while AddPartitionsToTxn was out", kind);
+                out = *kind == MessageKind::AddPartitionsToTxnRequest;
+            }
+            TraceKind::Delivered {
+                kind: MessageKind::AddPartitionsToTxnResponse,
+                ..
+            } => out = false,
+            _ => {}
+        }
+    }
+    assert_eq!(sent(&sim, MessageKind::ProduceRequest).len(), 2);
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v0".into()), (1, "COMMIT".into())]
+    );
+    assert_eq!(
+        values(&sim, 1),
+        vec![(0, "v1".into()), (1, "COMMIT".into())]
+    );
 }

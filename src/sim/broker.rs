@@ -426,8 +426,14 @@ impl Broker {
                 let mut waiting_for: Vec<(TopicPartition, Offset)> = Vec::new();
                 for tp in partitions {
                     let leads = self.replicas.get(&tp).is_some_and(|r| r.is_leader);
+                    // acks=-1: too few in-sync replicas refuses the marker before the append
+                    // (ReplicaManager.appendRecords → Partition.appendRecordsToLeader).
+                    let below_min_isr = self.replicas.get(&tp).is_some_and(|r| {
+                        r.isr.len() < ctx.replication.min_insync_replicas as usize
+                    });
                     let r = match self.partitions.get_mut(&tp).filter(|_| leads) {
                         None => Err(Errors::NotLeaderOrFollower),
+                        Some(_) if below_min_isr => Err(Errors::NotEnoughReplicas),
                         Some(log) => {
                             let first_offset = log
                                 .producer_state()

@@ -34,6 +34,10 @@ pub enum Message {
         corr: CorrelationId,
         txn: Option<TxnIdx>,
         transaction_timeout_ms: u64,
+        /// KIP-360 (InitProducerId v3+): the (pid, epoch) the client has, to bump its epoch
+        /// after an error; `NONE`/`NONE` when it has none (a first `initTransactions()`).
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
     },
     InitProducerIdResponse {
         corr: CorrelationId,
@@ -305,7 +309,16 @@ impl Message {
                 Ok(a) => format!("{} ok offset {}", tp, a.base_offset.0),
                 Err(e) => format!("{} {}", tp, e),
             },
-            Message::InitProducerIdRequest { txn, .. } => match txn {
+            Message::InitProducerIdRequest {
+                txn,
+                producer_id,
+                producer_epoch,
+                ..
+            } => match txn {
+                Some(_) if !producer_id.is_none() => format!(
+                    "InitProducerId (transactional) pid {} epoch {}",
+                    producer_id.0, producer_epoch.0
+                ),
                 Some(_) => "InitProducerId (transactional)".into(),
                 None => "InitProducerId".into(),
             },

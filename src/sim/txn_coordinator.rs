@@ -93,6 +93,17 @@ pub struct TxnMetadata {
     pub state: TransactionState,
     pub topic_partitions: BTreeSet<TxnPartition>,
     pub txn_start: Tick,
+    /// `lastProducerEpoch`: the epoch before the last client-requested bump, so a retried
+    /// InitProducerId(pid, epoch) is recognised (KIP-360). Not persisted: -1 after a load.
+    pub last_producer_epoch: ProducerEpoch,
+    /// `previousProducerId`: the id before an exhausted epoch rotated it (KIP-360).
+    pub previous_producer_id: ProducerId,
+}
+
+/// `TransactionMetadata.isProducerEpochExhausted`: `Short.MAX_VALUE - 1` is the last epoch
+/// the coordinator hands out before it allocates a new producer id.
+pub fn is_epoch_exhausted(epoch: ProducerEpoch) -> bool {
+    epoch.0 >= i16::MAX - 1
 }
 
 /// One record of `__transaction_state` (`TransactionLogValue`).
@@ -116,6 +127,9 @@ pub struct PendingMarkers {
     /// WriteTxnMarkers requests in flight, by correlation id, with the partitions they carry.
     /// WriteTxnMarkers requests in flight, by correlation id: the broker and the partitions.
     pub in_flight: BTreeMap<CorrelationId, (u8, Vec<TxnPartition>)>,
+    /// Partitions a leader refused (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER…) wait until
+    /// then before they are sent again.
+    pub retry_at: Option<Tick>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -177,6 +191,8 @@ impl TxnCoordinator {
                     state: r.state,
                     topic_partitions: set_of(r.partitions.iter().copied()),
                     txn_start: r.txn_start,
+                    last_producer_epoch: ProducerEpoch::NONE,
+                    previous_producer_id: ProducerId::NONE,
                 },
             );
         }
@@ -241,8 +257,12 @@ impl TxnCoordinator {
                 corr,
                 txn,
                 transaction_timeout_ms,
+                producer_id,
+                producer_epoch,
             } => {
-                let result = self.init_producer_id(*txn, *transaction_timeout_ms, ctx, out);
+                let expected = (!producer_id.is_none()).then_some((*producer_id, *producer_epoch));
+                let result =
+                    self.init_producer_id(*txn, *transaction_timeout_ms, expected, ctx, out);
                 out.send(
                     from,
                     Message::InitProducerIdResponse {
@@ -316,6 +336,7 @@ impl TxnCoordinator {
         &mut self,
         txn: Option<TxnIdx>,
         timeout_ms: u64,
+        expected: Option<(ProducerId, ProducerEpoch)>,
         ctx: &mut CoordCtx,
         out: &mut Out,
     ) -> Result<(ProducerId, ProducerEpoch), Errors> {
@@ -335,11 +356,23 @@ impl TxnCoordinator {
                 state: TransactionState::Empty,
                 topic_partitions: BTreeSet::new(),
                 txn_start: ctx.now,
+                last_producer_epoch: ProducerEpoch::NONE,
+                previous_producer_id: ProducerId::NONE,
             });
         }
         let Some(meta) = self.txns.get(&txn).cloned() else {
             return Err(Errors::CoordinatorNotAvailable);
         };
+        // TransactionCoordinator.isValidProducerId (KIP-360): an expected (pid, epoch) must be
+        // this id's, or the previous one with an exhausted epoch (a retry after a rotation).
+        if let Some((pid, epoch)) = expected {
+            let valid = meta.producer_epoch == ProducerEpoch::NONE
+                || pid == meta.producer_id
+                || (pid == meta.previous_producer_id && is_epoch_exhausted(epoch));
+            if !valid {
+                return Err(Errors::ProducerFenced);
+            }
+        }
         match meta.state {
             TransactionState::PrepareCommit | TransactionState::PrepareAbort => {
                 Err(Errors::ConcurrentTransactions)
@@ -351,12 +384,49 @@ impl TxnCoordinator {
                 Err(Errors::ConcurrentTransactions)
             }
             _ => {
-                let next = TxnMetadata {
-                    producer_epoch: meta.producer_epoch.next(),
-                    txn_timeout_ms: timeout_ms,
-                    state: TransactionState::Empty,
-                    topic_partitions: BTreeSet::new(),
-                    ..meta
+                let expected_epoch = expected.map(|(_, e)| e);
+                let next = if is_epoch_exhausted(meta.producer_epoch)
+                    && expected_epoch.is_none_or(|e| e == meta.producer_epoch)
+                {
+                    // TransactionMetadata.prepareProducerIdRotation: a new producer id with epoch 0.
+                    TxnMetadata {
+                        producer_id: Self::alloc_producer_id(ctx),
+                        producer_epoch: ProducerEpoch(0),
+                        last_producer_epoch: if expected.is_some() {
+                            meta.producer_epoch
+                        } else {
+                            ProducerEpoch::NONE
+                        },
+                        previous_producer_id: meta.producer_id,
+                        txn_timeout_ms: timeout_ms,
+                        state: TransactionState::Empty,
+                        topic_partitions: BTreeSet::new(),
+                        ..meta
+                    }
+                } else {
+                    // TransactionMetadata.prepareIncrementProducerEpoch.
+                    let (epoch, last) = match expected_epoch {
+                        None => (meta.producer_epoch.next(), ProducerEpoch::NONE),
+                        Some(e)
+                            if meta.producer_epoch == ProducerEpoch::NONE
+                                || e == meta.producer_epoch =>
+                        {
+                            (meta.producer_epoch.next(), meta.producer_epoch)
+                        }
+                        // A retry of a bump that succeeded: the current epoch, no second bump.
+                        Some(e) if e == meta.last_producer_epoch => {
+                            (meta.producer_epoch, meta.last_producer_epoch)
+                        }
+                        Some(_) => return Err(Errors::ProducerFenced),
+                    };
+                    TxnMetadata {
+                        producer_epoch: epoch,
+                        last_producer_epoch: last,
+                        txn_timeout_ms: timeout_ms,
+                        state: TransactionState::Empty,
+                        topic_partitions: BTreeSet::new(),
+                        ..meta
+                    }
                 };
                 let result = (next.producer_id, next.producer_epoch);
                 self.write(txn, next, ctx.now, out);
@@ -379,6 +449,7 @@ impl TxnCoordinator {
         });
         let fenced = TxnMetadata {
             producer_epoch: meta.producer_epoch.next(),
+            last_producer_epoch: ProducerEpoch::NONE,
             state: TransactionState::PrepareEpochFence,
             ..meta
         };
@@ -490,6 +561,7 @@ impl TxnCoordinator {
             result,
             remaining: meta.topic_partitions.clone(),
             in_flight: BTreeMap::new(),
+            retry_at: None,
         };
         self.markers.insert(txn, pending);
         self.send_markers(txn, ctx, out);
@@ -504,6 +576,10 @@ impl TxnCoordinator {
         let Some(pending) = self.markers.get_mut(&txn) else {
             return;
         };
+        if pending.retry_at.is_some_and(|t| t > ctx.now) {
+            return; // refused markers wait for their backoff (a Wake is set for it)
+        }
+        pending.retry_at = None;
         let covered: BTreeSet<TxnPartition> = set_of(
             pending
                 .in_flight
@@ -584,17 +660,28 @@ impl TxnCoordinator {
             .iter()
             .map(|(tp, e)| (TxnPartition::Data(*tp), *e))
             .chain(group.map(|(g, e)| (TxnPartition::Offsets(g), e)));
+        let mut refused = false;
         for (p, error) in answers {
             match error {
-                // Written, or a fenced marker: stop sending for this partition.
-                None
-                | Some(Errors::InvalidProducerEpoch)
-                | Some(Errors::TransactionCoordinatorFenced) => {
+                None => {
                     pending.remaining.remove(&p);
                 }
-                // NOT_LEADER_OR_FOLLOWER and the like: retried.
-                Some(_) => {}
+                // TransactionMarkerRequestCompletionHandler: the producer's or the coordinator's
+                // epoch has moved on, so this transaction's markers are dropped (removeMarkersForTxn)
+                // and no Complete* is written on their strength; the transaction stays prepared.
+                Some(Errors::InvalidProducerEpoch) | Some(Errors::TransactionCoordinatorFenced) => {
+                    self.markers.remove(&txn);
+                    return;
+                }
+                // NOT_ENOUGH_REPLICAS (markers are written with acks=-1), NOT_LEADER_OR_FOLLOWER
+                // and the like: sent again. Simplification: after retry.backoff.ms (Kafka's
+                // TransactionMarkerChannelManager re-queues them for its next send loop).
+                Some(_) => refused = true,
             }
+        }
+        if refused {
+            pending.retry_at = Some(ctx.now.plus(MARKER_RETRY_BACKOFF_MS));
+            out.timer(ctx.now.plus(MARKER_RETRY_BACKOFF_MS), Timer::Wake);
         }
         self.send_markers(txn, ctx, out);
     }
