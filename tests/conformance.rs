@@ -34,6 +34,8 @@ fn batch(pid: i64, epoch: i16, seq: i32, n: u32) -> BatchToAppend {
         record_count: n,
         is_transactional: false,
         first_record: RecordId(seq.max(0) as u32),
+        transactional_id: None,
+        transaction_version: 1,
     }
 }
 
@@ -441,6 +443,7 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             producer_id: p,
             producer_epoch: ProducerEpoch(-1),
             partitions: vec![tp],
+            verify_only: false,
         },
         &mut pid,
     );
@@ -453,6 +456,7 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             producer_id: ProducerId(99),
             producer_epoch: e,
             partitions: vec![tp],
+            verify_only: false,
         },
         &mut pid,
     );
@@ -478,6 +482,7 @@ fn the_coordinator_answers_add_partitions_and_end_txn_as_kafka_does() {
             producer_id: p,
             producer_epoch: e,
             partitions: vec![tp],
+            verify_only: false,
         },
         &mut pid,
     );
@@ -872,6 +877,7 @@ fn pending_transactional_offsets_make_offset_fetch_unstable_until_their_marker()
             producer_epoch: ProducerEpoch(0),
             coordinator_epoch: 0,
             result: ControlType::Commit,
+            transaction_version: 1,
             partitions: vec![],
             group: Some(0),
         },
@@ -1385,6 +1391,7 @@ fn init_producer_id_at_an_exhausted_epoch_rotates_to_a_new_producer_id_and_the_o
             producer_id: ProducerId(0),
             producer_epoch: ProducerEpoch(32766),
             partitions: vec![tp],
+            verify_only: false,
         },
         &mut pid,
     );
@@ -1501,6 +1508,7 @@ fn a_marker_is_written_with_acks_all_so_an_isr_below_min_insync_replicas_refuses
             producer_epoch: ProducerEpoch(0),
             coordinator_epoch: 0,
             result: ControlType::Commit,
+            transaction_version: 1,
             partitions: vec![tp],
             group: None,
         },
@@ -1543,6 +1551,7 @@ fn prepared_commit() -> (TxnCoordinator, i64, u32) {
             producer_id: ProducerId(0),
             producer_epoch: ProducerEpoch(0),
             partitions: vec![tp],
+            verify_only: false,
         },
         &mut pid,
     );

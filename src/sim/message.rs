@@ -43,12 +43,15 @@ pub enum Message {
         corr: CorrelationId,
         result: Result<(ProducerId, ProducerEpoch), Errors>,
     },
+    /// From a client (transactions v1), or from a partition leader on a producer's behalf:
+    /// KIP-890's verification (`verify_only`, 3.6+) or transactions v2's implicit add.
     AddPartitionsToTxnRequest {
         corr: CorrelationId,
         txn: TxnIdx,
         producer_id: ProducerId,
         producer_epoch: ProducerEpoch,
         partitions: Vec<TopicPartition>,
+        verify_only: bool,
     },
     AddPartitionsToTxnResponse {
         corr: CorrelationId,
@@ -88,6 +91,8 @@ pub enum Message {
     EndTxnResponse {
         corr: CorrelationId,
         error: Option<Errors>,
+        /// EndTxn v5 (transactions v2): the producer id and epoch to use next (KAFKA-14562).
+        producer_id_and_epoch: Option<(ProducerId, ProducerEpoch)>,
     },
     /// WriteTxnMarkers from the transaction coordinator to a partition leader.
     WriteTxnMarkersRequest {
@@ -97,6 +102,8 @@ pub enum Message {
         producer_epoch: ProducerEpoch,
         coordinator_epoch: i32,
         result: ControlType,
+        /// WriteTxnMarkers v2 (KIP-1228, 4.2+) says which transaction version wrote the marker.
+        transaction_version: u8,
         partitions: Vec<TopicPartition>,
         /// The group whose pending offsets the marker completes, when `__consumer_offsets` is in the transaction.
         group: Option<GroupIdx>,

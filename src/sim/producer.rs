@@ -212,6 +212,13 @@ impl ProducerClient {
         self.cfg.enable_idempotence
     }
 
+    /// Transactions v2 (KIP-890 part 2): a transactional client on a cluster whose finalized
+    /// `transaction.version` is 2. Simplification: the feature never changes during a run, so
+    /// the switch at a transaction boundary (KAFKA-18227) is not modelled.
+    pub fn tv2(&self, ctx: &ClientCtx) -> bool {
+        self.is_transactional() && ctx.topology.features.tv2()
+    }
+
     /// Batches not yet completed (queued or in flight).
     pub fn pending_batches(&self) -> usize {
         self.batches.len()
@@ -344,7 +351,11 @@ impl ProducerClient {
                 return Err(self.last_error.unwrap_or(Errors::InvalidTxnState))
             }
             ClientState::InTransaction => {
-                if !self.txn_partitions.contains(&tp) {
+                if self.tv2(ctx) {
+                    // Transactions v2: tracked locally, no AddPartitionsToTxn; the partition leader
+                    // adds it with the first produce (TransactionManager.maybeAddPartition).
+                    self.txn_partitions.insert(tp);
+                } else if !self.txn_partitions.contains(&tp) {
                     self.pending_partitions.insert(tp);
                 }
             }
@@ -405,7 +416,14 @@ impl ProducerClient {
         if self.state != ClientState::InTransaction {
             return Err(self.last_error.unwrap_or(Errors::InvalidTxnState));
         }
-        self.offsets = Some(OffsetsStep::AddOffsets { group, offsets });
+        if self.tv2(ctx) {
+            // Transactions v2: TxnOffsetCommit v5 at once, no AddOffsetsToTxn; the group
+            // coordinator's broker adds the offsets partition (TransactionManager.sendOffsetsToTransaction).
+            self.offsets_added = true;
+            self.offsets = Some(OffsetsStep::Commit { group, offsets });
+        } else {
+            self.offsets = Some(OffsetsStep::AddOffsets { group, offsets });
+        }
         self.drain(ctx, out);
         Ok(())
     }
@@ -531,6 +549,8 @@ impl ProducerClient {
             }
             if !self.is_transactional() {
                 self.epoch_bump_needed = true;
+            } else if self.tv2(ctx) {
+                self.abortable(Errors::DeliveryTimeout, ctx, out);
             } else if ctx.version.client_bumps_epoch_locally() {
                 self.epoch_bump_required = true;
                 self.abortable(Errors::DeliveryTimeout, ctx, out);
@@ -613,6 +633,8 @@ impl ProducerClient {
                 record_count: batch.record_count,
                 is_transactional: self.txn.is_some(),
                 first_record: batch.first_record,
+                transactional_id: self.txn,
+                transaction_version: if self.tv2(ctx) { 2 } else { 1 },
             };
             let acks = self.cfg.acks;
             if acks == Acks::None {
@@ -679,6 +701,7 @@ impl ProducerClient {
                         producer_id: pid,
                         producer_epoch: epoch,
                         partitions: p2,
+                        verify_only: false,
                     },
                     out,
                 );
@@ -910,9 +933,38 @@ impl ProducerClient {
                     Some(e) => self.abortable(e, ctx, out),
                 }
             }
-            (Pending::EndTxn(commit), Message::EndTxnResponse { error, .. }) => match error {
-                None => self.finish_txn(commit, ctx, out),
+            (
+                Pending::EndTxn(commit),
+                Message::EndTxnResponse {
+                    error,
+                    producer_id_and_epoch,
+                    ..
+                },
+            ) => match error {
+                None => {
+                    if let (true, Some((pid, epoch))) = (self.tv2(ctx), producer_id_and_epoch) {
+                        // EndTxn v5: the bumped epoch (or the next producer id) and every
+                        // partition's sequence back to 0 (KAFKA-14562).
+                        self.reset_sequences();
+                        self.producer_id = pid;
+                        self.producer_epoch = epoch;
+                        out.note(Note::ProducerIdChanged {
+                            node: ctx.node,
+                            producer_id: pid,
+                            epoch: epoch.0,
+                        });
+                    }
+                    self.finish_txn(commit, ctx, out)
+                }
                 Some(e) if e.is_retriable() => {
+                    self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                }
+                // KIP-1050 (4.1+, KAFKA-19250): TRANSACTION_ABORTABLE while aborting is fatal, so the
+                // abort cannot loop; before, the application's abortTransaction() goes round again
+                // (modelled as EndTxn sent again after retry.backoff.ms).
+                Some(Errors::TransactionAbortable)
+                    if !commit && !ctx.version.at_least(KafkaVersion::V4_1) =>
+                {
                     self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
                 }
                 Some(e) => self.fatal(e, ctx, out),
@@ -1053,15 +1105,33 @@ impl ProducerClient {
     }
 
     fn fail_batch(&mut self, id: u32, error: Errors, ctx: &ClientCtx, out: &mut Out) {
-        if self.is_transactional() && error != Errors::TransactionAborted {
+        if self.tv2(ctx) && error == Errors::InvalidProducerIdMapping {
+            // 4.0+: INVALID_PRODUCER_ID_MAPPING is fatal (TransactionManager.maybeTransitionToErrorState).
+            self.fatal(error, ctx, out);
+        } else if self.is_transactional() && error != Errors::TransactionAborted {
             // Any failed produce in a transaction makes it abortable, and with KIP-360 (2.5+)
             // asks for an epoch bump after the abort unless the transaction is already ending
             // (TransactionManager.maybeTransitionToErrorState: `canBumpEpoch() && !isCompleting()`).
-            if ctx.version.client_bumps_epoch_locally() && self.state == ClientState::InTransaction
+            // Transactions v2 needs none: the abort's own bump recovers the producer
+            // (`needToTriggerEpochBumpFromClient` is false).
+            if ctx.version.client_bumps_epoch_locally()
+                && !self.tv2(ctx)
+                && self.state == ClientState::InTransaction
             {
                 self.epoch_bump_required = true;
             }
-            self.abortable(error, ctx, out);
+            // 4.1+ (KIP-1050, KAFKA-18019): retriable errors that ran out and INVALID_TXN_STATE
+            // reach the application as TransactionAbortableException.
+            let seen = if ctx.version.at_least(KafkaVersion::V4_1)
+                && (error.is_retriable()
+                    || error == Errors::DeliveryTimeout
+                    || error == Errors::InvalidTxnState)
+            {
+                Errors::TransactionAbortable
+            } else {
+                error
+            };
+            self.abortable(seen, ctx, out);
         }
         self.complete_batch(id, Err(error), ctx, out);
     }

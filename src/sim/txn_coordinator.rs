@@ -55,7 +55,15 @@ impl TransactionState {
             Empty => &[Empty, CompleteCommit, CompleteAbort],
             Ongoing => &[Ongoing, Empty, CompleteCommit, CompleteAbort],
             PrepareCommit => &[Ongoing],
-            PrepareAbort => &[Ongoing, PrepareEpochFence],
+            // Transactions v2 adds Empty and Complete*: an abort with nothing open bumps the epoch
+            // (TransactionState.java in 4.x lists them; transactions v1 never takes them).
+            PrepareAbort => &[
+                Ongoing,
+                PrepareEpochFence,
+                Empty,
+                CompleteCommit,
+                CompleteAbort,
+            ],
             CompleteCommit => &[PrepareCommit],
             CompleteAbort => &[PrepareAbort],
             Dead => &[Empty, CompleteAbort, CompleteCommit],
@@ -98,6 +106,9 @@ pub struct TxnMetadata {
     pub last_producer_epoch: ProducerEpoch,
     /// `previousProducerId`: the id before an exhausted epoch rotated it (KIP-360).
     pub previous_producer_id: ProducerId,
+    /// `nextProducerId` (transactions v2): allocated when Prepare* uses the last epoch;
+    /// Complete* switches to it with epoch 0 (KAFKA-18660).
+    pub next_producer_id: ProducerId,
 }
 
 /// `TransactionMetadata.isProducerEpochExhausted`: `Short.MAX_VALUE - 1` is the last epoch
@@ -192,7 +203,9 @@ impl TxnCoordinator {
                     topic_partitions: set_of(r.partitions.iter().copied()),
                     txn_start: r.txn_start,
                     last_producer_epoch: ProducerEpoch::NONE,
+                    // Simplification: not persisted, as before 4.3's KAFKA-20310.
                     previous_producer_id: ProducerId::NONE,
+                    next_producer_id: ProducerId::NONE,
                 },
             );
         }
@@ -277,11 +290,15 @@ impl TxnCoordinator {
                 producer_id,
                 producer_epoch,
                 partitions,
+                verify_only,
             } => {
                 let parts: Vec<TxnPartition> =
                     partitions.iter().map(|p| TxnPartition::Data(*p)).collect();
-                let error =
-                    self.add_partitions(*txn, *producer_id, *producer_epoch, &parts, ctx.now, out);
+                let error = if *verify_only {
+                    self.verify_partitions(*txn, *producer_id, *producer_epoch, &parts)
+                } else {
+                    self.add_partitions(*txn, *producer_id, *producer_epoch, &parts, ctx.now, out)
+                };
                 out.send(
                     from,
                     Message::AddPartitionsToTxnResponse { corr: *corr, error },
@@ -315,8 +332,22 @@ impl TxnCoordinator {
                 producer_epoch,
                 commit,
             } => {
-                let error = self.end_txn(*txn, *producer_id, *producer_epoch, *commit, ctx, out);
-                out.send(from, Message::EndTxnResponse { corr: *corr, error });
+                let (error, producer_id_and_epoch) = if ctx.topology.features.tv2() {
+                    self.end_txn_tv2(*txn, *producer_id, *producer_epoch, *commit, ctx, out)
+                } else {
+                    (
+                        self.end_txn(*txn, *producer_id, *producer_epoch, *commit, ctx, out),
+                        None,
+                    )
+                };
+                out.send(
+                    from,
+                    Message::EndTxnResponse {
+                        corr: *corr,
+                        error,
+                        producer_id_and_epoch,
+                    },
+                );
             }
             Message::WriteTxnMarkersResponse {
                 corr,
@@ -358,6 +389,7 @@ impl TxnCoordinator {
                 txn_start: ctx.now,
                 last_producer_epoch: ProducerEpoch::NONE,
                 previous_producer_id: ProducerId::NONE,
+                next_producer_id: ProducerId::NONE,
             });
         }
         let Some(meta) = self.txns.get(&txn).cloned() else {
@@ -466,7 +498,21 @@ impl TxnCoordinator {
         self.start_markers(txn, ControlType::Abort, ctx, out);
     }
 
-    /// `TransactionCoordinator.handleAddPartitionsToTransaction` (client path, v≤3).
+    /// An add asked by the broker this coordinator runs on (TxnOffsetCommit v5, transactions v2).
+    pub fn add_partitions_for(
+        &mut self,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        epoch: ProducerEpoch,
+        parts: &[TxnPartition],
+        now: Tick,
+        out: &mut Out,
+    ) -> Option<Errors> {
+        self.add_partitions(txn, producer_id, epoch, parts, now, out)
+    }
+
+    /// `TransactionCoordinator.handleAddPartitionsToTransaction` (client path, v≤3; and a
+    /// leader's implicit add under transactions v2).
     fn add_partitions(
         &mut self,
         txn: TxnIdx,
@@ -545,6 +591,139 @@ impl TxnCoordinator {
             (PrepareCommit, true) | (PrepareAbort, false) => Some(Errors::ConcurrentTransactions),
             _ => Some(Errors::InvalidTxnState),
         }
+    }
+
+    /// `TransactionCoordinator.handleVerifyPartitionsInTransaction` (KIP-890 part 1,
+    /// AddPartitionsToTxn v4 `verifyOnly`): is every partition already in the open transaction?
+    fn verify_partitions(
+        &self,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        epoch: ProducerEpoch,
+        parts: &[TxnPartition],
+    ) -> Option<Errors> {
+        let Some(meta) = self.txns.get(&txn) else {
+            return Some(Errors::InvalidProducerIdMapping);
+        };
+        if meta.producer_id != producer_id {
+            return Some(Errors::InvalidProducerIdMapping);
+        }
+        if meta.producer_epoch != epoch {
+            return Some(Errors::ProducerFenced);
+        }
+        match meta.state {
+            TransactionState::PrepareCommit
+            | TransactionState::PrepareAbort
+            | TransactionState::PrepareEpochFence => Some(Errors::ConcurrentTransactions),
+            TransactionState::Ongoing
+                if parts.iter().all(|p| meta.topic_partitions.contains(p)) =>
+            {
+                None
+            }
+            // "Record was not part of an ongoing transaction".
+            _ => Some(Errors::TransactionAbortable),
+        }
+    }
+
+    /// `TransactionCoordinator.endTransaction` for transactions v2 (EndTxn v5, KAFKA-14562,
+    /// KAFKA-18464). A retry is recognised by request epoch = stored − 1 (or, after a rotation,
+    /// the previous id at `Short.MAX_VALUE − 1`); the answer carries the (pid, epoch) to use next.
+    ///
+    /// | state          | abort, retry | abort, current | commit, retry | commit, current |
+    /// |----------------|--------------|----------------|---------------|-----------------|
+    /// | Empty          | PF           | EB             | PF            | ITS             |
+    /// | CompleteAbort  | NONE         | EB             | ITS           | ITS             |
+    /// | CompleteCommit | ITS          | EB             | NONE          | ITS             |
+    ///
+    /// Ongoing needs the current epoch; Prepare* the retry epoch (CONCURRENT_TRANSACTIONS).
+    /// Simplification: a pending transition is never observed (appends are synchronous), so the
+    /// pending-transition check that precedes the epoch check never fires.
+    #[allow(clippy::type_complexity)]
+    fn end_txn_tv2(
+        &mut self,
+        txn: TxnIdx,
+        producer_id: ProducerId,
+        epoch: ProducerEpoch,
+        commit: bool,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) -> (Option<Errors>, Option<(ProducerId, ProducerEpoch)>) {
+        use TransactionState::*;
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return (Some(Errors::InvalidProducerIdMapping), None);
+        };
+        let retry_on_overflow = meta.previous_producer_id == producer_id
+            && epoch.0 == i16::MAX - 1
+            && meta.producer_epoch.0 == 0;
+        if meta.producer_id != producer_id && !retry_on_overflow {
+            return (Some(Errors::InvalidProducerIdMapping), None);
+        }
+        let retry = retry_on_overflow || meta.producer_epoch.0 as i32 == epoch.0 as i32 + 1;
+        let current = !retry_on_overflow && meta.producer_epoch == epoch;
+        if !retry && !current {
+            return (Some(Errors::ProducerFenced), None);
+        }
+        let now_has = Some((meta.producer_id, meta.producer_epoch));
+        let fenced = (Some(Errors::ProducerFenced), None);
+        let invalid = (Some(Errors::InvalidTxnState), None);
+        match (meta.state, commit, retry) {
+            (Ongoing, _, false) => self.prepare_tv2(txn, commit, ctx, out),
+            (Ongoing, _, true) => fenced,
+            (PrepareCommit, true, true) | (PrepareAbort, false, true) => {
+                (Some(Errors::ConcurrentTransactions), None)
+            }
+            (PrepareCommit | PrepareAbort, _, false) => fenced,
+            (PrepareCommit | PrepareAbort, _, true) => invalid,
+            (Empty, _, true) => fenced,
+            (Empty, true, false) => invalid,
+            (CompleteAbort, false, true) | (CompleteCommit, true, true) => (None, now_has),
+            (CompleteAbort | CompleteCommit, true, _) | (CompleteCommit, false, true) => invalid,
+            // An abort with nothing open: PrepareAbort with the bumped epoch and no partitions,
+            // at once CompleteAbort.
+            (Empty | CompleteAbort | CompleteCommit, false, false) => {
+                self.prepare_tv2(txn, false, ctx, out)
+            }
+            (Dead | PrepareEpochFence, _, _) => invalid,
+        }
+    }
+
+    /// Transactions v2's Prepare*: epoch + 1 (`lastProducerEpoch` = the old one), a
+    /// `nextProducerId` when that is the last epoch; the reply once it is durable.
+    fn prepare_tv2(
+        &mut self,
+        txn: TxnIdx,
+        commit: bool,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) -> (Option<Errors>, Option<(ProducerId, ProducerEpoch)>) {
+        let Some(meta) = self.txns.get(&txn).cloned() else {
+            return (Some(Errors::InvalidProducerIdMapping), None);
+        };
+        let next_producer_id = if is_epoch_exhausted(meta.producer_epoch) {
+            Self::alloc_producer_id(ctx)
+        } else {
+            ProducerId::NONE
+        };
+        let (state, result) = if commit {
+            (TransactionState::PrepareCommit, ControlType::Commit)
+        } else {
+            (TransactionState::PrepareAbort, ControlType::Abort)
+        };
+        let next = TxnMetadata {
+            producer_epoch: meta.producer_epoch.next(),
+            last_producer_epoch: meta.producer_epoch,
+            next_producer_id,
+            state,
+            ..meta
+        };
+        let answer = if next_producer_id.is_none() {
+            (next.producer_id, next.producer_epoch)
+        } else {
+            (next_producer_id, ProducerEpoch(0))
+        };
+        self.write(txn, next, ctx.now, out);
+        self.start_markers(txn, result, ctx, out);
+        (None, Some(answer))
     }
 
     fn start_markers(
@@ -628,6 +807,7 @@ impl TxnCoordinator {
                     producer_epoch,
                     coordinator_epoch: self.coordinator_epoch,
                     result: pending.result,
+                    transaction_version: ctx.topology.features.transaction_version,
                     partitions,
                     group,
                 },
@@ -737,12 +917,26 @@ impl TxnCoordinator {
             ControlType::Commit => TransactionState::CompleteCommit,
             ControlType::Abort => TransactionState::CompleteAbort,
         };
+        // Transactions v2 at an exhausted epoch: Complete* switches to (nextProducerId, 0)
+        // (TransactionMetadata.prepareComplete, KAFKA-18660).
+        let rotated = if meta.next_producer_id.is_none() {
+            meta
+        } else {
+            TxnMetadata {
+                previous_producer_id: meta.producer_id,
+                producer_id: meta.next_producer_id,
+                producer_epoch: ProducerEpoch(0),
+                last_producer_epoch: ProducerEpoch::NONE,
+                next_producer_id: ProducerId::NONE,
+                ..meta
+            }
+        };
         self.write(
             txn,
             TxnMetadata {
                 state,
                 topic_partitions: BTreeSet::new(),
-                ..meta
+                ..rotated
             },
             now,
             out,
