@@ -1775,3 +1775,930 @@ fn back_to_back_sends_add_their_partitions_in_one_add_partitions_to_txn_and_no_p
         vec![(0, "v1".into()), (1, "COMMIT".into())]
     );
 }
+
+// ---- §D1: Kafka 4.x and transactions v2 (KIP-890 part 2) ----
+
+fn tv2_topology(brokers: u8, release: eoscope::sim::config::KafkaVersion) -> Topology {
+    let mut t = Topology::new(brokers, 1, 1, 1);
+    t.features = eoscope::sim::topology::Features::of(release);
+    t
+}
+
+fn tv2_call(tc: &mut TxnCoordinator, msg: Message, next_pid: &mut i64) -> Out {
+    let topology = tv2_topology(1, eoscope::sim::config::KafkaVersion::V4_3);
+    let mut out = Out::default();
+    let mut ctx = CoordCtx {
+        now: Tick(0),
+        me: NodeId::Broker(0),
+        topology: &topology,
+        next_producer_id: next_pid,
+    };
+    assert!(tc.handle(NodeId::Producer(0), &msg, &mut ctx, &mut out));
+    out
+}
+
+fn end_txn(corr: u32, pid: i64, epoch: i16, commit: bool) -> Message {
+    Message::EndTxnRequest {
+        corr,
+        txn: 0,
+        producer_id: ProducerId(pid),
+        producer_epoch: ProducerEpoch(epoch),
+        commit,
+    }
+}
+
+fn end_txn_answer(out: &Out) -> (Option<Errors>, Option<(i64, i16)>) {
+    out.sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::EndTxnResponse {
+                error,
+                producer_id_and_epoch,
+                ..
+            } => Some((*error, producer_id_and_epoch.map(|(p, e)| (p.0, e.0)))),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn client_sent(sim: &Sim, kind: MessageKind) -> usize {
+    sent(sim, kind)
+        .iter()
+        .filter(|s| matches!(s.1, NodeId::Producer(_) | NodeId::Consumer(_)))
+        .count()
+}
+
+#[test]
+fn versions_4_0_to_4_3_parse_and_run_transactions_v2_while_3_9_keeps_v1() {
+    // TransactionVersion.java: new 4.x clusters finalize transaction.version=2; a 4.x client uses it
+    // (TransactionManager.maybeUpdateTransactionV2Enabled).
+    use eoscope::sim::config::KafkaVersion;
+    for (name, tv) in [("3.9", 1), ("4.0", 2), ("4.1", 2), ("4.2", 2), ("4.3", 2)] {
+        let v = KafkaVersion::parse(name).unwrap();
+        assert_eq!((v.name(), v.transaction_version()), (name, tv));
+    }
+    assert!(KafkaVersion::parse("4.4")
+        .unwrap_err()
+        .contains("`4.0`, `4.1`, `4.2`, `4.3`"));
+}
+
+#[test]
+fn a_tv2_client_sends_no_add_partitions_to_txn_and_the_leader_adds_the_partition_with_the_first_produce(
+) {
+    // TransactionManager.maybeAddPartition (TV2: local only); ProduceRequest v12's implicit add:
+    // ReplicaManager.maybeSendPartitionsToTransactionCoordinator (KAFKA-14563).
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}, {"begin": {}},
+        {"send": {"partition": 0, "records": 1}}, {"send": {"partition": 1, "records": 1}}, {"commit": {}}]}]);
+    let mut s = scenario("4.3", p, json!([]), json!([]));
+    s["cluster"] = json!({"partitions": 2});
+    let sim = run(s);
+    assert_eq!(client_sent(&sim, MessageKind::AddPartitionsToTxnRequest), 0);
+    let from_leader = sent(&sim, MessageKind::AddPartitionsToTxnRequest);
+    assert_eq!(
+        from_leader
+            .iter()
+            .map(|s| (s.1, s.3.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (NodeId::Broker(0), "AddPartitionsToTxn orders-0".to_string()),
+            (NodeId::Broker(0), "AddPartitionsToTxn orders-1".to_string())
+        ]
+    );
+    // Each batch is appended only after the coordinator has the partition in the transaction.
+    let f = facts(&sim);
+    let ongoing = f
+        .iter()
+        .position(|n| {
+            matches!(
+                n,
+                Note::TxnTransition {
+                    to: TransactionState::Ongoing,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    let appended = f
+        .iter()
+        .position(|n| matches!(n, Note::Appended { .. }))
+        .unwrap();
+    assert!(ongoing < appended);
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v0".into()), (1, "COMMIT".into())]
+    );
+    assert_eq!(
+        values(&sim, 1),
+        vec![(0, "v1".into()), (1, "COMMIT".into())]
+    );
+}
+
+#[test]
+fn the_leader_retries_concurrent_transactions_every_20_ms_for_100_ms_then_answers_it() {
+    // ReplicaManager / AddPartitionsToTxnConfig: add.partitions.to.txn.retry.backoff.ms = 20,
+    // add.partitions.to.txn.retry.backoff.max.ms = 100 (KAFKA-18654); the client retries the
+    // retriable CONCURRENT_TRANSACTIONS after retry.backoff.ms.
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}, {"begin": {}},
+        {"send": {"partition": 1, "records": 1}}, {"commit": {}},
+        {"begin": {}}, {"send": {"partition": 0, "records": 1}}, {"commit": {}}]}]);
+    // The first transaction's marker (broker-2 → broker-1) is slow: it stays PrepareCommit.
+    let delay = json!([{"delay": {"kind": "WriteTxnMarkersRequest", "nth": 1, "ms": 300}}]);
+    let mut s = scenario("4.3", p, json!([]), delay);
+    s["cluster"] = json!({"brokers": 3, "partitions": 2});
+    let sim = run(s);
+    let adds: Vec<u64> = sent(&sim, MessageKind::AddPartitionsToTxnRequest)
+        .iter()
+        .filter(|s| s.1 == NodeId::Broker(0))
+        .map(|s| s.0)
+        .collect();
+    // The produce reached broker-0 at 45: asks at 45, then every 20 ms after each answer, until 100 ms passed.
+    assert_eq!(&adds[..4], &[45, 75, 105, 135]);
+    let refusals: Vec<(u64, String)> = sent(&sim, MessageKind::ProduceResponse)
+        .into_iter()
+        .filter(|s| s.3.ends_with("CONCURRENT_TRANSACTIONS"))
+        .map(|s| (s.0, s.3))
+        .collect();
+    assert_eq!(
+        refusals[0],
+        (145, "orders-0 CONCURRENT_TRANSACTIONS".into())
+    );
+    // Once the first transaction is CompleteCommit the add succeeds and the second commits.
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v1".into()), (1, "COMMIT".into())]
+    );
+    let b = &input_log(&sim, 0).batches()[0];
+    assert_eq!((b.producer_epoch.0, b.base_sequence.0), (1, 0));
+}
+
+#[test]
+fn tv2_send_offsets_to_transaction_sends_txn_offset_commit_without_add_offsets_to_txn() {
+    // TransactionManager.sendOffsetsToTransaction (TV2); TxnOffsetCommitRequest v5: the group
+    // coordinator's broker adds __consumer_offsets to the transaction.
+    let text = common::shipped_text("consume-transform-produce");
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["version"] = json!("4.3");
+    let sim = run(v);
+    assert_eq!(client_sent(&sim, MessageKind::AddOffsetsToTxnRequest), 0);
+    assert_eq!(client_sent(&sim, MessageKind::AddPartitionsToTxnRequest), 0);
+    assert!(client_sent(&sim, MessageKind::TxnOffsetCommitRequest) >= 1);
+    let b = sim.world.topology.group_coordinator() as usize;
+    let gc = sim.world.brokers[b].group_coordinator.as_ref().unwrap();
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    assert_eq!(gc.committed.get(&(0, tp)), Some(&Offset(6)));
+    assert!(
+        sim.world.checker.verdicts[&eoscope::sim::checker::Property::EndToEndExactlyOnce].passed()
+    );
+}
+
+#[test]
+fn tv2_bumps_the_epoch_at_every_end_txn_and_the_next_transaction_restarts_at_sequence_zero() {
+    // TransactionMetadata.prepareAbortOrCommit (epoch + 1, lastProducerEpoch = old); EndTxn v5
+    // returns (pid, epoch); TransactionManager resets every sequence (KAFKA-14562).
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}},
+        {"begin": {}}, {"send": {"records": 2}}, {"commit": {}},
+        {"begin": {}}, {"send": {"records": 1}}, {"commit": {}}]}]);
+    let sim = run(scenario("4.3", p, json!([]), json!([])));
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareCommit, 0, 1),
+            (CompleteCommit, 0, 1),
+            (Ongoing, 0, 1),
+            (PrepareCommit, 0, 2),
+            (CompleteCommit, 0, 2)
+        ]
+    );
+    let batches: Vec<(u64, i16, i32, bool)> = input_log(&sim, 0)
+        .batches()
+        .iter()
+        .map(|b| {
+            (
+                b.base_offset.0,
+                b.producer_epoch.0,
+                b.base_sequence.0,
+                b.is_control(),
+            )
+        })
+        .collect();
+    // Data at epoch 0 from seq 0, its marker at epoch 1; the next data at epoch 1 from seq 0, marker 2.
+    assert_eq!(
+        batches,
+        vec![
+            (0, 0, 0, false),
+            (2, 1, -1, true),
+            (3, 1, 0, false),
+            (4, 2, -1, true)
+        ]
+    );
+    let answers: Vec<String> = sent(&sim, MessageKind::EndTxnResponse)
+        .into_iter()
+        .map(|s| s.3)
+        .collect();
+    assert_eq!(answers, vec!["ok", "ok"]);
+    assert_eq!(
+        sim.world.producers[0].client.producer_epoch,
+        ProducerEpoch(2)
+    );
+}
+
+#[test]
+fn the_tv2_end_txn_table_answers_retries_aborts_from_empty_and_commits_as_kafka_does() {
+    // TransactionCoordinator.endTransaction (TV2; KAFKA-18464): retry = request epoch stored − 1.
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    tv2_call(
+        &mut tc,
+        Message::InitProducerIdRequest {
+            corr: 0,
+            txn: Some(0),
+            transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+        },
+        &mut pid,
+    );
+    // Empty at epoch 0: commit (current) is INVALID_TXN_STATE; abort (current) bumps with no partitions.
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(1, 0, 0, true), &mut pid)),
+        (Some(Errors::InvalidTxnState), None)
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(2, 0, 0, false), &mut pid)),
+        (None, Some((0, 1)))
+    );
+    let tail: Vec<(TransactionState, i16)> = tc
+        .log
+        .iter()
+        .skip(1)
+        .map(|r| (r.state, r.producer_epoch.0))
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            (TransactionState::PrepareAbort, 1),
+            (TransactionState::CompleteAbort, 1)
+        ]
+    );
+    // CompleteAbort at 1: abort retry (epoch 0) → NONE with the current (pid, epoch); commit retry → ITS;
+    // abort current → another bump; commit current → ITS.
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(3, 0, 0, false), &mut pid)),
+        (None, Some((0, 1)))
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(4, 0, 0, true), &mut pid)),
+        (Some(Errors::InvalidTxnState), None)
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(5, 0, 1, true), &mut pid)),
+        (Some(Errors::InvalidTxnState), None)
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(6, 0, 1, false), &mut pid)),
+        (None, Some((0, 2)))
+    );
+    // An epoch that is neither current nor the retry one: PRODUCER_FENCED.
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(7, 0, 0, false), &mut pid)),
+        (Some(Errors::ProducerFenced), None)
+    );
+    // A commit at epoch 2: Ongoing → PrepareCommit at 3; its retry (epoch 2) while prepared is
+    // CONCURRENT_TRANSACTIONS; once CompleteCommit, the retry is NONE and an abort retry ITS.
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    tv2_call(
+        &mut tc,
+        Message::AddPartitionsToTxnRequest {
+            corr: 8,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(2),
+            partitions: vec![tp],
+            verify_only: false,
+        },
+        &mut pid,
+    );
+    let out = tv2_call(&mut tc, end_txn(9, 0, 2, true), &mut pid);
+    assert_eq!(end_txn_answer(&out), (None, Some((0, 3))));
+    let marker_epoch = out.sends.iter().find_map(|(_, m)| match m {
+        Message::WriteTxnMarkersRequest {
+            producer_epoch,
+            transaction_version,
+            corr,
+            ..
+        } => Some((producer_epoch.0, *transaction_version, *corr)),
+        _ => None,
+    });
+    let (epoch, tv, corr) = marker_epoch.unwrap();
+    assert_eq!((epoch, tv), (3, 2), "markers carry epoch + 1");
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(10, 0, 2, true), &mut pid)),
+        (Some(Errors::ConcurrentTransactions), None)
+    );
+    markers_answer(&mut tc, corr, None, 10, &mut pid);
+    assert_eq!(tc.txns[&0].state, TransactionState::CompleteCommit);
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(11, 0, 2, true), &mut pid)),
+        (None, Some((0, 3)))
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(12, 0, 2, false), &mut pid)),
+        (Some(Errors::InvalidTxnState), None)
+    );
+    // A producer id that is not this transactional.id's: INVALID_PRODUCER_ID_MAPPING.
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(13, 99, 3, false), &mut pid)),
+        (Some(Errors::InvalidProducerIdMapping), None)
+    );
+}
+
+#[test]
+fn a_tv2_transaction_that_sent_nothing_sends_no_end_txn() {
+    // TransactionManager.nextRequest: no EndTxn without a send or sendOffsetsToTransaction (KAFKA-18401).
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}, {"begin": {}}, {"commit": {}},
+        {"begin": {}}, {"abort": {}}]}]);
+    let sim = run(scenario("4.3", p, json!([]), json!([])));
+    assert_eq!(sent(&sim, MessageKind::EndTxnRequest).len(), 0);
+    assert_eq!(sim.world.producers[0].client.state.name(), "READY");
+    assert_eq!(
+        sim.world.producers[0].client.producer_epoch,
+        ProducerEpoch(0)
+    );
+}
+
+fn timed_out(version: &str, then: Value) -> Sim {
+    let mut script = vec![
+        json!({"init_transactions": {}}),
+        json!({"begin": {}}),
+        json!({"send": {"records": 1}}),
+        json!({"at": 12_000}),
+    ];
+    script.extend(then.as_array().unwrap().iter().cloned());
+    let p = json!([{"config": {"transactional.id": "t", "transaction.timeout.ms": 1000}, "script": script}]);
+    run(scenario(version, p, json!([]), json!([])))
+}
+
+#[test]
+fn a_coordinator_side_abort_bumps_the_epoch_once_under_tv2_and_end_txn_abort_at_the_old_epoch_recovers(
+) {
+    // TransactionCoordinator.abortTimedOutTransactions → prepareFenceProducerEpoch, then
+    // endTransaction with isEpochFence: e + 1 once (4.0.1+/4.1.0, KAFKA-19367; 4.0.0's double bump
+    // to e + 2 is not modelled). The producer's EndTxn(ABORT, e) is a retry on CompleteAbort at
+    // e + 1: NONE with (pid, e + 1) (EndTxnHandler), and the producer goes on at e + 1.
+    let sim = timed_out(
+        "4.3",
+        json!([{"abort": {}}, {"begin": {}}, {"send": {"records": 1}}, {"commit": {}}]),
+    );
+    use TransactionState::*;
+    let states = txn_states(&sim);
+    assert_eq!(
+        &states[..4],
+        &[
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 1),
+            (CompleteAbort, 0, 1)
+        ]
+    );
+    let abort_marker = &input_log(&sim, 0).batches()[1];
+    assert_eq!(
+        (abort_marker.control, abort_marker.producer_epoch.0),
+        (Some(ControlType::Abort), 1)
+    );
+    let answers: Vec<String> = sent(&sim, MessageKind::EndTxnResponse)
+        .into_iter()
+        .map(|s| s.3)
+        .collect();
+    assert_eq!(answers, vec!["ok", "ok"]);
+    assert_eq!(
+        &states[4..],
+        &[
+            (Ongoing, 0, 1),
+            (PrepareCommit, 0, 2),
+            (CompleteCommit, 0, 2)
+        ]
+    );
+    assert_eq!(
+        values(&sim, 0),
+        vec![
+            (0, "v0".into()),
+            (1, "ABORT".into()),
+            (2, "v1".into()),
+            (3, "COMMIT".into())
+        ]
+    );
+}
+
+#[test]
+fn after_a_timeout_abort_a_tv2_commit_at_the_old_epoch_is_invalid_txn_state_and_fatal() {
+    // TransactionCoordinator.endTransaction: CompleteAbort + commit retry → INVALID_TXN_STATE, fatal
+    // for the client (a later trunk change, KAFKA-20785, answers PRODUCER_FENCED; not modelled).
+    let sim = timed_out("4.3", json!([{"commit": {}}]));
+    let answers: Vec<String> = sent(&sim, MessageKind::EndTxnResponse)
+        .into_iter()
+        .map(|s| s.3)
+        .collect();
+    assert_eq!(answers, vec!["INVALID_TXN_STATE"]);
+    assert_eq!(sim.world.producers[0].client.state.name(), "FATAL_ERROR");
+    assert_eq!(sim.world.producers[0].halted, Some(Errors::InvalidTxnState));
+}
+
+#[test]
+fn after_a_timeout_abort_a_produce_at_the_old_epoch_is_invalid_producer_epoch() {
+    // The abort markers carry e + 1 (§A8.4), so the partition refuses epoch e: INVALID_PRODUCER_EPOCH
+    // (4.1+ before any coordinator round trip, KAFKA-18042).
+    let sim = timed_out("4.3", json!([{"send": {"records": 1}}, {"commit": {}}]));
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Rejected {
+            error: Errors::InvalidProducerEpoch,
+            ..
+        }
+    )));
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::ClientError {
+            error: Errors::InvalidProducerEpoch,
+            what: "abortable",
+            ..
+        }
+    )));
+}
+
+#[test]
+fn under_tv2_an_expired_batch_needs_no_client_init_producer_id_the_abort_bumps_the_epoch() {
+    // TransactionManager: needToTriggerEpochBumpFromClient() is false with TV2; the abort's EndTxn
+    // returns epoch + 1 and the sequences restart at 0.
+    let p = json!([{"config": {"transactional.id": "t", "request.timeout.ms": 1000, "delivery.timeout.ms": 1500},
+        "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {"records": 1}}, {"commit": {}}]}]);
+    let drops = json!([{"drop": {"kind": "ProduceRequest", "nth": 1}}, {"drop": {"kind": "ProduceRequest", "nth": 2}}]);
+    let sim = run(scenario("4.3", p, json!([]), drops));
+    assert_eq!(sent(&sim, MessageKind::InitProducerIdRequest).len(), 1);
+    // Both produce requests were lost, so no leader ever added orders-0: the abort goes from Empty
+    // (an abort with nothing open still bumps), and no marker is written.
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (PrepareAbort, 0, 1),
+            (CompleteAbort, 0, 1),
+            (Ongoing, 0, 1),
+            (PrepareCommit, 0, 2),
+            (CompleteCommit, 0, 2)
+        ]
+    );
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v0".into()), (1, "COMMIT".into())]
+    );
+    let b = &input_log(&sim, 0).batches()[0];
+    assert_eq!((b.producer_epoch.0, b.base_sequence.0), (1, 0));
+}
+
+#[test]
+fn kip_1050_surfaces_an_expired_batch_as_transaction_abortable_from_4_1_and_as_itself_in_4_0() {
+    // TransactionManager.maybeTransitionToErrorState (KAFKA-18019, KIP-1050): from 4.1 retriable
+    // errors that ran out reach the application as TransactionAbortableException.
+    let p = json!([{"config": {"transactional.id": "t", "request.timeout.ms": 1000, "delivery.timeout.ms": 1500},
+        "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {"records": 1}}, {"commit": {}}]}]);
+    let drops = json!([{"drop": {"kind": "ProduceRequest", "nth": 1}}, {"drop": {"kind": "ProduceRequest", "nth": 2}}]);
+    for (version, error) in [
+        ("4.0", Errors::DeliveryTimeout),
+        ("4.1", Errors::TransactionAbortable),
+    ] {
+        let sim = run(scenario(version, p.clone(), json!([]), drops.clone()));
+        let seen: Vec<Errors> = facts(&sim)
+            .iter()
+            .filter_map(|n| match n {
+                Note::ClientError {
+                    error,
+                    what: "abortable",
+                    ..
+                } => Some(*error),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seen, vec![error], "{}", version);
+    }
+}
+
+fn lone_client(
+    version: eoscope::sim::config::KafkaVersion,
+) -> (eoscope::sim::producer::ProducerClient, Topology) {
+    use eoscope::sim::config::{producer_config, RawConfig};
+    let mut raw = RawConfig::new();
+    raw.insert("transactional.id".into(), json!("t"));
+    let cfg = producer_config(&raw, version).unwrap();
+    let client = eoscope::sim::producer::ProducerClient::new(cfg, Some(0));
+    (client, tv2_topology(1, version))
+}
+
+/// Drives a lone client through initTransactions and one send, answering what it asks.
+fn client_in_transaction(
+    version: eoscope::sim::config::KafkaVersion,
+) -> (eoscope::sim::producer::ProducerClient, Topology) {
+    use eoscope::sim::producer::ClientCtx;
+    let (mut c, topology) = lone_client(version);
+    let ctx = ClientCtx {
+        now: Tick(0),
+        node: NodeId::Producer(0),
+        topology: &topology,
+        version,
+    };
+    let mut out = Out::default();
+    c.init_transactions(&ctx, &mut out).unwrap();
+    let corr = out.sends.iter().find_map(|(_, m)| match m {
+        Message::InitProducerIdRequest { corr, .. } => Some(*corr),
+        _ => None,
+    });
+    c.on_response(
+        Message::InitProducerIdResponse {
+            corr: corr.unwrap(),
+            result: Ok((ProducerId(7), ProducerEpoch(0))),
+        },
+        &ctx,
+        &mut out,
+    );
+    c.begin_transaction().unwrap();
+    (c, topology)
+}
+
+#[test]
+fn invalid_producer_id_mapping_on_a_tv2_produce_is_fatal() {
+    // TransactionManager.maybeTransitionToErrorState (4.0+): InvalidPidMappingException is fatal.
+    use eoscope::sim::config::KafkaVersion;
+    use eoscope::sim::producer::ClientCtx;
+    let (mut c, topology) = client_in_transaction(KafkaVersion::V4_0);
+    let ctx = ClientCtx {
+        now: Tick(10),
+        node: NodeId::Producer(0),
+        topology: &topology,
+        version: KafkaVersion::V4_0,
+    };
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    let mut out = Out::default();
+    c.send(tp, RecordId(0), 1, &ctx, &mut out).unwrap();
+    c.drain(&ctx, &mut out);
+    let corr = out
+        .sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::ProduceRequest { corr, batch, .. } => {
+                assert_eq!(batch.transaction_version, 2);
+                Some(*corr)
+            }
+            _ => None,
+        })
+        .unwrap();
+    c.on_response(
+        Message::ProduceResponse {
+            corr,
+            tp,
+            result: Err(Errors::InvalidProducerIdMapping),
+        },
+        &ctx,
+        &mut out,
+    );
+    assert_eq!(c.state.name(), "FATAL_ERROR");
+    assert_eq!(c.last_error, Some(Errors::InvalidProducerIdMapping));
+}
+
+#[test]
+fn transaction_abortable_while_aborting_is_fatal_from_4_1_and_the_abort_goes_round_again_in_4_0() {
+    // KIP-1050 (KAFKA-19250): TRANSACTION_ABORTABLE received while aborting becomes fatal.
+    use eoscope::sim::config::KafkaVersion;
+    use eoscope::sim::producer::ClientCtx;
+    for (version, fatal) in [(KafkaVersion::V4_0, false), (KafkaVersion::V4_1, true)] {
+        let (mut c, topology) = client_in_transaction(version);
+        let ctx = ClientCtx {
+            now: Tick(10),
+            node: NodeId::Producer(0),
+            topology: &topology,
+            version,
+        };
+        let tp = TopicPartition {
+            topic: TopicId::Input,
+            partition: 0,
+        };
+        let mut out = Out::default();
+        c.send(tp, RecordId(0), 1, &ctx, &mut out).unwrap();
+        c.drain(&ctx, &mut out);
+        let produce = out
+            .sends
+            .iter()
+            .find_map(|(_, m)| match m {
+                Message::ProduceRequest { corr, .. } => Some(*corr),
+                _ => None,
+            })
+            .unwrap();
+        c.on_response(
+            Message::ProduceResponse {
+                corr: produce,
+                tp,
+                result: Ok(eoscope::sim::log::AppendInfo {
+                    base_offset: Offset(0),
+                    last_offset: Offset(0),
+                    duplicate: false,
+                }),
+            },
+            &ctx,
+            &mut out,
+        );
+        out.clear();
+        c.abort_transaction(&ctx, &mut out).unwrap();
+        let end = out
+            .sends
+            .iter()
+            .find_map(|(_, m)| match m {
+                Message::EndTxnRequest { corr, commit, .. } => {
+                    assert!(!commit);
+                    Some(*corr)
+                }
+                _ => None,
+            })
+            .unwrap();
+        c.on_response(
+            Message::EndTxnResponse {
+                corr: end,
+                error: Some(Errors::TransactionAbortable),
+                producer_id_and_epoch: None,
+            },
+            &ctx,
+            &mut out,
+        );
+        assert_eq!(c.state.name() == "FATAL_ERROR", fatal, "{:?}", version);
+    }
+}
+
+fn tv2_leader(
+    release: eoscope::sim::config::KafkaVersion,
+) -> (eoscope::sim::broker::Broker, Topology) {
+    let topology = tv2_topology(2, release);
+    let broker = eoscope::sim::broker::Broker::new(0, &topology);
+    (broker, topology)
+}
+
+fn leader_ctx(topology: &Topology) -> eoscope::sim::broker::BrokerCtx<'_> {
+    eoscope::sim::broker::BrokerCtx {
+        now: Tick(0),
+        topology,
+        rules: V3_9,
+        fetch_max_wait_ms: 0,
+        replication: eoscope::sim::replication::ReplicationConfig {
+            min_insync_replicas: 1,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            hw_holds_below_min_isr: true,
+        },
+    }
+}
+
+fn tv2_batch(epoch: i16, seq: i32) -> BatchToAppend {
+    BatchToAppend {
+        transactional_id: Some(0),
+        transaction_version: 2,
+        ..txn_batch(5, epoch, seq, 1)
+    }
+}
+
+#[test]
+fn from_4_1_a_lower_epoch_is_refused_by_the_leader_before_any_coordinator_round_trip() {
+    // UnifiedLog.maybeStartTransactionVerification (KAFKA-18042); in 4.0 the leader asks the
+    // coordinator first and maps its PRODUCER_FENCED to INVALID_PRODUCER_EPOCH (AddPartitionsToTxnManager).
+    use eoscope::sim::config::KafkaVersion;
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    for release in [KafkaVersion::V4_0, KafkaVersion::V4_1] {
+        let (mut broker, topology) = tv2_leader(release);
+        let ctx = leader_ctx(&topology);
+        // The partition already has this producer at epoch 3 (a marker of a later transaction).
+        broker
+            .partitions
+            .get_mut(&tp)
+            .unwrap()
+            .append_marker(
+                ProducerId(5),
+                ProducerEpoch(3),
+                ControlType::Abort,
+                0,
+                Tick(0),
+            )
+            .unwrap();
+        let mut out = Out::default();
+        broker.on_message(
+            NodeId::Producer(0),
+            Message::ProduceRequest {
+                corr: 1,
+                tp,
+                batch: tv2_batch(2, 0),
+                acks: eoscope::sim::config::Acks::All,
+            },
+            &ctx,
+            &mut out,
+        );
+        let add = out.sends.iter().find_map(|(to, m)| match m {
+            Message::AddPartitionsToTxnRequest {
+                corr, verify_only, ..
+            } => Some((*to, *corr, *verify_only)),
+            _ => None,
+        });
+        let answer = |out: &Out| {
+            out.sends.iter().find_map(|(_, m)| match m {
+                Message::ProduceResponse { result, .. } => Some(*result),
+                _ => None,
+            })
+        };
+        if release == KafkaVersion::V4_1 {
+            assert_eq!(add, None);
+            assert_eq!(answer(&out), Some(Err(Errors::InvalidProducerEpoch)));
+        } else {
+            let (to, corr, verify_only) = add.unwrap();
+            assert_eq!((to, verify_only), (NodeId::Broker(1), false));
+            assert_eq!(answer(&out), None, "parked until the coordinator answers");
+            out.clear();
+            broker.on_message(
+                NodeId::Broker(1),
+                Message::AddPartitionsToTxnResponse {
+                    corr,
+                    error: Some(Errors::ProducerFenced),
+                },
+                &ctx,
+                &mut out,
+            );
+            assert_eq!(answer(&out), Some(Err(Errors::InvalidProducerEpoch)));
+        }
+        assert_eq!(broker.partitions[&tp].log_end_offset(), Offset(1));
+    }
+}
+
+#[test]
+fn from_4_1_a_tv2_producer_with_no_state_on_the_partition_must_start_at_sequence_zero() {
+    // ProducerAppendInfo.checkSequence (KAFKA-18202): TV1 and 4.0 still accept any sequence.
+    use eoscope::sim::config::KafkaVersion;
+    for (release, tv, accepted) in [
+        (KafkaVersion::V4_0, 2, true),
+        (KafkaVersion::V4_1, 2, false),
+        (KafkaVersion::V4_1, 1, true),
+    ] {
+        let mut log = PartitionLog::new();
+        let b = BatchToAppend {
+            transaction_version: tv,
+            ..tv2_batch(0, 5)
+        };
+        let r = log.append_as_leader_with(&b, Tick(0), V3_9, release.txn_rules());
+        assert_eq!(r.is_ok(), accepted, "{:?} tv{}: {:?}", release, tv, r);
+        if !accepted {
+            assert_eq!(r, Err(Errors::OutOfOrderSequenceNumber));
+        }
+    }
+}
+
+#[test]
+fn the_marker_epoch_rule_is_at_least_equal_until_4_1_and_strictly_higher_for_tv2_markers_from_4_2()
+{
+    // ProducerAppendInfo.checkProducerEpoch (KIP-1228; KAFKA-19999: equal with no open
+    // transaction is an idempotent retry and the marker is written again; TV1 markers keep ≥).
+    use eoscope::sim::config::KafkaVersion;
+    let open_at = |epoch: i16| {
+        let mut log = PartitionLog::new();
+        log.append_as_leader(&txn_batch(5, epoch, 0, 1), Tick(0), V3_9)
+            .unwrap();
+        log
+    };
+    let marker = |log: &mut PartitionLog, epoch: i16, tv: u8, release: KafkaVersion| {
+        log.append_marker_with(
+            ProducerId(5),
+            ProducerEpoch(epoch),
+            ControlType::Commit,
+            0,
+            Tick(1),
+            tv,
+            release.txn_rules(),
+        )
+    };
+    // Equal epoch with the transaction open: written until 4.1, refused for a TV2 marker from 4.2.
+    assert_eq!(
+        marker(&mut open_at(1), 1, 2, KafkaVersion::V4_1),
+        Ok(Offset(1))
+    );
+    assert_eq!(
+        marker(&mut open_at(1), 1, 2, KafkaVersion::V4_2),
+        Err(Errors::InvalidProducerEpoch)
+    );
+    assert_eq!(
+        marker(&mut open_at(1), 1, 1, KafkaVersion::V4_2),
+        Ok(Offset(1))
+    );
+    assert_eq!(
+        marker(&mut open_at(1), 2, 2, KafkaVersion::V4_2),
+        Ok(Offset(1))
+    );
+    assert_eq!(
+        marker(&mut open_at(1), 0, 2, KafkaVersion::V4_1),
+        Err(Errors::InvalidProducerEpoch)
+    );
+    // 4.2: the same marker again (equal epoch, nothing open) is a retry and is written again.
+    let mut log = open_at(1);
+    assert_eq!(marker(&mut log, 2, 2, KafkaVersion::V4_3), Ok(Offset(1)));
+    assert_eq!(marker(&mut log, 2, 2, KafkaVersion::V4_3), Ok(Offset(2)));
+    assert_eq!(log.last_stable_offset(), Offset(3));
+}
+
+#[test]
+fn tv2_end_txn_at_an_exhausted_epoch_rotates_to_the_next_producer_id_at_complete() {
+    // TransactionCoordinator.endTransaction: isProducerEpochExhausted → generateProducerId as
+    // nextProducerId; TransactionMetadata.prepareComplete switches to (nextProducerId, 0)
+    // (KAFKA-18660); a retry with the previous id at Short.MAX_VALUE − 1 is recognised.
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    tv2_call(
+        &mut tc,
+        Message::InitProducerIdRequest {
+            corr: 0,
+            txn: Some(0),
+            transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+        },
+        &mut pid,
+    );
+    tc.txns.get_mut(&0).unwrap().producer_epoch = ProducerEpoch(32766);
+    let tp = TopicPartition {
+        topic: TopicId::Input,
+        partition: 0,
+    };
+    tv2_call(
+        &mut tc,
+        Message::AddPartitionsToTxnRequest {
+            corr: 1,
+            txn: 0,
+            producer_id: ProducerId(0),
+            producer_epoch: ProducerEpoch(32766),
+            partitions: vec![tp],
+            verify_only: false,
+        },
+        &mut pid,
+    );
+    let out = tv2_call(&mut tc, end_txn(2, 0, 32766, true), &mut pid);
+    assert_eq!(end_txn_answer(&out), (None, Some((1, 0))));
+    let (epoch, corr) = out
+        .sends
+        .iter()
+        .find_map(|(_, m)| match m {
+            Message::WriteTxnMarkersRequest {
+                producer_epoch,
+                corr,
+                ..
+            } => Some((producer_epoch.0, *corr)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        epoch, 32767,
+        "PrepareCommit and its markers use the last epoch"
+    );
+    markers_answer(&mut tc, corr, None, 10, &mut pid);
+    let last = tc.log.last().unwrap();
+    assert_eq!(
+        (last.state, last.producer_id.0, last.producer_epoch.0),
+        (TransactionState::CompleteCommit, 1, 0)
+    );
+    assert_eq!(
+        end_txn_answer(&tv2_call(&mut tc, end_txn(3, 0, 32766, true), &mut pid)),
+        (None, Some((1, 0)))
+    );
+}
+
+#[test]
+fn from_4_0_max_in_flight_above_5_is_a_config_error_even_with_default_idempotence() {
+    // ProducerConfig.postProcessAndValidateIdempotenceConfigs (upgrade.md 4.0.0): 3.x disabled
+    // default idempotence with a warning; 4.0 throws.
+    use eoscope::sim::config::{producer_config, KafkaVersion, RawConfig};
+    let mut raw = RawConfig::new();
+    raw.insert("max.in.flight.requests.per.connection".into(), json!(6));
+    let old = producer_config(&raw, KafkaVersion::V3_9).unwrap();
+    assert!(!old.enable_idempotence);
+    let err = producer_config(&raw, KafkaVersion::V4_0).unwrap_err();
+    assert!(err.starts_with("To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5"), "{}", err);
+    raw.insert("acks".into(), json!("1"));
+    assert!(
+        !producer_config(&raw, KafkaVersion::V4_3)
+            .unwrap()
+            .enable_idempotence
+    );
+}
