@@ -1738,7 +1738,10 @@ fn back_to_back_sends_add_their_partitions_in_one_add_partitions_to_txn_and_no_p
     let mut s = scenario("3.9", p, json!([]), json!([]));
     s["cluster"] = json!({"partitions": 2});
     let sim = run(s);
-    let adds = sent(&sim, MessageKind::AddPartitionsToTxnRequest);
+    let adds: Vec<_> = sent(&sim, MessageKind::AddPartitionsToTxnRequest)
+        .into_iter()
+        .filter(|s| s.1 == NodeId::Producer(0))
+        .collect();
     assert_eq!(adds.len(), 1);
     assert_eq!(adds[0].3, "AddPartitionsToTxn orders-0,orders-1");
     let ongoing = txn_states(&sim)
@@ -2700,5 +2703,165 @@ fn from_4_0_max_in_flight_above_5_is_a_config_error_even_with_default_idempotenc
         !producer_config(&raw, KafkaVersion::V4_3)
             .unwrap()
             .enable_idempotence
+    );
+}
+
+// ---- §A3 step 2: transaction verification (KIP-890 part 1) and the hanging transaction ----
+
+fn hanging(version: &str, verification: Option<bool>) -> Sim {
+    let text = common::shipped_text("txn-hanging");
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["version"] = json!(version);
+    if let Some(on) = verification {
+        v["cluster"]["transaction.partition.verification.enable"] = json!(on);
+    }
+    run(v)
+}
+
+fn processed(sim: &Sim, consumer: usize) -> Vec<u32> {
+    sim.world.consumers[consumer]
+        .processed
+        .iter()
+        .map(|p| p.record.0)
+        .collect()
+}
+
+#[test]
+fn without_verification_a_write_that_lands_after_the_abort_opens_a_transaction_that_never_ends() {
+    // UnifiedLog/ProducerAppendInfo before 3.6: a transactional batch from a producer with no open
+    // transaction on the partition starts one (currentTxnFirstOffset); the coordinator never added
+    // the partition, so no marker will ever end it: the LSO hangs (KIP-890's motivation).
+    let sim = hanging("3.5", None);
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "ABORT".into()), (1, "v0".into()), (2, "v1".into())]
+    );
+    let log = input_log(&sim, 0);
+    assert_eq!(log.ongoing_txns().get(&ProducerId(1000)), Some(&Offset(1)));
+    assert_eq!(
+        (log.high_watermark(), log.last_stable_offset()),
+        (Offset(4), Offset(1))
+    );
+    assert_eq!(
+        txn_states(&sim).last().map(|s| s.0),
+        Some(TransactionState::CompleteAbort)
+    );
+    // read_committed stalls behind the LSO; read_uncommitted reads on.
+    assert_eq!(processed(&sim, 0), Vec::<u32>::new());
+    assert_eq!(
+        sim.world.consumers[0]
+            .positions
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![Offset(1)]
+    );
+    assert_eq!(processed(&sim, 1), vec![0, 1, 2]);
+    assert_eq!(
+        verdict(&sim, eoscope::sim::checker::Property::TransactionAtomicity),
+        Some(None)
+    );
+}
+
+#[test]
+fn with_verification_the_leader_asks_the_coordinator_and_refuses_the_late_write() {
+    // 3.6+ transaction.partition.verification.enable=true (upgrade.html 3.6.0): AddPartitionsToTxn
+    // v4 verifyOnly from the leader (AddPartitionsToTxnManager); the coordinator answers
+    // TRANSACTION_ABORTABLE for a partition not in an ongoing transaction
+    // (TransactionCoordinator.handleVerifyPartitionsInTransaction), sent as such to Produce v11+.
+    for (version, verification) in [("3.9", None), ("3.9", Some(true))] {
+        let sim = hanging(version, verification);
+        let verifies: Vec<String> = sent(&sim, MessageKind::AddPartitionsToTxnRequest)
+            .into_iter()
+            .filter(|s| s.1 == NodeId::Broker(0))
+            .map(|s| s.3)
+            .collect();
+        assert_eq!(verifies, vec!["AddPartitionsToTxn verifyOnly orders-0"]);
+        assert!(facts(&sim).iter().any(|n| matches!(
+            n,
+            Note::Rejected {
+                error: Errors::TransactionAbortable,
+                ..
+            }
+        )));
+        let log = input_log(&sim, 0);
+        assert!(log.ongoing_txns().is_empty());
+        assert_eq!(log.last_stable_offset(), log.high_watermark());
+        assert_eq!(values(&sim, 0), vec![(0, "ABORT".into()), (1, "v1".into())]);
+        assert_eq!(processed(&sim, 0), vec![1, 2]);
+    }
+    // Turned off, 3.9 hangs like 3.5; 3.5 has no such setting to turn on.
+    let off = hanging("3.9", Some(false));
+    assert_eq!(input_log(&off, 0).last_stable_offset(), Offset(1));
+    let text = common::shipped_text("txn-hanging");
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["cluster"]["transaction.partition.verification.enable"] = json!(true);
+    let err = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(
+        err,
+        "`cluster.transaction.partition.verification.enable` does not exist before Kafka 3.6 (version 3.5)"
+    );
+}
+
+#[test]
+fn under_tv2_the_same_late_write_cannot_hang_a_transaction() {
+    // Transactions v2: the leader adds the partition itself before appending (KIP-890 part 2), so
+    // the abort that follows covers the late write; the LSO reaches the high watermark.
+    let sim = hanging("4.3", None);
+    let log = input_log(&sim, 0);
+    assert!(log.ongoing_txns().is_empty());
+    assert_eq!(log.last_stable_offset(), log.high_watermark());
+    assert!(log.is_aborted(ProducerId(1000), Offset(0)));
+    assert_eq!(processed(&sim, 0), vec![1, 2]);
+}
+
+#[test]
+fn the_coordinator_verifies_that_a_partition_is_in_the_ongoing_transaction() {
+    // TransactionCoordinator.handleVerifyPartitionsInTransaction (AddPartitionsToTxn v4 verifyOnly).
+    let mut tc = TxnCoordinator::new();
+    let mut pid = 0;
+    let tp = |partition| TopicPartition {
+        topic: TopicId::Input,
+        partition,
+    };
+    let add = |corr, epoch, partition, verify_only| Message::AddPartitionsToTxnRequest {
+        corr,
+        txn: 0,
+        producer_id: ProducerId(0),
+        producer_epoch: ProducerEpoch(epoch),
+        partitions: vec![tp(partition)],
+        verify_only,
+    };
+    coordinator_call(
+        &mut tc,
+        Message::InitProducerIdRequest {
+            corr: 0,
+            txn: Some(0),
+            transaction_timeout_ms: 60_000,
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+        },
+        &mut pid,
+    );
+    // Nothing open yet: not part of an ongoing transaction.
+    let out = coordinator_call(&mut tc, add(1, 0, 0, true), &mut pid);
+    assert_eq!(reply_error(&out), Some(Errors::TransactionAbortable));
+    assert_eq!(
+        tc.txns[&0].state,
+        TransactionState::Empty,
+        "verifying adds nothing"
+    );
+    coordinator_call(&mut tc, add(2, 0, 0, false), &mut pid);
+    assert_eq!(
+        reply_error(&coordinator_call(&mut tc, add(3, 0, 0, true), &mut pid)),
+        None
+    );
+    assert_eq!(
+        reply_error(&coordinator_call(&mut tc, add(4, 0, 1, true), &mut pid)),
+        Some(Errors::TransactionAbortable)
+    );
+    assert_eq!(
+        reply_error(&coordinator_call(&mut tc, add(5, 7, 0, true), &mut pid)),
+        Some(Errors::ProducerFenced)
     );
 }

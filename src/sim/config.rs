@@ -13,6 +13,10 @@ pub enum KafkaVersion {
     /// `UNKNOWN_PRODUCER_ID` to a producer they have no state for; stale epochs are `PRODUCER_FENCED`.
     #[serde(rename = "2.4")]
     V2_4,
+    /// 3.5: the last release without transaction verification (KIP-890 part 1 is on by default
+    /// from 3.6): a late produce can open a transaction the coordinator knows nothing of.
+    #[serde(rename = "3.5")]
+    V3_5,
     /// 3.9: idempotence on and `acks=all` by default (3.0+, KAFKA-13598 fixed in 3.2); KIP-360 broker
     /// and client rules; transactions v1.
     #[serde(rename = "3.9")]
@@ -35,8 +39,9 @@ pub enum KafkaVersion {
 }
 
 impl KafkaVersion {
-    pub const ALL: [KafkaVersion; 6] = [
+    pub const ALL: [KafkaVersion; 7] = [
         KafkaVersion::V2_4,
+        KafkaVersion::V3_5,
         KafkaVersion::V3_9,
         KafkaVersion::V4_0,
         KafkaVersion::V4_1,
@@ -65,6 +70,7 @@ impl KafkaVersion {
     pub fn name(self) -> &'static str {
         match self {
             KafkaVersion::V2_4 => "2.4",
+            KafkaVersion::V3_5 => "3.5",
             KafkaVersion::V3_9 => "3.9",
             KafkaVersion::V4_0 => "4.0",
             KafkaVersion::V4_1 => "4.1",
@@ -81,6 +87,12 @@ impl KafkaVersion {
         } else {
             1
         }
+    }
+
+    /// Does this release have `transaction.partition.verification.enable`, and its default?
+    /// 3.6+: yes, true (KIP-890 part 1; upgrade.html 3.6.0).
+    pub fn has_transaction_verification(self) -> bool {
+        self >= KafkaVersion::V3_9
     }
 
     /// Is this release at least `other`?
@@ -112,7 +124,7 @@ impl KafkaVersion {
 
     /// 3.7+ (KAFKA-15583): the high watermark does not advance while the ISR is below `min.insync.replicas`.
     pub fn hw_holds_below_min_isr(self) -> bool {
-        self != KafkaVersion::V2_4
+        self >= KafkaVersion::V3_9
     }
 
     /// 2.5+ (KIP-360): on a real sequence gap the idempotent client bumps its epoch locally;

@@ -333,9 +333,14 @@ impl Message {
                 Ok((pid, e)) => format!("pid {} epoch {}", pid.0, e.0),
                 Err(e) => e.to_string(),
             },
-            Message::AddPartitionsToTxnRequest { partitions, .. } => {
+            Message::AddPartitionsToTxnRequest {
+                partitions,
+                verify_only,
+                ..
+            } => {
                 format!(
-                    "AddPartitionsToTxn {}",
+                    "AddPartitionsToTxn {}{}",
+                    if *verify_only { "verifyOnly " } else { "" },
                     partitions
                         .iter()
                         .map(|p| p.to_string())

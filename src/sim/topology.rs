@@ -54,8 +54,7 @@ impl Features {
         Features {
             transaction_version: release.transaction_version(),
             release,
-            // Simplification: transactions v1 runs without verification for now.
-            verification: false,
+            verification: release.has_transaction_verification(),
         }
     }
 

@@ -343,6 +343,7 @@ impl Sim {
             scenario.replication_factor,
         );
         topology.features = super::topology::Features::of(scenario.version);
+        topology.features.verification = scenario.transaction_partition_verification;
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
             .collect();
