@@ -637,6 +637,9 @@ impl Broker {
             Timer::RequestTimeout(corr) if corr & super::replication::REPLICA_CORR_BIT != 0 => {
                 self.on_replica_fetch_timeout(corr, ctx, out)
             }
+            Timer::RequestTimeout(corr) if corr & super::verification::ADD_CORR_BIT != 0 => {
+                self.on_add_timeout(corr, out)
+            }
             Timer::FetchDeadline(corr, consumer) => {
                 if let Some(i) = self
                     .parked_fetches

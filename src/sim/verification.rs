@@ -25,6 +25,9 @@ pub const ADD_CORR_BIT: CorrelationId = 1 << 29;
 pub const ADD_RETRY_BACKOFF_MS: u64 = 20;
 /// `add.partitions.to.txn.retry.backoff.max.ms`: how long the leader retries CONCURRENT_TRANSACTIONS.
 pub const ADD_RETRY_BACKOFF_MAX_MS: u64 = 100;
+/// The broker's `request.timeout.ms` for its AddPartitionsToTxn (AddPartitionsToTxnManager's
+/// inter-broker send thread).
+pub const ADD_REQUEST_TIMEOUT_MS: u64 = 30_000;
 
 /// A produce request parked while the coordinator is asked about its partition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -137,7 +140,7 @@ impl Broker {
             return true;
         }
         let coordinator = ctx.topology.txn_coordinator();
-        let add_corr = self.send_add(coordinator, txn, batch, tp, out);
+        let add_corr = self.send_add(coordinator, txn, batch, tp, ctx.now, out);
         self.pending_adds.push(PendingAdd {
             from,
             corr,
@@ -158,10 +161,15 @@ impl Broker {
         txn: u8,
         batch: &BatchToAppend,
         tp: TopicPartition,
+        now: Tick,
         out: &mut Out,
     ) -> CorrelationId {
         let add_corr = ADD_CORR_BIT | (self.next_add_corr & (ADD_CORR_BIT - 1));
         self.next_add_corr = self.next_add_corr.wrapping_add(1);
+        out.timer(
+            now.plus(ADD_REQUEST_TIMEOUT_MS),
+            Timer::RequestTimeout(add_corr),
+        );
         out.send(
             NodeId::Broker(coordinator),
             Message::AddPartitionsToTxnRequest {
@@ -267,12 +275,27 @@ impl Broker {
                 continue;
             };
             let coordinator = ctx.topology.txn_coordinator();
-            let add_corr = self.send_add(coordinator, txn, &batch, tp, out);
+            let add_corr = self.send_add(coordinator, txn, &batch, tp, ctx.now, out);
             let p = &mut self.pending_adds[i];
             p.add_corr = Some(add_corr);
             p.coordinator = coordinator;
             p.retry_at = None;
         }
+    }
+
+    /// The leader's AddPartitionsToTxn got no answer in time: its connection is closed (and
+    /// opened again for the next request) and the parked request gets a retriable error.
+    pub(super) fn on_add_timeout(&mut self, add_corr: CorrelationId, out: &mut Out) {
+        let Some(i) = self
+            .pending_adds
+            .iter()
+            .position(|p| p.add_corr == Some(add_corr))
+        else {
+            return;
+        };
+        let p = self.pending_adds.remove(i);
+        out.disconnect(NodeId::Broker(p.coordinator));
+        self.answer_produce(p.from, p.corr, p.tp, p.acks, Errors::NotEnoughReplicas, out);
     }
 
     /// The connection to the coordinator closed: its answers are lost, and the parked requests
