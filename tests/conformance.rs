@@ -2865,3 +2865,40 @@ fn the_coordinator_verifies_that_a_partition_is_in_the_ongoing_transaction() {
         Some(Errors::ProducerFenced)
     );
 }
+
+#[test]
+fn end_to_end_a_commit_marker_waits_for_the_isr_to_reach_min_insync_replicas_again() {
+    // Markers are appended with acks=-1 (ReplicaManager.appendRecords from
+    // TransactionMarkerChannelManager): NOT_ENOUGH_REPLICAS while broker-1 is down, retried by the
+    // coordinator (TransactionMarkerRequestCompletionHandler) until broker-1 is back in the ISR.
+    let file = json!({
+        "format": "eoscope/scenario@1", "title": {"en": "t"}, "version": "3.9",
+        "cluster": {"brokers": 3, "partitions": 1, "replication.factor": 2, "min.insync.replicas": 2, "replica.lag.time.max.ms": 1000},
+        "producers": [{"config": {"transactional.id": "t", "request.timeout.ms": 1000},
+            "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {"records": 1}}, {"at": 2000}, {"commit": {}}]}],
+        "schedule": [{"at": 100, "crash": "broker-1"}, {"at": 3000, "restart": "broker-1"}]
+    });
+    let sim = run(file);
+    let refused = sent(&sim, MessageKind::WriteTxnMarkersResponse)
+        .iter()
+        .filter(|s| s.3 == "marker errors")
+        .count();
+    assert!(refused >= 9, "{} refusals", refused);
+    assert_eq!(
+        values(&sim, 0),
+        vec![(0, "v0".into()), (1, "COMMIT".into())]
+    );
+    let complete = facts(&sim).iter().position(|n| {
+        matches!(
+            n,
+            Note::TxnTransition {
+                to: TransactionState::CompleteCommit,
+                ..
+            }
+        )
+    });
+    let rejoined = facts(&sim)
+        .iter()
+        .position(|n| matches!(n, Note::IsrChanged { isr, .. } if isr == &vec![0, 1]));
+    assert!(rejoined.unwrap() < complete.unwrap());
+}
