@@ -24,6 +24,8 @@ pub enum KafkaVersion {
     /// 4.0: transactions v2 (KIP-890 part 2) by default: no AddPartitionsToTxn from the client,
     /// the epoch goes up at every EndTxn; `max.in.flight.requests.per.connection` > 5 with
     /// idempotence is a ConfigException. Modelled as 4.0.1+ (KAFKA-19367's single bump).
+    /// Simplification: `linger.ms` (default 5 since KIP-1030) has no counterpart (a send step is
+    /// one batch), and KIP-939's `transaction.two.phase.commit.enable` (unreleased API) is absent.
     #[serde(rename = "4.0")]
     V4_0,
     /// 4.1: KIP-1050 error classes; a lower epoch is refused before the coordinator round trip

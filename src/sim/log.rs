@@ -406,6 +406,8 @@ impl PartitionLog {
     }
 
     /// `append_marker` for a marker of `transaction_version`, with the release's rules.
+    /// Simplification: 4.3's special case for a marker at `Short.MAX_VALUE` (KAFKA-20090) is not
+    /// modelled: every release takes it by the rules below.
     #[allow(clippy::too_many_arguments)]
     pub fn append_marker_with(
         &mut self,

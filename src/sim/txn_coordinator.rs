@@ -468,6 +468,9 @@ impl TxnCoordinator {
     }
 
     /// Bumps the epoch of an Ongoing transaction and aborts it (InitProducerId fence, timeout).
+    /// Under transactions v2 this is one bump too (4.0.1+/4.1.0, KAFKA-19367; 4.0.0 bumped twice:
+    /// not modelled). Simplification: 4.3's rotation to a new producer id on this path at an
+    /// exhausted epoch (KAFKA-20090) is not modelled; the next InitProducerId rotates instead.
     fn fence_and_abort(&mut self, txn: TxnIdx, ctx: &mut CoordCtx, out: &mut Out) {
         let Some(meta) = self.txns.get(&txn).cloned() else {
             return;
@@ -677,6 +680,8 @@ impl TxnCoordinator {
             (Empty, _, true) => fenced,
             (Empty, true, false) => invalid,
             (CompleteAbort, false, true) | (CompleteCommit, true, true) => (None, now_has),
+            // After a timeout abort, a commit at the old epoch: INVALID_TXN_STATE as the releases
+            // answer (a later trunk change, KAFKA-20785, answers PRODUCER_FENCED; not modelled).
             (CompleteAbort | CompleteCommit, true, _) | (CompleteCommit, false, true) => invalid,
             // An abort with nothing open: PrepareAbort with the bumped epoch and no partitions,
             // at once CompleteAbort.
