@@ -2902,3 +2902,48 @@ fn end_to_end_a_commit_marker_waits_for_the_isr_to_reach_min_insync_replicas_aga
         .position(|n| matches!(n, Note::IsrChanged { isr, .. } if isr == &vec![0, 1]));
     assert!(rejoined.unwrap() < complete.unwrap());
 }
+
+#[test]
+fn the_tv2_story_climbs_one_epoch_per_fence_init_and_commit_and_refuses_the_zombie_everywhere() {
+    // The shipped txn-v2-epochs story (4.3): TransactionCoordinator fence (+1, KAFKA-19367), the
+    // InitProducerId retry (+1), EndTxn v5 (+1, KAFKA-14562); the zombie's write refused early
+    // (KAFKA-18042) and its EndTxn at a stale epoch PRODUCER_FENCED (TransactionCoordinator.endTransaction).
+    let sim = run_file("txn-v2-epochs");
+    use TransactionState::*;
+    let epochs: Vec<(TransactionState, i16)> = txn_states(&sim)
+        .into_iter()
+        .map(|(s, _, e)| (s, e))
+        .collect();
+    assert_eq!(
+        epochs,
+        vec![
+            (Empty, 0),
+            (Ongoing, 0),
+            (PrepareAbort, 1),
+            (CompleteAbort, 1),
+            (Empty, 2),
+            (Ongoing, 2),
+            (PrepareCommit, 3),
+            (CompleteCommit, 3)
+        ]
+    );
+    let log: Vec<(u64, i16, bool)> = input_log(&sim, 0)
+        .batches()
+        .iter()
+        .map(|b| (b.base_offset.0, b.producer_epoch.0, b.is_control()))
+        .collect();
+    assert_eq!(
+        log,
+        vec![(0, 0, false), (1, 1, true), (2, 2, false), (3, 3, true)]
+    );
+    assert_eq!(client_sent(&sim, MessageKind::AddPartitionsToTxnRequest), 0);
+    assert_eq!(sim.world.producers[0].halted, Some(Errors::ProducerFenced));
+    assert_eq!(processed(&sim, 0), vec![2]);
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::Rejected {
+            error: Errors::InvalidProducerEpoch,
+            ..
+        }
+    )));
+}

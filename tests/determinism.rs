@@ -41,6 +41,7 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "unclean-election-loses-data",
     "txn-coordinator-moves",
     "txn-hanging",
+    "txn-v2-epochs",
 );
 
 fn golden_digest(golden: &str) -> String {
