@@ -192,6 +192,16 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "An unclean leader election loses committed records",
         "언클린 리더 선출이 커밋된 레코드를 잃는다",
     ),
+    (
+        "txn-hanging",
+        "A hanging transaction: a late write after the abort holds the LSO forever",
+        "매달린 트랜잭션: 중단 뒤에 늦게 도착한 쓰기가 LSO를 영영 붙잡는다",
+    ),
+    (
+        "txn-v2-epochs",
+        "Transactions v2 (Kafka 4.3): the epoch climbs at every commit and fences the zombie",
+        "트랜잭션 v2(Kafka 4.3): 커밋할 때마다 에포크가 올라 좀비를 펜싱한다",
+    ),
 ];
 
 /// The index in [`SCENARIOS`] of a shipped scenario's id.

@@ -40,6 +40,8 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "failover-idempotent-retry",
     "unclean-election-loses-data",
     "txn-coordinator-moves",
+    "txn-hanging",
+    "txn-v2-epochs",
 );
 
 fn golden_digest(golden: &str) -> String {

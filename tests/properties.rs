@@ -166,7 +166,7 @@ fn idempotent_world() -> impl Strategy<Value = Value> {
 
 fn any_settings_world() -> impl Strategy<Value = Value> {
     (
-        prop::sample::select(vec!["2.4", "3.9"]),
+        prop::sample::select(vec!["2.4", "3.9", "4.3"]),
         prop::sample::select(vec![json!(true), json!(false), Value::Null]),
         prop::sample::select(vec!["0", "1", "all"]),
         1u32..=6,
@@ -199,10 +199,10 @@ fn any_settings_world() -> impl Strategy<Value = Value> {
 }
 
 fn transactional_world() -> impl Strategy<Value = Value> {
-    transactional_world_rf(1)
+    transactional_world_rf(1, "3.9")
 }
 
-fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
+fn transactional_world_rf(rf: u8, version: &'static str) -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(tcp_fault(), 0..4),
         prop::collection::vec((0u8..5, 0u64..4000, 1u64..3000), 0..3),
@@ -216,7 +216,7 @@ fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
                 faults.push(json!({"at": at + down, "restart": nodes[n as usize]}));
             }
             json!({
-                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": version, "seed": seed,
                 "cluster": {"brokers": 2, "partitions": 1, "replication.factor": rf},
                 "producers": [{"config": {"request.timeout.ms": 500}, "script": [{"send": {"partition": 0, "records": 2, "batches": batches}}, {"at": 1500}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
                 "consumers": [
@@ -326,10 +326,23 @@ proptest! {
         }
     }
 
+    /// Transactions v2 (4.3: implicit adds by the leaders, TxnOffsetCommit without AddOffsetsToTxn,
+    /// an epoch bump at every EndTxn), replicated, through the same crashes: still exactly once.
+    #[test]
+    fn transactions_v2_stay_exactly_once_through_crashes(file in transactional_world_rf(2, "4.3")) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
     /// The same with every partition, `__transaction_state` and `__consumer_offsets` replicated
     /// on both brokers: crashes now move leaders and the coordinators too.
     #[test]
-    fn transactions_stay_exactly_once_when_leaders_and_coordinators_move(file in transactional_world_rf(2)) {
+    fn transactions_stay_exactly_once_when_leaders_and_coordinators_move(file in transactional_world_rf(2, "3.9")) {
         let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
         for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {

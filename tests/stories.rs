@@ -43,12 +43,14 @@ const FIRST_STORIES: [&str; 8] = [
     "txn-zombie-fencing",
 ];
 
-/// The files of stories 4, 7, 9 and 10.
-const OTHER_STORIES: [&str; 4] = [
+/// The files of stories 4, 7, 9 and 10, the hanging transaction and transactions v2 (issue 13).
+const OTHER_STORIES: [&str; 6] = [
     "max-in-flight-reordering",
     "txn-open-stalls-lso",
     "txn-timeout",
     "consume-transform-produce",
+    "txn-hanging",
+    "txn-v2-epochs",
 ];
 
 /// Story 11: `acks=1` and a leader failover lose an acknowledged record; `acks=all` doesn't.

@@ -152,6 +152,11 @@ pub struct Broker {
     pub next_producer_id: i64,
     /// Correlation ids of this broker's replica fetches.
     pub next_replica_corr: u32,
+    /// Produce requests waiting for the coordinator's answer about their partition (`verification.rs`).
+    pub pending_adds: Vec<super::verification::PendingAdd>,
+    pub next_add_corr: u32,
+    /// The parked produce request being appended now that the coordinator agreed.
+    pub resuming: Option<(NodeId, CorrelationId)>,
 }
 
 /// What a broker needs to know about the world to handle a message.
@@ -213,6 +218,9 @@ impl Broker {
             // ProducerIdManager: each broker gets its own block of 1000 ids.
             next_producer_id: 1000 * id as i64,
             next_replica_corr: 0,
+            pending_adds: Vec::new(),
+            next_add_corr: 0,
+            resuming: None,
         }
     }
 
@@ -231,6 +239,8 @@ impl Broker {
         }
         self.incarnation += 1;
         self.parked_fetches.clear();
+        self.pending_adds.clear();
+        self.resuming = None;
     }
 
     /// A restart reloads every log, the offsets and the transaction state.
@@ -303,6 +313,9 @@ impl Broker {
             self.on_replication_message(from, msg, ctx, out);
             return;
         }
+        if self.on_txn_verification(from, &msg, ctx, out) {
+            return;
+        }
         match msg {
             Message::InitProducerIdRequest {
                 corr, txn: None, ..
@@ -352,6 +365,7 @@ impl Broker {
                     Message::EndTxnResponse {
                         corr,
                         error: Some(Errors::CoordinatorNotAvailable),
+                        producer_id_and_epoch: None,
                     },
                 );
             }
@@ -369,7 +383,8 @@ impl Broker {
                         {
                             Err(Errors::NotEnoughReplicas)
                         } else {
-                            log.append_as_leader(&batch, ctx.now, ctx.rules)
+                            let txn_rules = ctx.topology.features.release.txn_rules();
+                            log.append_as_leader_with(&batch, ctx.now, ctx.rules, txn_rules)
                         }
                     }
                     _ => Err(Errors::NotLeaderOrFollower),
@@ -417,6 +432,7 @@ impl Broker {
                 producer_epoch,
                 coordinator_epoch,
                 result,
+                transaction_version,
                 partitions,
                 group,
             } => {
@@ -426,19 +442,27 @@ impl Broker {
                 let mut waiting_for: Vec<(TopicPartition, Offset)> = Vec::new();
                 for tp in partitions {
                     let leads = self.replicas.get(&tp).is_some_and(|r| r.is_leader);
+                    // acks=-1: too few in-sync replicas refuses the marker before the append
+                    // (ReplicaManager.appendRecords → Partition.appendRecordsToLeader).
+                    let below_min_isr = self.replicas.get(&tp).is_some_and(|r| {
+                        r.isr.len() < ctx.replication.min_insync_replicas as usize
+                    });
                     let r = match self.partitions.get_mut(&tp).filter(|_| leads) {
                         None => Err(Errors::NotLeaderOrFollower),
+                        Some(_) if below_min_isr => Err(Errors::NotEnoughReplicas),
                         Some(log) => {
                             let first_offset = log
                                 .producer_state()
                                 .get(&producer_id)
                                 .and_then(|e| e.current_txn_first_offset);
-                            log.append_marker(
+                            log.append_marker_with(
                                 producer_id,
                                 producer_epoch,
                                 result,
                                 coordinator_epoch,
                                 ctx.now,
+                                transaction_version,
+                                ctx.topology.features.release.txn_rules(),
                             )
                             .map(|offset| (offset, first_offset))
                         }
@@ -613,6 +637,9 @@ impl Broker {
             Timer::RequestTimeout(corr) if corr & super::replication::REPLICA_CORR_BIT != 0 => {
                 self.on_replica_fetch_timeout(corr, ctx, out)
             }
+            Timer::RequestTimeout(corr) if corr & super::verification::ADD_CORR_BIT != 0 => {
+                self.on_add_timeout(corr, out)
+            }
             Timer::FetchDeadline(corr, consumer) => {
                 if let Some(i) = self
                     .parked_fetches
@@ -636,6 +663,7 @@ impl Broker {
             }
             Timer::Wake => {
                 self.with_txn_coordinator(ctx, |tc, cctx| tc.retry(cctx, out));
+                self.retry_pending_adds(ctx, out);
             }
             Timer::RequestTimeout(corr) => {
                 self.with_txn_coordinator(ctx, |tc, cctx| tc.on_request_timeout(corr, cctx, out));
@@ -648,6 +676,7 @@ impl Broker {
     pub fn on_disconnect(&mut self, peer: u8, ctx: &BrokerCtx, out: &mut Out) {
         self.on_leader_disconnect(peer, ctx, out);
         self.with_txn_coordinator(ctx, |tc, cctx| tc.on_disconnect(peer, cctx, out));
+        self.on_coordinator_disconnect(peer, out);
     }
 
     /// Answers parked fetches on `tp` that now have data.

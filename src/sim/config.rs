@@ -7,35 +7,99 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A Kafka version the model can behave as. Named by exact version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum KafkaVersion {
     /// 2.4: the seed post's era. Idempotence off and `acks=1` by default; brokers answer
     /// `UNKNOWN_PRODUCER_ID` to a producer they have no state for; stale epochs are `PRODUCER_FENCED`.
     #[serde(rename = "2.4")]
     V2_4,
+    /// 3.5: the last release without transaction verification (KIP-890 part 1 is on by default
+    /// from 3.6): a late produce can open a transaction the coordinator knows nothing of.
+    #[serde(rename = "3.5")]
+    V3_5,
     /// 3.9: idempotence on and `acks=all` by default (3.0+, KAFKA-13598 fixed in 3.2); KIP-360 broker
     /// and client rules; transactions v1.
     #[serde(rename = "3.9")]
     V3_9,
+    /// 4.0: transactions v2 (KIP-890 part 2) by default: no AddPartitionsToTxn from the client,
+    /// the epoch goes up at every EndTxn; `max.in.flight.requests.per.connection` > 5 with
+    /// idempotence is a ConfigException. Modelled as 4.0.1+ (KAFKA-19367's single bump).
+    /// Simplification: `linger.ms` (default 5 since KIP-1030) has no counterpart (a send step is
+    /// one batch), and KIP-939's `transaction.two.phase.commit.enable` (unreleased API) is absent.
+    #[serde(rename = "4.0")]
+    V4_0,
+    /// 4.1: KIP-1050 error classes; a lower epoch is refused before the coordinator round trip
+    /// (KAFKA-18042); a TV2 producer with no state starts at sequence 0 (KAFKA-18202).
+    #[serde(rename = "4.1")]
+    V4_1,
+    /// 4.2: KIP-1228: a TV2 marker needs an epoch above the partition's (KAFKA-19999).
+    #[serde(rename = "4.2")]
+    V4_2,
+    /// 4.3: the newest release (4.3.1); the default for a new scenario.
+    #[serde(rename = "4.3")]
+    V4_3,
 }
 
 impl KafkaVersion {
-    pub const ALL: [KafkaVersion; 2] = [KafkaVersion::V2_4, KafkaVersion::V3_9];
+    pub const ALL: [KafkaVersion; 7] = [
+        KafkaVersion::V2_4,
+        KafkaVersion::V3_5,
+        KafkaVersion::V3_9,
+        KafkaVersion::V4_0,
+        KafkaVersion::V4_1,
+        KafkaVersion::V4_2,
+        KafkaVersion::V4_3,
+    ];
 
     pub fn parse(s: &str) -> Result<KafkaVersion, String> {
-        match s {
-            "2.4" => Ok(KafkaVersion::V2_4),
-            "3.9" => Ok(KafkaVersion::V3_9),
-            "4.0" => Err("version `4.0` (transactions v2, KIP-890) is not modelled yet; allowed: `2.4`, `3.9`".into()),
-            other => Err(format!("unknown version `{}`; allowed: `2.4`, `3.9`", other)),
-        }
+        KafkaVersion::ALL
+            .iter()
+            .copied()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown version `{}`; allowed: {}",
+                    s.chars().take(40).collect::<String>(),
+                    KafkaVersion::ALL
+                        .iter()
+                        .map(|v| format!("`{}`", v.name()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
     }
 
     pub fn name(self) -> &'static str {
         match self {
             KafkaVersion::V2_4 => "2.4",
+            KafkaVersion::V3_5 => "3.5",
             KafkaVersion::V3_9 => "3.9",
+            KafkaVersion::V4_0 => "4.0",
+            KafkaVersion::V4_1 => "4.1",
+            KafkaVersion::V4_2 => "4.2",
+            KafkaVersion::V4_3 => "4.3",
         }
+    }
+
+    /// The finalized `transaction.version` feature of a cluster on this release: 2 from 4.0
+    /// (new 4.x clusters start at 2; `TransactionVersion.java`), 1 before.
+    pub fn transaction_version(self) -> u8 {
+        if self >= KafkaVersion::V4_0 {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Does this release have `transaction.partition.verification.enable`, and its default?
+    /// 3.6+: yes, true (KIP-890 part 1; upgrade.html 3.6.0).
+    pub fn has_transaction_verification(self) -> bool {
+        self >= KafkaVersion::V3_9
+    }
+
+    /// Is this release at least `other`?
+    pub fn at_least(self, other: KafkaVersion) -> bool {
+        self >= other
     }
 
     /// The broker-side rules that differ by version (labels of `KAFKA_EOS.md` §C).
@@ -45,16 +109,24 @@ impl KafkaVersion {
                 unknown_producer_accepts_any_sequence: false,
                 stale_epoch_is_invalid_producer_epoch: false,
             },
-            KafkaVersion::V3_9 => LogRules {
+            _ => LogRules {
                 unknown_producer_accepts_any_sequence: true,
                 stale_epoch_is_invalid_producer_epoch: true,
             },
         }
     }
 
+    /// The transactions-v2 rules of this release's brokers (§D1.14–15).
+    pub fn txn_rules(self) -> super::log::TxnRules {
+        super::log::TxnRules {
+            tv2_stateless_needs_sequence_zero: self.at_least(KafkaVersion::V4_1),
+            tv2_marker_needs_higher_epoch: self.at_least(KafkaVersion::V4_2),
+        }
+    }
+
     /// 3.7+ (KAFKA-15583): the high watermark does not advance while the ISR is below `min.insync.replicas`.
     pub fn hw_holds_below_min_isr(self) -> bool {
-        self != KafkaVersion::V2_4
+        self >= KafkaVersion::V3_9
     }
 
     /// 2.5+ (KIP-360): on a real sequence gap the idempotent client bumps its epoch locally;
@@ -70,7 +142,7 @@ impl KafkaVersion {
     fn default_acks(self) -> Acks {
         match self {
             KafkaVersion::V2_4 => Acks::Leader,
-            KafkaVersion::V3_9 => Acks::All,
+            _ => Acks::All,
         }
     }
 }
@@ -373,8 +445,16 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
         ));
     }
     let mut idempotence_note = None;
+    // 4.0+: max.in.flight.requests.per.connection > 5 is an error even when idempotence is on
+    // only by default (ProducerConfig.postProcessAndValidateIdempotenceConfigs, upgrade.md 4.0.0).
+    let in_flight_is_fatal = version.at_least(KafkaVersion::V4_0)
+        && conflict
+            .as_ref()
+            .is_some_and(|(e, _)| e.starts_with("To use the idempotent producer"));
     let enable_idempotence = match (wanted, conflict) {
-        (true, Some((error, _))) if user_set_idempotence => return Err(error.into()),
+        (true, Some((error, _))) if user_set_idempotence || in_flight_is_fatal => {
+            return Err(error.into())
+        }
         // 3.0.1+/3.2+: default idempotence with a conflicting setting is silently turned off.
         (true, Some((_, why))) => {
             idempotence_note = Some(format!("Idempotence will be disabled because {}.", why));

@@ -44,6 +44,9 @@ pub enum Errors {
     UnstableOffsetCommit,
     /// The transaction was aborted before this batch was sent (`TransactionAbortedException`).
     TransactionAborted,
+    /// The transaction can still be aborted and retried (3.8+; KIP-890's verification answers it
+    /// for a partition not in the transaction; 4.1's KIP-1050 wraps abortable errors in it).
+    TransactionAbortable,
 }
 
 impl Errors {
@@ -69,6 +72,7 @@ impl Errors {
             Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
             Errors::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Errors::TransactionAborted => "TRANSACTION_ABORTED",
+            Errors::TransactionAbortable => "TRANSACTION_ABORTABLE",
         }
     }
 

@@ -78,6 +78,10 @@ pub struct BatchToAppend {
     pub record_count: u32,
     pub is_transactional: bool,
     pub first_record: RecordId,
+    /// The request's `transactional.id` (an index into the scenario's, `message::TxnIdx`).
+    pub transactional_id: Option<u8>,
+    /// Produce v12+ from a transactions-v2 client: 2; otherwise 1 (KIP-890 part 2).
+    pub transaction_version: u8,
 }
 
 /// `BatchMetadata` in Kafka: what the leader remembers of a recent batch.
@@ -143,6 +147,18 @@ pub struct LogRules {
     pub unknown_producer_accepts_any_sequence: bool,
     /// 2.7+: a stale epoch on produce is `INVALID_PRODUCER_EPOCH`; before, `PRODUCER_FENCED`.
     pub stale_epoch_is_invalid_producer_epoch: bool,
+}
+
+/// Rules of transactions v2 that differ by broker release (`KAFKA_EOS.md` §D1.14–15).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct TxnRules {
+    /// 4.1+ (KAFKA-18202, ProducerAppendInfo.checkSequence): a transactions-v2 batch from a
+    /// producer the partition has no state for must start at sequence 0.
+    pub tv2_stateless_needs_sequence_zero: bool,
+    /// 4.2+ (KIP-1228, KAFKA-19999, ProducerAppendInfo.checkProducerEpoch): a transactions-v2
+    /// marker needs an epoch above the partition's; an equal one with no open transaction is
+    /// an idempotent retry and is written again. Before, and for v1 markers: at least equal.
+    pub tv2_marker_needs_higher_epoch: bool,
 }
 
 /// The result of a successful append or of a recognised duplicate.
@@ -274,6 +290,21 @@ impl PartitionLog {
         now: Tick,
         rules: LogRules,
     ) -> Result<AppendInfo, Errors> {
+        self.append_as_leader_with(batch, now, rules, TxnRules::default())
+    }
+
+    /// `append_as_leader` with the release's transactions-v2 rules.
+    pub fn append_as_leader_with(
+        &mut self,
+        batch: &BatchToAppend,
+        now: Tick,
+        rules: LogRules,
+        txn_rules: TxnRules,
+    ) -> Result<AppendInfo, Errors> {
+        // 4.1+: a transactions-v2 producer with no state here starts at sequence 0 (KAFKA-18202).
+        let stateless_needs_zero = txn_rules.tv2_stateless_needs_sequence_zero
+            && batch.is_transactional
+            && batch.transaction_version >= 2;
         let first_seq = batch.base_sequence.0;
         let last_seq = first_seq.wrapping_add(batch.record_count as i32 - 1);
         if !batch.producer_id.is_none() {
@@ -305,6 +336,9 @@ impl PartitionLog {
                     if !rules.unknown_producer_accepts_any_sequence && first_seq != 0 {
                         return Err(Errors::UnknownProducerId);
                     }
+                    if stateless_needs_zero && first_seq != 0 {
+                        return Err(Errors::OutOfOrderSequenceNumber);
+                    }
                 } else if batch.producer_epoch != entry.producer_epoch {
                     if first_seq != 0 {
                         return Err(Errors::OutOfOrderSequenceNumber); // "Invalid sequence number for new epoch"
@@ -324,6 +358,8 @@ impl PartitionLog {
             } else if !rules.unknown_producer_accepts_any_sequence && first_seq != 0 {
                 // No state at all: ≤2.4 brokers want sequence 0 (ProducerStateManager.scala@2.4.0).
                 return Err(Errors::UnknownProducerId);
+            } else if stateless_needs_zero && first_seq != 0 {
+                return Err(Errors::OutOfOrderSequenceNumber);
             }
         }
         // Producer state changes only after a successful append (KAFKA-6683).
@@ -358,9 +394,42 @@ impl PartitionLog {
         coordinator_epoch: i32,
         now: Tick,
     ) -> Result<Offset, Errors> {
+        self.append_marker_with(
+            producer_id,
+            producer_epoch,
+            control,
+            coordinator_epoch,
+            now,
+            1,
+            TxnRules::default(),
+        )
+    }
+
+    /// `append_marker` for a marker of `transaction_version`, with the release's rules.
+    /// Simplification: 4.3's special case for a marker at `Short.MAX_VALUE` (KAFKA-20090) is not
+    /// modelled: every release takes it by the rules below.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_marker_with(
+        &mut self,
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
+        control: ControlType,
+        coordinator_epoch: i32,
+        now: Tick,
+        transaction_version: u8,
+        txn_rules: TxnRules,
+    ) -> Result<Offset, Errors> {
         if let Some(entry) = self.producers.get(&producer_id) {
-            // Transactions v1: the marker's epoch must be at least the producer's.
-            if producer_epoch < entry.producer_epoch {
+            let open = entry.current_txn_first_offset.is_some();
+            let refused = if transaction_version >= 2 && txn_rules.tv2_marker_needs_higher_epoch {
+                // 4.2+: above the partition's epoch; equal only as a retry with nothing open.
+                producer_epoch < entry.producer_epoch
+                    || (producer_epoch == entry.producer_epoch && open)
+            } else {
+                // Transactions v1, and every marker before 4.2: at least the producer's epoch.
+                producer_epoch < entry.producer_epoch
+            };
+            if refused {
                 return Err(Errors::InvalidProducerEpoch);
             }
             if coordinator_epoch < entry.coordinator_epoch {
@@ -483,6 +552,8 @@ mod tests {
             record_count: n,
             is_transactional: false,
             first_record: RecordId(0),
+            transactional_id: None,
+            transaction_version: 1,
         }
     }
 

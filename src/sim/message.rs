@@ -34,17 +34,24 @@ pub enum Message {
         corr: CorrelationId,
         txn: Option<TxnIdx>,
         transaction_timeout_ms: u64,
+        /// KIP-360 (InitProducerId v3+): the (pid, epoch) the client has, to bump its epoch
+        /// after an error; `NONE`/`NONE` when it has none (a first `initTransactions()`).
+        producer_id: ProducerId,
+        producer_epoch: ProducerEpoch,
     },
     InitProducerIdResponse {
         corr: CorrelationId,
         result: Result<(ProducerId, ProducerEpoch), Errors>,
     },
+    /// From a client (transactions v1), or from a partition leader on a producer's behalf:
+    /// KIP-890's verification (`verify_only`, 3.6+) or transactions v2's implicit add.
     AddPartitionsToTxnRequest {
         corr: CorrelationId,
         txn: TxnIdx,
         producer_id: ProducerId,
         producer_epoch: ProducerEpoch,
         partitions: Vec<TopicPartition>,
+        verify_only: bool,
     },
     AddPartitionsToTxnResponse {
         corr: CorrelationId,
@@ -84,6 +91,8 @@ pub enum Message {
     EndTxnResponse {
         corr: CorrelationId,
         error: Option<Errors>,
+        /// EndTxn v5 (transactions v2): the producer id and epoch to use next (KAFKA-14562).
+        producer_id_and_epoch: Option<(ProducerId, ProducerEpoch)>,
     },
     /// WriteTxnMarkers from the transaction coordinator to a partition leader.
     WriteTxnMarkersRequest {
@@ -93,6 +102,8 @@ pub enum Message {
         producer_epoch: ProducerEpoch,
         coordinator_epoch: i32,
         result: ControlType,
+        /// WriteTxnMarkers v2 (KIP-1228, 4.2+) says which transaction version wrote the marker.
+        transaction_version: u8,
         partitions: Vec<TopicPartition>,
         /// The group whose pending offsets the marker completes, when `__consumer_offsets` is in the transaction.
         group: Option<GroupIdx>,
@@ -320,7 +331,16 @@ impl Message {
                 Ok(a) => format!("{} ok offset {}", tp, a.base_offset.0),
                 Err(e) => format!("{} {}", tp, e),
             },
-            Message::InitProducerIdRequest { txn, .. } => match txn {
+            Message::InitProducerIdRequest {
+                txn,
+                producer_id,
+                producer_epoch,
+                ..
+            } => match txn {
+                Some(_) if !producer_id.is_none() => format!(
+                    "InitProducerId (transactional) pid {} epoch {}",
+                    producer_id.0, producer_epoch.0
+                ),
                 Some(_) => "InitProducerId (transactional)".into(),
                 None => "InitProducerId".into(),
             },
@@ -328,9 +348,14 @@ impl Message {
                 Ok((pid, e)) => format!("pid {} epoch {}", pid.0, e.0),
                 Err(e) => e.to_string(),
             },
-            Message::AddPartitionsToTxnRequest { partitions, .. } => {
+            Message::AddPartitionsToTxnRequest {
+                partitions,
+                verify_only,
+                ..
+            } => {
                 format!(
-                    "AddPartitionsToTxn {}",
+                    "AddPartitionsToTxn {}{}",
+                    if *verify_only { "verifyOnly " } else { "" },
                     partitions
                         .iter()
                         .map(|p| p.to_string())

@@ -27,6 +27,7 @@ pub mod timeline;
 pub mod topology;
 pub mod txn_coordinator;
 pub mod types;
+pub mod verification;
 pub mod world;
 
 pub use scenario::Scenario;

@@ -145,6 +145,15 @@ pub struct ProducerClient {
     pub end_requested: Option<bool>,
     pub offsets_added: bool,
     pub epoch_bump_needed: bool,
+    /// TV1 with KIP-360: an abortable error asks for an epoch bump by InitProducerId(pid, epoch)
+    /// once the abort is done (`TransactionManager.epochBumpRequired`).
+    pub epoch_bump_required: bool,
+    /// Partitions whose sequence is unknown after a batch expired once sent
+    /// (`TransactionManager.partitionsWithUnresolvedSequences`).
+    pub unresolved: BTreeSet<TopicPartition>,
+    /// Batches that expired (failed at `delivery.timeout.ms`) while a request for them was still
+    /// out: a late success still moves the last acknowledged sequence (`handleCompletedBatch`).
+    pub expired_in_flight: BTreeMap<u32, (TopicPartition, i32, ProducerEpoch)>,
     pub last_error: Option<Errors>,
     /// Sends and their outcomes, for "client belief vs log truth"; the oldest are dropped past a bound.
     pub sends: VecDeque<(u64, TopicPartition, RecordId, u32, SendStatus)>,
@@ -179,6 +188,9 @@ impl ProducerClient {
             end_requested: None,
             offsets_added: false,
             epoch_bump_needed: false,
+            epoch_bump_required: false,
+            unresolved: BTreeSet::new(),
+            expired_in_flight: BTreeMap::new(),
             last_error: None,
             sends: VecDeque::new(),
             sends_total: 0,
@@ -198,6 +210,13 @@ impl ProducerClient {
 
     pub fn idempotent(&self) -> bool {
         self.cfg.enable_idempotence
+    }
+
+    /// Transactions v2 (KIP-890 part 2): a transactional client on a cluster whose finalized
+    /// `transaction.version` is 2. Simplification: the feature never changes during a run, so
+    /// the switch at a transaction boundary (KAFKA-18227) is not modelled.
+    pub fn tv2(&self, ctx: &ClientCtx) -> bool {
+        self.is_transactional() && ctx.topology.features.tv2()
     }
 
     /// Batches not yet completed (queued or in flight).
@@ -272,6 +291,13 @@ impl ProducerClient {
         };
         self.init_attempts = self.init_attempts.wrapping_add(1);
         let (txn, timeout) = (self.txn, self.cfg.transaction_timeout_ms);
+        // KIP-360: a transactional client that bumps its epoch after an error sends the
+        // (pid, epoch) it has (InitProducerId v3+); a first initTransactions() sends none.
+        let (producer_id, producer_epoch) = if self.is_transactional() && self.epoch_bump_required {
+            (self.producer_id, self.producer_epoch)
+        } else {
+            (ProducerId::NONE, ProducerEpoch::NONE)
+        };
         self.request(
             ctx,
             broker,
@@ -280,6 +306,8 @@ impl ProducerClient {
                 corr,
                 txn,
                 transaction_timeout_ms: timeout,
+                producer_id,
+                producer_epoch,
             },
             out,
         );
@@ -323,7 +351,11 @@ impl ProducerClient {
                 return Err(self.last_error.unwrap_or(Errors::InvalidTxnState))
             }
             ClientState::InTransaction => {
-                if !self.txn_partitions.contains(&tp) {
+                if self.tv2(ctx) {
+                    // Transactions v2: tracked locally, no AddPartitionsToTxn; the partition leader
+                    // adds it with the first produce (TransactionManager.maybeAddPartition).
+                    self.txn_partitions.insert(tp);
+                } else if !self.txn_partitions.contains(&tp) {
                     self.pending_partitions.insert(tp);
                 }
             }
@@ -364,7 +396,12 @@ impl ProducerClient {
         if self.sends.len() > MAX_SENDS_KEPT {
             self.sends.pop_front();
         }
-        self.drain(ctx, out);
+        // The Sender runs on its own thread: back-to-back send()s of a transactional application
+        // reach it together, so their new partitions travel in one AddPartitionsToTxn
+        // (TransactionManager.maybeAddPartition / nextRequest). The application drains after its burst.
+        if !self.is_transactional() {
+            self.drain(ctx, out);
+        }
         Ok(())
     }
 
@@ -379,7 +416,14 @@ impl ProducerClient {
         if self.state != ClientState::InTransaction {
             return Err(self.last_error.unwrap_or(Errors::InvalidTxnState));
         }
-        self.offsets = Some(OffsetsStep::AddOffsets { group, offsets });
+        if self.tv2(ctx) {
+            // Transactions v2: TxnOffsetCommit v5 at once, no AddOffsetsToTxn; the group
+            // coordinator's broker adds the offsets partition (TransactionManager.sendOffsetsToTransaction).
+            self.offsets_added = true;
+            self.offsets = Some(OffsetsStep::Commit { group, offsets });
+        } else {
+            self.offsets = Some(OffsetsStep::AddOffsets { group, offsets });
+        }
         self.drain(ctx, out);
         Ok(())
     }
@@ -432,26 +476,87 @@ impl ProducerClient {
         if self.state == ClientState::FatalError {
             return;
         }
-        if self.epoch_bump_needed
-            && self
-                .in_flight
-                .values()
-                .all(|f| !matches!(f.what, Pending::Produce(_)))
-        {
+        // Sender.sendProducerData: batches past delivery.timeout.ms fail, in flight or not.
+        self.expire_due(ctx, out);
+        self.maybe_resolve_sequences(ctx, out);
+        if self.state == ClientState::FatalError {
+            return;
+        }
+        if self.epoch_bump_needed && self.batches.values().all(|b| !b.in_flight) {
             self.bump_epoch(ctx, out);
         }
         if self.state == ClientState::Initializing || self.state == ClientState::Uninitialized {
             return;
         }
-        if self.is_transactional() {
-            self.drain_transactional(ctx, out);
+        // Sender.maybeSendAndPollTransactionalRequest: while a transactional request is out, or
+        // when one was just sent, no produce request goes: one transactional request at a time.
+        if self.is_transactional() && self.drain_transactional(ctx, out) {
+            self.arm_delivery_deadline(ctx, out);
+            return;
         }
         let tps: Vec<TopicPartition> = self.partitions.keys().copied().collect();
         for tp in tps {
             self.drain_partition(tp, ctx, out);
         }
-        if self.is_transactional() {
-            self.maybe_end_txn(ctx, out);
+        self.arm_delivery_deadline(ctx, out);
+    }
+
+    /// Fails every batch whose `delivery.timeout.ms` has passed (`RecordAccumulator.expiredBatches`
+    /// and `Sender.getExpiredInflightBatches`), at its deadline rather than at a request timeout.
+    fn expire_due(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        let dt = self.cfg.delivery_timeout_ms;
+        let due: Vec<u32> = self
+            .batches
+            .iter()
+            .filter(|(_, b)| b.created.0 + dt <= ctx.now.0)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            self.expire(id, ctx, out);
+        }
+    }
+
+    /// A wake-up at the earliest delivery deadline of the batches still outstanding.
+    fn arm_delivery_deadline(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        let dt = self.cfg.delivery_timeout_ms;
+        if let Some(first) = self.batches.values().map(|b| b.created.plus(dt)).min() {
+            self.wake(ctx.now, first, out);
+        }
+    }
+
+    /// `TransactionManager.maybeResolveSequences`: once a partition with an unresolved sequence
+    /// has no batch left in flight, it is resolved if the last acknowledged sequence is the one
+    /// before the next (a later batch was acknowledged, so the expired one was written): no
+    /// epoch bump. Otherwise the idempotent producer bumps its epoch, and the transactional one
+    /// must abort and bump it (KIP-360), or fail if its coordinator cannot (≤2.4).
+    fn maybe_resolve_sequences(&mut self, ctx: &ClientCtx, out: &mut Out) {
+        let tps: Vec<TopicPartition> = self.unresolved.iter().copied().collect();
+        for tp in tps {
+            let in_flight = self
+                .batches
+                .values()
+                .any(|b| b.tp == tp && b.base_sequence != Sequence::NONE);
+            if in_flight {
+                continue;
+            }
+            self.unresolved.remove(&tp);
+            let resolved = self
+                .partitions
+                .get(&tp)
+                .is_some_and(|p| p.last_acked_sequence.wrapping_add(1) == p.next_sequence);
+            if resolved {
+                continue;
+            }
+            if !self.is_transactional() {
+                self.epoch_bump_needed = true;
+            } else if self.tv2(ctx) {
+                self.abortable(Errors::DeliveryTimeout, ctx, out);
+            } else if ctx.version.client_bumps_epoch_locally() {
+                self.epoch_bump_required = true;
+                self.abortable(Errors::DeliveryTimeout, ctx, out);
+            } else {
+                self.fatal(Errors::DeliveryTimeout, ctx, out);
+            }
         }
     }
 
@@ -499,6 +604,10 @@ impl ProducerClient {
             if self.idempotent() && batch.attempts > 0 && in_flight_here {
                 return;
             }
+            // No new batch while the partition's sequence is unresolved (same method).
+            if batch.base_sequence == Sequence::NONE && self.unresolved.contains(&tp) {
+                return;
+            }
             let Some(p) = self.partitions.get_mut(&tp) else {
                 return;
             };
@@ -524,6 +633,8 @@ impl ProducerClient {
                 record_count: batch.record_count,
                 is_transactional: self.txn.is_some(),
                 first_record: batch.first_record,
+                transactional_id: self.txn,
+                transaction_version: if self.tv2(ctx) { 2 } else { 1 },
             };
             let acks = self.cfg.acks;
             if acks == Acks::None {
@@ -555,47 +666,50 @@ impl ProducerClient {
         }
     }
 
-    fn drain_transactional(&mut self, ctx: &ClientCtx, out: &mut Out) {
+    /// The transactional requests, one at a time (`TransactionManager.nextRequest`, in its
+    /// priority order: AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit, EndTxn). Returns
+    /// true when one is out (or waits for its backoff): the Sender then sends no produce request.
+    fn drain_transactional(&mut self, ctx: &ClientCtx, out: &mut Out) -> bool {
+        let txn_request_out = self
+            .in_flight
+            .values()
+            .any(|f| !matches!(f.what, Pending::Produce(_)));
+        if txn_request_out {
+            return true;
+        }
+        let Some(next) = self.next_txn_request() else {
+            return false;
+        };
         if let Some(t) = self.txn_retry_at.filter(|t| *t > ctx.now) {
+            // The Sender sleeps retry.backoff.ms before a retried transactional request.
             self.wake(ctx.now, t, out);
-            return;
+            return true;
         }
         self.txn_retry_at = None;
         let coordinator = ctx.topology.txn_coordinator();
-        let busy = |c: &Self, f: fn(&Pending) -> bool| c.in_flight.values().any(|x| f(&x.what));
-        let adding = matches!(
-            self.state,
-            ClientState::InTransaction | ClientState::CommittingTransaction
-        );
-        if adding
-            && !self.pending_partitions.is_empty()
-            && !busy(self, |p| matches!(p, Pending::AddPartitions(_)))
-        {
-            let parts: Vec<TopicPartition> = self.pending_partitions.iter().copied().collect();
-            let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
-            let p2 = parts.clone();
-            self.request(
-                ctx,
-                coordinator,
-                Pending::AddPartitions(parts),
-                |corr| Message::AddPartitionsToTxnRequest {
-                    corr,
-                    txn,
-                    producer_id: pid,
-                    producer_epoch: epoch,
-                    partitions: p2,
-                },
-                out,
-            );
-        }
-        if busy(self, |p| {
-            matches!(p, Pending::AddOffsets | Pending::TxnOffsetCommit)
-        }) {
-            return;
-        }
         let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
-        match self.offsets.clone() {
-            Some(OffsetsStep::AddOffsets { group, .. }) => {
+        match next {
+            Pending::AddPartitions(parts) => {
+                let p2 = parts.clone();
+                self.request(
+                    ctx,
+                    coordinator,
+                    Pending::AddPartitions(parts),
+                    |corr| Message::AddPartitionsToTxnRequest {
+                        corr,
+                        txn,
+                        producer_id: pid,
+                        producer_epoch: epoch,
+                        partitions: p2,
+                        verify_only: false,
+                    },
+                    out,
+                );
+            }
+            Pending::AddOffsets => {
+                let Some(OffsetsStep::AddOffsets { group, .. }) = self.offsets.clone() else {
+                    return false;
+                };
                 self.request(
                     ctx,
                     coordinator,
@@ -610,7 +724,10 @@ impl ProducerClient {
                     out,
                 );
             }
-            Some(OffsetsStep::Commit { group, offsets }) => {
+            Pending::TxnOffsetCommit => {
+                let Some(OffsetsStep::Commit { group, offsets }) = self.offsets.clone() else {
+                    return false;
+                };
                 let gc = ctx.topology.group_coordinator();
                 self.request(
                     ctx,
@@ -626,56 +743,87 @@ impl ProducerClient {
                     out,
                 );
             }
+            Pending::EndTxn(commit) => {
+                if self.txn_partitions.is_empty() && !self.offsets_added {
+                    // Nothing was added: the transaction ends without an EndTxn.
+                    self.finish_txn(commit, ctx, out);
+                    return false;
+                }
+                self.request(
+                    ctx,
+                    coordinator,
+                    Pending::EndTxn(commit),
+                    |corr| Message::EndTxnRequest {
+                        corr,
+                        txn,
+                        producer_id: pid,
+                        producer_epoch: epoch,
+                        commit,
+                    },
+                    out,
+                );
+            }
+            Pending::Produce(_) | Pending::InitProducerId => return false,
+        }
+        true
+    }
+
+    /// What `TransactionManager.nextRequest` would send now, if anything.
+    fn next_txn_request(&self) -> Option<Pending> {
+        let adding = matches!(
+            self.state,
+            ClientState::InTransaction | ClientState::CommittingTransaction
+        );
+        if adding && !self.pending_partitions.is_empty() {
+            return Some(Pending::AddPartitions(
+                self.pending_partitions.iter().copied().collect(),
+            ));
+        }
+        match &self.offsets {
+            Some(OffsetsStep::AddOffsets { .. }) => return Some(Pending::AddOffsets),
+            Some(OffsetsStep::Commit { .. }) => return Some(Pending::TxnOffsetCommit),
             None => {}
         }
+        // EndTxn only after every batch has completed ("Do not send the EndTxn until all batches
+        // have been flushed"); a batch that expired in flight has completed, its request may be out.
+        let commit = self.end_requested?;
+        if !self.batches.is_empty() || (commit && !self.pending_partitions.is_empty()) {
+            return None;
+        }
+        Some(Pending::EndTxn(commit))
     }
 
-    /// EndTxn only after every batch has completed; none at all if nothing was added
-    /// (`TransactionManager`: "Do not send the EndTxn until all batches have been flushed").
-    fn maybe_end_txn(&mut self, ctx: &ClientCtx, out: &mut Out) {
-        let Some(commit) = self.end_requested else {
-            return;
-        };
-        if let Some(t) = self.txn_retry_at.filter(|t| *t > ctx.now) {
-            self.wake(ctx.now, t, out);
-            return;
-        }
-        if !self.batches.is_empty() || self.offsets.is_some() || !self.in_flight.is_empty() {
-            return;
-        }
-        if commit && (!self.pending_partitions.is_empty()) {
-            return;
-        }
-        if self.txn_partitions.is_empty() && !self.offsets_added {
-            self.finish_txn(commit, out, ctx.node);
-            return;
-        }
-        let (txn, pid, epoch) = (self.txn.unwrap_or(0), self.producer_id, self.producer_epoch);
-        self.request(
-            ctx,
-            ctx.topology.txn_coordinator(),
-            Pending::EndTxn(commit),
-            |corr| Message::EndTxnRequest {
-                corr,
-                txn,
-                producer_id: pid,
-                producer_epoch: epoch,
-                commit,
-            },
-            out,
-        );
-    }
-
-    fn finish_txn(&mut self, commit: bool, out: &mut Out, node: NodeId) {
+    /// `TransactionManager.completeTransaction`.
+    fn finish_txn(&mut self, commit: bool, ctx: &ClientCtx, out: &mut Out) {
         self.end_requested = None;
         self.state = ClientState::Ready;
+        self.last_error = None;
         self.txn_partitions.clear();
         self.pending_partitions.clear();
         self.offsets_added = false;
-        // Transactions v1: the epoch stays and sequences continue into the next transaction.
-        if commit {
-            out.note(Note::TxnCommittedByClient { node });
+        // Transactions v1: the epoch stays and sequences continue into the next transaction,
+        // unless an abortable error asked for a bump: then InitProducerId(pid, epoch) goes
+        // before the next transaction (beginCompletingTransaction enqueues it after EndTxn).
+        if self.epoch_bump_required {
+            self.send_init_producer_id(ctx, out);
         }
+        if commit {
+            out.note(Note::TxnCommittedByClient { node: ctx.node });
+        }
+    }
+
+    /// After an InitProducerId(pid, epoch) bump the sequences restart at 0
+    /// (`InitProducerIdHandler`: `if (isEpochBump) resetSequenceNumbers()`).
+    fn reset_sequences(&mut self) {
+        for p in self.partitions.values_mut() {
+            p.next_sequence = 0;
+            p.last_acked_sequence = -1;
+        }
+        for b in self.batches.values_mut() {
+            b.base_sequence = Sequence::NONE;
+        }
+        self.unresolved.clear();
+        self.expired_in_flight.clear();
     }
 
     /// The idempotent producer's epoch bump (2.5+, KIP-360): epoch + 1 and every partition's
@@ -725,6 +873,10 @@ impl ProducerClient {
             (Pending::InitProducerId, Message::InitProducerIdResponse { result, .. }) => {
                 match result {
                     Ok((pid, epoch)) => {
+                        if self.epoch_bump_required {
+                            self.epoch_bump_required = false;
+                            self.reset_sequences();
+                        }
                         self.producer_id = pid;
                         self.producer_epoch = epoch;
                         self.state = ClientState::Ready;
@@ -781,9 +933,38 @@ impl ProducerClient {
                     Some(e) => self.abortable(e, ctx, out),
                 }
             }
-            (Pending::EndTxn(commit), Message::EndTxnResponse { error, .. }) => match error {
-                None => self.finish_txn(commit, out, ctx.node),
+            (
+                Pending::EndTxn(commit),
+                Message::EndTxnResponse {
+                    error,
+                    producer_id_and_epoch,
+                    ..
+                },
+            ) => match error {
+                None => {
+                    if let (true, Some((pid, epoch))) = (self.tv2(ctx), producer_id_and_epoch) {
+                        // EndTxn v5: the bumped epoch (or the next producer id) and every
+                        // partition's sequence back to 0 (KAFKA-14562).
+                        self.reset_sequences();
+                        self.producer_id = pid;
+                        self.producer_epoch = epoch;
+                        out.note(Note::ProducerIdChanged {
+                            node: ctx.node,
+                            producer_id: pid,
+                            epoch: epoch.0,
+                        });
+                    }
+                    self.finish_txn(commit, ctx, out)
+                }
                 Some(e) if e.is_retriable() => {
+                    self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                }
+                // KIP-1050 (4.1+, KAFKA-19250): TRANSACTION_ABORTABLE while aborting is fatal, so the
+                // abort cannot loop; before, the application's abortTransaction() goes round again
+                // (modelled as EndTxn sent again after retry.backoff.ms).
+                Some(Errors::TransactionAbortable)
+                    if !commit && !ctx.version.at_least(KafkaVersion::V4_1) =>
+                {
                     self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
                 }
                 Some(e) => self.fatal(e, ctx, out),
@@ -812,6 +993,16 @@ impl ProducerClient {
         ctx: &ClientCtx,
         out: &mut Out,
     ) {
+        if let Some((tp, last_seq, epoch)) = self.expired_in_flight.remove(&id) {
+            // A batch already failed at its delivery deadline was written after all: its
+            // sequence counts as acknowledged (Sender.completeBatch → handleCompletedBatch).
+            if let (Ok(_), Some(p)) = (result, self.partitions.get_mut(&tp)) {
+                if epoch == self.producer_epoch && last_seq > p.last_acked_sequence {
+                    p.last_acked_sequence = last_seq;
+                }
+            }
+            return;
+        }
         let Some(batch) = self.batches.get_mut(&id) else {
             return;
         };
@@ -894,24 +1085,53 @@ impl ProducerClient {
         self.wake(ctx.now, ctx.now.plus(backoff), out);
     }
 
+    /// A batch past `delivery.timeout.ms` fails with a `TimeoutException`. One that had been
+    /// retried leaves its partition's sequence unresolved (Sender.sendProducerData:
+    /// `if (expiredBatch.inRetry()) transactionManager.markSequenceUnresolved(expiredBatch)`).
     fn expire(&mut self, id: u32, ctx: &ClientCtx, out: &mut Out) {
         if let Some(b) = self.batches.get(&id) {
-            // A batch that expires after being sent leaves its sequence unresolved: bump the epoch.
-            if b.attempts > 0 && self.idempotent() {
-                if self.is_transactional() {
-                    self.abortable(Errors::DeliveryTimeout, ctx, out);
-                } else {
-                    self.epoch_bump_needed = true;
-                }
+            let in_retry = b.attempts > 1 || (b.attempts == 1 && b.queued);
+            if in_retry && self.idempotent() {
+                self.unresolved.insert(b.tp);
+            }
+            if b.in_flight {
+                // Its request stays out (and counts towards max.in.flight) until answered.
+                let last_seq = b.base_sequence.0.wrapping_add(b.record_count as i32 - 1);
+                self.expired_in_flight
+                    .insert(id, (b.tp, last_seq, b.producer_epoch));
             }
         }
         self.fail_batch(id, Errors::DeliveryTimeout, ctx, out);
     }
 
     fn fail_batch(&mut self, id: u32, error: Errors, ctx: &ClientCtx, out: &mut Out) {
-        if self.is_transactional() && error != Errors::TransactionAborted {
-            // Any failed produce in a transaction makes it abortable (TransactionManager.maybeTransitionToErrorState).
-            self.abortable(error, ctx, out);
+        if self.tv2(ctx) && error == Errors::InvalidProducerIdMapping {
+            // 4.0+: INVALID_PRODUCER_ID_MAPPING is fatal (TransactionManager.maybeTransitionToErrorState).
+            self.fatal(error, ctx, out);
+        } else if self.is_transactional() && error != Errors::TransactionAborted {
+            // Any failed produce in a transaction makes it abortable, and with KIP-360 (2.5+)
+            // asks for an epoch bump after the abort unless the transaction is already ending
+            // (TransactionManager.maybeTransitionToErrorState: `canBumpEpoch() && !isCompleting()`).
+            // Transactions v2 needs none: the abort's own bump recovers the producer
+            // (`needToTriggerEpochBumpFromClient` is false).
+            if ctx.version.client_bumps_epoch_locally()
+                && !self.tv2(ctx)
+                && self.state == ClientState::InTransaction
+            {
+                self.epoch_bump_required = true;
+            }
+            // 4.1+ (KIP-1050, KAFKA-18019): retriable errors that ran out and INVALID_TXN_STATE
+            // reach the application as TransactionAbortableException.
+            let seen = if ctx.version.at_least(KafkaVersion::V4_1)
+                && (error.is_retriable()
+                    || error == Errors::DeliveryTimeout
+                    || error == Errors::InvalidTxnState)
+            {
+                Errors::TransactionAbortable
+            } else {
+                error
+            };
+            self.abortable(seen, ctx, out);
         }
         self.complete_batch(id, Err(error), ctx, out);
     }
@@ -1031,6 +1251,7 @@ impl ProducerClient {
             self.in_flight.remove(&c);
             match f.what {
                 Pending::Produce(id) => {
+                    self.expired_in_flight.remove(&id);
                     if let Some(b) = self.batches.get_mut(&id) {
                         b.in_flight = false;
                     }

@@ -179,8 +179,16 @@ impl ProducerNode {
         self.advance(script, ctx, out);
     }
 
-    /// Runs the script as far as it can go now.
+    /// Runs the script as far as it can go now; then a transactional client's Sender takes
+    /// what the application's burst of calls left for it (see `ProducerClient::send`).
     pub fn advance(&mut self, script: &[Op], ctx: &ClientCtx, out: &mut Out) {
+        self.run_script(script, ctx, out);
+        if self.alive && self.client.is_transactional() {
+            self.client.drain(ctx, out);
+        }
+    }
+
+    fn run_script(&mut self, script: &[Op], ctx: &ClientCtx, out: &mut Out) {
         if !self.alive || self.halted.is_some() {
             return;
         }

@@ -74,6 +74,14 @@ pub struct ClusterSpec {
     pub replica_lag_time_max_ms: u64,
     #[serde(default = "fetch_wait", rename = "replica.fetch.wait.max.ms")]
     pub replica_fetch_wait_max_ms: u64,
+    /// KIP-890 part 1 (brokers 3.6+, default true): a leader verifies with the coordinator that a
+    /// transactional write's partition is in the transaction.
+    #[serde(
+        default,
+        rename = "transaction.partition.verification.enable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_partition_verification_enable: Option<bool>,
 }
 
 fn lag_max() -> u64 {
@@ -103,6 +111,7 @@ impl Default for ClusterSpec {
             unclean_leader_election_enable: false,
             replica_lag_time_max_ms: lag_max(),
             replica_fetch_wait_max_ms: fetch_wait(),
+            transaction_partition_verification_enable: None,
         }
     }
 }
@@ -413,6 +422,8 @@ pub struct Scenario {
     pub replication_factor: u8,
     pub replication: super::replication::ReplicationConfig,
     pub unclean_leader_election_enable: bool,
+    /// `transaction.partition.verification.enable` as resolved for the version.
+    pub transaction_partition_verification: bool,
     pub producers: Vec<(ProducerConfig, Vec<Op>)>,
     pub consumers: Vec<ConsumerSetup>,
     /// The settings as written, by Kafka key (interventions change them and validate again).
@@ -492,6 +503,17 @@ impl Scenario {
                 "`cluster.network.latency.ms` and `network.jitter.ms` must be at most 60000".into(),
             );
         }
+        let transaction_partition_verification =
+            match (c.transaction_partition_verification_enable, version.has_transaction_verification()) {
+                (Some(true), false) => {
+                    return Err(format!(
+                        "`cluster.transaction.partition.verification.enable` does not exist before Kafka 3.6 (version {})",
+                        version.name()
+                    ))
+                }
+                (Some(v), _) => v,
+                (None, default) => default,
+            };
         if f.producers.len() > 4 || f.consumers.len() > 4 {
             return Err("at most 4 producers and 4 consumers".into());
         }
@@ -670,6 +692,7 @@ impl Scenario {
                 hw_holds_below_min_isr: version.hw_holds_below_min_isr(),
             },
             unclean_leader_election_enable: c.unclean_leader_election_enable,
+            transaction_partition_verification,
             producers,
             consumers,
             producer_raw: f.producers.iter().map(|p| p.config.clone()).collect(),

@@ -7,6 +7,7 @@
 //! broker first), replicated synchronously to their live replicas (Kafka hashes the
 //! `transactional.id`/`group.id` over 50 partitions each, replicated like any other).
 
+use super::config::KafkaVersion;
 use super::types::{TopicId, TopicPartition};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -33,6 +34,35 @@ pub struct Topology {
     pub coordinator: Option<u8>,
     /// The leader epoch of those partitions: a new coordinator's `coordinatorEpoch`.
     pub coordinator_epoch: i32,
+    /// The finalized features and the brokers' release.
+    pub features: Features,
+}
+
+/// What the controller's metadata says about the cluster's software: the finalized
+/// `transaction.version` feature (clients learn it through ApiVersions) and the release every
+/// broker runs (the model has no mixed-version clusters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Features {
+    pub transaction_version: u8,
+    pub release: KafkaVersion,
+    /// `transaction.partition.verification.enable` (KIP-890 part 1, brokers 3.6+).
+    pub verification: bool,
+}
+
+impl Features {
+    pub fn of(release: KafkaVersion) -> Features {
+        Features {
+            transaction_version: release.transaction_version(),
+            release,
+            verification: release.has_transaction_verification(),
+        }
+    }
+
+    /// Transactions v2 (KIP-890 part 2): a 4.x client uses it iff the finalized
+    /// `transaction.version` is at least 2 (`TransactionManager.maybeUpdateTransactionV2Enabled`).
+    pub fn tv2(self) -> bool {
+        self.transaction_version >= 2
+    }
 }
 
 impl Topology {
@@ -53,6 +83,7 @@ impl Topology {
             live: vec![true; brokers as usize],
             coordinator: Some(brokers.saturating_sub(1)),
             coordinator_epoch: 0,
+            features: Features::of(KafkaVersion::V3_9),
         };
         let all: Vec<TopicPartition> = t.all_partitions().collect();
         for tp in all {

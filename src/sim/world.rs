@@ -336,12 +336,14 @@ impl Sim {
     }
 
     pub fn with_trace(scenario: Scenario, seed: Option<u64>, trace: Trace) -> Sim {
-        let topology = Topology::new(
+        let mut topology = Topology::new(
             scenario.brokers,
             scenario.partitions,
             scenario.output_partitions,
             scenario.replication_factor,
         );
+        topology.features = super::topology::Features::of(scenario.version);
+        topology.features.verification = scenario.transaction_partition_verification;
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
             .collect();
