@@ -186,3 +186,39 @@ test('"find a failure" states per second in the browser (the native benchmark\'s
     console.log(`# perf: search result: ${result.split('\n')[0]}`);
     await app.close();
 });
+
+test('the stage\'s animation cost while playing at 3 and 100 steps/s, and nothing while paused', { skip: SKIP }, async () => {
+    const app = await h.open({ width: 1280, height: 900, waitFor: '#eoscope-app .eoscope .stage' });
+    const { page } = app;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    // 10,000 records in one partition, sent as 1,000 batches of 10, and a consumer reading them.
+    await load(page, scenario({ records: 10, batches: 1000, consumers: 1, id: 'perf-stage' }));
+    await page.evaluate(() => {
+        window.__mutations = 0;
+        new MutationObserver((l) => { window.__mutations += l.length; }).observe(document.querySelector('.stage'), { subtree: true, attributes: true, childList: true });
+    });
+    const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+    const measure = async (label) => {
+        const frames0 = await page.evaluate(() => window.__mutations);
+        const t0 = await busy();
+        const drawn0 = await page.evaluate(() => new Promise((ok) => {
+            let n = 0; const end = performance.now() + 3000;
+            const f = (t) => { n++; if (t < end) requestAnimationFrame(f); else ok(n); };
+            requestAnimationFrame(f);
+        }));
+        const ms = ((await busy()) - t0) * 1000 / 3;
+        const mutations = ((await page.evaluate(() => window.__mutations)) - frames0) / 3;
+        console.log(`# perf: stage ${label}: ${Math.round(mutations)} stage DOM changes/s, main thread busy ${ms.toFixed(0)} ms/s (browser frames ${Math.round(drawn0 / 3)}/s)`);
+        return { ms, mutations };
+    };
+    await page.getByRole('button', { name: 'Play' }).click();
+    await measure('playing at 3 steps/s');
+    await page.getByLabel('Speed').fill('30');
+    await measure('playing at 100 steps/s');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForTimeout(300);
+    const paused = await measure('paused');
+    assert.equal(paused.mutations, 0, 'nothing is drawn while paused');
+    await app.close();
+});
