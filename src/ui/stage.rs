@@ -205,7 +205,7 @@ fn links(p: &StageProps) -> Vec<Html> {
                 && ((l.from, l.to) == (a, b) || (l.to, l.from) == (a, b))
         });
         out.push(html! {
-            <line class={classes!("link", cut.then_some("partitioned"))} x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)}>
+            <line key={format!("{}-{}", a, b)} class={classes!("link", cut.then_some("partitioned"))} x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)}>
                 <title>{ format!("{} ↔ {}", a, b) }</title>
             </line>
         });
@@ -240,7 +240,7 @@ fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Ht
         }
     }
     html! {
-        <g class={classes!("node", kind, (!s.alive).then_some("down"), dim.then_some("dim"))}>
+        <g key={s.node.to_string()} class={classes!("node", kind, (!s.alive).then_some("down"), dim.then_some("dim"))}>
             <rect x={fmt(r.x)} y={fmt(r.y)} width={fmt(r.w)} height={fmt(r.h)} rx="8" />
             <text class="name" x={fmt(r.x + 10.0)} y={fmt(r.y + 19.0)}>{ s.node.to_string() }</text>
             if matches!(s.node, NodeId::Broker(_)) {
@@ -415,7 +415,7 @@ fn loss(lang: Lang, l: &Loss) -> Html {
         .trim()
         .to_string();
     html! {
-        <g class="loss" role="img" aria-label={text.clone()} data-kind={l.kind.name()}>
+        <g key={l.id.to_string()} class="loss" role="img" aria-label={text.clone()} data-kind={l.kind.name()}>
             <title>{ text.clone() }</title>
             <circle cx={fmt(x)} cy={fmt(y)} r="11" />
             <text class="x" x={fmt(x)} y={fmt(y + 5.0)}>{ "✕" }</text>
@@ -444,7 +444,7 @@ fn ring(lang: Lang, lay: &crate::stage::Layout, r: &Ring, t: f64) -> Option<Html
         Lang::Ko => format!("{}{}: {} ms 남음", r.key, what, ms_left),
     };
     Some(html! {
-        <g class={classes!("ring", (left < 0.2).then_some("late"))} role="img" aria-label={text.clone()}>
+        <g key={format!("{}-{}-{}", r.node, r.key, r.what)} class={classes!("ring", (left < 0.2).then_some("late"))} role="img" aria-label={text.clone()}>
             <title>{ text }</title>
             <circle class="ring-track" cx={fmt(cx)} cy={fmt(cy)} r={fmt(radius)} />
             <circle class="ring-left" cx={fmt(cx)} cy={fmt(cy)} r={fmt(radius)}
