@@ -629,6 +629,17 @@ pub fn snapshot(
 pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
     let layout = &snap.layout;
     let mut placed: Vec<Rect> = layout.nodes.iter().map(|n| n.rect.grown(2.0)).collect();
+    // A timer's key and time left are written just under its node: keep tokens off them too.
+    for r in &snap.rings {
+        if let Some(n) = layout.rect(r.node) {
+            placed.push(Rect {
+                x: n.x,
+                y: n.y + n.h,
+                w: n.w,
+                h: 17.0,
+            });
+        }
+    }
     let mut tokens = Vec::new();
     let mut crowded = 0;
     for f in &snap.flights {
