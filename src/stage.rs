@@ -16,7 +16,7 @@ use crate::sim::types::{NodeId, TopicId, TopicPartition};
 use crate::sim::world::{DropReason, Event, TraceKind, World};
 
 /// Below this width (CSS px) the stage stacks its columns into rows (a phone).
-pub const TALL_BELOW: f64 = 560.0;
+pub const TALL_BELOW: f64 = 600.0;
 /// A token's height; its width follows its label.
 pub const TOKEN_H: f64 = 20.0;
 /// Monospace at 11 px: ~6.7 px a character.
@@ -59,6 +59,8 @@ pub struct MiniLog {
     pub tp: TopicPartition,
     /// (offset, label, producer index or None, control: Some(commit?)).
     pub cells: Vec<MiniCell>,
+    /// How many cells the box has room for.
+    pub capacity: usize,
     pub log_end_offset: u64,
     pub high_watermark: u64,
     pub last_stable_offset: u64,
@@ -183,7 +185,17 @@ pub fn layout(w: &World, width: f64) -> Layout {
             node,
             rect,
             alive: w.is_alive(node),
-            logs: logs.into_iter().map(|tp| mini_log(w, tp)).collect(),
+            // As many of the newest cells as fit the box, 18 px or more each.
+            logs: logs
+                .into_iter()
+                .map(|tp| {
+                    mini_log(
+                        w,
+                        tp,
+                        (((rect.w - 84.0) / 18.0) as usize).clamp(3, MINI_CELLS),
+                    )
+                })
+                .collect(),
             txn_coordinator: txn_c,
             group_coordinator: group_c,
         });
@@ -243,8 +255,9 @@ pub fn layout(w: &World, width: f64) -> Layout {
         }
         height = y + if consumers.is_empty() { 0.0 } else { client_h } + 8.0;
     } else {
-        let cw = (width * 0.19).clamp(128.0, 190.0);
-        let bw = (width * 0.3).clamp(190.0, 330.0);
+        // Narrow enough boxes that the links between them hold a labelled token.
+        let cw = (width * 0.16).clamp(104.0, 180.0);
+        let bw = (width * 0.27).clamp(160.0, 320.0);
         let col_h = |hs: &[f64]| hs.iter().sum::<f64>() + gap * hs.len().saturating_sub(1) as f64;
         let bhs: Vec<f64> = vec![broker_h; brokers.len()];
         let ph = col_h(&vec![client_h; producers.len()]);
@@ -310,11 +323,12 @@ fn producer_of(w: &World, record: u32) -> Option<usize> {
         .position(|p| record >= p.first_record && record < p.first_record + p.record_count)
 }
 
-fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
+fn mini_log(w: &World, tp: TopicPartition, capacity: usize) -> MiniLog {
     let Some(log) = w.log(tp) else {
         return MiniLog {
             tp,
             cells: vec![],
+            capacity,
             log_end_offset: 0,
             high_watermark: 0,
             last_stable_offset: 0,
@@ -322,7 +336,7 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
     };
     let mut cells: Vec<MiniCell> = Vec::new();
     for b in log.batches().iter().rev() {
-        if cells.len() >= MINI_CELLS {
+        if cells.len() >= capacity {
             break;
         }
         if let Some(c) = b.control {
@@ -342,7 +356,7 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
             continue;
         }
         for k in (0..b.record_count).rev() {
-            if cells.len() >= MINI_CELLS {
+            if cells.len() >= capacity {
                 break;
             }
             let record = b.first_record.0 + k;
@@ -371,6 +385,7 @@ fn mini_log(w: &World, tp: TopicPartition) -> MiniLog {
     MiniLog {
         tp,
         cells,
+        capacity,
         log_end_offset: log.log_end_offset().0,
         high_watermark: log.high_watermark().0,
         last_stable_offset: log.last_stable_offset().0,
@@ -497,7 +512,8 @@ pub fn token_label(m: &Message) -> String {
     }
 }
 
-fn token_width(label: &str) -> f64 {
+/// A token's natural width for `label` (the stage squeezes it onto a shorter link).
+pub fn token_width(label: &str) -> f64 {
     label.chars().count() as f64 * CHAR_W + 14.0
 }
 
@@ -515,6 +531,12 @@ fn on_link(
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
     let (ux, uy) = (dx / len, dy / len);
+    // On a link shorter than the label, the token (and its text) is squeezed to fit it.
+    let w = if ux.abs() > 0.5 {
+        w.min(len - 6.0).max(30.0)
+    } else {
+        w
+    };
     // The normal, oriented the same way for both directions of a link (so the two lanes differ).
     let canon = (from.to_string() < to.to_string()) as i32 * 2 - 1;
     let (nx, ny) = (-uy * canon as f64, ux * canon as f64);

@@ -128,3 +128,47 @@ fn no_token_covers_another_or_a_node_in_any_shipped_story() {
         "only {checked} token pairs: the test sees too little"
     );
 }
+
+#[test]
+fn in_a_700_px_column_every_message_of_the_lost_ack_story_is_drawn() {
+    // A 700 px blog column leaves the stage ~628 px; at 390 px a phone leaves ~350.
+    for width in [628.0, 350.0, 1240.0] {
+        let mut sim = sim_of("lost-ack-no-idempotence");
+        loop {
+            let s = stage::scene(
+                &sim.world,
+                &sim.trace,
+                sim.world.now.0 as f64,
+                width,
+                0,
+                false,
+            );
+            let idle = sim
+                .world
+                .net
+                .in_flight
+                .values()
+                .filter(|e| e.msg.is_idle_poll())
+                .count();
+            assert_eq!(
+                s.hidden,
+                idle,
+                "step {} at {width} px: a message found no room: drawn {:?}, in flight {:?}",
+                sim.world.step,
+                s.tokens
+                    .iter()
+                    .map(|t| (&t.label, t.rect))
+                    .collect::<Vec<_>>(),
+                sim.world
+                    .net
+                    .in_flight
+                    .values()
+                    .map(|e| (e.msg.summary(), e.from, e.to))
+                    .collect::<Vec<_>>()
+            );
+            if !sim.step() {
+                break;
+            }
+        }
+    }
+}

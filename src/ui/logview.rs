@@ -18,8 +18,8 @@ use crate::sim::world::World;
 use web_sys::{Element, Event};
 use yew::prelude::*;
 
-const CW: f64 = 46.0;
-const CELL_H: f64 = 42.0;
+const CW: f64 = 58.0;
+const CELL_H: f64 = 46.0;
 const TOP: f64 = 32.0;
 const LEFT: f64 = 6.0;
 
@@ -206,7 +206,7 @@ fn pointers(
             html! {
                 <g class={classes!("pointer", class)}>
                     <line x1={fmt(x)} x2={fmt(x)} y1={fmt(y1)} y2={fmt(y2)} />
-                    <text x={fmt(x + 3.0)} y={fmt(y_text)}>{ labels.join(" ") }</text>
+                    <text x={fmt(x + 3.0)} y={fmt(y_text)}>{ labels.join("·") }</text>
                 </g>
             }
         });
@@ -284,8 +284,9 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                         }
                         if info.copies > 1 && !info.aborted {
                             <g class="dup-badge">
-                                <circle cx={fmt(x + cw - 2.0)} cy={fmt(y + 2.0)} r="8" />
-                                <text x={fmt(x + cw - 2.0)} y={fmt(y + 5.5)}>{ format!("×{}", info.copies) }</text>
+                                // Inside the cell's corner: never clipped by a neighbour or a pointer.
+                                <circle cx={fmt(x + cw - 11.0)} cy={fmt(y + CELL_H - 11.0)} r="8" />
+                                <text x={fmt(x + cw - 11.0)} y={fmt(y + CELL_H - 7.5)}>{ format!("×{}", info.copies) }</text>
                             </g>
                         }
                     </>
@@ -464,6 +465,13 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <span class="key-glyph">{ "◆✓ COMMIT ■✕ ABORT · " }</span>
             }
             <span class="key-glyph">{ tr(lang, "▲c0 position · ✓c0 committed", "▲c0 위치 · ✓c0 커밋") }</span>
+            <span class="key-glyph">{ " · " }</span>
+            <abbr title={tr(lang, "log end offset: where the next record goes", "로그 끝 오프셋: 다음 레코드가 들어갈 자리")}>{ "LEO" }</abbr>
+            { tr(lang, " log end offset · ", " 로그 끝 오프셋 · ") }
+            <abbr title={tr(lang, "high watermark: replicated to the ISR; read_uncommitted reads up to here", "하이 워터마크: ISR까지 복제됨, read_uncommitted는 여기까지 읽음")}>{ "HW" }</abbr>
+            { tr(lang, " high watermark · ", " 하이 워터마크 · ") }
+            <abbr title={tr(lang, "last stable offset: the first offset of the oldest open transaction; read_committed reads up to here", "마지막 안정 오프셋: 가장 오래된 열린 트랜잭션의 첫 오프셋, read_committed는 여기까지 읽음")}>{ "LSO" }</abbr>
+            { tr(lang, " last stable offset", " 마지막 안정 오프셋") }
         </p>
     };
     html! {

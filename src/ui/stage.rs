@@ -267,7 +267,7 @@ fn fitted(x: f64, y: f64, width: f64, text: &str) -> Html {
 /// A partition on its leader: its name, its newest cells and the high watermark.
 fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
     let label_w = 64.0;
-    let cell_w = ((w - label_w) / crate::stage::MINI_CELLS as f64).clamp(16.0, 30.0);
+    let cell_w = ((w - label_w) / log.capacity.max(1) as f64).clamp(16.0, 30.0);
     let cells = log.cells.iter().enumerate().map(|(k, c)| {
         let cx = x + label_w + k as f64 * cell_w;
         let class = match (c.marker, c.producer) {
@@ -292,8 +292,7 @@ fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
     let first = log.cells.first().map_or(0, |c| c.offset);
     let hw_k = log.high_watermark.saturating_sub(first) as f64;
     let at = |o: u64| {
-        x + label_w + (o.saturating_sub(first) as f64).min(crate::stage::MINI_CELLS as f64) * cell_w
-            - 1.0
+        x + label_w + (o.saturating_sub(first) as f64).min(log.capacity as f64) * cell_w - 1.0
     };
     let hw_x = at(log.high_watermark);
     let lso_x = at(log.last_stable_offset);
@@ -384,7 +383,11 @@ fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback
             onclick={on_select.reform(move |_| id)} {onkeydown}>
             <title>{ label }</title>
             <rect class="glyph" x="0" y="0" width={fmt(r.w)} height={fmt(r.h)} rx={if tk.kind.is_response() { "3" } else { "10" }} />
-            <text x={fmt(r.w / 2.0)} y="14">{ &tk.label }</text>
+            if crate::stage::token_width(&tk.label) > r.w + 0.5 {
+                <text x={fmt(r.w / 2.0)} y="14" textLength={fmt(r.w - 8.0)} lengthAdjust="spacingAndGlyphs">{ &tk.label }</text>
+            } else {
+                <text x={fmt(r.w / 2.0)} y="14">{ &tk.label }</text>
+            }
             if let Some(n) = note {
                 <text class="token-note" x={fmt(r.w / 2.0)} y="-3">{ n }</text>
             }
