@@ -487,15 +487,15 @@ pub fn token_label(m: &Message) -> String {
         }
         Message::FetchRequest { offset, .. } => format!("Fetch @{}", offset.0),
         Message::FetchResponse { result, .. } => match result {
-            Ok(d) => format!(
-                "{} record{}",
-                d.batches
+            Ok(d) => {
+                let n: u32 = d
+                    .batches
                     .iter()
                     .filter(|b| !b.is_control())
                     .map(|b| b.record_count)
-                    .sum::<u32>(),
-                if d.batches.len() == 1 { "" } else { "s" }
-            ),
+                    .sum();
+                format!("{} record{}", n, if n == 1 { "" } else { "s" })
+            }
             Err(e) => e.to_string(),
         },
         Message::OffsetCommitRequest { offsets, .. } => match offsets.first() {

@@ -432,8 +432,9 @@ fn loss(lang: Lang, l: &Loss) -> Html {
 fn ring(lang: Lang, lay: &crate::stage::Layout, r: &Ring, t: f64) -> Option<Html> {
     let rect = lay.rect(r.node)?;
     let left = r.left(t);
-    // On the node's top-right corner; its key and time left just under the node.
-    let (cx, cy) = (rect.x + rect.w - 16.0, rect.y + 16.0);
+    // Centred on the node's top-right corner (clear of its name); its key and time left just
+    // under the node.
+    let (cx, cy) = (rect.x + rect.w - 2.0, rect.y + 2.0);
     let radius = 11.0;
     let circ = 2.0 * std::f64::consts::PI * radius;
     let ms_left = (r.deadline - t).max(0.0).round();
