@@ -1775,7 +1775,6 @@ impl Component for App {
                         { self.panel(Panel::Verdicts, "panel-verdicts", panels::verdicts(self, tl)) }
                         { self.panel(Panel::Search, "panel-search", search::view(self)) }
                         { self.panel(Panel::Settings, "panel-settings", settings::view(self, tl)) }
-                        { self.panel(Panel::Timers, "panel-timers", panels::timers(self, tl)) }
                         { self.panel(Panel::Events, "panel-events", panels::events(self, tl)) }
                     </>
                 };
@@ -1793,7 +1792,8 @@ impl Component for App {
                 }
             }
         };
-        let toggles = Panel::ALL.iter().map(|p| {
+        // The stage is always drawn, with the timers on it: no chip for either.
+        let toggles = Panel::ALL.iter().filter(|p| !matches!(p, Panel::Topology | Panel::Timers)).map(|p| {
             let p = *p;
             let on = self.shows(p);
             html! {

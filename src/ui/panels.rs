@@ -5,12 +5,11 @@ use super::logview::fmt;
 use super::text::{self, tr, T};
 use super::{App, Msg};
 use crate::sim::checker::{Property, Verdict};
-use crate::sim::effects::Timer;
-use crate::sim::producer::{Pending, SendStatus, CLIENT_CORR_BIT};
+use crate::sim::producer::SendStatus;
 use crate::sim::timeline::Timeline;
-use crate::sim::txn_coordinator::{TransactionState, TxnPartition, TIMEOUT_CHECK_INTERVAL_MS};
+use crate::sim::txn_coordinator::{TransactionState, TxnPartition};
 use crate::sim::types::{NodeId, TopicPartition};
-use crate::sim::world::{Event, World};
+use crate::sim::world::World;
 use std::collections::{BTreeMap, BTreeSet};
 use yew::prelude::*;
 
@@ -471,29 +470,6 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     }
 }
 
-/// What a client's request in flight is for, in words.
-fn pending_name(p: &Pending, client: &crate::sim::producer::ProducerClient) -> String {
-    match p {
-        Pending::Produce(b) => match client.batches.get(b) {
-            Some(batch) => format!(
-                "ProduceRequest ({})",
-                values(batch.first_record.0, batch.record_count)
-            ),
-            None => "ProduceRequest".into(),
-        },
-        Pending::InitProducerId => "InitProducerIdRequest".into(),
-        Pending::AddPartitions(_) => "AddPartitionsToTxnRequest".into(),
-        Pending::AddOffsets => "AddOffsetsToTxnRequest".into(),
-        Pending::TxnOffsetCommit => "TxnOffsetCommitRequest".into(),
-        Pending::EndTxn(commit) => format!(
-            "EndTxnRequest ({})",
-            if *commit { "COMMIT" } else { "ABORT" }
-        ),
-        #[allow(unreachable_patterns)]
-        _ => "request".into(),
-    }
-}
-
 /// The commit mode as a scenario file writes it.
 fn commit_name(m: crate::sim::config::CommitMode) -> &'static str {
     use crate::sim::config::CommitMode;
@@ -502,124 +478,6 @@ fn commit_name(m: crate::sim::config::CommitMode) -> &'static str {
         CommitMode::AfterProcessing => "after_processing",
         CommitMode::BeforeProcessing => "before_processing",
         CommitMode::Transactional => "transactional",
-    }
-}
-
-pub fn timers(app: &App, tl: &Timeline) -> Html {
-    let w = &tl.sim.world;
-    let now = w.now.0;
-    let mut rows: Vec<(u64, String, u64)> = Vec::new();
-    for ((tick, _), e) in &w.events {
-        let Event::Timer {
-            node,
-            incarnation,
-            timer,
-        } = e
-        else {
-            continue;
-        };
-        if w.incarnation(*node) != *incarnation || !w.is_alive(*node) {
-            continue;
-        }
-        let left = tick.0.saturating_sub(now);
-        match (node, timer) {
-            (NodeId::Producer(p), Timer::RequestTimeout(corr)) if corr & CLIENT_CORR_BIT != 0 => {
-                let Some(pn) = w.producers.get(*p as usize) else {
-                    continue;
-                };
-                if let Some(f) = pn.client.in_flight.get(corr) {
-                    rows.push((
-                        left,
-                        format!(
-                            "{} request.timeout.ms: gives up on its {}, then retries",
-                            node,
-                            pending_name(&f.what, &pn.client)
-                        ),
-                        pn.client.cfg.request_timeout_ms,
-                    ));
-                }
-            }
-            (NodeId::Consumer(c), Timer::AutoCommit) => {
-                let total = w
-                    .consumers
-                    .get(*c as usize)
-                    .map_or(5000, |x| x.setup.cfg.auto_commit_interval_ms);
-                rows.push((
-                    left,
-                    format!("{} auto.commit.interval.ms: commits its positions", node),
-                    total,
-                ));
-            }
-            (NodeId::Broker(_), Timer::TxnTimeoutCheck) => {
-                rows.push((
-                    left,
-                    "coordinator looks for transactions past transaction.timeout.ms".into(),
-                    TIMEOUT_CHECK_INTERVAL_MS,
-                ));
-            }
-            (NodeId::Broker(b), Timer::RequestTimeout(corr)) => {
-                let live = w
-                    .brokers
-                    .get(*b as usize)
-                    .and_then(|x| x.txn_coordinator.as_ref())
-                    .is_some_and(|tc| tc.markers.values().any(|m| m.in_flight.contains_key(corr)));
-                if !live {
-                    continue;
-                }
-                rows.push((
-                    left,
-                    format!("{} request timeout: WriteTxnMarkers retried", node),
-                    crate::sim::txn_coordinator::MARKER_REQUEST_TIMEOUT_MS,
-                ));
-            }
-            _ => {}
-        }
-    }
-    // Open transactions expire transaction.timeout.ms after they started.
-    for b in &w.brokers {
-        let Some(tc) = &b.txn_coordinator else {
-            continue;
-        };
-        for (t, m) in &tc.txns {
-            if m.state == TransactionState::Ongoing {
-                let deadline = m.txn_start.0.saturating_add(m.txn_timeout_ms);
-                let name = w
-                    .scenario
-                    .transactional_ids
-                    .get(*t as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                rows.push((
-                    deadline.saturating_sub(now),
-                    format!(
-                        "{} transaction.timeout.ms: the coordinator may abort it",
-                        name
-                    ),
-                    m.txn_timeout_ms,
-                ));
-            }
-        }
-    }
-    rows.sort_by_key(|r| r.0);
-    if rows.is_empty() {
-        return html! { <p class="muted">{ app.t(T::NoTimer) }</p> };
-    }
-    html! {
-        <ul class="timers">
-            { for rows.into_iter().take(12).map(|(left, what, total)| {
-                let frac = if total == 0 { 0.0 } else { (left as f64 / total as f64).clamp(0.0, 1.0) };
-                html! {
-                    <li>
-                        <span class="left mono">{ format!("{} ms", left) }</span>
-                        <svg class="bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
-                            <rect class="track" x="0" y="0" width="100" height="6" />
-                            <rect class="fill" x="0" y="0" width={fmt(frac * 100.0)} height="6" />
-                        </svg>
-                        <span class="what">{ what }</span>
-                    </li>
-                }
-            }) }
-        </ul>
     }
 }
 

@@ -174,7 +174,6 @@ chrome! {
     ThState => "state", "상태";
     ThPartitions => "partitions", "파티션";
     // Timers, events.
-    NoTimer => "No timer is running.", "실행 중인 타이머가 없습니다.";
     ShowPolling => " show consumers' polling", " 컨슈머의 폴링 보기";
     EventLogLabel => "Event log, newest first", "이벤트 로그, 최신 순";
     // Settings.
