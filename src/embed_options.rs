@@ -236,6 +236,8 @@ pub struct RawOptions {
     pub seed: Option<u64>,
     pub moment: Option<String>,
     pub autoplay: Option<bool>,
+    /// The settings a reader may flip on the stage, comma-separated (replaces the story's own).
+    pub knobs: Option<String>,
 }
 
 /// The options of one app instance, validated (the UI adds the host element and the notice).
@@ -254,6 +256,8 @@ pub struct EmbedOptions {
     pub height: Option<u32>,
     /// An inline widget or the iframe (not the app's own page).
     pub widget: bool,
+    /// The knobs on the stage, when the author chose them (else the story's own).
+    pub knobs: Option<Vec<&'static str>>,
     /// Start playing when the widget scrolls into view. Off by default: a widget waits on its
     /// story's first beat until the reader presses Play, so the setup is read.
     pub autoplay: bool,
@@ -272,6 +276,7 @@ impl Default for EmbedOptions {
             height: None,
             widget: false,
             autoplay: false,
+            knobs: None,
         }
     }
 }
@@ -282,8 +287,9 @@ pub const MAX_HEIGHT: u32 = 4_000;
 
 /// The names `data-eoscope` / `data-…` attributes and the iframe's query use, `scenario` first
 /// (it is `data-eoscope` itself).
-pub const ATTRS: [&str; 9] = [
+pub const ATTRS: [&str; 10] = [
     "scenario", "step", "lang", "panels", "controls", "height", "seed", "moment", "autoplay",
+    "knobs",
 ];
 
 /// A value quoted in a message: at most 40 characters, control characters dropped, `<` and `>`
@@ -404,6 +410,29 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Emb
     if let Some(a) = raw.autoplay {
         o.autoplay = a;
     }
+    if let Some(k) = &raw.knobs {
+        let mut knobs: Vec<&'static str> = Vec::new();
+        for item in k.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let knob = crate::sim::compare::FLIPS
+                .iter()
+                .copied()
+                .find(|f| *f == item)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown knob `{}` (knobs: {})",
+                        clip(item),
+                        crate::sim::compare::FLIPS.join(", ")
+                    )
+                })?;
+            if !knobs.contains(&knob) {
+                knobs.push(knob);
+            }
+        }
+        if knobs.len() > 4 {
+            return Err("at most 4 knobs".into());
+        }
+        o.knobs = Some(knobs);
+    }
     Ok(o)
 }
 
@@ -448,6 +477,7 @@ pub fn raw_from_pairs<'a>(
             "seed" => r.seed = Some(parse_num(&key, v)?),
             "moment" => r.moment = Some(v.to_string()),
             "autoplay" => r.autoplay = Some(parse_bool(&key, v)?),
+            "knobs" => r.knobs = Some(v.to_string()),
             other => {
                 if prefix.is_empty() {
                     return Err(format!("unknown option `{}`", clip(other)));

@@ -286,3 +286,25 @@ fn a_flipped_knob_the_story_has_no_telling_for_is_untold_and_other_edits_are_edi
         .insert("request.timeout.ms".into(), serde_json::json!(3000));
     assert_eq!(story::telling(&original, &edited), story::Telling::Edited);
 }
+
+#[test]
+fn no_shipped_story_speaks_of_a_source_its_reader_never_saw() {
+    // A widget may sit in anybody's post: "the seed", "the post" or 원문 mean nothing there.
+    let words = ["seed", "the post", "post's", "원문"];
+    for (id, _, _) in SCENARIOS {
+        let f = common::shipped_file(id);
+        let mut texts: Vec<&String> = f.title.values().chain(f.description.values()).collect();
+        for b in &f.beats {
+            texts.extend(b.title.values().chain(b.narration.values()));
+            for v in &b.variants {
+                texts.extend(v.title.values().chain(v.narration.values()));
+            }
+        }
+        for t in texts {
+            let lower = t.to_lowercase();
+            for w in words {
+                assert!(!lower.contains(w), "{id}: {w:?} in {t:?}");
+            }
+        }
+    }
+}

@@ -500,3 +500,18 @@ fn the_js_api_refuses_unknown_keys_and_wrong_types() {
         (7, Some(12), Lang::Ko, false)
     );
 }
+
+#[test]
+fn data_knobs_lists_the_settings_a_reader_may_flip_and_refuses_others_by_name() {
+    let o = attrs(&[
+        ("data-eoscope", "txn-commit"),
+        ("data-knobs", " isolation.level , acks,acks"),
+    ])
+    .unwrap();
+    assert_eq!(o.knobs, Some(vec!["isolation.level", "acks"]));
+    let e = attr_error("data-knobs", "linger.ms");
+    assert!(
+        e.starts_with("unknown knob `linger.ms` (knobs: enable.idempotence, acks, "),
+        "{e}"
+    );
+}

@@ -455,7 +455,12 @@ impl App {
             Ok(file) => {
                 let seed = seed.unwrap_or(file.seed);
                 self.wheel = None;
-                self.story_file = Some(file.clone());
+                // The author's knobs (`data-knobs`) replace the story's own.
+                let mut story = file.clone();
+                if let Some(k) = &self.opts.embed.knobs {
+                    story.knobs = k.iter().map(|k| k.to_string()).collect();
+                }
+                self.story_file = Some(story);
                 self.picked = Some(i);
                 self.shipped_settings = true;
                 self.load(file, seed);
