@@ -210,7 +210,7 @@ pub fn layout(w: &World, width: f64) -> Layout {
             let total = bw * n as f64 + 8.0 * (n as f64 - 1.0);
             (width - total) / 2.0 + k as f64 * (bw + 8.0)
         };
-        let mut y = 8.0;
+        let mut y = 14.0; // room for a timer ring on a top node's corner
         let pw = row(producers.len());
         for (k, p) in producers.iter().enumerate() {
             push(

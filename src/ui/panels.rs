@@ -250,74 +250,99 @@ fn state_pos(s: TransactionState, tall: bool) -> (f64, f64) {
     }
 }
 
-/// How far along the life of a transaction a state is (an edge to an earlier one is drawn faint).
-fn state_rank(s: TransactionState) -> u8 {
+/// The transitions drawn as arrows: the life of one transaction, a tree, so no two cross. Every
+/// other valid transition (back to Empty or Ongoing for the next transaction, to Dead, TV2's
+/// abort from Empty or Complete*) is written inside its target as "↩ from …".
+const FSM_TREE: [(TransactionState, TransactionState); 8] = {
     use TransactionState::*;
-    match s {
-        Empty => 0,
-        Ongoing => 1,
-        PrepareCommit | PrepareAbort | PrepareEpochFence => 2,
-        CompleteCommit | CompleteAbort => 3,
-        _ => 4,
-    }
-}
+    [
+        (Empty, Ongoing),
+        (Ongoing, PrepareCommit),
+        (Ongoing, PrepareAbort),
+        (Ongoing, PrepareEpochFence),
+        (PrepareEpochFence, PrepareAbort),
+        (PrepareCommit, CompleteCommit),
+        (PrepareAbort, CompleteAbort),
+        (Empty, Dead),
+    ]
+};
 
-/// The transaction state machine as SVG, with the states that hold a transaction highlighted.
 fn fsm(at: &BTreeMap<TransactionState, Vec<String>>, tall: bool, label: String) -> Html {
-    let (bw, bh) = (118.0, 30.0);
-    let mut edges = Vec::new();
-    for s in TransactionState::ALL {
-        for p in s.valid_previous_states() {
-            if *p == s {
-                continue;
-            }
-            let (x1, y1) = state_pos(*p, tall);
-            let (x2, y2) = state_pos(s, tall);
-            let forward = if tall {
-                // Edges into Dead cross the right column: faint, as the way back is.
-                state_rank(s) > state_rank(*p) && (s != TransactionState::Dead || y1 == y2)
-            } else {
-                x2 > x1 || (x2 == x1 && y2 > y1)
-            };
-            // Stop the line at the target box's edge.
-            let (dx, dy) = (x2 - x1, y2 - y1);
-            let t = (1.0
-                - ((bw / 2.0 + 4.0) / dx.abs().max(0.001))
-                    .min((bh / 2.0 + 4.0) / dy.abs().max(0.001)))
-            .clamp(0.0, 1.0);
-            let (ex, ey) = (x1 + dx * t, y1 + dy * t);
-            let head = {
-                let len = (dx * dx + dy * dy).sqrt().max(0.001);
-                let (ux, uy) = (dx / len, dy / len);
-                let (bx, by) = (ex - ux * 8.0, ey - uy * 8.0);
-                format!(
-                    "{},{} {},{} {},{}",
-                    fmt(ex),
-                    fmt(ey),
-                    fmt(bx - uy * 4.0),
-                    fmt(by + ux * 4.0),
-                    fmt(bx + uy * 4.0),
-                    fmt(by - ux * 4.0)
-                )
-            };
-            edges.push(html! {
-                <g class={classes!("edge", (!forward).then_some("back"))}>
-                    <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(ex)} y2={fmt(ey)} />
-                    <polygon points={head} />
-                </g>
-            });
+    use TransactionState::*;
+    let caption_of = |s: TransactionState| -> Option<String> {
+        let mut from: Vec<&str> = s
+            .valid_previous_states()
+            .iter()
+            .filter(|p| **p != s && !FSM_TREE.contains(&(**p, s)))
+            .map(|p| p.name())
+            .collect();
+        if from.contains(&CompleteCommit.name()) && from.contains(&CompleteAbort.name()) {
+            from.retain(|n| *n != CompleteCommit.name() && *n != CompleteAbort.name());
+            from.push("Complete*");
         }
+        (!from.is_empty()).then(|| format!("↩ from {}", from.join(", ")))
+    };
+    // Wide enough for the name (12 px) and the caption (9.5 px).
+    let size = |s: TransactionState, caption: bool| {
+        let caption_w = caption_of(s).map_or(0.0, |c| c.chars().count() as f64 * 5.5 + 16.0);
+        (
+            (s.name().len() as f64 * 7.4 + 24.0)
+                .max(caption_w)
+                .max(112.0),
+            if caption { 42.0 } else { 30.0 },
+        )
+    };
+    let mut edges = Vec::new();
+    for (p, s) in FSM_TREE {
+        if !s.valid_previous_states().contains(&p) {
+            continue;
+        }
+        let (x1, y1) = state_pos(p, tall);
+        let (x2, y2) = state_pos(s, tall);
+        let (bw, bh) = size(s, caption_of(s).is_some());
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        // Stop the line at the target box's edge.
+        let t = (1.0
+            - ((bw / 2.0 + 4.0) / dx.abs().max(0.001)).min((bh / 2.0 + 4.0) / dy.abs().max(0.001)))
+        .clamp(0.0, 1.0);
+        let (ex, ey) = (x1 + dx * t, y1 + dy * t);
+        let head = {
+            let len = (dx * dx + dy * dy).sqrt().max(0.001);
+            let (ux, uy) = (dx / len, dy / len);
+            let (bx, by) = (ex - ux * 8.0, ey - uy * 8.0);
+            format!(
+                "{},{} {},{} {},{}",
+                fmt(ex),
+                fmt(ey),
+                fmt(bx - uy * 4.0),
+                fmt(by + ux * 4.0),
+                fmt(bx + uy * 4.0),
+                fmt(by - ux * 4.0)
+            )
+        };
+        edges.push(html! {
+            <g class="edge">
+                <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(ex)} y2={fmt(ey)} />
+                <polygon points={head} />
+            </g>
+        });
     }
     let states = TransactionState::ALL.iter().map(|s| {
         let (x, y) = state_pos(*s, tall);
+        let caption = caption_of(*s);
+        let (bw, bh) = size(*s, caption.is_some());
         let holders = at.get(s).cloned().unwrap_or_default();
         let current = !holders.is_empty();
+        let name_y = if caption.is_some() { y - 2.0 } else { y + 4.0 };
         html! {
             <g class={classes!("state", current.then_some("current"))}>
                 <rect x={fmt(x - bw / 2.0)} y={fmt(y - bh / 2.0)} width={fmt(bw)} height={fmt(bh)} rx="15" />
-                <text x={fmt(x)} y={fmt(y + 4.0)}>{ s.name() }</text>
+                <text x={fmt(x)} y={fmt(name_y)}>{ s.name() }</text>
+                if let Some(c) = caption {
+                    <text class="from" x={fmt(x)} y={fmt(y + 13.0)}>{ c }</text>
+                }
                 if current {
-                    <text class="holders" x={fmt(x)} y={fmt(y + bh / 2.0 + 12.0)}>{ format!("◀ {}", holders.join(", ")) }</text>
+                    <text class="holders" x={fmt(x)} y={fmt(y - bh / 2.0 - 4.0)}>{ format!("▼ {}", holders.join(", ")) }</text>
                 }
             </g>
         }
