@@ -54,6 +54,23 @@ fn arrowhead(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     )
 }
 
+/// An arrow's label: its summary without the topic-partition, short.
+fn arrow_label(kind: MessageKind, summary: &str, lost: bool) -> String {
+    let words: Vec<&str> = summary
+        .split(' ')
+        .filter(|w| !w.starts_with("orders-"))
+        .collect();
+    let mut t = words.join(" ");
+    if kind == MessageKind::ProduceResponse {
+        t = format!("ack {}", t);
+    }
+    let mut t: String = t.chars().take(22).collect();
+    if lost {
+        t.push_str(" ✕");
+    }
+    t
+}
+
 pub fn view(app: &App, tl: &Timeline) -> Html {
     let sim = &tl.sim;
     let w = &sim.world;
@@ -70,7 +87,14 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
             .position(|m| *m == n)
             .map(|i| PAD + LANE_H / 2.0 + i as f64 * LANE_H)
     };
-    let x_of = |s: u64| 8.0 + (s.saturating_sub(min_step)) as f64 * SX;
+    // The diagram fills its panel: a step is as wide as the window's steps allow, 22 px at least.
+    let avail = if app.lane_scroll.width > 0.0 {
+        app.lane_scroll.width
+    } else {
+        app.stage_width * 0.55
+    };
+    let sx = ((avail - 16.0) / (now_step.saturating_sub(min_step) + 3) as f64).max(SX);
+    let x_of = |s: u64| 8.0 + (s.saturating_sub(min_step)) as f64 * sx;
     let mut arrows: Vec<Arrow> = Vec::new();
     let mut marks: Vec<Html> = Vec::new();
     let polling =
@@ -165,13 +189,13 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         let x1 = x_of(a.sent);
         let (x2, y2, lost, flying) = match a.end {
             Some((s, true)) => {
-                let x = x_of(s).max(x1 + SX * 0.5);
+                let x = x_of(s).max(x1 + sx * 0.5);
                 (x, y1 + (y2 - y1) * 0.5, true, false)
             }
             Some((s, false)) => (x_of(s).max(x1 + 2.0), y2, false, false),
             None => {
                 // Still in flight: drawn up to now, part of the way.
-                let x = now_x.max(x1 + SX * 0.6);
+                let x = now_x.max(x1 + sx * 0.6);
                 (x, y1 + (y2 - y1) * 0.6, false, true)
             }
         };
@@ -181,6 +205,10 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <title>{ title }</title>
                 <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)} />
                 <circle class="dot" cx={fmt(x1)} cy={fmt(y1)} r="2.5" />
+                // Lost messages and long flights (a retry, a timeout) carry their name.
+                if lost || x2 - x1 >= 70.0 {
+                    <text class="st-label" x={fmt((x1 + x2) / 2.0)} y={fmt((y1 + y2) / 2.0 - 4.0)}>{ arrow_label(a.kind, &a.summary, lost) }</text>
+                }
                 if lost {
                     <path class="cross" d={format!("M{} {} L{} {} M{} {} L{} {}", fmt(x2 - 5.0), fmt(y2 - 5.0), fmt(x2 + 5.0), fmt(y2 + 5.0), fmt(x2 - 5.0), fmt(y2 + 5.0), fmt(x2 + 5.0), fmt(y2 - 5.0))} />
                 } else if !flying {
@@ -190,7 +218,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         })
     });
     let drawn: Vec<Html> = drawn.collect();
-    let width = now_x + SX * 3.0;
+    let width = now_x + sx * 3.0;
     let height = PAD * 2.0 + LANE_H * lanes.len() as f64;
     let lane_lines = lanes.iter().enumerate().map(|(i, _)| {
         let y = PAD + LANE_H / 2.0 + i as f64 * LANE_H;
