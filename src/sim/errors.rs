@@ -44,6 +44,21 @@ pub enum Errors {
     UnstableOffsetCommit,
     /// The transaction was aborted before this batch was sent (`TransactionAbortedException`).
     TransactionAborted,
+    /// A commit carried a generation the group has moved past (`GroupMetadataManager`, KIP-447).
+    IllegalGeneration,
+    /// A request from a member the group does not have (it left, or its session expired).
+    UnknownMemberId,
+    /// The group is rebalancing: the member must rejoin (Heartbeat, SyncGroup).
+    RebalanceInProgress,
+    /// KIP-394: a new member gets its id in this error and joins again with it.
+    MemberIdRequired,
+    /// The application's commit failed because the consumer is no longer in the group's
+    /// generation (`CommitFailedException`, client-side).
+    #[serde(rename = "CommitFailedException")]
+    CommitFailed,
+    /// `auto.offset.reset=none` and no committed offset (`NoOffsetForPartitionException`, client-side).
+    #[serde(rename = "NoOffsetForPartitionException")]
+    NoOffsetForPartition,
 }
 
 impl Errors {
@@ -69,6 +84,12 @@ impl Errors {
             Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
             Errors::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Errors::TransactionAborted => "TRANSACTION_ABORTED",
+            Errors::IllegalGeneration => "ILLEGAL_GENERATION",
+            Errors::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            Errors::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            Errors::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            Errors::CommitFailed => "CommitFailedException",
+            Errors::NoOffsetForPartition => "NoOffsetForPartitionException",
         }
     }
 

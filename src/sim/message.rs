@@ -14,6 +14,26 @@ pub type CorrelationId = u32;
 pub type TxnIdx = u8;
 /// Index of a `group.id` in the scenario's table.
 pub type GroupIdx = u8;
+/// A group member's id, given by the coordinator (KIP-394: `MEMBER_ID_REQUIRED`); empty before.
+pub type MemberId = String;
+
+/// What `consumer.groupMetadata()` returns and offset commits carry (KIP-447): the generation
+/// and member id of the last completed join; `-1` and `""` before any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct GroupMember {
+    pub generation_id: i32,
+    pub member_id: MemberId,
+}
+
+impl GroupMember {
+    /// No group management: generation -1, no member id (`JoinGroupRequest.UNKNOWN_GENERATION_ID`).
+    pub fn none() -> GroupMember {
+        GroupMember {
+            generation_id: -1,
+            member_id: String::new(),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Message {
@@ -69,6 +89,8 @@ pub enum Message {
         producer_id: ProducerId,
         producer_epoch: ProducerEpoch,
         offsets: Vec<(TopicPartition, Offset)>,
+        /// The consumer's group metadata (TxnOffsetCommit v3+, KIP-447).
+        member: GroupMember,
     },
     TxnOffsetCommitResponse {
         corr: CorrelationId,
@@ -120,6 +142,8 @@ pub enum Message {
         corr: CorrelationId,
         group: GroupIdx,
         offsets: Vec<(TopicPartition, Offset)>,
+        /// The committing member's generation and member id.
+        member: GroupMember,
     },
     OffsetCommitResponse {
         corr: CorrelationId,
@@ -134,6 +158,64 @@ pub enum Message {
     OffsetFetchResponse {
         corr: CorrelationId,
         result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors>,
+    },
+    /// ListOffsets for the latest offset (`auto.offset.reset=latest`), by isolation level.
+    ListOffsetsRequest {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        isolation: IsolationLevel,
+    },
+    ListOffsetsResponse {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        result: Result<Offset, Errors>,
+    },
+    /// JoinGroup (classic protocol): `rebalance_timeout_ms` is the member's `max.poll.interval.ms`.
+    JoinGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+    },
+    /// The leader gets every member (it runs the assignor); the others get none.
+    JoinGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        generation_id: i32,
+        member_id: MemberId,
+        leader: MemberId,
+        members: Vec<MemberId>,
+    },
+    /// SyncGroup: the leader sends the assignment; every member gets its own share.
+    SyncGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member: GroupMember,
+        assignments: Vec<(MemberId, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member: GroupMember,
+    },
+    HeartbeatResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
+    LeaveGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+    },
+    LeaveGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
     },
     /// A follower fetching from its partition's leader (Fetch with a replica id).
     ReplicaFetchRequest {
@@ -192,10 +274,20 @@ pub enum MessageKind {
     OffsetFetchResponse,
     ReplicaFetchRequest,
     ReplicaFetchResponse,
+    ListOffsetsRequest,
+    ListOffsetsResponse,
+    JoinGroupRequest,
+    JoinGroupResponse,
+    SyncGroupRequest,
+    SyncGroupResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeaveGroupRequest,
+    LeaveGroupResponse,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 22] = [
+    pub const ALL: [MessageKind; 32] = [
         MessageKind::ProduceRequest,
         MessageKind::ProduceResponse,
         MessageKind::InitProducerIdRequest,
@@ -218,6 +310,16 @@ impl MessageKind {
         MessageKind::OffsetFetchResponse,
         MessageKind::ReplicaFetchRequest,
         MessageKind::ReplicaFetchResponse,
+        MessageKind::ListOffsetsRequest,
+        MessageKind::ListOffsetsResponse,
+        MessageKind::JoinGroupRequest,
+        MessageKind::JoinGroupResponse,
+        MessageKind::SyncGroupRequest,
+        MessageKind::SyncGroupResponse,
+        MessageKind::HeartbeatRequest,
+        MessageKind::HeartbeatResponse,
+        MessageKind::LeaveGroupRequest,
+        MessageKind::LeaveGroupResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -244,6 +346,16 @@ impl MessageKind {
             MessageKind::OffsetFetchResponse => "OffsetFetchResponse",
             MessageKind::ReplicaFetchRequest => "ReplicaFetchRequest",
             MessageKind::ReplicaFetchResponse => "ReplicaFetchResponse",
+            MessageKind::ListOffsetsRequest => "ListOffsetsRequest",
+            MessageKind::ListOffsetsResponse => "ListOffsetsResponse",
+            MessageKind::JoinGroupRequest => "JoinGroupRequest",
+            MessageKind::JoinGroupResponse => "JoinGroupResponse",
+            MessageKind::SyncGroupRequest => "SyncGroupRequest",
+            MessageKind::SyncGroupResponse => "SyncGroupResponse",
+            MessageKind::HeartbeatRequest => "HeartbeatRequest",
+            MessageKind::HeartbeatResponse => "HeartbeatResponse",
+            MessageKind::LeaveGroupRequest => "LeaveGroupRequest",
+            MessageKind::LeaveGroupResponse => "LeaveGroupResponse",
         }
     }
 
@@ -281,6 +393,16 @@ impl Message {
             Message::OffsetFetchResponse { .. } => MessageKind::OffsetFetchResponse,
             Message::ReplicaFetchRequest { .. } => MessageKind::ReplicaFetchRequest,
             Message::ReplicaFetchResponse { .. } => MessageKind::ReplicaFetchResponse,
+            Message::ListOffsetsRequest { .. } => MessageKind::ListOffsetsRequest,
+            Message::ListOffsetsResponse { .. } => MessageKind::ListOffsetsResponse,
+            Message::JoinGroupRequest { .. } => MessageKind::JoinGroupRequest,
+            Message::JoinGroupResponse { .. } => MessageKind::JoinGroupResponse,
+            Message::SyncGroupRequest { .. } => MessageKind::SyncGroupRequest,
+            Message::SyncGroupResponse { .. } => MessageKind::SyncGroupResponse,
+            Message::HeartbeatRequest { .. } => MessageKind::HeartbeatRequest,
+            Message::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
+            Message::LeaveGroupRequest { .. } => MessageKind::LeaveGroupRequest,
+            Message::LeaveGroupResponse { .. } => MessageKind::LeaveGroupResponse,
         }
     }
 
@@ -363,6 +485,68 @@ impl Message {
                 Err(e) => format!("{} {}", tp, e),
             },
             Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
+            Message::ListOffsetsRequest { tp, .. } => format!("ListOffsets {} latest", tp),
+            Message::ListOffsetsResponse { tp, result, .. } => match result {
+                Ok(o) => format!("{} offset {}", tp, o.0),
+                Err(e) => format!("{} {}", tp, e),
+            },
+            Message::JoinGroupRequest { member_id, .. } => {
+                if member_id.is_empty() {
+                    "JoinGroup (new member)".into()
+                } else {
+                    format!("JoinGroup {}", member_id)
+                }
+            }
+            Message::JoinGroupResponse {
+                error: Some(e),
+                member_id,
+                ..
+            } => {
+                if member_id.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{} ({})", e, member_id)
+                }
+            }
+            Message::JoinGroupResponse {
+                generation_id,
+                member_id,
+                leader,
+                ..
+            } => format!(
+                "generation {} {}{}",
+                generation_id,
+                member_id,
+                if member_id == leader { " (leader)" } else { "" }
+            ),
+            Message::SyncGroupRequest {
+                member,
+                assignments,
+                ..
+            } => {
+                if assignments.is_empty() {
+                    format!("SyncGroup generation {}", member.generation_id)
+                } else {
+                    format!(
+                        "SyncGroup generation {} range: {}",
+                        member.generation_id,
+                        assignments
+                            .iter()
+                            .map(|(m, a)| format!("{}={}", m, partitions_summary(a)))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                }
+            }
+            Message::SyncGroupResponse {
+                error: None,
+                assignment,
+                ..
+            } => format!("assigned {}", partitions_summary(assignment)),
+            Message::HeartbeatRequest { member, .. } => {
+                format!("Heartbeat generation {}", member.generation_id)
+            }
+            Message::LeaveGroupRequest { member_id, .. } => format!("LeaveGroup {}", member_id),
             Message::OffsetFetchResponse { result, .. } => match result {
                 Ok(v) => format!(
                     "committed {}",
@@ -381,6 +565,9 @@ impl Message {
             | Message::AddOffsetsToTxnResponse { error, .. }
             | Message::TxnOffsetCommitResponse { error, .. }
             | Message::EndTxnResponse { error, .. }
+            | Message::SyncGroupResponse { error, .. }
+            | Message::HeartbeatResponse { error, .. }
+            | Message::LeaveGroupResponse { error, .. }
             | Message::OffsetCommitResponse { error, .. } => {
                 error.map_or("ok".into(), |e| e.to_string())
             }
@@ -393,6 +580,17 @@ impl Message {
             }
         }
     }
+}
+
+fn partitions_summary(partitions: &[TopicPartition]) -> String {
+    if partitions.is_empty() {
+        return "nothing".into();
+    }
+    partitions
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn offsets_summary(offsets: &[(TopicPartition, Offset)]) -> String {

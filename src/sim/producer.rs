@@ -158,6 +158,9 @@ pub struct ProducerClient {
     /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
     txn_retry_at: Option<Tick>,
     batch_send_no: BTreeMap<u32, u64>,
+    /// The consumer's `groupMetadata()` that `sendOffsetsToTransaction` passes (KIP-447); set by
+    /// the consume–transform–produce application before it calls `send_offsets_to_transaction`.
+    pub group_member: super::message::GroupMember,
 }
 
 const MAX_SENDS_KEPT: usize = 2048;
@@ -189,6 +192,7 @@ impl ProducerClient {
             init_attempts: 0,
             txn_retry_at: None,
             batch_send_no: BTreeMap::new(),
+            group_member: super::message::GroupMember::none(),
         }
     }
 
@@ -612,6 +616,7 @@ impl ProducerClient {
             }
             Some(OffsetsStep::Commit { group, offsets }) => {
                 let gc = ctx.topology.group_coordinator();
+                let member = self.group_member.clone();
                 self.request(
                     ctx,
                     gc,
@@ -622,6 +627,7 @@ impl ProducerClient {
                         producer_id: pid,
                         producer_epoch: epoch,
                         offsets,
+                        member,
                     },
                     out,
                 );
@@ -777,6 +783,10 @@ impl ProducerClient {
                     None => self.offsets = None,
                     Some(e) if e.is_retriable() => {
                         self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                    }
+                    // TxnOffsetCommitHandler: "consumer group metadata mismatch" is an abortable CommitFailedException.
+                    Some(e @ (Errors::UnknownMemberId | Errors::IllegalGeneration)) => {
+                        self.abortable_with(e, "CommitFailedException, abortable", ctx, out)
                     }
                     Some(e) => self.abortable(e, ctx, out),
                 }
@@ -969,6 +979,16 @@ impl ProducerClient {
     }
 
     fn abortable(&mut self, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        self.abortable_with(error, "abortable", ctx, out)
+    }
+
+    fn abortable_with(
+        &mut self,
+        error: Errors,
+        what: &'static str,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) {
         if matches!(
             self.state,
             ClientState::InTransaction | ClientState::CommittingTransaction
@@ -980,7 +1000,7 @@ impl ProducerClient {
             out.note(Note::ClientError {
                 node: ctx.node,
                 error,
-                what: "abortable",
+                what,
             });
         }
     }
