@@ -158,7 +158,7 @@ fn idempotent_world() -> impl Strategy<Value = Value> {
                 "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
                 "cluster": {"brokers": brokers, "partitions": partitions, "network.jitter.ms": 3},
                 "producers": producers,
-                "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 2000}, "commit": "after_processing", "sink": {"idempotent": true, "key": "record"}}],
+                "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "request.timeout.ms": 2000}, "commit": "after_processing", "sink": {"idempotent": true, "key": "record"}}],
                 "schedule": schedule,
             })
         })
@@ -192,7 +192,7 @@ fn any_settings_world() -> impl Strategy<Value = Value> {
                 "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": version, "seed": seed,
                 "cluster": {"brokers": 2, "partitions": 2},
                 "producers": [{"config": pc, "script": [{"send": {"partition": 0, "records": 2, "batches": 3}}, {"at": 700}, {"send": {"partition": 1, "records": 1, "batches": 2}}]}],
-                "consumers": [{"config": {"enable.auto.commit": auto, "auto.commit.interval.ms": 300, "request.timeout.ms": 1000}, "commit": commit, "sink": {"idempotent": false}}],
+                "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": auto, "auto.commit.interval.ms": 300, "request.timeout.ms": 1000}, "commit": commit, "sink": {"idempotent": false}}],
                 "schedule": faults,
             })
         })
@@ -220,9 +220,9 @@ fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
                 "cluster": {"brokers": 2, "partitions": 1, "replication.factor": rf},
                 "producers": [{"config": {"request.timeout.ms": 500}, "script": [{"send": {"partition": 0, "records": 2, "batches": batches}}, {"at": 1500}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
                 "consumers": [
-                    {"config": {"group.id": "etl", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                    {"config": {"group.id": "etl", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
                      "commit": "transactional", "output": {"transactional.id": "etl-tx", "request.timeout.ms": 500, "transaction.timeout.ms": 4000}},
-                    {"config": {"group.id": "audit", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                    {"config": {"group.id": "audit", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
                      "commit": "after_processing"}
                 ],
                 "schedule": faults,
@@ -252,7 +252,7 @@ fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
             "cluster": {"brokers": 3, "partitions": 2, "replication.factor": 3, "min.insync.replicas": 2, "replica.lag.time.max.ms": 2000},
             "producers": [{"config": {"acks": acks, "request.timeout.ms": 600}, "script": [
                 {"send": {"partition": 0, "records": 1, "batches": 4}}, {"at": 1500}, {"send": {"partition": 1, "records": 2, "batches": 3}}, {"at": 4000}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
-            "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 1500}, "commit": "after_processing"}],
+            "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "request.timeout.ms": 1500}, "commit": "after_processing"}],
             "schedule": schedule,
         })
     })
