@@ -192,6 +192,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "An unclean leader election loses committed records",
         "언클린 리더 선출이 커밋된 레코드를 잃는다",
     ),
+    (
+        "group-zombie-fenced",
+        "KIP-447: a zombie after a rebalance is fenced by its group generation",
+        "KIP-447: 리밸런스 뒤의 좀비는 그룹 제너레이션으로 펜싱된다",
+    ),
 ];
 
 /// The index in [`SCENARIOS`] of a shipped scenario's id.

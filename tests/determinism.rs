@@ -40,6 +40,7 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "failover-idempotent-retry",
     "unclean-election-loses-data",
     "txn-coordinator-moves",
+    "group-zombie-fenced",
 );
 
 fn golden_digest(golden: &str) -> String {

@@ -165,6 +165,12 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
     };
     let masked = match note {
         Note::ProducerIdChanged { .. } => return None,
+        // Group membership is how partitions reach a consumer; a different assignment shows in
+        // what each consumer processes.
+        Note::GroupStateChanged { .. }
+        | Note::GroupMemberRemoved { .. }
+        | Note::GroupJoined { .. }
+        | Note::GroupLeft { .. } => return None,
         Note::MarkerWritten {
             tp,
             offset,
