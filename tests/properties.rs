@@ -230,6 +230,45 @@ fn transactional_world_rf(rf: u8) -> impl Strategy<Value = Value> {
         })
 }
 
+/// Three consume–transform–produce instances in one group over two partitions, each with its own
+/// `transactional.id` (KIP-447), with random member crashes (restarted or not), processing pauses
+/// past or short of `max.poll.interval.ms`, and members joining mid-run.
+fn group_world() -> impl Strategy<Value = Value> {
+    (
+        prop::collection::vec((0u8..3, 0u64..6000, prop::option::of(1u64..8000)), 0..3),
+        prop::collection::vec((0u8..3, 0u64..6000, 1u64..9000), 0..3),
+        (0u64..5000, 0u64..5000),
+        prop::collection::vec(tcp_fault(), 0..2),
+        any::<u64>(),
+    )
+        .prop_map(|(crashes, pauses, (join1, join2), mut faults, seed)| {
+            for (c, at, down) in crashes {
+                faults.push(json!({"at": at, "crash": format!("consumer-{}", c)}));
+                if let Some(down) = down {
+                    faults.push(json!({"at": at + down, "restart": format!("consumer-{}", c)}));
+                }
+            }
+            for (c, at, ms) in pauses {
+                faults.push(json!({"at": at, "pause": {"node": format!("consumer-{}", c), "ms": ms}}));
+            }
+            let member = |i: u32, start_at: u64| json!({
+                "config": {"group.id": "etl", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false,
+                           "request.timeout.ms": 1000, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.interval.ms": 5000},
+                "commit": "transactional", "start_at": start_at,
+                "output": {"transactional.id": format!("etl-{}", i), "request.timeout.ms": 500, "transaction.timeout.ms": 10000}});
+            json!({
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+                "cluster": {"brokers": 2, "partitions": 2, "output.partitions": 2},
+                "producers": [{"config": {"request.timeout.ms": 500}, "script": [
+                    {"send": {"partition": 0, "records": 2, "batches": 2}}, {"send": {"partition": 1, "records": 1, "batches": 2}},
+                    {"at": 3000}, {"send": {"partition": 0, "records": 1, "batches": 2}}, {"send": {"partition": 1, "records": 2}},
+                    {"at": 7000}, {"send": {"partition": 1, "records": 1, "batches": 2}}]}],
+                "consumers": [member(0, 0), member(1, join1), member(2, join2)],
+                "schedule": faults,
+            })
+        })
+}
+
 /// RF=3 with one broker at a time crashing and coming back, at random moments.
 fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
     // Replication stalls: a follower's fetch answer held back, so a leader can have what its followers lack.
@@ -331,6 +370,20 @@ proptest! {
     #[test]
     fn transactions_stay_exactly_once_when_leaders_and_coordinators_move(file in transactional_world_rf(2)) {
         let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// With EOS settings, a group of consume–transform–produce instances writes each input record
+    /// to the output exactly once (as read_committed sees it), whatever its members do: crash,
+    /// stall past max.poll.interval.ms, join late. Zombies are fenced by the group's generation.
+    #[test]
+    fn a_transactional_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
         for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
             if let Some(why) = failed(&sim, p) {

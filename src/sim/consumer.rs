@@ -385,6 +385,10 @@ impl ConsumerNode {
 
     /// The heartbeat thread learns the group moved on (`AbstractCoordinator.HeartbeatResponseHandler`).
     fn on_heartbeat_response(&mut self, error: Option<Errors>, ctx: &ConsumerCtx, out: &mut Out) {
+        // Already rejoining: "Ignoring heartbeat response with error … during … state".
+        if self.phase == Phase::Joining {
+            return;
+        }
         match error {
             Some(Errors::RebalanceInProgress) => self.rejoin_needed = true,
             // UNKNOWN_MEMBER_ID resets the member id too; ILLEGAL_GENERATION keeps it.
@@ -459,6 +463,11 @@ impl ConsumerNode {
 
     fn fetch(&mut self, tp: TopicPartition, ctx: &ConsumerCtx, out: &mut Out) {
         if self.fetching.contains_key(&tp) || self.phase != Phase::Running || self.reconnect_wait {
+            return;
+        }
+        // Records of this partition still being processed: its position has not moved yet, so a
+        // fetch now would return them again.
+        if self.holds(tp) || self.ready.iter().any(|(p, _, _)| *p == tp) {
             return;
         }
         let offset = self.positions.get(&tp).copied().unwrap_or(Offset(0));
@@ -625,6 +634,11 @@ impl ConsumerNode {
                 Err(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
             },
             Message::FetchResponse { tp, result, .. } => {
+                // A response to a fetch given up in a rebalance is stale (Fetcher: "Discarding
+                // stale fetch response"), even if the partition came back since.
+                if self.fetching.get(&tp) != Some(&corr) {
+                    return;
+                }
                 self.fetching.remove(&tp);
                 if !self.assignment.contains(&tp) || self.phase != Phase::Running {
                     return; // revoked in a rebalance while the fetch was out
@@ -1006,7 +1020,12 @@ impl ConsumerNode {
             }
             Timer::Heartbeat => {
                 self.heartbeat_armed = false;
-                if self.member.generation_id >= 0 {
+                // The heartbeat thread is disabled while a JoinGroup is outstanding
+                // (AbstractCoordinator.initiateJoinGroup); the coordinator keeps a member
+                // waiting in JoinGroup alive.
+                if self.member.generation_id >= 0 && self.phase == Phase::Joining {
+                    self.arm_heartbeat(ctx, out);
+                } else if self.member.generation_id >= 0 {
                     let (group, member) = (self.group, self.member.clone());
                     self.request(
                         ctx,

@@ -1674,7 +1674,17 @@ impl World {
                     g.state,
                     super::group_coordinator::GroupState::Stable
                         | super::group_coordinator::GroupState::Empty
-                ) || g.members.values().any(|m| !self.is_alive(m.client))
+                ) || g.members.values().any(|m| {
+                    // A member no live consumer answers to (it crashed, or restarted as a new
+                    // member) will expire: the group is not settled until then.
+                    let NodeId::Consumer(c) = m.client else {
+                        return true;
+                    };
+                    !self
+                        .consumers
+                        .get(c as usize)
+                        .is_some_and(|x| x.alive && x.member.member_id == m.member_id)
+                })
             });
             if unsettled {
                 return false;
