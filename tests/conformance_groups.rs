@@ -681,3 +681,61 @@ fn the_zombie_after_a_rebalance_is_fenced_by_its_group_metadata_and_its_output_a
     let gc = sim.world.brokers[0].group_coordinator.as_ref().unwrap();
     assert_eq!(gc.committed[&(0, tp(0))], Offset(2));
 }
+
+#[test]
+fn a_new_owner_gets_unstable_offset_commit_until_the_dead_members_transaction_is_aborted() {
+    // KIP-447 / GroupMetadataManager.getOffsets with requireStable: the crashed member's
+    // TxnOffsetCommit is pending in its open transaction, so the partition's next owner cannot
+    // learn where to start until the transaction ends — here, when the transaction coordinator
+    // aborts it for its transaction.timeout.ms (TransactionStateManager.timedOutTransactions).
+    let member = |i: u32, timeout: u64| {
+        json!({
+        "config": {"group.id": "etl", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "session.timeout.ms": 6000},
+        "commit": "transactional", "output": {"transactional.id": format!("etl-{}", i), "transaction.timeout.ms": timeout}})
+    };
+    let sim = run(
+        json!({"format": "eoscope/scenario@1", "title": {"en": "t"}, "version": "3.9",
+        "producers": [{"config": {}, "script": [{"send": {"records": 2}}, {"at": 3000}, {"send": {"records": 1}}]}],
+        "consumers": [member(0, 20_000), member(1, 60_000)],
+        "schedule": [{"crash": "consumer-0", "on": {"kind": "EndTxnRequest", "from": "consumer-0", "nth": 1}}]}),
+    );
+    let answers: Vec<(u64, String)> = sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Sent {
+                kind: MessageKind::OffsetFetchResponse,
+                to: NodeId::Consumer(1),
+                summary,
+                ..
+            } if !summary.starts_with("committed ") || summary.contains('=') => {
+                Some((e.tick.0, summary.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    // consumer-1 owns orders-0 from generation 2 (6070 ms, after consumer-0's session expired).
+    assert_eq!(
+        answers.first(),
+        Some(&(6075, "UNSTABLE_OFFSET_COMMIT".to_string()))
+    );
+    let last = answers.last().cloned().unwrap();
+    assert_eq!(last.1, "committed orders-0=none");
+    assert!(answers[..answers.len() - 1]
+        .iter()
+        .all(|(_, s)| s == "UNSTABLE_OFFSET_COMMIT"));
+    // The abort came from the coordinator's timeout check, with the epoch bumped (PrepareEpochFence).
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::TxnTransition {
+            txn: 0,
+            to: eoscope::sim::txn_coordinator::TransactionState::PrepareEpochFence,
+            ..
+        }
+    )));
+    assert!(last.0 > 30_000, "answered at {}", last.0);
+    // consumer-1 then reads from offset 0, and the output holds each record once as read_committed sees it.
+    assert_eq!(processed(&sim, 1), vec![(0, 0), (0, 1), (0, 2)]);
+    assert!(sim.world.checker.verdicts[&Property::EndToEndExactlyOnce].passed());
+}
