@@ -197,6 +197,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "KIP-447: a zombie after a rebalance is fenced by its group generation",
         "KIP-447: 리밸런스 뒤의 좀비는 그룹 제너레이션으로 펜싱된다",
     ),
+    (
+        "group-rebalance-duplicates",
+        "A rebalance without exactly-once processes records twice",
+        "정확히 한 번 없이 리밸런스하면 레코드를 두 번 처리한다",
+    ),
 ];
 
 /// The index in [`SCENARIOS`] of a shipped scenario's id.

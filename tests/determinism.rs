@@ -41,6 +41,7 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "unclean-election-loses-data",
     "txn-coordinator-moves",
     "group-zombie-fenced",
+    "group-rebalance-duplicates",
 );
 
 fn golden_digest(golden: &str) -> String {

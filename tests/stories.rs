@@ -44,12 +44,13 @@ const FIRST_STORIES: [&str; 8] = [
 ];
 
 /// The files of stories 4, 7, 9 and 10.
-const OTHER_STORIES: [&str; 5] = [
+const OTHER_STORIES: [&str; 6] = [
     "max-in-flight-reordering",
     "txn-open-stalls-lso",
     "txn-timeout",
     "consume-transform-produce",
     "group-zombie-fenced",
+    "group-rebalance-duplicates",
 ];
 
 /// Story 11: `acks=1` and a leader failover lose an acknowledged record; `acks=all` doesn't.
