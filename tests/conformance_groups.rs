@@ -739,3 +739,180 @@ fn a_new_owner_gets_unstable_offset_commit_until_the_dead_members_transaction_is
     assert_eq!(processed(&sim, 1), vec![(0, 0), (0, 1), (0, 2)]);
     assert!(sim.world.checker.verdicts[&Property::EndToEndExactlyOnce].passed());
 }
+
+// ---- KIP-848, group.protocol=consumer (GroupMetadataManager.consumerGroupHeartbeat, ConsumerGroup) ----
+
+fn kip848(extra: Value) -> Value {
+    let mut cfg = json!({"group.id": "g", "group.protocol": "consumer", "auto.offset.reset": "earliest", "enable.auto.commit": false});
+    if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    cfg
+}
+
+#[test]
+fn the_consumer_protocol_refuses_the_classic_session_and_heartbeat_settings() {
+    // ConsumerConfig.CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS: the broker owns them (group.consumer.*).
+    let err = eoscope::sim::config::consumer_config(
+        &serde_json::from_value(kip848(
+            json!({"session.timeout.ms": 10000, "heartbeat.interval.ms": 1000}),
+        ))
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "heartbeat.interval.ms, session.timeout.ms cannot be set when group.protocol=CONSUMER"
+    );
+}
+
+#[test]
+fn kip_848_revokes_before_it_reassigns_and_members_reach_the_new_epoch_one_at_a_time() {
+    let sim = run(scenario(
+        2,
+        json!([{"config": {}, "script": [{"send": {"partition": 0}}, {"send": {"partition": 1}}, {"at": 8000}, {"send": {"partition": 0}}, {"send": {"partition": 1}}]}]),
+        json!([{"config": kip848(json!({})), "commit": "after_processing"},
+               {"config": kip848(json!({})), "commit": "after_processing", "start_at": 1000}]),
+        json!([]),
+    ));
+    // consumer-0 alone: epoch 1, both partitions. consumer-1 joins at epoch 2 with nothing yet:
+    // orders-1 is still consumer-0's. consumer-0's next heartbeat (5 s,
+    // group.consumer.heartbeat.interval.ms) keeps it at epoch 1 with orders-0 only, it gives
+    // orders-1 up and says so, and moves to epoch 2; consumer-1 gets orders-1 at its next heartbeat.
+    let responses = |c: u8| {
+        sent(
+            &sim,
+            MessageKind::ConsumerGroupHeartbeatResponse,
+            NodeId::Consumer(c),
+        )
+    };
+    assert_eq!(
+        responses(0)[..3],
+        [
+            "consumer-0-1 epoch 1 assigned orders-0,orders-1".to_string(),
+            "consumer-0-1 epoch 1 assigned orders-0".to_string(),
+            "consumer-0-1 epoch 2 assigned orders-0".to_string(),
+        ]
+    );
+    assert_eq!(
+        responses(1)[..2],
+        [
+            "consumer-1-2 epoch 2 assigned nothing".to_string(),
+            "consumer-1-2 epoch 2 assigned orders-1".to_string(),
+        ]
+    );
+    let got_orders_1 = sim
+        .trace
+        .events
+        .iter()
+        .find(|e| matches!(&e.what, TraceKind::Fact(Note::GroupJoined { consumer: 1, assignment, .. }) if !assignment.is_empty()))
+        .map(|e| e.tick.0);
+    let revoked = sim
+        .trace
+        .events
+        .iter()
+        .find(|e| matches!(&e.what, TraceKind::Fact(Note::GroupJoined { consumer: 0, assignment, .. }) if assignment.len() == 1))
+        .map(|e| e.tick.0);
+    assert_eq!((revoked, got_orders_1), (Some(5020), Some(6020)));
+    assert_eq!(processed(&sim, 0), vec![(0, 0), (1, 0), (0, 1)]);
+    assert_eq!(processed(&sim, 1), vec![(1, 1)]);
+}
+
+#[test]
+fn kip_848_a_txn_offset_commit_at_a_stale_member_epoch_is_illegal_generation_and_aborts() {
+    // ConsumerGroup.validateOffsetCommit: the epoch must be the member's (4.0/4.1);
+    // OffsetMetadataManager.validateTransactionalOffsetCommit sends STALE_MEMBER_EPOCH as
+    // ILLEGAL_GENERATION (TxnOffsetCommit ≤ v5 has no code for it); the producer aborts.
+    let member = |i: u32, start_at: u64| {
+        json!({"config": kip848(json!({"isolation.level": "read_committed"})), "commit": "transactional",
+        "output": {"transactional.id": format!("t-{}", i)}, "start_at": start_at})
+    };
+    let sim = run(scenario(
+        2,
+        json!([{"config": {}, "script": [{"at": 5010}, {"send": {"partition": 0}}]}]),
+        json!([member(0, 0), member(1, 1000)]),
+        json!([]),
+    ));
+    // consumer-0 captured groupMetadata() at epoch 1 as it began the transaction (5020 ms); its
+    // acknowledgement of the revocation moved it to epoch 2 (5035 ms) before its TxnOffsetCommit came.
+    assert_eq!(
+        sent(
+            &sim,
+            MessageKind::TxnOffsetCommitResponse,
+            NodeId::Consumer(0)
+        ),
+        vec!["ILLEGAL_GENERATION", "ok"]
+    );
+    assert!(facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::ClientError {
+            error: Errors::IllegalGeneration,
+            what: "CommitFailedException, abortable",
+            ..
+        }
+    )));
+    assert_eq!(processed(&sim, 0), vec![(0, 0), (0, 0)]);
+    assert!(sim.world.checker.verdicts[&Property::EndToEndExactlyOnce].passed());
+}
+
+#[test]
+fn kip_848_heartbeats_and_commits_with_the_wrong_epoch_are_fenced_or_stale() {
+    let (mut b, t) = coordinator();
+    let c = NodeId::Consumer(0);
+    let hb = |member_id: &str, member_epoch: i32| Message::ConsumerGroupHeartbeatRequest {
+        corr: 1,
+        group: 0,
+        member_id: member_id.into(),
+        member_epoch,
+        rebalance_timeout_ms: 300_000,
+        owned: vec![],
+    };
+    let joined = call(&mut b, &t, c, hb("", 0));
+    assert!(
+        matches!(joined, Message::ConsumerGroupHeartbeatResponse { error: None, member_epoch: 1, ref member_id, .. } if member_id == "consumer-0-1")
+    );
+    let fenced = |m: Message| match m {
+        Message::ConsumerGroupHeartbeatResponse { error, .. } => error,
+        other => panic!("{:?}", other),
+    };
+    // ConsumerGroup.throwIfMemberEpochIsInvalid: a newer epoch is FENCED_MEMBER_EPOCH; a stranger UNKNOWN_MEMBER_ID.
+    assert_eq!(
+        fenced(call(&mut b, &t, c, hb("consumer-0-1", 5))),
+        Some(Errors::FencedMemberEpoch)
+    );
+    assert_eq!(
+        fenced(call(&mut b, &t, c, hb("consumer-9-9", 1))),
+        Some(Errors::UnknownMemberId)
+    );
+    assert_eq!(fenced(call(&mut b, &t, c, hb("consumer-0-1", 1))), None);
+    // OffsetCommit v9+ at another epoch: STALE_MEMBER_EPOCH; TxnOffsetCommit: ILLEGAL_GENERATION.
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            c,
+            offset_commit(member(0, "consumer-0-1"))
+        )),
+        Some(Errors::StaleMemberEpoch)
+    );
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            NodeId::Producer(0),
+            txn_offset_commit(member(0, "consumer-0-1"))
+        )),
+        Some(Errors::IllegalGeneration)
+    );
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            c,
+            offset_commit(member(1, "consumer-0-1"))
+        )),
+        None
+    );
+}

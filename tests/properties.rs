@@ -271,6 +271,23 @@ fn group_world() -> impl Strategy<Value = Value> {
         })
 }
 
+/// The same group on KIP-848's protocol (`group.protocol=consumer`; session and heartbeat
+/// intervals are the broker's).
+fn kip848_group_world() -> impl Strategy<Value = Value> {
+    group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for c in consumers {
+                c["config"]["group.protocol"] = json!("consumer");
+                if let Some(o) = c["config"].as_object_mut() {
+                    o.remove("session.timeout.ms");
+                    o.remove("heartbeat.interval.ms");
+                }
+            }
+        }
+        file
+    })
+}
+
 /// The same group, at-least-once: three members committing after processing.
 fn at_least_once_group_world() -> impl Strategy<Value = Value> {
     group_world().prop_map(|mut file| {
@@ -402,6 +419,18 @@ proptest! {
     /// stall past max.poll.interval.ms, join late. Zombies are fenced by the group's generation.
     #[test]
     fn a_transactional_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// The same with KIP-848's protocol: member epochs fence the zombies.
+    #[test]
+    fn a_transactional_kip_848_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in kip848_group_world()) {
         let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
         for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {

@@ -47,6 +47,9 @@ pub enum OffsetsRecord {
     },
     /// A group's generation, leader and members (`GroupMetadataValue`).
     GroupMetadata(super::group_coordinator::GroupMetadataRecord),
+    /// A KIP-848 group's epochs, members and target assignment (simplification: one snapshot
+    /// record instead of Kafka's ConsumerGroupMetadata/TargetAssignment/CurrentMemberAssignment records).
+    ConsumerGroup(GroupIdx, super::group_coordinator::ConsumerGroup),
 }
 
 /// The group coordinator's offsets (`GroupMetadataManager`/`OffsetMetadataManager`); the groups'
@@ -68,7 +71,7 @@ impl GroupCoordinator {
                 self.committed.insert((*group, *tp), *offset);
                 Some(vec![(*tp, *offset)])
             }
-            OffsetsRecord::GroupMetadata(_) => None,
+            OffsetsRecord::GroupMetadata(_) | OffsetsRecord::ConsumerGroup(..) => None,
             OffsetsRecord::TxnCommit {
                 group,
                 producer_id,
@@ -108,6 +111,7 @@ impl GroupCoordinator {
             | OffsetsRecord::TxnCommit { group, .. }
             | OffsetsRecord::Marker { group, .. } => *group,
             OffsetsRecord::GroupMetadata(r) => r.group,
+            OffsetsRecord::ConsumerGroup(g, _) => *g,
         };
         if let Some(offsets) = self.apply(&r) {
             if !offsets.is_empty() {
@@ -139,6 +143,20 @@ impl GroupCoordinator {
         }
         let records: Vec<_> = last.into_values().collect();
         self.groups.load(&records, now, out);
+        let mut snapshots = BTreeMap::new();
+        for r in &self.log {
+            if let OffsetsRecord::ConsumerGroup(g, cg) = r {
+                snapshots.insert(*g, cg.clone());
+            }
+        }
+        self.groups.load_consumer_groups(snapshots, now, out);
+    }
+
+    /// Writes a KIP-848 group's state to `__consumer_offsets`.
+    fn persist_consumer_group(&mut self, group: GroupIdx, out: &mut Out) {
+        if let Some(cg) = self.groups.consumer_groups.get(&group).cloned() {
+            self.append(OffsetsRecord::ConsumerGroup(group, cg), out);
+        }
     }
 
     /// Membership requests and group deadlines; the group metadata they produce is appended.
@@ -355,6 +373,24 @@ impl Broker {
             match self.group_coordinator.as_mut().filter(|_| coordinator) {
                 Some(gc) => {
                     gc.on_group_event(|g, out, p| g.handle(from, &msg, ctx.now, out, p), out);
+                }
+                None => self.refuse_group_request(from, &msg, out),
+            }
+            return;
+        }
+        if let Message::ConsumerGroupHeartbeatRequest { .. } = msg {
+            match self.group_coordinator.as_mut().filter(|_| coordinator) {
+                Some(gc) => {
+                    let partitions: Vec<TopicPartition> = ctx
+                        .topology
+                        .topic_partitions(super::types::TopicId::Input)
+                        .collect();
+                    if let Some(g) =
+                        gc.groups
+                            .consumer_heartbeat(from, &msg, &partitions, ctx.now, out)
+                    {
+                        gc.persist_consumer_group(g, out);
+                    }
                 }
                 None => self.refuse_group_request(from, &msg, out),
             }
@@ -718,6 +754,16 @@ impl Broker {
             },
             Message::HeartbeatRequest { corr, .. } => Message::HeartbeatResponse { corr, error },
             Message::LeaveGroupRequest { corr, .. } => Message::LeaveGroupResponse { corr, error },
+            Message::ConsumerGroupHeartbeatRequest { corr, .. } => {
+                Message::ConsumerGroupHeartbeatResponse {
+                    corr,
+                    error,
+                    member_id: String::new(),
+                    member_epoch: -1,
+                    heartbeat_interval_ms: 0,
+                    assignment: Vec::new(),
+                }
+            }
             _ => return,
         };
         out.send(from, reply);
@@ -764,6 +810,16 @@ impl Broker {
                         },
                         out,
                     );
+                    let partitions: Vec<TopicPartition> = ctx
+                        .topology
+                        .topic_partitions(super::types::TopicId::Input)
+                        .collect();
+                    if gc
+                        .groups
+                        .consumer_deadline(group, &partitions, ctx.now, out)
+                    {
+                        gc.persist_consumer_group(group, out);
+                    }
                 }
             }
             Timer::TxnTimeoutCheck => {

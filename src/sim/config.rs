@@ -178,6 +178,8 @@ pub struct ConsumerConfig {
     pub retry_backoff_ms: u64,
     /// `auto.offset.reset`: where a member starts on a partition with no committed offset.
     pub auto_offset_reset: AutoOffsetReset,
+    /// `group.protocol`: `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848).
+    pub group_protocol: GroupProtocol,
     /// `session.timeout.ms`: the coordinator removes a member it has not heard from for this long.
     pub session_timeout_ms: u64,
     /// `heartbeat.interval.ms`: how often the heartbeat thread reports to the coordinator.
@@ -185,6 +187,17 @@ pub struct ConsumerConfig {
     /// `max.poll.interval.ms`: the longest the application may go between polls before the
     /// heartbeat thread leaves the group; also the rebalance timeout of JoinGroup.
     pub max_poll_interval_ms: u64,
+}
+
+/// The consumer's `group.protocol` (`GroupProtocol`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupProtocol {
+    /// JoinGroup/SyncGroup/Heartbeat, generations, a client-side assignor (the default in every release).
+    Classic,
+    /// KIP-848 (GA in 4.0, a preview in 3.7–3.9): ConsumerGroupHeartbeat, member epochs, a
+    /// server-side assignor, members reconciled one by one.
+    Consumer,
 }
 
 /// The consumer's `auto.offset.reset` (`ConsumerConfig`, `OffsetResetStrategy`).
@@ -483,14 +496,22 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
             ))
         }
     };
-    match raw.get("group.protocol") {
-        None => {}
-        Some(Value::String(s)) if s == "classic" => {}
-        Some(Value::String(s)) if s == "consumer" => {
-            return Err(
-                "`group.protocol` `consumer` (KIP-848) is not modelled yet; allowed: `classic`"
-                    .into(),
-            )
+    let group_protocol = match raw.get("group.protocol") {
+        None => GroupProtocol::Classic,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("classic") => GroupProtocol::Classic,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("consumer") => {
+            // ConsumerConfig.CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS: the broker owns these (group.consumer.*).
+            let set: Vec<&str> = ["heartbeat.interval.ms", "session.timeout.ms"]
+                .into_iter()
+                .filter(|k| raw.contains_key(*k))
+                .collect();
+            if !set.is_empty() {
+                return Err(format!(
+                    "{} cannot be set when group.protocol=CONSUMER",
+                    set.join(", ")
+                ));
+            }
+            GroupProtocol::Consumer
         }
         Some(v) => {
             return Err(format!(
@@ -498,7 +519,7 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
                 short(v)
             ))
         }
-    }
+    };
     // 45000 since 3.0 (KIP-735); 10000 before.
     let session_timeout_ms = get_u64(raw, "session.timeout.ms", 1, 3_600_000)?.unwrap_or(45_000);
     let heartbeat_interval_ms =
@@ -520,6 +541,11 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
             session_timeout_ms, GROUP_MIN_SESSION_TIMEOUT_MS, GROUP_MAX_SESSION_TIMEOUT_MS
         ));
     }
+    let (session_timeout_ms, heartbeat_interval_ms) = match group_protocol {
+        GroupProtocol::Classic => (session_timeout_ms, heartbeat_interval_ms),
+        // The broker's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms.
+        GroupProtocol::Consumer => (45_000, 5_000),
+    };
     Ok(ConsumerConfig {
         group_id: get_string(raw, "group.id")?.unwrap_or_else(|| "orders-app".into()),
         isolation_level,
@@ -531,6 +557,7 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
         request_timeout_ms: get_u64(raw, "request.timeout.ms", 1, 3_600_000)?.unwrap_or(30_000),
         retry_backoff_ms: get_u64(raw, "retry.backoff.ms", 0, 3_600_000)?.unwrap_or(100),
         auto_offset_reset,
+        group_protocol,
         session_timeout_ms,
         heartbeat_interval_ms,
         max_poll_interval_ms,

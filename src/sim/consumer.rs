@@ -2,7 +2,7 @@
 //! its sink (the seed's "external system with a unique key"), and — for consume–transform–produce —
 //! the transactional producer it writes through.
 
-use super::config::{AutoOffsetReset, CommitMode, IsolationLevel};
+use super::config::{AutoOffsetReset, CommitMode, GroupProtocol, IsolationLevel};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::ControlType;
@@ -129,6 +129,11 @@ pub struct ConsumerNode {
     pub pending_pause_ms: Option<u64>,
     /// Partitions waiting for ListOffsets (`auto.offset.reset=latest`).
     resetting: BTreeSet<TopicPartition>,
+    /// KIP-848: an assignment the coordinator gave that revokes partitions still being processed;
+    /// applied once the poll loop is free (`onPartitionsRevoked` runs in `poll()`).
+    pending_assignment: Option<Vec<TopicPartition>>,
+    /// KIP-848: the heartbeat interval the coordinator asks for.
+    heartbeat_interval_ms: u64,
 }
 
 pub struct ConsumerCtx<'a> {
@@ -179,6 +184,8 @@ impl ConsumerNode {
             heartbeat_armed: false,
             pending_pause_ms: None,
             resetting: BTreeSet::new(),
+            pending_assignment: None,
+            heartbeat_interval_ms: 0,
         }
     }
 
@@ -206,6 +213,8 @@ impl ConsumerNode {
         self.heartbeat_armed = false;
         self.pending_pause_ms = None;
         self.resetting.clear();
+        self.pending_assignment = None;
+        self.heartbeat_interval_ms = self.setup.cfg.heartbeat_interval_ms;
         self.assignment.clear();
         self.committed.clear();
         self.positions.clear();
@@ -239,6 +248,13 @@ impl ConsumerNode {
     /// JoinGroup with the member id it has (none at first: KIP-394 hands one out).
     fn join_group(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         self.phase = Phase::Joining;
+        if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+            // KIP-848: a ConsumerGroupHeartbeat at epoch 0 joins (the member id is kept across rejoins).
+            self.member.generation_id = 0;
+            self.pending_assignment = None;
+            self.consumer_heartbeat(0, ctx, out);
+            return;
+        }
         let (group, member_id) = (self.group, self.member.member_id.clone());
         let (session_timeout_ms, rebalance_timeout_ms) = (
             self.setup.cfg.session_timeout_ms,
@@ -256,6 +272,147 @@ impl ConsumerNode {
             },
             out,
         );
+    }
+
+    /// KIP-848: a ConsumerGroupHeartbeat with this epoch and the partitions the member owns.
+    fn consumer_heartbeat(&mut self, member_epoch: i32, ctx: &ConsumerCtx, out: &mut Out) {
+        let (group, member_id, owned) = (
+            self.group,
+            self.member.member_id.clone(),
+            self.assignment.clone(),
+        );
+        let rebalance_timeout_ms = self.setup.cfg.max_poll_interval_ms;
+        self.request(
+            ctx,
+            ctx.topology.group_coordinator(),
+            |corr| Message::ConsumerGroupHeartbeatRequest {
+                corr,
+                group,
+                member_id,
+                member_epoch,
+                rebalance_timeout_ms,
+                owned,
+            },
+            out,
+        );
+    }
+
+    /// KIP-848 (`ConsumerMembershipManager`): the coordinator's answer carries the member's epoch
+    /// and assignment; revoked partitions are given up in the poll loop, then acknowledged.
+    #[allow(clippy::too_many_arguments)]
+    fn on_consumer_heartbeat_response(
+        &mut self,
+        error: Option<Errors>,
+        member_id: String,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Vec<TopicPartition>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        match error {
+            None if member_epoch < 0 => {} // the answer to a leave
+            None => {
+                self.member = GroupMember {
+                    generation_id: member_epoch,
+                    member_id,
+                };
+                // AsyncKafkaConsumer.updateGroupMetadata: groupMetadata() follows the member epoch.
+                if member_epoch > 0 {
+                    self.group_metadata = self.member.clone();
+                }
+                if heartbeat_interval_ms > 0 {
+                    self.heartbeat_interval_ms = heartbeat_interval_ms;
+                }
+                self.arm_heartbeat(ctx, out);
+                let revokes_held = self
+                    .assignment
+                    .iter()
+                    .any(|tp| !assignment.contains(tp) && self.holds(*tp));
+                if revokes_held {
+                    self.pending_assignment = Some(assignment);
+                } else {
+                    self.apply_assignment(assignment, ctx, out);
+                }
+            }
+            // Fenced (ConsumerMembershipManager.transitionToFenced): its partitions are lost, and
+            // it rejoins at epoch 0 with the same member id.
+            Some(e @ (Errors::UnknownMemberId | Errors::FencedMemberEpoch)) => {
+                out.note(Note::ClientError {
+                    node: self.node(),
+                    error: e,
+                    what: "fenced from the group; partitions lost",
+                });
+                self.assignment.clear();
+                self.positions.clear();
+                self.committed.clear();
+                self.fetching.clear();
+                self.ready.clear();
+                self.resetting.clear();
+                self.join_group(ctx, out);
+            }
+            Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+        }
+    }
+
+    /// KIP-848: takes the assignment the coordinator gave; revoked partitions go, new ones get
+    /// their offsets fetched, and a heartbeat acknowledges the change at once.
+    fn apply_assignment(
+        &mut self,
+        assignment: Vec<TopicPartition>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        self.pending_assignment = None;
+        let changed = assignment != self.assignment;
+        let revoked: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !assignment.contains(tp))
+            .copied()
+            .collect();
+        if !revoked.is_empty() && self.setup.mode == CommitMode::Auto {
+            // onPartitionsRevoked: auto-commit what was consumed from them first.
+            let changed: Vec<(TopicPartition, Offset)> = self
+                .uncommitted()
+                .into_iter()
+                .filter(|(tp, _)| revoked.contains(tp))
+                .collect();
+            if !changed.is_empty() {
+                self.commit(changed, ctx, out);
+            }
+        }
+        for tp in &revoked {
+            self.positions.remove(tp);
+            self.committed.remove(tp);
+            self.fetching.remove(tp);
+            self.resetting.remove(tp);
+        }
+        self.ready.retain(|(tp, _, _)| !revoked.contains(tp));
+        let joining = self.phase == Phase::Joining;
+        self.assignment = assignment.clone();
+        if changed || joining {
+            out.note(Note::GroupJoined {
+                consumer: self.idx,
+                generation_id: self.member.generation_id,
+                member_id: self.member.member_id.clone(),
+                assignment,
+            });
+        }
+        if changed && !joining {
+            self.consumer_heartbeat(self.member.generation_id, ctx, out);
+        }
+        if self
+            .assignment
+            .iter()
+            .any(|tp| !self.positions.contains_key(tp))
+        {
+            if self.phase != Phase::FetchingOffsets {
+                self.fetch_offsets(ctx, out);
+            }
+        } else if self.phase != Phase::Running {
+            self.start_running(ctx, out);
+        }
     }
 
     /// Eager rebalance (`ConsumerCoordinator.onJoinPrepare`): auto-commit what was consumed,
@@ -293,10 +450,7 @@ impl ConsumerNode {
     fn arm_heartbeat(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         if !self.heartbeat_armed {
             self.heartbeat_armed = true;
-            out.timer(
-                ctx.now.plus(self.setup.cfg.heartbeat_interval_ms),
-                Timer::Heartbeat,
-            );
+            out.timer(ctx.now.plus(self.heartbeat_interval_ms), Timer::Heartbeat);
         }
     }
 
@@ -446,9 +600,16 @@ impl ConsumerNode {
         out.timer(ctx.now.plus(timeout), Timer::RequestTimeout(corr));
     }
 
+    /// OffsetFetch for the assigned partitions that have no position yet.
     fn fetch_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         self.phase = Phase::FetchingOffsets;
-        let (group, partitions) = (self.group, self.assignment.clone());
+        let partitions: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !self.positions.contains_key(tp))
+            .copied()
+            .collect();
+        let group = self.group;
         self.request(
             ctx,
             ctx.topology.group_coordinator(),
@@ -470,7 +631,9 @@ impl ConsumerNode {
         if self.holds(tp) || self.ready.iter().any(|(p, _, _)| *p == tp) {
             return;
         }
-        let offset = self.positions.get(&tp).copied().unwrap_or(Offset(0));
+        let Some(offset) = self.positions.get(&tp).copied() else {
+            return;
+        };
         let (isolation, max_records) = (
             self.setup.cfg.isolation_level,
             self.setup.cfg.max_poll_records,
@@ -537,6 +700,7 @@ impl ConsumerNode {
             | Message::SyncGroupResponse { corr, .. }
             | Message::HeartbeatResponse { corr, .. }
             | Message::LeaveGroupResponse { corr, .. }
+            | Message::ConsumerGroupHeartbeatResponse { corr, .. }
             | Message::OffsetFetchResponse { corr, .. } => *corr,
             _ => return,
         };
@@ -578,6 +742,28 @@ impl ConsumerNode {
                 return;
             }
             Message::LeaveGroupResponse { .. } => return,
+            Message::ConsumerGroupHeartbeatResponse {
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+                ..
+            } => {
+                self.on_consumer_heartbeat_response(
+                    error,
+                    member_id,
+                    member_epoch,
+                    heartbeat_interval_ms,
+                    assignment,
+                    ctx,
+                    out,
+                );
+                if self.phase == Phase::Running {
+                    self.pump(ctx, out);
+                }
+                return;
+            }
             Message::ListOffsetsResponse { tp, result, .. } => {
                 match result {
                     Ok(o) if self.resetting.remove(&tp) => {
@@ -597,6 +783,9 @@ impl ConsumerNode {
                         return;
                     }
                     for (tp, committed) in list {
+                        if self.positions.contains_key(&tp) || !self.assignment.contains(&tp) {
+                            continue; // positioned already, or no longer ours
+                        }
                         match (committed, self.setup.cfg.auto_offset_reset) {
                             (Some(o), _) => {
                                 self.positions.insert(tp, o);
@@ -701,6 +890,15 @@ impl ConsumerNode {
 
     /// Offsets known for every assigned partition: the poll loop runs.
     fn start_running(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        // A partition assigned while the offsets were being fetched needs its own.
+        if self
+            .assignment
+            .iter()
+            .any(|tp| !self.positions.contains_key(tp) && !self.resetting.contains(tp))
+        {
+            self.fetch_offsets(ctx, out);
+            return;
+        }
         self.phase = Phase::Running;
         if self.setup.mode == CommitMode::Auto {
             self.arm_auto_commit(ctx, out);
@@ -735,6 +933,14 @@ impl ConsumerNode {
     /// Processes fetched records while nothing blocks, as the poll loop would; a poll that finds
     /// a rejoin requested rejoins first.
     fn pump(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        if self.busy == Busy::Idle && self.phase == Phase::Running {
+            if let Some(a) = self.pending_assignment.take() {
+                self.apply_assignment(a, ctx, out);
+                if self.phase != Phase::Running {
+                    return;
+                }
+            }
+        }
         if self.rejoin_needed && self.busy == Busy::Idle && self.phase == Phase::Running {
             self.rejoin(ctx, out);
             return;
@@ -981,6 +1187,7 @@ impl ConsumerNode {
                         // The transaction was aborted: go back to the committed offsets and read again.
                         client.last_error = None;
                         self.ready.clear();
+                        self.positions.clear();
                         self.fetch_offsets(ctx, out);
                     }
                 }
@@ -1023,7 +1230,18 @@ impl ConsumerNode {
                 // The heartbeat thread is disabled while a JoinGroup is outstanding
                 // (AbstractCoordinator.initiateJoinGroup); the coordinator keeps a member
                 // waiting in JoinGroup alive.
-                if self.member.generation_id >= 0 && self.phase == Phase::Joining {
+                if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                    // KIP-848: the heartbeat is the protocol; none while the join is out.
+                    if self.member.generation_id > 0 && self.phase != Phase::Joining {
+                        let in_flight = self.in_flight.values().any(|(_, m)| {
+                            matches!(m, Message::ConsumerGroupHeartbeatRequest { .. })
+                        });
+                        if !in_flight {
+                            self.consumer_heartbeat(self.member.generation_id, ctx, out);
+                        }
+                        self.arm_heartbeat(ctx, out);
+                    }
+                } else if self.member.generation_id >= 0 && self.phase == Phase::Joining {
                     self.arm_heartbeat(ctx, out);
                 } else if self.member.generation_id >= 0 {
                     let (group, member) = (self.group, self.member.clone());
@@ -1051,6 +1269,13 @@ impl ConsumerNode {
                         member_id: member_id.clone(),
                         reason: "consumer poll timeout has expired",
                     });
+                    if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                        // KIP-848 leaves with a heartbeat at epoch -1; the member id is kept.
+                        self.consumer_heartbeat(-1, ctx, out);
+                        self.member.generation_id = -1;
+                        self.rejoin_needed = true;
+                        return;
+                    }
                     self.request(
                         ctx,
                         ctx.topology.group_coordinator(),
@@ -1102,6 +1327,9 @@ impl ConsumerNode {
                         {
                             self.join_group(ctx, out)
                         }
+                        Message::ConsumerGroupHeartbeatRequest {
+                            member_epoch: 0, ..
+                        } if self.phase == Phase::Joining => self.join_group(ctx, out),
                         Message::ListOffsetsRequest { .. } => self.list_offsets(ctx, out),
                         _ => {}
                     }
@@ -1186,7 +1414,9 @@ impl ConsumerNode {
         self.in_flight.values().any(|(_, m)| {
             matches!(
                 m,
-                Message::JoinGroupRequest { .. } | Message::SyncGroupRequest { .. }
+                Message::JoinGroupRequest { .. }
+                    | Message::SyncGroupRequest { .. }
+                    | Message::ConsumerGroupHeartbeatRequest { .. }
             )
         })
     }
@@ -1203,9 +1433,12 @@ impl ConsumerNode {
                 && self.in_flight.values().all(|(_, m)| {
                     matches!(
                         m,
-                        Message::FetchRequest { .. } | Message::HeartbeatRequest { .. }
+                        Message::FetchRequest { .. }
+                            | Message::HeartbeatRequest { .. }
+                            | Message::ConsumerGroupHeartbeatRequest { .. }
                     )
                 })
+                && self.pending_assignment.is_none()
                 && self.lost_commits.is_empty()
                 && self.output.as_ref().is_none_or(|c| c.is_idle())
                 && (self.setup.mode != CommitMode::Auto

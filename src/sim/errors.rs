@@ -52,6 +52,11 @@ pub enum Errors {
     RebalanceInProgress,
     /// KIP-394: a new member gets its id in this error and joins again with it.
     MemberIdRequired,
+    /// KIP-848: a heartbeat with an epoch the member does not have; it must rejoin with epoch 0.
+    FencedMemberEpoch,
+    /// KIP-848: an offset commit with a member epoch other than the member's (OffsetCommit v9+;
+    /// TxnOffsetCommit gets ILLEGAL_GENERATION instead).
+    StaleMemberEpoch,
     /// The application's commit failed because the consumer is no longer in the group's
     /// generation (`CommitFailedException`, client-side).
     #[serde(rename = "CommitFailedException")]
@@ -88,6 +93,8 @@ impl Errors {
             Errors::UnknownMemberId => "UNKNOWN_MEMBER_ID",
             Errors::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
             Errors::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            Errors::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            Errors::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
             Errors::CommitFailed => "CommitFailedException",
             Errors::NoOffsetForPartition => "NoOffsetForPartitionException",
         }

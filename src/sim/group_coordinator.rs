@@ -122,6 +122,8 @@ pub struct GroupMetadataRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Groups {
     pub groups: BTreeMap<GroupIdx, ClassicGroup>,
+    /// KIP-848 groups (`group.protocol=consumer`).
+    pub consumer_groups: BTreeMap<GroupIdx, ConsumerGroup>,
 }
 
 impl Groups {
@@ -236,6 +238,9 @@ impl Groups {
         member: &GroupMember,
         transactional: bool,
     ) -> Result<(), Errors> {
+        if let Some(g) = self.consumer_groups.get(&group) {
+            return Groups::validate_consumer_commit(g, member, transactional);
+        }
         let g = self.groups.get(&group);
         let empty = g.is_none_or(|g| g.state == GroupState::Empty);
         // Generation -1 with no member id: a commit from outside group management, allowed while
@@ -262,6 +267,28 @@ impl Groups {
 
     /// The coordinator loaded `__consumer_offsets`: each group as its last record left it, every
     /// member's session running again from now (`GroupMetadataManager` loading a partition).
+    /// KIP-848 groups as their last snapshot left them, sessions restarting now.
+    pub fn load_consumer_groups(
+        &mut self,
+        snapshots: BTreeMap<GroupIdx, ConsumerGroup>,
+        now: Tick,
+        out: &mut Out,
+    ) {
+        self.consumer_groups = snapshots;
+        for (g, group) in self.consumer_groups.iter_mut() {
+            for m in group.members.values_mut() {
+                m.session_deadline = now.plus(CONSUMER_SESSION_TIMEOUT_MS);
+                if m.revocation_deadline.is_some() {
+                    m.revocation_deadline = Some(now.plus(m.rebalance_timeout_ms));
+                }
+            }
+            out.timer(
+                now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                Timer::GroupDeadline(*g),
+            );
+        }
+    }
+
     pub fn load(&mut self, records: &[GroupMetadataRecord], now: Tick, out: &mut Out) {
         self.groups.clear();
         for r in records {
@@ -718,4 +745,384 @@ pub fn range_assign(
             (m, share)
         })
         .collect()
+}
+
+// ---- KIP-848: group.protocol=consumer (GroupMetadataManager.consumerGroupHeartbeat, ConsumerGroup) ----
+
+/// The broker's `group.consumer.heartbeat.interval.ms` and `group.consumer.session.timeout.ms`.
+pub const CONSUMER_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
+pub const CONSUMER_SESSION_TIMEOUT_MS: u64 = 45_000;
+
+/// A member as a KIP-848 group's record keeps it: id, epoch, assigned, pending revocation.
+type DurableMember = (MemberId, i32, Vec<TopicPartition>, Vec<TopicPartition>);
+
+/// A member of a KIP-848 group (`ConsumerGroupMember`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ConsumerMember {
+    pub member_id: MemberId,
+    pub client: NodeId,
+    pub member_epoch: i32,
+    pub previous_member_epoch: i32,
+    pub rebalance_timeout_ms: u64,
+    /// Partitions the member owns at its epoch.
+    pub assigned: Vec<TopicPartition>,
+    /// Partitions it must give up before it moves to the next epoch (UNREVOKED_PARTITIONS).
+    pub pending_revocation: Vec<TopicPartition>,
+    pub session_deadline: Tick,
+    /// Removed if it has not revoked by then (the rebalance timeout).
+    pub revocation_deadline: Option<Tick>,
+}
+
+/// A KIP-848 group (`ConsumerGroup`): the group epoch, the target assignment and its epoch,
+/// and members that reach it one at a time.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct ConsumerGroup {
+    pub group_epoch: i32,
+    pub assignment_epoch: i32,
+    pub members: BTreeMap<MemberId, ConsumerMember>,
+    pub target: BTreeMap<MemberId, Vec<TopicPartition>>,
+    pub next_member: u32,
+}
+
+impl ConsumerGroup {
+    /// Every member at the target epoch with nothing left to revoke (ConsumerGroupState STABLE).
+    pub fn is_stable(&self) -> bool {
+        self.members.values().all(|m| {
+            m.member_epoch == self.assignment_epoch
+                && m.pending_revocation.is_empty()
+                && self.target.get(&m.member_id).is_none_or(|t| {
+                    t.iter().all(|p| m.assigned.contains(p)) && m.assigned.len() == t.len()
+                })
+        })
+    }
+
+    /// The group changed: a new group epoch and target assignment (the server-side assignor).
+    fn bump(&mut self, partitions: &[TopicPartition]) {
+        self.group_epoch += 1;
+        self.target = uniform_assign(&self.target, &self.members, partitions);
+        self.assignment_epoch = self.group_epoch;
+    }
+
+    /// `CurrentAssignmentBuilder`: moves a member toward its target. Partitions still owned (or
+    /// being revoked) by another member are not given out yet (UNRELEASED_PARTITIONS).
+    fn reconcile(&mut self, member_id: &str, owned: Option<&[TopicPartition]>, now: Tick) {
+        let target = self.target.get(member_id).cloned().unwrap_or_default();
+        let held_elsewhere: Vec<TopicPartition> = self
+            .members
+            .values()
+            .filter(|o| o.member_id != member_id)
+            .flat_map(|o| {
+                o.assigned
+                    .iter()
+                    .chain(o.pending_revocation.iter())
+                    .copied()
+            })
+            .collect();
+        let epoch = self.assignment_epoch;
+        let Some(m) = self.members.get_mut(member_id) else {
+            return;
+        };
+        if !m.pending_revocation.is_empty() {
+            // The member acknowledges the revocation by no longer reporting those partitions.
+            let still = owned.is_none_or(|o| m.pending_revocation.iter().any(|p| o.contains(p)));
+            if still {
+                return;
+            }
+            m.pending_revocation.clear();
+            m.revocation_deadline = None;
+        }
+        let revoke: Vec<TopicPartition> = m
+            .assigned
+            .iter()
+            .filter(|p| !target.contains(p))
+            .copied()
+            .collect();
+        if !revoke.is_empty() {
+            m.assigned.retain(|p| target.contains(p));
+            m.pending_revocation = revoke;
+            m.revocation_deadline = Some(now.plus(m.rebalance_timeout_ms));
+            return;
+        }
+        if m.member_epoch != epoch {
+            m.previous_member_epoch = m.member_epoch;
+            m.member_epoch = epoch;
+        }
+        for p in target {
+            if !m.assigned.contains(&p) && !held_elsewhere.contains(&p) {
+                m.assigned.push(p);
+            }
+        }
+        m.assigned.sort();
+    }
+
+    fn remove(&mut self, member_id: &str, partitions: &[TopicPartition]) -> bool {
+        if self.members.remove(member_id).is_some() {
+            self.target.remove(member_id);
+            self.bump(partitions);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// What `__consumer_offsets` records of the group, without the timers.
+    fn durable(&self) -> (i32, i32, Vec<DurableMember>) {
+        (
+            self.group_epoch,
+            self.assignment_epoch,
+            self.members
+                .values()
+                .map(|m| {
+                    (
+                        m.member_id.clone(),
+                        m.member_epoch,
+                        m.assigned.clone(),
+                        m.pending_revocation.clone(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The server-side assignor, `uniform` (`UniformAssignor`), simplified: balanced (each member
+/// gets `partitions / members`, the first by member id one more) and sticky (a member keeps what
+/// its previous target gave it, up to its share).
+pub fn uniform_assign(
+    previous: &BTreeMap<MemberId, Vec<TopicPartition>>,
+    members: &BTreeMap<MemberId, ConsumerMember>,
+    partitions: &[TopicPartition],
+) -> BTreeMap<MemberId, Vec<TopicPartition>> {
+    let ids: Vec<&MemberId> = members.keys().collect();
+    let n = ids.len().max(1);
+    let (per, extra) = (partitions.len() / n, partitions.len() % n);
+    let mut target: BTreeMap<MemberId, Vec<TopicPartition>> = BTreeMap::new();
+    let mut taken: Vec<TopicPartition> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let quota = per + usize::from(i < extra);
+        let keep: Vec<TopicPartition> = previous
+            .get(*id)
+            .map(|p| {
+                p.iter()
+                    .filter(|tp| partitions.contains(tp))
+                    .take(quota)
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        taken.extend(keep.iter().copied());
+        target.insert((*id).clone(), keep);
+    }
+    let mut free = partitions.iter().filter(|p| !taken.contains(p)).copied();
+    for (i, id) in ids.iter().enumerate() {
+        let quota = per + usize::from(i < extra);
+        if let Some(t) = target.get_mut(*id) {
+            while t.len() < quota {
+                match free.next() {
+                    Some(p) => t.push(p),
+                    None => break,
+                }
+            }
+            t.sort();
+        }
+    }
+    target
+}
+
+impl Groups {
+    /// `GroupMetadataManager.consumerGroupHeartbeat`. Returns the group when its durable state
+    /// changed (it is then written to `__consumer_offsets`).
+    pub fn consumer_heartbeat(
+        &mut self,
+        from: NodeId,
+        msg: &Message,
+        partitions: &[TopicPartition],
+        now: Tick,
+        out: &mut Out,
+    ) -> Option<GroupIdx> {
+        let Message::ConsumerGroupHeartbeatRequest {
+            corr,
+            group,
+            member_id,
+            member_epoch,
+            rebalance_timeout_ms,
+            owned,
+        } = msg
+        else {
+            return None;
+        };
+        let g = self.consumer_groups.entry(*group).or_default();
+        let before = g.durable();
+        let reply = |out: &mut Out, error: Option<Errors>, g: &ConsumerGroup, id: &str| {
+            let (epoch, assignment) = g
+                .members
+                .get(id)
+                .map_or((-1, Vec::new()), |m| (m.member_epoch, m.assigned.clone()));
+            out.send(
+                from,
+                Message::ConsumerGroupHeartbeatResponse {
+                    corr: *corr,
+                    error,
+                    member_id: id.to_string(),
+                    member_epoch: if error.is_some() { -1 } else { epoch },
+                    heartbeat_interval_ms: CONSUMER_HEARTBEAT_INTERVAL_MS,
+                    assignment: if error.is_some() {
+                        Vec::new()
+                    } else {
+                        assignment
+                    },
+                },
+            );
+        };
+        match *member_epoch {
+            // Leaving: the member is removed and the others get a new target.
+            -1 => {
+                g.remove(member_id, partitions);
+                out.send(
+                    from,
+                    Message::ConsumerGroupHeartbeatResponse {
+                        corr: *corr,
+                        error: None,
+                        member_id: member_id.clone(),
+                        member_epoch: -1,
+                        heartbeat_interval_ms: 0,
+                        assignment: Vec::new(),
+                    },
+                );
+            }
+            // Joining (or rejoining after being fenced, with the same member id).
+            0 => {
+                let id = if member_id.is_empty() {
+                    // Simplification: the coordinator names the member (since 4.0 the client
+                    // generates a UUID, KIP-1082).
+                    g.next_member += 1;
+                    format!("{}-{}", from, g.next_member)
+                } else {
+                    member_id.clone()
+                };
+                // A member rejoining at epoch 0 starts over: what it had is given out again.
+                g.members.remove(&id);
+                g.target.remove(&id);
+                g.members.insert(
+                    id.clone(),
+                    ConsumerMember {
+                        member_id: id.clone(),
+                        client: from,
+                        member_epoch: 0,
+                        previous_member_epoch: -1,
+                        rebalance_timeout_ms: *rebalance_timeout_ms,
+                        assigned: Vec::new(),
+                        pending_revocation: Vec::new(),
+                        session_deadline: now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                        revocation_deadline: None,
+                    },
+                );
+                g.bump(partitions);
+                g.reconcile(&id, Some(owned), now);
+                reply(out, None, g, &id);
+                out.timer(
+                    now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                    Timer::GroupDeadline(*group),
+                );
+            }
+            epoch => {
+                let Some(m) = g.members.get(member_id) else {
+                    reply(out, Some(Errors::UnknownMemberId), g, member_id);
+                    return None;
+                };
+                // ConsumerGroup.throwIfMemberEpochIsInvalid: a newer epoch, or an older one that
+                // is not the previous epoch with what it was given then, is fenced.
+                let fenced = epoch > m.member_epoch
+                    || (epoch < m.member_epoch
+                        && !(epoch == m.previous_member_epoch
+                            && owned.iter().all(|p| m.assigned.contains(p))));
+                if fenced {
+                    reply(out, Some(Errors::FencedMemberEpoch), g, member_id);
+                    return None;
+                }
+                if let Some(m) = g.members.get_mut(member_id) {
+                    m.session_deadline = now.plus(CONSUMER_SESSION_TIMEOUT_MS);
+                    m.client = from;
+                }
+                g.reconcile(member_id, Some(owned), now);
+                reply(out, None, g, member_id);
+                out.timer(
+                    now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                    Timer::GroupDeadline(*group),
+                );
+            }
+        }
+        // Other members move toward the new target in their own heartbeats, one at a time: their
+        // epochs, and what their commits may carry, change only then.
+        for m in g.members.values() {
+            if let Some(d) = m.revocation_deadline {
+                out.timer(d, Timer::GroupDeadline(*group));
+            }
+        }
+        (g.durable() != before).then_some(*group)
+    }
+
+    /// Session and revocation deadlines of a KIP-848 group.
+    pub fn consumer_deadline(
+        &mut self,
+        group: GroupIdx,
+        partitions: &[TopicPartition],
+        now: Tick,
+        out: &mut Out,
+    ) -> bool {
+        let Some(g) = self.consumer_groups.get_mut(&group) else {
+            return false;
+        };
+        let expired: Vec<(MemberId, &'static str)> = g
+            .members
+            .values()
+            .filter_map(|m| {
+                if m.session_deadline <= now {
+                    Some((m.member_id.clone(), "session timeout expired"))
+                } else if m.revocation_deadline.is_some_and(|d| d <= now) {
+                    Some((
+                        m.member_id.clone(),
+                        "did not revoke within the rebalance timeout",
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (id, reason) in &expired {
+            out.note(Note::GroupMemberRemoved {
+                group,
+                member_id: id.clone(),
+                reason,
+            });
+            g.remove(id, partitions);
+        }
+        !expired.is_empty()
+    }
+
+    fn validate_consumer_commit(
+        g: &ConsumerGroup,
+        member: &GroupMember,
+        transactional: bool,
+    ) -> Result<(), Errors> {
+        if member.generation_id < 0 && g.members.is_empty() {
+            return Ok(());
+        }
+        if transactional && member.generation_id < 0 && member.member_id.is_empty() {
+            return Ok(());
+        }
+        let Some(m) = g.members.get(&member.member_id) else {
+            return Err(Errors::UnknownMemberId);
+        };
+        if member.generation_id != m.member_epoch {
+            // OffsetMetadataManager.validateTransactionalOffsetCommit: STALE_MEMBER_EPOCH is sent
+            // as ILLEGAL_GENERATION on TxnOffsetCommit (≤ v5), which has no code for it.
+            return Err(if transactional {
+                Errors::IllegalGeneration
+            } else {
+                Errors::StaleMemberEpoch
+            });
+        }
+        Ok(())
+    }
 }

@@ -217,6 +217,24 @@ pub enum Message {
         corr: CorrelationId,
         error: Option<Errors>,
     },
+    /// ConsumerGroupHeartbeat (KIP-848, `group.protocol=consumer`): joins (epoch 0), heartbeats and
+    /// acknowledges revocations (the partitions it still owns), or leaves (epoch -1).
+    ConsumerGroupHeartbeatRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+        member_epoch: i32,
+        rebalance_timeout_ms: u64,
+        owned: Vec<TopicPartition>,
+    },
+    ConsumerGroupHeartbeatResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        member_id: MemberId,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Vec<TopicPartition>,
+    },
     /// A follower fetching from its partition's leader (Fetch with a replica id).
     ReplicaFetchRequest {
         corr: CorrelationId,
@@ -284,10 +302,12 @@ pub enum MessageKind {
     HeartbeatResponse,
     LeaveGroupRequest,
     LeaveGroupResponse,
+    ConsumerGroupHeartbeatRequest,
+    ConsumerGroupHeartbeatResponse,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 32] = [
+    pub const ALL: [MessageKind; 34] = [
         MessageKind::ProduceRequest,
         MessageKind::ProduceResponse,
         MessageKind::InitProducerIdRequest,
@@ -320,6 +340,8 @@ impl MessageKind {
         MessageKind::HeartbeatResponse,
         MessageKind::LeaveGroupRequest,
         MessageKind::LeaveGroupResponse,
+        MessageKind::ConsumerGroupHeartbeatRequest,
+        MessageKind::ConsumerGroupHeartbeatResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -356,6 +378,8 @@ impl MessageKind {
             MessageKind::HeartbeatResponse => "HeartbeatResponse",
             MessageKind::LeaveGroupRequest => "LeaveGroupRequest",
             MessageKind::LeaveGroupResponse => "LeaveGroupResponse",
+            MessageKind::ConsumerGroupHeartbeatRequest => "ConsumerGroupHeartbeatRequest",
+            MessageKind::ConsumerGroupHeartbeatResponse => "ConsumerGroupHeartbeatResponse",
         }
     }
 
@@ -403,6 +427,12 @@ impl Message {
             Message::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
             Message::LeaveGroupRequest { .. } => MessageKind::LeaveGroupRequest,
             Message::LeaveGroupResponse { .. } => MessageKind::LeaveGroupResponse,
+            Message::ConsumerGroupHeartbeatRequest { .. } => {
+                MessageKind::ConsumerGroupHeartbeatRequest
+            }
+            Message::ConsumerGroupHeartbeatResponse { .. } => {
+                MessageKind::ConsumerGroupHeartbeatResponse
+            }
         }
     }
 
@@ -547,6 +577,34 @@ impl Message {
                 format!("Heartbeat generation {}", member.generation_id)
             }
             Message::LeaveGroupRequest { member_id, .. } => format!("LeaveGroup {}", member_id),
+            Message::ConsumerGroupHeartbeatRequest {
+                member_id,
+                member_epoch,
+                owned,
+                ..
+            } => match *member_epoch {
+                0 if member_id.is_empty() => "ConsumerGroupHeartbeat (join)".into(),
+                0 => format!("ConsumerGroupHeartbeat {} (join)", member_id),
+                -1 => format!("ConsumerGroupHeartbeat {} (leave)", member_id),
+                e => format!(
+                    "ConsumerGroupHeartbeat {} epoch {} owns {}",
+                    member_id,
+                    e,
+                    partitions_summary(owned)
+                ),
+            },
+            Message::ConsumerGroupHeartbeatResponse { error: Some(e), .. } => e.to_string(),
+            Message::ConsumerGroupHeartbeatResponse {
+                member_id,
+                member_epoch,
+                assignment,
+                ..
+            } => format!(
+                "{} epoch {} assigned {}",
+                member_id,
+                member_epoch,
+                partitions_summary(assignment)
+            ),
             Message::OffsetFetchResponse { result, .. } => match result {
                 Ok(v) => format!(
                     "committed {}",

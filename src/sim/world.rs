@@ -1686,7 +1686,22 @@ impl World {
                         .is_some_and(|x| x.alive && x.member.member_id == m.member_id)
                 })
             });
-            if unsettled {
+            let member_gone = |client: NodeId, member_id: &str| {
+                let NodeId::Consumer(c) = client else {
+                    return true;
+                };
+                !self
+                    .consumers
+                    .get(c as usize)
+                    .is_some_and(|x| x.alive && x.member.member_id == member_id)
+            };
+            let consumer_unsettled = gc.groups.consumer_groups.values().any(|g| {
+                !g.is_stable()
+                    || g.members
+                        .values()
+                        .any(|m| member_gone(m.client, &m.member_id))
+            });
+            if unsettled || consumer_unsettled {
                 return false;
             }
         }
