@@ -104,7 +104,8 @@ fn flipping_twice_is_the_original_run() {
             "acks",
             "max.in.flight.requests.per.connection",
             "isolation.level",
-            "unclean.leader.election.enable"
+            "unclean.leader.election.enable",
+            "group.protocol"
         ]
     );
 }
