@@ -202,6 +202,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "A rebalance without exactly-once processes records twice",
         "정확히 한 번 없이 리밸런스하면 레코드를 두 번 처리한다",
     ),
+    (
+        "group-stuck-unstable-offsets",
+        "A stuck group: UNSTABLE_OFFSET_COMMIT until the transaction ends",
+        "멈춘 그룹: 트랜잭션이 끝날 때까지 UNSTABLE_OFFSET_COMMIT",
+    ),
 ];
 
 /// The index in [`SCENARIOS`] of a shipped scenario's id.

@@ -42,6 +42,7 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "txn-coordinator-moves",
     "group-zombie-fenced",
     "group-rebalance-duplicates",
+    "group-stuck-unstable-offsets",
 );
 
 fn golden_digest(golden: &str) -> String {

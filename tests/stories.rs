@@ -44,13 +44,14 @@ const FIRST_STORIES: [&str; 8] = [
 ];
 
 /// The files of stories 4, 7, 9 and 10.
-const OTHER_STORIES: [&str; 6] = [
+const OTHER_STORIES: [&str; 7] = [
     "max-in-flight-reordering",
     "txn-open-stalls-lso",
     "txn-timeout",
     "consume-transform-produce",
     "group-zombie-fenced",
     "group-rebalance-duplicates",
+    "group-stuck-unstable-offsets",
 ];
 
 /// Story 11: `acks=1` and a leader failover lose an acknowledged record; `acks=all` doesn't.
