@@ -305,6 +305,22 @@ fn at_least_once_group_world() -> impl Strategy<Value = Value> {
     })
 }
 
+/// At-least-once on KIP-848's protocol.
+fn at_least_once_kip848_group_world() -> impl Strategy<Value = Value> {
+    at_least_once_group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for c in consumers {
+                c["config"]["group.protocol"] = json!("consumer");
+                if let Some(o) = c["config"].as_object_mut() {
+                    o.remove("session.timeout.ms");
+                    o.remove("heartbeat.interval.ms");
+                }
+            }
+        }
+        file
+    })
+}
+
 /// RF=3 with one broker at a time crashing and coming back, at random moments.
 fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
     // Replication stalls: a follower's fetch answer held back, so a leader can have what its followers lack.
@@ -445,6 +461,19 @@ proptest! {
     /// a rebalance or a restart) is one the checker marks as allowed by at-least-once.
     #[test]
     fn an_at_least_once_group_loses_nothing_and_its_duplicates_are_explained(file in at_least_once_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        if let Some(why) = failed(&sim, Property::ConsumerNoLoss) {
+            return Err(TestCaseError::fail(report(&file, &why)));
+        }
+        for v in sim.world.checker.violations.iter().filter(|v| v.property == Property::ConsumerNoDuplicate) {
+            prop_assert_eq!(v.expected, Some(eoscope::sim::checker::ExpectedBecause::AtLeastOnce), "{}", report(&file, "a duplicate not explained"));
+        }
+    }
+
+    /// The same on KIP-848's protocol.
+    #[test]
+    fn an_at_least_once_kip_848_group_loses_nothing_and_its_duplicates_are_explained(file in at_least_once_kip848_group_world()) {
         let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
         if let Some(why) = failed(&sim, Property::ConsumerNoLoss) {

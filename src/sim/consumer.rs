@@ -851,7 +851,9 @@ impl ConsumerNode {
                 // unknown member is a CommitFailedException, and the consumer rejoins.
                 let fenced = matches!(
                     error,
-                    Some(Errors::IllegalGeneration) | Some(Errors::UnknownMemberId)
+                    Some(Errors::IllegalGeneration)
+                        | Some(Errors::UnknownMemberId)
+                        | Some(Errors::StaleMemberEpoch)
                 );
                 if let Some(e) = error.filter(|_| fenced) {
                     out.note(Note::ClientError {
@@ -859,12 +861,15 @@ impl ConsumerNode {
                         error: e,
                         what: "CommitFailedException",
                     });
-                    if e == Errors::UnknownMemberId {
+                    if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                        // KIP-848: the heartbeat, not the commit, decides membership.
+                    } else if e == Errors::UnknownMemberId {
                         self.member = GroupMember::none();
+                        self.rejoin_needed = true;
                     } else {
                         self.member.generation_id = -1;
+                        self.rejoin_needed = true;
                     }
-                    self.rejoin_needed = true;
                 }
                 if let Busy::CommittingFirst { tp, records, next } =
                     std::mem::replace(&mut self.busy, Busy::Idle)
