@@ -1099,7 +1099,15 @@ impl Sim {
         if self.world.is_alive(n) && new_config.is_none() {
             return;
         }
-        self.trace_push(TraceKind::Restarted { node: n });
+        // A consumer with a `start_at` starting for the first time joins; it does not restart.
+        let first_start = matches!(n, NodeId::Consumer(c) if self.world.consumers.get(c as usize).is_some_and(|x| x.incarnation == 0));
+        if first_start {
+            self.trace_push(TraceKind::ScheduleNote {
+                text: format!("{} starts and joins its group", n),
+            });
+        } else {
+            self.trace_push(TraceKind::Restarted { node: n });
+        }
         self.world.net.reset_node(n);
         let w = &mut self.world;
         let now = w.now;
