@@ -462,6 +462,10 @@ pub fn consumer_config_for(
     raw: &RawConfig,
     version: KafkaVersion,
 ) -> Result<ConsumerConfig, String> {
+    let consumer_protocol = matches!(raw.get("group.protocol"), Some(Value::String(s)) if s.eq_ignore_ascii_case("consumer"));
+    if version == KafkaVersion::V2_4 && consumer_protocol {
+        return Err("`group.protocol=consumer` (KIP-848) needs Kafka 3.7 or later (a preview until 4.0); version 2.4 has only the classic protocol".into());
+    }
     if version == KafkaVersion::V2_4 && !raw.contains_key("session.timeout.ms") {
         let mut raw = raw.clone();
         raw.insert("session.timeout.ms".into(), Value::from(10_000u64));
