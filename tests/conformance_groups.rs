@@ -916,3 +916,51 @@ fn kip_848_heartbeats_and_commits_with_the_wrong_epoch_are_fenced_or_stale() {
         None
     );
 }
+
+#[test]
+fn a_member_cut_off_from_its_coordinator_is_removed_and_processes_as_a_zombie_until_its_commit_is_refused(
+) {
+    // The coordinator removes a member it has not heard from in session.timeout.ms; the member,
+    // hearing nothing, keeps its partitions (AbstractCoordinator only marks the coordinator
+    // unknown), so at-least-once processing can repeat a record the new owner processed.
+    let c = json!({"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "session.timeout.ms": 6000}, "commit": "after_processing"});
+    let sim = run(
+        json!({"format": "eoscope/scenario@1", "title": {"en": "t"}, "version": "3.9",
+        "cluster": {"brokers": 2, "partitions": 2},
+        "producers": [{"config": {}, "script": [{"send": {"partition": 0}}, {"send": {"partition": 1}}, {"at": 20000}, {"send": {"partition": 0}}, {"send": {"partition": 1}}]}],
+        "consumers": [c.clone(), c],
+        "schedule": [{"at": 1000, "partition": ["consumer-1", "broker-1"]}, {"at": 12000, "heal": ["consumer-1", "broker-1"]}]}),
+    );
+    let removed_at = sim
+        .trace
+        .events
+        .iter()
+        .find(|e| matches!(&e.what, TraceKind::Fact(Note::GroupMemberRemoved { member_id, reason: "session timeout expired", .. }) if member_id == "consumer-1-2"))
+        .map(|e| e.tick.0);
+    assert_eq!(removed_at, Some(6025));
+    assert_eq!(
+        joins(&sim),
+        vec![
+            (0, 1, "consumer-0-1".into(), vec![0]),
+            (1, 1, "consumer-1-2".into(), vec![1]),
+            (0, 2, "consumer-0-1".into(), vec![0, 1]),
+            (0, 3, "consumer-0-1".into(), vec![0]),
+            (1, 3, "consumer-1-3".into(), vec![1]),
+        ]
+    );
+    // v3 (orders-1 offset 1) is processed by its new owner and again by the cut-off member, whose
+    // OffsetCommit is then refused.
+    assert!(processed(&sim, 0).contains(&(1, 1)));
+    assert!(processed(&sim, 1).contains(&(1, 1)));
+    assert!(
+        sent(&sim, MessageKind::OffsetCommitResponse, NodeId::Consumer(1))
+            .contains(&"UNKNOWN_MEMBER_ID".to_string())
+    );
+    match &sim.world.checker.verdicts[&Property::ConsumerNoDuplicate] {
+        Verdict::Fail { first, .. } => {
+            assert_eq!(first.expected, Some(ExpectedBecause::AtLeastOnce))
+        }
+        v => panic!("expected a duplicate, got {:?}", v),
+    }
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
+}
