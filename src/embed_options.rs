@@ -202,6 +202,21 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "Transactions v2 (Kafka 4.3): the epoch climbs at every commit and fences the zombie",
         "트랜잭션 v2(Kafka 4.3): 커밋할 때마다 에포크가 올라 좀비를 펜싱한다",
     ),
+    (
+        "group-zombie-fenced",
+        "KIP-447: a zombie after a rebalance is fenced by its group generation",
+        "KIP-447: 리밸런스 뒤의 좀비는 그룹 제너레이션으로 펜싱된다",
+    ),
+    (
+        "group-rebalance-duplicates",
+        "A rebalance without exactly-once processes records twice",
+        "정확히 한 번 없이 리밸런스하면 레코드를 두 번 처리한다",
+    ),
+    (
+        "group-stuck-unstable-offsets",
+        "A stuck group: UNSTABLE_OFFSET_COMMIT until the transaction ends",
+        "멈춘 그룹: 트랜잭션이 끝날 때까지 UNSTABLE_OFFSET_COMMIT",
+    ),
 ];
 
 /// The index in [`SCENARIOS`] of a shipped scenario's id.

@@ -104,7 +104,8 @@ fn flipping_twice_is_the_original_run() {
             "acks",
             "max.in.flight.requests.per.connection",
             "isolation.level",
-            "unclean.leader.election.enable"
+            "unclean.leader.election.enable",
+            "group.protocol"
         ]
     );
 }
@@ -138,9 +139,9 @@ fn the_runner_prints_where_the_runs_part() {
     );
     assert_eq!(v["traces_differ_from_step"], 1);
     assert_eq!(v["divergence"]["outcomes_in_common"], 4);
-    assert_eq!(v["divergence"]["left"]["step"], 20);
+    assert_eq!(v["divergence"]["left"]["step"], 26);
     assert!(v["divergence"]["left"]["what"]["Appended"].is_object());
-    assert_eq!(v["divergence"]["right"]["step"], 22);
+    assert_eq!(v["divergence"]["right"]["step"], 28);
     assert_eq!(
         v["divergence"]["right"]["what"]["Deduplicated"]["base_offset"],
         0

@@ -855,6 +855,7 @@ fn pending_transactional_offsets_make_offset_fetch_unstable_until_their_marker()
             producer_id: ProducerId(5),
             producer_epoch: ProducerEpoch(0),
             offsets: vec![(tp, Offset(6))],
+            member: eoscope::sim::message::GroupMember::none(),
         },
         &ctx,
         &mut out,

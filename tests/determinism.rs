@@ -42,6 +42,9 @@ const SHIPPED: &[(&str, &str, &str)] = shipped!(
     "txn-coordinator-moves",
     "txn-hanging",
     "txn-v2-epochs",
+    "group-zombie-fenced",
+    "group-rebalance-duplicates",
+    "group-stuck-unstable-offsets",
 );
 
 fn golden_digest(golden: &str) -> String {

@@ -158,7 +158,7 @@ fn idempotent_world() -> impl Strategy<Value = Value> {
                 "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
                 "cluster": {"brokers": brokers, "partitions": partitions, "network.jitter.ms": 3},
                 "producers": producers,
-                "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 2000}, "commit": "after_processing", "sink": {"idempotent": true, "key": "record"}}],
+                "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "request.timeout.ms": 2000}, "commit": "after_processing", "sink": {"idempotent": true, "key": "record"}}],
                 "schedule": schedule,
             })
         })
@@ -192,7 +192,7 @@ fn any_settings_world() -> impl Strategy<Value = Value> {
                 "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": version, "seed": seed,
                 "cluster": {"brokers": 2, "partitions": 2},
                 "producers": [{"config": pc, "script": [{"send": {"partition": 0, "records": 2, "batches": 3}}, {"at": 700}, {"send": {"partition": 1, "records": 1, "batches": 2}}]}],
-                "consumers": [{"config": {"enable.auto.commit": auto, "auto.commit.interval.ms": 300, "request.timeout.ms": 1000}, "commit": commit, "sink": {"idempotent": false}}],
+                "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": auto, "auto.commit.interval.ms": 300, "request.timeout.ms": 1000}, "commit": commit, "sink": {"idempotent": false}}],
                 "schedule": faults,
             })
         })
@@ -220,14 +220,105 @@ fn transactional_world_rf(rf: u8, version: &'static str) -> impl Strategy<Value 
                 "cluster": {"brokers": 2, "partitions": 1, "replication.factor": rf},
                 "producers": [{"config": {"request.timeout.ms": 500}, "script": [{"send": {"partition": 0, "records": 2, "batches": batches}}, {"at": 1500}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
                 "consumers": [
-                    {"config": {"group.id": "etl", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                    {"config": {"group.id": "etl", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
                      "commit": "transactional", "output": {"transactional.id": "etl-tx", "request.timeout.ms": 500, "transaction.timeout.ms": 4000}},
-                    {"config": {"group.id": "audit", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
+                    {"config": {"group.id": "audit", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "request.timeout.ms": 1000},
                      "commit": "after_processing"}
                 ],
                 "schedule": faults,
             })
         })
+}
+
+/// Three consume–transform–produce instances in one group over two partitions, each with its own
+/// `transactional.id` (KIP-447), with random member crashes (restarted or not), processing pauses
+/// past or short of `max.poll.interval.ms`, and members joining mid-run.
+fn group_world() -> impl Strategy<Value = Value> {
+    (
+        prop::collection::vec((0u8..3, 0u64..6000, prop::option::of(1u64..8000)), 0..3),
+        prop::collection::vec((0u8..3, 0u64..6000, 1u64..9000), 0..3),
+        (0u64..5000, 0u64..5000),
+        prop::collection::vec(tcp_fault(), 0..2),
+        any::<u64>(),
+    )
+        .prop_map(|(crashes, pauses, (join1, join2), mut faults, seed)| {
+            for (c, at, down) in crashes {
+                faults.push(json!({"at": at, "crash": format!("consumer-{}", c)}));
+                // consumer-0 always comes back, so the group never ends with no one to read.
+                let down = if c == 0 { down.or(Some(1000)) } else { down };
+                if let Some(down) = down {
+                    faults.push(json!({"at": at + down, "restart": format!("consumer-{}", c)}));
+                }
+            }
+            for (c, at, ms) in pauses {
+                faults.push(json!({"at": at, "pause": {"node": format!("consumer-{}", c), "ms": ms}}));
+            }
+            let member = |i: u32, start_at: u64| json!({
+                "config": {"group.id": "etl", "auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false,
+                           "request.timeout.ms": 1000, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.interval.ms": 5000},
+                "commit": "transactional", "start_at": start_at,
+                "output": {"transactional.id": format!("etl-{}", i), "request.timeout.ms": 500, "transaction.timeout.ms": 10000}});
+            json!({
+                "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "3.9", "seed": seed,
+                "cluster": {"brokers": 2, "partitions": 2, "output.partitions": 2},
+                "producers": [{"config": {"request.timeout.ms": 500}, "script": [
+                    {"send": {"partition": 0, "records": 2, "batches": 2}}, {"send": {"partition": 1, "records": 1, "batches": 2}},
+                    {"at": 3000}, {"send": {"partition": 0, "records": 1, "batches": 2}}, {"send": {"partition": 1, "records": 2}},
+                    {"at": 7000}, {"send": {"partition": 1, "records": 1, "batches": 2}}]}],
+                "consumers": [member(0, 0), member(1, join1), member(2, join2)],
+                "schedule": faults,
+            })
+        })
+}
+
+/// The same group on KIP-848's protocol (`group.protocol=consumer`; session and heartbeat
+/// intervals are the broker's).
+fn kip848_group_world() -> impl Strategy<Value = Value> {
+    group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for c in consumers {
+                c["config"]["group.protocol"] = json!("consumer");
+                if let Some(o) = c["config"].as_object_mut() {
+                    o.remove("session.timeout.ms");
+                    o.remove("heartbeat.interval.ms");
+                }
+            }
+        }
+        file
+    })
+}
+
+/// The same group, at-least-once: three members committing after processing.
+fn at_least_once_group_world() -> impl Strategy<Value = Value> {
+    group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for c in consumers {
+                c["commit"] = json!("after_processing");
+                c["sink"] = json!({"idempotent": false});
+                if let Some(o) = c.as_object_mut() {
+                    o.remove("output");
+                }
+                c["config"]["isolation.level"] = json!("read_uncommitted");
+            }
+        }
+        file
+    })
+}
+
+/// At-least-once on KIP-848's protocol.
+fn at_least_once_kip848_group_world() -> impl Strategy<Value = Value> {
+    at_least_once_group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for c in consumers {
+                c["config"]["group.protocol"] = json!("consumer");
+                if let Some(o) = c["config"].as_object_mut() {
+                    o.remove("session.timeout.ms");
+                    o.remove("heartbeat.interval.ms");
+                }
+            }
+        }
+        file
+    })
 }
 
 /// RF=3 with one broker at a time crashing and coming back, at random moments.
@@ -252,7 +343,7 @@ fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
             "cluster": {"brokers": 3, "partitions": 2, "replication.factor": 3, "min.insync.replicas": 2, "replica.lag.time.max.ms": 2000},
             "producers": [{"config": {"acks": acks, "request.timeout.ms": 600}, "script": [
                 {"send": {"partition": 0, "records": 1, "batches": 4}}, {"at": 1500}, {"send": {"partition": 1, "records": 2, "batches": 3}}, {"at": 4000}, {"send": {"partition": 0, "records": 1, "batches": 2}}]}],
-            "consumers": [{"config": {"enable.auto.commit": false, "request.timeout.ms": 1500}, "commit": "after_processing"}],
+            "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "request.timeout.ms": 1500}, "commit": "after_processing"}],
             "schedule": schedule,
         })
     })
@@ -349,6 +440,60 @@ proptest! {
             if let Some(why) = failed(&sim, p) {
                 return Err(TestCaseError::fail(report(&file, &why)));
             }
+        }
+    }
+
+    /// With EOS settings, a group of consume–transform–produce instances writes each input record
+    /// to the output exactly once (as read_committed sees it), whatever its members do: crash,
+    /// stall past max.poll.interval.ms, join late. Zombies are fenced by the group's generation.
+    #[test]
+    fn a_transactional_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// The same with KIP-848's protocol: member epochs fence the zombies.
+    #[test]
+    fn a_transactional_kip_848_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in kip848_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// At-least-once through the same member crashes, pauses and joins: nothing is lost, and every
+    /// record processed twice (a member reading what another had processed but not committed, after
+    /// a rebalance or a restart) is one the checker marks as allowed by at-least-once.
+    #[test]
+    fn an_at_least_once_group_loses_nothing_and_its_duplicates_are_explained(file in at_least_once_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        if let Some(why) = failed(&sim, Property::ConsumerNoLoss) {
+            return Err(TestCaseError::fail(report(&file, &why)));
+        }
+        for v in sim.world.checker.violations.iter().filter(|v| v.property == Property::ConsumerNoDuplicate) {
+            prop_assert_eq!(v.expected, Some(eoscope::sim::checker::ExpectedBecause::AtLeastOnce), "{}", report(&file, "a duplicate not explained"));
+        }
+    }
+
+    /// The same on KIP-848's protocol.
+    #[test]
+    fn an_at_least_once_kip_848_group_loses_nothing_and_its_duplicates_are_explained(file in at_least_once_kip848_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        if let Some(why) = failed(&sim, Property::ConsumerNoLoss) {
+            return Err(TestCaseError::fail(report(&file, &why)));
+        }
+        for v in sim.world.checker.violations.iter().filter(|v| v.property == Property::ConsumerNoDuplicate) {
+            prop_assert_eq!(v.expected, Some(eoscope::sim::checker::ExpectedBecause::AtLeastOnce), "{}", report(&file, "a duplicate not explained"));
         }
     }
 

@@ -43,14 +43,18 @@ const FIRST_STORIES: [&str; 8] = [
     "txn-zombie-fencing",
 ];
 
-/// The files of stories 4, 7, 9 and 10, the hanging transaction and transactions v2 (issue 13).
-const OTHER_STORIES: [&str; 6] = [
+/// The files of stories 4, 7, 9 and 10, the hanging transaction and transactions v2 (issue 13),
+/// and the three consumer-group stories.
+const OTHER_STORIES: [&str; 9] = [
     "max-in-flight-reordering",
     "txn-open-stalls-lso",
     "txn-timeout",
     "consume-transform-produce",
     "txn-hanging",
     "txn-v2-epochs",
+    "group-zombie-fenced",
+    "group-rebalance-duplicates",
+    "group-stuck-unstable-offsets",
 ];
 
 /// Story 11: `acks=1` and a leader failover lose an acknowledged record; `acks=all` doesn't.

@@ -45,16 +45,23 @@ pub enum OffsetsRecord {
         producer_id: ProducerId,
         commit: bool,
     },
+    /// A group's generation, leader and members (`GroupMetadataValue`).
+    GroupMetadata(super::group_coordinator::GroupMetadataRecord),
+    /// A KIP-848 group's epochs, members and target assignment (simplification: one snapshot
+    /// record instead of Kafka's ConsumerGroupMetadata/TargetAssignment/CurrentMemberAssignment records).
+    ConsumerGroup(GroupIdx, super::group_coordinator::ConsumerGroup),
 }
 
-/// The group coordinator's offsets (`GroupMetadataManager`). Simplification: static partition
-/// assignment, no rebalance protocol and no generation checks (KIP-447's generation fencing is not modelled).
+/// The group coordinator's offsets (`GroupMetadataManager`/`OffsetMetadataManager`); the groups'
+/// membership (classic protocol) is in `group_coordinator.rs`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct GroupCoordinator {
     /// `__consumer_offsets`: survives a crash.
     pub log: Vec<OffsetsRecord>,
     pub committed: BTreeMap<(GroupIdx, TopicPartition), Offset>,
     pub pending_txn: BTreeMap<(GroupIdx, ProducerId), Vec<(TopicPartition, Offset)>>,
+    /// Group membership, in memory; rebuilt from the log's group metadata on load.
+    pub groups: super::group_coordinator::Groups,
 }
 
 impl GroupCoordinator {
@@ -64,6 +71,7 @@ impl GroupCoordinator {
                 self.committed.insert((*group, *tp), *offset);
                 Some(vec![(*tp, *offset)])
             }
+            OffsetsRecord::GroupMetadata(_) | OffsetsRecord::ConsumerGroup(..) => None,
             OffsetsRecord::TxnCommit {
                 group,
                 producer_id,
@@ -102,6 +110,8 @@ impl GroupCoordinator {
             OffsetsRecord::Commit { group, .. }
             | OffsetsRecord::TxnCommit { group, .. }
             | OffsetsRecord::Marker { group, .. } => *group,
+            OffsetsRecord::GroupMetadata(r) => r.group,
+            OffsetsRecord::ConsumerGroup(g, _) => *g,
         };
         if let Some(offsets) = self.apply(&r) {
             if !offsets.is_empty() {
@@ -114,11 +124,57 @@ impl GroupCoordinator {
     fn reload(&mut self) {
         self.committed.clear();
         self.pending_txn.clear();
+        self.groups = Default::default();
         let log = std::mem::take(&mut self.log);
         for r in &log {
             self.apply(r);
         }
         self.log = log;
+    }
+
+    /// The groups as the log's last group metadata records left them, sessions restarting now.
+    fn load_groups(&mut self, now: Tick, out: &mut Out) {
+        let mut last: BTreeMap<GroupIdx, super::group_coordinator::GroupMetadataRecord> =
+            BTreeMap::new();
+        for r in &self.log {
+            if let OffsetsRecord::GroupMetadata(g) = r {
+                last.insert(g.group, g.clone());
+            }
+        }
+        let records: Vec<_> = last.into_values().collect();
+        self.groups.load(&records, now, out);
+        let mut snapshots = BTreeMap::new();
+        for r in &self.log {
+            if let OffsetsRecord::ConsumerGroup(g, cg) = r {
+                snapshots.insert(*g, cg.clone());
+            }
+        }
+        self.groups.load_consumer_groups(snapshots, now, out);
+    }
+
+    /// Writes a KIP-848 group's state to `__consumer_offsets`.
+    fn persist_consumer_group(&mut self, group: GroupIdx, out: &mut Out) {
+        if let Some(cg) = self.groups.consumer_groups.get(&group).cloned() {
+            self.append(OffsetsRecord::ConsumerGroup(group, cg), out);
+        }
+    }
+
+    /// Membership requests and group deadlines; the group metadata they produce is appended.
+    fn on_group_event(
+        &mut self,
+        f: impl FnOnce(
+            &mut super::group_coordinator::Groups,
+            &mut Out,
+            &mut Vec<super::group_coordinator::GroupMetadataRecord>,
+        ) -> bool,
+        out: &mut Out,
+    ) -> bool {
+        let mut persist = Vec::new();
+        let handled = f(&mut self.groups, out, &mut persist);
+        for r in persist {
+            self.append(OffsetsRecord::GroupMetadata(r), out);
+        }
+        handled
     }
 
     /// Does the group have offsets pending in an open transaction for `tp`?
@@ -256,8 +312,13 @@ impl Broker {
         for log in self.partitions.values_mut() {
             log.reload();
         }
+        let leads_offsets =
+            ctx.topology.coordinator == Some(self.id) && ctx.topology.replication_factor <= 1;
         if let Some(gc) = self.group_coordinator.as_mut() {
             gc.reload();
+            if leads_offsets {
+                gc.load_groups(ctx.now, out);
+            }
         }
         // Only the leader of __transaction_state loads it as coordinator; with replication the
         // controller decides who that is (`World::elect_coordinator`).
@@ -273,6 +334,7 @@ impl Broker {
     pub fn become_coordinator(&mut self, ctx: &BrokerCtx, out: &mut Out) {
         if let Some(gc) = self.group_coordinator.as_mut() {
             gc.reload();
+            gc.load_groups(ctx.now, out);
         }
         self.with_txn_coordinator(ctx, |tc, cctx| {
             tc.coordinator_epoch = cctx.topology.coordinator_epoch - 1;
@@ -314,6 +376,37 @@ impl Broker {
             return;
         }
         if self.on_txn_verification(from, &msg, ctx, out) {
+            return;
+        }
+        if let Message::JoinGroupRequest { .. }
+        | Message::SyncGroupRequest { .. }
+        | Message::HeartbeatRequest { .. }
+        | Message::LeaveGroupRequest { .. } = msg
+        {
+            match self.group_coordinator.as_mut().filter(|_| coordinator) {
+                Some(gc) => {
+                    gc.on_group_event(|g, out, p| g.handle(from, &msg, ctx.now, out, p), out);
+                }
+                None => self.refuse_group_request(from, &msg, out),
+            }
+            return;
+        }
+        if let Message::ConsumerGroupHeartbeatRequest { .. } = msg {
+            match self.group_coordinator.as_mut().filter(|_| coordinator) {
+                Some(gc) => {
+                    let partitions: Vec<TopicPartition> = ctx
+                        .topology
+                        .topic_partitions(super::types::TopicId::Input)
+                        .collect();
+                    if let Some(g) =
+                        gc.groups
+                            .consumer_heartbeat(from, &msg, &partitions, ctx.now, out)
+                    {
+                        gc.persist_consumer_group(g, out);
+                    }
+                }
+                None => self.refuse_group_request(from, &msg, out),
+            }
             return;
         }
         match msg {
@@ -566,9 +659,21 @@ impl Broker {
                 corr,
                 group,
                 offsets,
+                member,
             } => {
                 let error = match self.group_coordinator.as_mut().filter(|_| coordinator) {
                     None => Some(Errors::CoordinatorNotAvailable),
+                    // ClassicGroup.validateOffsetCommit: a stale generation or an unknown member is refused.
+                    Some(gc)
+                        if gc
+                            .groups
+                            .validate_offset_commit(group, &member, false)
+                            .is_err() =>
+                    {
+                        gc.groups
+                            .validate_offset_commit(group, &member, false)
+                            .err()
+                    }
                     Some(gc) => {
                         for (tp, offset) in offsets {
                             gc.append(OffsetsRecord::Commit { group, tp, offset }, out);
@@ -583,10 +688,21 @@ impl Broker {
                 group,
                 producer_id,
                 offsets,
+                member,
                 ..
             } => {
                 let error = match self.group_coordinator.as_mut().filter(|_| coordinator) {
                     None => Some(Errors::CoordinatorNotAvailable),
+                    // OffsetMetadataManager.validateTransactionalOffsetCommit (KIP-447): the zombie's
+                    // group metadata is refused and nothing is written.
+                    Some(gc)
+                        if gc
+                            .groups
+                            .validate_offset_commit(group, &member, true)
+                            .is_err() =>
+                    {
+                        gc.groups.validate_offset_commit(group, &member, true).err()
+                    }
                     Some(gc) => {
                         for (tp, offset) in offsets {
                             gc.append(
@@ -622,9 +738,59 @@ impl Broker {
                 };
                 out.send(from, Message::OffsetFetchResponse { corr, result });
             }
+            // ListOffsets(LATEST) answers the last fetchable offset: the HW for read_uncommitted,
+            // the LSO for read_committed (Partition.fetchOffsetForTimestamp).
+            Message::ListOffsetsRequest {
+                corr,
+                tp,
+                isolation,
+            } => {
+                let result = match (self.partitions.get(&tp), self.replicas.get(&tp)) {
+                    (Some(log), Some(r)) if r.is_leader => Ok(match isolation {
+                        IsolationLevel::ReadUncommitted => log.high_watermark(),
+                        IsolationLevel::ReadCommitted => log.last_stable_offset(),
+                    }),
+                    _ => Err(Errors::NotLeaderOrFollower),
+                };
+                out.send(from, Message::ListOffsetsResponse { corr, tp, result });
+            }
             // Responses are for clients and the coordinator; anything else is ignored.
             _ => {}
         }
+    }
+
+    /// A membership request to a broker that is not the group coordinator (Kafka: NOT_COORDINATOR).
+    fn refuse_group_request(&self, from: NodeId, msg: &Message, out: &mut Out) {
+        let error = Some(Errors::CoordinatorNotAvailable);
+        let reply = match *msg {
+            Message::JoinGroupRequest { corr, .. } => Message::JoinGroupResponse {
+                corr,
+                error,
+                generation_id: -1,
+                member_id: String::new(),
+                leader: String::new(),
+                members: Vec::new(),
+            },
+            Message::SyncGroupRequest { corr, .. } => Message::SyncGroupResponse {
+                corr,
+                error,
+                assignment: Vec::new(),
+            },
+            Message::HeartbeatRequest { corr, .. } => Message::HeartbeatResponse { corr, error },
+            Message::LeaveGroupRequest { corr, .. } => Message::LeaveGroupResponse { corr, error },
+            Message::ConsumerGroupHeartbeatRequest { corr, .. } => {
+                Message::ConsumerGroupHeartbeatResponse {
+                    corr,
+                    error,
+                    member_id: String::new(),
+                    member_epoch: -1,
+                    heartbeat_interval_ms: 0,
+                    assignment: Vec::new(),
+                }
+            }
+            _ => return,
+        };
+        out.send(from, reply);
     }
 
     pub fn on_timer(&mut self, timer: Timer, ctx: &BrokerCtx, out: &mut Out) {
@@ -656,6 +822,31 @@ impl Broker {
                             result,
                         },
                     );
+                }
+            }
+            Timer::GroupDeadline(group) => {
+                if let Some(gc) = self
+                    .group_coordinator
+                    .as_mut()
+                    .filter(|_| ctx.topology.coordinator == Some(self.id))
+                {
+                    gc.on_group_event(
+                        |g, out, p| {
+                            g.on_deadline(group, ctx.now, out, p);
+                            true
+                        },
+                        out,
+                    );
+                    let partitions: Vec<TopicPartition> = ctx
+                        .topology
+                        .topic_partitions(super::types::TopicId::Input)
+                        .collect();
+                    if gc
+                        .groups
+                        .consumer_deadline(group, &partitions, ctx.now, out)
+                    {
+                        gc.persist_consumer_group(group, out);
+                    }
                 }
             }
             Timer::TxnTimeoutCheck => {

@@ -232,7 +232,11 @@ pub struct ConsumerFacts {
     pub isolation: IsolationLevel,
     pub mode: CommitMode,
     pub sink: Option<(bool, bool)>,
+    /// The partitions its group reads (every partition of the input topic).
     pub assignment: Vec<TopicPartition>,
+    /// The first consumer of its group: a group's members share what was processed and sunk, so
+    /// a record read again by another member after a rebalance is a duplicate.
+    pub group_first: u8,
 }
 
 /// A growable bitset over offsets.
@@ -453,9 +457,10 @@ impl Checker {
                     inserted: true,
                 } => {
                     let c = *consumer as usize;
+                    let slot = self.group_slot(c);
                     let Some(rows) = self
                         .sink_rows
-                        .get_mut(c)
+                        .get_mut(slot)
                         .and_then(|v| v.get_mut(record.0 as usize))
                     else {
                         continue;
@@ -666,7 +671,8 @@ impl Checker {
         let Some(facts) = self.setup.consumers.get(consumer as usize).cloned() else {
             return;
         };
-        let Some(seen) = self.processed.get_mut(consumer as usize) else {
+        let slot = self.group_slot(consumer as usize);
+        let Some(seen) = self.processed.get_mut(slot) else {
             return;
         };
         let again = seen.entry(tp).or_default().set(offset.0);
@@ -700,7 +706,7 @@ impl Checker {
         let expected = (facts.isolation == IsolationLevel::ReadUncommitted)
             .then_some(ExpectedBecause::ReadUncommitted);
         if log.is_aborted(batch.producer_id, offset) {
-            self.reported_aborted.push((consumer, tp, offset));
+            self.reported_aborted.push((slot as u8, tp, offset));
             self.fail(
                 Property::NoAbortedRead,
                 step,
@@ -785,6 +791,10 @@ impl Checker {
         // Every record a consumer should have read: processed, and in its sink.
         let consumers = self.setup.consumers.clone();
         for (c, facts) in consumers.iter().enumerate() {
+            // A group is judged once, by what all its members processed.
+            if facts.group_first as usize != c {
+                continue;
+            }
             for tp in &facts.assignment {
                 let Some(log) = logs.log(*tp) else { continue };
                 let limit = match facts.isolation {
@@ -858,6 +868,9 @@ impl Checker {
         }
         // Records a consumer processed that ended up in an aborted transaction.
         for (c, facts) in consumers.iter().enumerate() {
+            if facts.group_first as usize != c {
+                continue;
+            }
             for tp in &facts.assignment {
                 let Some(log) = logs.log(*tp) else { continue };
                 for a in log.aborted_txns() {
@@ -922,6 +935,14 @@ impl Checker {
                 }
             }
         }
+    }
+
+    /// Where a consumer's processed records and sink rows are counted: its group's first member.
+    fn group_slot(&self, c: usize) -> usize {
+        self.setup
+            .consumers
+            .get(c)
+            .map_or(c, |f| f.group_first as usize)
     }
 
     /// After a leader election the partition's log is the new leader's: count the copies again.

@@ -30,6 +30,7 @@ pub const FLIPS: &[&str] = &[
     "enable.auto.commit",
     "min.insync.replicas",
     "unclean.leader.election.enable",
+    "group.protocol",
 ];
 
 /// A scenario file with one setting flipped, and the two values (as Kafka writes them).
@@ -106,6 +107,19 @@ pub fn flip(file: &ScenarioFile, key: &str) -> Result<Flipped, String> {
             }
             (from, to)
         }
+        "group.protocol" => {
+            let Some(c) = scenario.consumers.first() else {
+                return Err("this scenario has no consumer to change".into());
+            };
+            let (from, to) = match c.cfg.group_protocol {
+                super::config::GroupProtocol::Classic => ("classic", "consumer"),
+                super::config::GroupProtocol::Consumer => ("consumer", "classic"),
+            };
+            for spec in &mut out.consumers {
+                spec.config.insert(key.to_string(), Value::from(to));
+            }
+            (from.to_string(), to.to_string())
+        }
         "min.insync.replicas" => {
             let now = out.cluster.min_insync_replicas;
             let to = if now <= 1 { 2 } else { 1 };
@@ -165,6 +179,12 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
     };
     let masked = match note {
         Note::ProducerIdChanged { .. } => return None,
+        // Group membership is how partitions reach a consumer; a different assignment shows in
+        // what each consumer processes.
+        Note::GroupStateChanged { .. }
+        | Note::GroupMemberRemoved { .. }
+        | Note::GroupJoined { .. }
+        | Note::GroupLeft { .. } => return None,
         Note::MarkerWritten {
             tp,
             offset,

@@ -248,7 +248,55 @@ pub struct ConsumerConfig {
     pub fetch_max_wait_ms: u64,
     pub request_timeout_ms: u64,
     pub retry_backoff_ms: u64,
+    /// `auto.offset.reset`: where a member starts on a partition with no committed offset.
+    pub auto_offset_reset: AutoOffsetReset,
+    /// `group.protocol`: `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848).
+    pub group_protocol: GroupProtocol,
+    /// `session.timeout.ms`: the coordinator removes a member it has not heard from for this long.
+    pub session_timeout_ms: u64,
+    /// `heartbeat.interval.ms`: how often the heartbeat thread reports to the coordinator.
+    pub heartbeat_interval_ms: u64,
+    /// `max.poll.interval.ms`: the longest the application may go between polls before the
+    /// heartbeat thread leaves the group; also the rebalance timeout of JoinGroup.
+    pub max_poll_interval_ms: u64,
 }
+
+/// The consumer's `group.protocol` (`GroupProtocol`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupProtocol {
+    /// JoinGroup/SyncGroup/Heartbeat, generations, a client-side assignor (the default in every release).
+    Classic,
+    /// KIP-848 (GA in 4.0, a preview in 3.7–3.9): ConsumerGroupHeartbeat, member epochs, a
+    /// server-side assignor, members reconciled one by one.
+    Consumer,
+}
+
+/// The consumer's `auto.offset.reset` (`ConsumerConfig`, `OffsetResetStrategy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoOffsetReset {
+    /// Start at the end: the log end a `ListOffsets(LATEST)` answers (Kafka's default).
+    Latest,
+    /// Start at the log start offset.
+    Earliest,
+    /// No reset: `poll()` throws `NoOffsetForPartitionException`.
+    None,
+}
+
+impl AutoOffsetReset {
+    pub fn name(self) -> &'static str {
+        match self {
+            AutoOffsetReset::Latest => "latest",
+            AutoOffsetReset::Earliest => "earliest",
+            AutoOffsetReset::None => "none",
+        }
+    }
+}
+
+/// The broker's `group.min.session.timeout.ms` and `group.max.session.timeout.ms` defaults.
+pub const GROUP_MIN_SESSION_TIMEOUT_MS: u64 = 6_000;
+pub const GROUP_MAX_SESSION_TIMEOUT_MS: u64 = 1_800_000;
 
 /// Every key a producer accepts, for validation and "did you mean".
 pub const PRODUCER_KEYS: &[&str] = &[
@@ -273,6 +321,11 @@ pub const CONSUMER_KEYS: &[&str] = &[
     "fetch.max.wait.ms",
     "request.timeout.ms",
     "retry.backoff.ms",
+    "auto.offset.reset",
+    "group.protocol",
+    "session.timeout.ms",
+    "heartbeat.interval.ms",
+    "max.poll.interval.ms",
 ];
 
 /// The broker's `transaction.max.timeout.ms` default.
@@ -483,7 +536,25 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
     })
 }
 
-/// Resolves a consumer's settings (`ConsumerConfig` defaults).
+/// Resolves a consumer's settings for a version: `session.timeout.ms` defaults to 10000 before
+/// 3.0 and 45000 from 3.0 on (KIP-735).
+pub fn consumer_config_for(
+    raw: &RawConfig,
+    version: KafkaVersion,
+) -> Result<ConsumerConfig, String> {
+    let consumer_protocol = matches!(raw.get("group.protocol"), Some(Value::String(s)) if s.eq_ignore_ascii_case("consumer"));
+    if version == KafkaVersion::V2_4 && consumer_protocol {
+        return Err("`group.protocol=consumer` (KIP-848) needs Kafka 3.7 or later (a preview until 4.0); version 2.4 has only the classic protocol".into());
+    }
+    if version == KafkaVersion::V2_4 && !raw.contains_key("session.timeout.ms") {
+        let mut raw = raw.clone();
+        raw.insert("session.timeout.ms".into(), Value::from(10_000u64));
+        return consumer_config(&raw);
+    }
+    consumer_config(raw)
+}
+
+/// Resolves a consumer's settings (`ConsumerConfig` defaults, 3.0 and later).
 pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
     check_keys(raw, CONSUMER_KEYS, "consumer")?;
     let isolation_level = match raw.get("isolation.level") {
@@ -497,6 +568,68 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
             ))
         }
     };
+    let auto_offset_reset = match raw.get("auto.offset.reset") {
+        None => AutoOffsetReset::Latest,
+        Some(Value::String(s)) if s == "latest" => AutoOffsetReset::Latest,
+        Some(Value::String(s)) if s == "earliest" => AutoOffsetReset::Earliest,
+        Some(Value::String(s)) if s == "none" => AutoOffsetReset::None,
+        Some(v) => {
+            return Err(format!(
+                "`auto.offset.reset` must be \"latest\", \"earliest\" or \"none\", not {}",
+                short(v)
+            ))
+        }
+    };
+    let group_protocol = match raw.get("group.protocol") {
+        None => GroupProtocol::Classic,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("classic") => GroupProtocol::Classic,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("consumer") => {
+            // ConsumerConfig.CONSUMER_PROTOCOL_UNSUPPORTED_CONFIGS: the broker owns these (group.consumer.*).
+            let set: Vec<&str> = ["heartbeat.interval.ms", "session.timeout.ms"]
+                .into_iter()
+                .filter(|k| raw.contains_key(*k))
+                .collect();
+            if !set.is_empty() {
+                return Err(format!(
+                    "{} cannot be set when group.protocol=CONSUMER",
+                    set.join(", ")
+                ));
+            }
+            GroupProtocol::Consumer
+        }
+        Some(v) => {
+            return Err(format!(
+                "`group.protocol` must be \"classic\" or \"consumer\", not {}",
+                short(v)
+            ))
+        }
+    };
+    // 45000 since 3.0 (KIP-735); 10000 before.
+    let session_timeout_ms = get_u64(raw, "session.timeout.ms", 1, 3_600_000)?.unwrap_or(45_000);
+    let heartbeat_interval_ms =
+        get_u64(raw, "heartbeat.interval.ms", 1, 3_600_000)?.unwrap_or(3_000);
+    let max_poll_interval_ms =
+        get_u64(raw, "max.poll.interval.ms", 1, 86_400_000)?.unwrap_or(300_000);
+    // Heartbeat (AbstractCoordinator): "Heartbeat must be set lower than the session timeout".
+    if heartbeat_interval_ms >= session_timeout_ms {
+        return Err(format!(
+            "Heartbeat must be set lower than the session timeout (heartbeat.interval.ms {} >= session.timeout.ms {})",
+            heartbeat_interval_ms, session_timeout_ms
+        ));
+    }
+    if !(GROUP_MIN_SESSION_TIMEOUT_MS..=GROUP_MAX_SESSION_TIMEOUT_MS).contains(&session_timeout_ms)
+    {
+        // Kafka accepts the config and fails JoinGroup; eoscope reports it up front.
+        return Err(format!(
+            "session.timeout.ms ({}) is outside the broker's group.min.session.timeout.ms ({}) to group.max.session.timeout.ms ({}): JoinGroup would fail with INVALID_SESSION_TIMEOUT",
+            session_timeout_ms, GROUP_MIN_SESSION_TIMEOUT_MS, GROUP_MAX_SESSION_TIMEOUT_MS
+        ));
+    }
+    let (session_timeout_ms, heartbeat_interval_ms) = match group_protocol {
+        GroupProtocol::Classic => (session_timeout_ms, heartbeat_interval_ms),
+        // The broker's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms.
+        GroupProtocol::Consumer => (45_000, 5_000),
+    };
     Ok(ConsumerConfig {
         group_id: get_string(raw, "group.id")?.unwrap_or_else(|| "orders-app".into()),
         isolation_level,
@@ -507,6 +640,11 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
         fetch_max_wait_ms: get_u64(raw, "fetch.max.wait.ms", 0, 60_000)?.unwrap_or(500),
         request_timeout_ms: get_u64(raw, "request.timeout.ms", 1, 3_600_000)?.unwrap_or(30_000),
         retry_backoff_ms: get_u64(raw, "retry.backoff.ms", 0, 3_600_000)?.unwrap_or(100),
+        auto_offset_reset,
+        group_protocol,
+        session_timeout_ms,
+        heartbeat_interval_ms,
+        max_poll_interval_ms,
     })
 }
 

@@ -2,11 +2,11 @@
 //! its sink (the seed's "external system with a unique key"), and — for consume–transform–produce —
 //! the transactional producer it writes through.
 
-use super::config::{CommitMode, IsolationLevel};
+use super::config::{AutoOffsetReset, CommitMode, GroupProtocol, IsolationLevel};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::ControlType;
-use super::message::{CorrelationId, FetchedData, GroupIdx, Message};
+use super::message::{CorrelationId, FetchedData, GroupIdx, GroupMember, Message};
 use super::producer::{ClientCtx, ClientState, ProducerClient, CLIENT_CORR_BIT};
 use super::scenario::ConsumerSetup;
 use super::topology::Topology;
@@ -55,7 +55,10 @@ pub struct Processed {
 pub enum Phase {
     /// Waiting for the output producer's `initTransactions()` (consume–transform–produce).
     InitProducer,
-    /// Asking the group coordinator for committed offsets (OffsetFetch).
+    /// Joining the group (JoinGroup, SyncGroup) for an assignment.
+    Joining,
+    /// Asking the group coordinator for committed offsets (OffsetFetch), and the partition
+    /// leaders for the latest offsets where `auto.offset.reset=latest` applies (ListOffsets).
     FetchingOffsets,
     Running,
 }
@@ -75,6 +78,14 @@ pub enum Busy {
     /// A consume–transform–produce transaction for these input records.
     Transaction {
         tp: TopicPartition,
+        next: Offset,
+    },
+    /// The application is stuck (a scenario `pause`) between `poll()` returning these records
+    /// and processing them, until `until`.
+    Paused {
+        until: Tick,
+        tp: TopicPartition,
+        records: Vec<(Offset, RecordId)>,
         next: Offset,
     },
 }
@@ -105,6 +116,24 @@ pub struct ConsumerNode {
     pub processed_total: u64,
     pub sink: Sink,
     pub halted: Option<Errors>,
+    /// The member's current generation and id (`AbstractCoordinator.generation`); -1 and "" when
+    /// it is not in a generation.
+    pub member: GroupMember,
+    /// `groupMetadata()`: the generation and member id of the last completed join, which
+    /// commits and `sendOffsetsToTransaction` carry.
+    pub group_metadata: GroupMember,
+    /// The coordinator asked for a rejoin (or the member left): the next poll rejoins.
+    pub rejoin_needed: bool,
+    heartbeat_armed: bool,
+    /// A scenario `pause`: the next batch's processing is held this long.
+    pub pending_pause_ms: Option<u64>,
+    /// Partitions waiting for ListOffsets (`auto.offset.reset=latest`).
+    resetting: BTreeSet<TopicPartition>,
+    /// KIP-848: an assignment the coordinator gave that revokes partitions still being processed;
+    /// applied once the poll loop is free (`onPartitionsRevoked` runs in `poll()`).
+    pending_assignment: Option<Vec<TopicPartition>>,
+    /// KIP-848: the heartbeat interval the coordinator asks for.
+    heartbeat_interval_ms: u64,
 }
 
 pub struct ConsumerCtx<'a> {
@@ -125,13 +154,14 @@ impl ConsumerNode {
             .output
             .clone()
             .map(|cfg| ProducerClient::new(cfg, txn));
+        let _ = assignment;
         ConsumerNode {
             idx,
             alive: true,
             incarnation: 0,
             setup,
             group,
-            assignment,
+            assignment: Vec::new(),
             phase: Phase::FetchingOffsets,
             positions: BTreeMap::new(),
             committed: BTreeMap::new(),
@@ -148,6 +178,14 @@ impl ConsumerNode {
             processed_total: 0,
             sink: Sink::default(),
             halted: None,
+            member: GroupMember::none(),
+            group_metadata: GroupMember::none(),
+            rejoin_needed: false,
+            heartbeat_armed: false,
+            pending_pause_ms: None,
+            resetting: BTreeSet::new(),
+            pending_assignment: None,
+            heartbeat_interval_ms: 0,
         }
     }
 
@@ -164,10 +202,21 @@ impl ConsumerNode {
         }
     }
 
-    /// Starts (or restarts) the application: init the output producer if any, then fetch the
-    /// committed offsets and resume from them.
+    /// Starts (or restarts) the application: init the output producer if any, join the group,
+    /// then fetch the committed offsets of the partitions it assigned and resume from them.
     pub fn start(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         self.alive = true;
+        // A new process is a new member: no member id, no generation.
+        self.member = GroupMember::none();
+        self.group_metadata = GroupMember::none();
+        self.rejoin_needed = false;
+        self.heartbeat_armed = false;
+        self.pending_pause_ms = None;
+        self.resetting.clear();
+        self.pending_assignment = None;
+        self.heartbeat_interval_ms = self.setup.cfg.heartbeat_interval_ms;
+        self.assignment.clear();
+        self.committed.clear();
         self.positions.clear();
         self.fetching.clear();
         self.ready.clear();
@@ -185,7 +234,330 @@ impl ConsumerNode {
             self.output = Some(client);
             self.phase = Phase::InitProducer;
         } else {
-            self.fetch_offsets(ctx, out);
+            self.join_group(ctx, out);
+        }
+    }
+
+    /// A scenario `pause`: the next batch of records waits `ms` before it is processed.
+    pub fn pause(&mut self, ms: u64) {
+        if self.alive {
+            self.pending_pause_ms = Some(ms);
+        }
+    }
+
+    /// JoinGroup with the member id it has (none at first: KIP-394 hands one out).
+    fn join_group(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        self.phase = Phase::Joining;
+        if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+            // KIP-848: a ConsumerGroupHeartbeat at epoch 0 joins (the member id is kept across rejoins).
+            self.member.generation_id = 0;
+            self.pending_assignment = None;
+            self.consumer_heartbeat(0, ctx, out);
+            return;
+        }
+        let (group, member_id) = (self.group, self.member.member_id.clone());
+        let (session_timeout_ms, rebalance_timeout_ms) = (
+            self.setup.cfg.session_timeout_ms,
+            self.setup.cfg.max_poll_interval_ms,
+        );
+        self.request(
+            ctx,
+            ctx.topology.group_coordinator(),
+            |corr| Message::JoinGroupRequest {
+                corr,
+                group,
+                member_id,
+                session_timeout_ms,
+                rebalance_timeout_ms,
+            },
+            out,
+        );
+    }
+
+    /// KIP-848: a ConsumerGroupHeartbeat with this epoch and the partitions the member owns.
+    fn consumer_heartbeat(&mut self, member_epoch: i32, ctx: &ConsumerCtx, out: &mut Out) {
+        let (group, member_id, owned) = (
+            self.group,
+            self.member.member_id.clone(),
+            self.assignment.clone(),
+        );
+        let rebalance_timeout_ms = self.setup.cfg.max_poll_interval_ms;
+        self.request(
+            ctx,
+            ctx.topology.group_coordinator(),
+            |corr| Message::ConsumerGroupHeartbeatRequest {
+                corr,
+                group,
+                member_id,
+                member_epoch,
+                rebalance_timeout_ms,
+                owned,
+            },
+            out,
+        );
+    }
+
+    /// KIP-848 (`ConsumerMembershipManager`): the coordinator's answer carries the member's epoch
+    /// and assignment; revoked partitions are given up in the poll loop, then acknowledged.
+    #[allow(clippy::too_many_arguments)]
+    fn on_consumer_heartbeat_response(
+        &mut self,
+        error: Option<Errors>,
+        member_id: String,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Vec<TopicPartition>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        match error {
+            None if member_epoch < 0 => {} // the answer to a leave
+            None => {
+                self.member = GroupMember {
+                    generation_id: member_epoch,
+                    member_id,
+                };
+                // AsyncKafkaConsumer.updateGroupMetadata: groupMetadata() follows the member epoch.
+                if member_epoch > 0 {
+                    self.group_metadata = self.member.clone();
+                }
+                if heartbeat_interval_ms > 0 {
+                    self.heartbeat_interval_ms = heartbeat_interval_ms;
+                }
+                self.arm_heartbeat(ctx, out);
+                let revokes_held = self
+                    .assignment
+                    .iter()
+                    .any(|tp| !assignment.contains(tp) && self.holds(*tp));
+                if revokes_held {
+                    self.pending_assignment = Some(assignment);
+                } else {
+                    self.apply_assignment(assignment, ctx, out);
+                }
+            }
+            // Fenced (ConsumerMembershipManager.transitionToFenced): its partitions are lost, and
+            // it rejoins at epoch 0 with the same member id.
+            Some(e @ (Errors::UnknownMemberId | Errors::FencedMemberEpoch)) => {
+                out.note(Note::ClientError {
+                    node: self.node(),
+                    error: e,
+                    what: "fenced from the group; partitions lost",
+                });
+                self.assignment.clear();
+                self.positions.clear();
+                self.committed.clear();
+                self.fetching.clear();
+                self.ready.clear();
+                self.resetting.clear();
+                self.join_group(ctx, out);
+            }
+            Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+        }
+    }
+
+    /// KIP-848: takes the assignment the coordinator gave; revoked partitions go, new ones get
+    /// their offsets fetched, and a heartbeat acknowledges the change at once.
+    fn apply_assignment(
+        &mut self,
+        assignment: Vec<TopicPartition>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        self.pending_assignment = None;
+        let changed = assignment != self.assignment;
+        let revoked: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !assignment.contains(tp))
+            .copied()
+            .collect();
+        if !revoked.is_empty() && self.setup.mode == CommitMode::Auto {
+            // onPartitionsRevoked: auto-commit what was consumed from them first.
+            let changed: Vec<(TopicPartition, Offset)> = self
+                .uncommitted()
+                .into_iter()
+                .filter(|(tp, _)| revoked.contains(tp))
+                .collect();
+            if !changed.is_empty() {
+                self.commit(changed, ctx, out);
+            }
+        }
+        for tp in &revoked {
+            self.positions.remove(tp);
+            self.committed.remove(tp);
+            self.fetching.remove(tp);
+            self.resetting.remove(tp);
+        }
+        self.ready.retain(|(tp, _, _)| !revoked.contains(tp));
+        let joining = self.phase == Phase::Joining;
+        self.assignment = assignment.clone();
+        if changed || joining {
+            out.note(Note::GroupJoined {
+                consumer: self.idx,
+                generation_id: self.member.generation_id,
+                member_id: self.member.member_id.clone(),
+                assignment,
+            });
+        }
+        if changed && !joining {
+            self.consumer_heartbeat(self.member.generation_id, ctx, out);
+        }
+        if self
+            .assignment
+            .iter()
+            .any(|tp| !self.positions.contains_key(tp))
+        {
+            if self.phase != Phase::FetchingOffsets {
+                self.fetch_offsets(ctx, out);
+            }
+        } else if self.phase != Phase::Running {
+            self.start_running(ctx, out);
+        }
+    }
+
+    /// Eager rebalance (`ConsumerCoordinator.onJoinPrepare`): auto-commit what was consumed,
+    /// give every partition up, and join again.
+    fn rejoin(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        self.rejoin_needed = false;
+        if self.setup.mode == CommitMode::Auto && self.member.generation_id >= 0 {
+            let changed = self.uncommitted();
+            if !changed.is_empty() {
+                self.commit(changed, ctx, out);
+            }
+        }
+        out.note(Note::GroupLeft {
+            consumer: self.idx,
+            member_id: self.member.member_id.clone(),
+            reason: "revokes its partitions to rejoin",
+        });
+        self.assignment.clear();
+        self.positions.clear();
+        self.committed.clear();
+        self.fetching.clear();
+        self.ready.clear();
+        self.resetting.clear();
+        self.join_group(ctx, out);
+    }
+
+    fn uncommitted(&self) -> Vec<(TopicPartition, Offset)> {
+        self.positions
+            .iter()
+            .filter(|(tp, o)| self.committed.get(tp) != Some(o))
+            .map(|(tp, o)| (*tp, *o))
+            .collect()
+    }
+
+    fn arm_heartbeat(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        if !self.heartbeat_armed {
+            self.heartbeat_armed = true;
+            out.timer(ctx.now.plus(self.heartbeat_interval_ms), Timer::Heartbeat);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_join_response(
+        &mut self,
+        error: Option<Errors>,
+        generation_id: i32,
+        member_id: String,
+        leader: String,
+        members: Vec<String>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        match error {
+            None => {
+                self.member = GroupMember {
+                    generation_id,
+                    member_id,
+                };
+                // The leader runs the assignor (the classic protocol assigns on a client).
+                let assignments = if self.member.member_id == leader {
+                    let partitions: Vec<TopicPartition> =
+                        ctx.topology.topic_partitions(TopicId::Input).collect();
+                    super::group_coordinator::range_assign(&members, &partitions)
+                } else {
+                    Vec::new()
+                };
+                let (group, member) = (self.group, self.member.clone());
+                self.request(
+                    ctx,
+                    ctx.topology.group_coordinator(),
+                    |corr| Message::SyncGroupRequest {
+                        corr,
+                        group,
+                        member,
+                        assignments,
+                    },
+                    out,
+                );
+            }
+            Some(Errors::MemberIdRequired) => {
+                self.member.member_id = member_id;
+                self.join_group(ctx, out);
+            }
+            Some(Errors::UnknownMemberId) => {
+                self.member = GroupMember::none();
+                self.join_group(ctx, out);
+            }
+            Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+        }
+    }
+
+    fn on_sync_response(
+        &mut self,
+        error: Option<Errors>,
+        assignment: Vec<TopicPartition>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        match error {
+            None => {
+                self.assignment = assignment.clone();
+                self.group_metadata = self.member.clone();
+                out.note(Note::GroupJoined {
+                    consumer: self.idx,
+                    generation_id: self.member.generation_id,
+                    member_id: self.member.member_id.clone(),
+                    assignment,
+                });
+                self.arm_heartbeat(ctx, out);
+                self.fetch_offsets(ctx, out);
+            }
+            Some(Errors::RebalanceInProgress) => self.join_group(ctx, out),
+            Some(Errors::UnknownMemberId) => {
+                self.member = GroupMember::none();
+                self.join_group(ctx, out);
+            }
+            Some(Errors::IllegalGeneration) => {
+                self.member.generation_id = -1;
+                self.join_group(ctx, out);
+            }
+            Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+        }
+    }
+
+    /// The heartbeat thread learns the group moved on (`AbstractCoordinator.HeartbeatResponseHandler`).
+    fn on_heartbeat_response(&mut self, error: Option<Errors>, ctx: &ConsumerCtx, out: &mut Out) {
+        // Already rejoining: "Ignoring heartbeat response with error … during … state".
+        if self.phase == Phase::Joining {
+            return;
+        }
+        match error {
+            Some(Errors::RebalanceInProgress) => self.rejoin_needed = true,
+            // UNKNOWN_MEMBER_ID resets the member id too; ILLEGAL_GENERATION keeps it.
+            Some(Errors::UnknownMemberId) => {
+                self.member = GroupMember::none();
+                self.rejoin_needed = true;
+            }
+            Some(Errors::IllegalGeneration) => {
+                self.member.generation_id = -1;
+                self.rejoin_needed = true;
+            }
+            _ => return,
+        }
+        if self.phase == Phase::Running {
+            self.pump(ctx, out);
         }
     }
 
@@ -215,6 +587,12 @@ impl ConsumerNode {
             Message::FetchRequest { .. } => {
                 self.setup.cfg.request_timeout_ms + self.setup.cfg.fetch_max_wait_ms
             }
+            // AbstractCoordinator.sendJoinGroupRequest: the rebalance timeout plus 5 s, at least request.timeout.ms.
+            Message::JoinGroupRequest { .. } => self
+                .setup
+                .cfg
+                .request_timeout_ms
+                .max(self.setup.cfg.max_poll_interval_ms + 5_000),
             _ => self.setup.cfg.request_timeout_ms,
         };
         self.in_flight.insert(corr, (to, msg.clone()));
@@ -222,9 +600,16 @@ impl ConsumerNode {
         out.timer(ctx.now.plus(timeout), Timer::RequestTimeout(corr));
     }
 
+    /// OffsetFetch for the assigned partitions that have no position yet.
     fn fetch_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
         self.phase = Phase::FetchingOffsets;
-        let (group, partitions) = (self.group, self.assignment.clone());
+        let partitions: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !self.positions.contains_key(tp))
+            .copied()
+            .collect();
+        let group = self.group;
         self.request(
             ctx,
             ctx.topology.group_coordinator(),
@@ -241,7 +626,14 @@ impl ConsumerNode {
         if self.fetching.contains_key(&tp) || self.phase != Phase::Running || self.reconnect_wait {
             return;
         }
-        let offset = self.positions.get(&tp).copied().unwrap_or(Offset(0));
+        // Records of this partition still being processed: its position has not moved yet, so a
+        // fetch now would return them again.
+        if self.holds(tp) || self.ready.iter().any(|(p, _, _)| *p == tp) {
+            return;
+        }
+        let Some(offset) = self.positions.get(&tp).copied() else {
+            return;
+        };
         let (isolation, max_records) = (
             self.setup.cfg.isolation_level,
             self.setup.cfg.max_poll_records,
@@ -273,7 +665,9 @@ impl ConsumerNode {
 
     fn holds(&self, tp: TopicPartition) -> bool {
         match &self.busy {
-            Busy::CommittingFirst { tp: p, .. } | Busy::Transaction { tp: p, .. } => *p == tp,
+            Busy::CommittingFirst { tp: p, .. }
+            | Busy::Transaction { tp: p, .. }
+            | Busy::Paused { tp: p, .. } => *p == tp,
             _ => false,
         }
     }
@@ -301,6 +695,12 @@ impl ConsumerNode {
         let corr = match &msg {
             Message::FetchResponse { corr, .. }
             | Message::OffsetCommitResponse { corr, .. }
+            | Message::ListOffsetsResponse { corr, .. }
+            | Message::JoinGroupResponse { corr, .. }
+            | Message::SyncGroupResponse { corr, .. }
+            | Message::HeartbeatResponse { corr, .. }
+            | Message::LeaveGroupResponse { corr, .. }
+            | Message::ConsumerGroupHeartbeatResponse { corr, .. }
             | Message::OffsetFetchResponse { corr, .. } => *corr,
             _ => return,
         };
@@ -308,25 +708,130 @@ impl ConsumerNode {
             return;
         }
         match msg {
+            Message::JoinGroupResponse {
+                error,
+                generation_id,
+                member_id,
+                leader,
+                members,
+                ..
+            } => {
+                if self.phase == Phase::Joining {
+                    self.on_join_response(
+                        error,
+                        generation_id,
+                        member_id,
+                        leader,
+                        members,
+                        ctx,
+                        out,
+                    );
+                }
+                return;
+            }
+            Message::SyncGroupResponse {
+                error, assignment, ..
+            } => {
+                if self.phase == Phase::Joining {
+                    self.on_sync_response(error, assignment, ctx, out);
+                }
+                return;
+            }
+            Message::HeartbeatResponse { error, .. } => {
+                self.on_heartbeat_response(error, ctx, out);
+                return;
+            }
+            Message::LeaveGroupResponse { .. } => return,
+            Message::ConsumerGroupHeartbeatResponse {
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+                ..
+            } => {
+                self.on_consumer_heartbeat_response(
+                    error,
+                    member_id,
+                    member_epoch,
+                    heartbeat_interval_ms,
+                    assignment,
+                    ctx,
+                    out,
+                );
+                if self.phase == Phase::Running {
+                    self.pump(ctx, out);
+                }
+                return;
+            }
+            Message::ListOffsetsResponse { tp, result, .. } => {
+                match result {
+                    Ok(o) if self.resetting.remove(&tp) => {
+                        self.positions.insert(tp, o);
+                        if self.resetting.is_empty() && self.phase == Phase::FetchingOffsets {
+                            self.start_running(ctx, out);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
+                }
+                return;
+            }
             Message::OffsetFetchResponse { result, .. } => match result {
                 Ok(list) => {
+                    if self.phase != Phase::FetchingOffsets {
+                        return;
+                    }
                     for (tp, committed) in list {
-                        // No committed offset: start from the beginning (simplification: auto.offset.reset=earliest).
-                        let o = committed.unwrap_or(Offset(0));
-                        self.positions.insert(tp, o);
-                        self.committed.insert(tp, o);
+                        if self.positions.contains_key(&tp) || !self.assignment.contains(&tp) {
+                            continue; // positioned already, or no longer ours
+                        }
+                        match (committed, self.setup.cfg.auto_offset_reset) {
+                            (Some(o), _) => {
+                                self.positions.insert(tp, o);
+                                self.committed.insert(tp, o);
+                            }
+                            // Simplification: the log start offset is always 0 (no retention), so
+                            // `earliest` needs no ListOffsets(EARLIEST) round trip.
+                            (None, AutoOffsetReset::Earliest) => {
+                                self.positions.insert(tp, Offset(0));
+                            }
+                            (None, AutoOffsetReset::Latest) => {
+                                self.resetting.insert(tp);
+                            }
+                            // SubscriptionState.resetInitializingPositions: no reset policy, so
+                            // poll() throws NoOffsetForPartitionException to the application.
+                            (None, AutoOffsetReset::None) => {
+                                self.halted = Some(Errors::NoOffsetForPartition);
+                                out.note(Note::ClientError {
+                                    node: self.node(),
+                                    error: Errors::NoOffsetForPartition,
+                                    what: "auto.offset.reset=none; application stopped",
+                                });
+                                return;
+                            }
+                        }
                     }
-                    self.phase = Phase::Running;
-                    if self.setup.mode == CommitMode::Auto {
-                        self.arm_auto_commit(ctx, out);
+                    if self.resetting.is_empty() {
+                        self.start_running(ctx, out);
+                    } else {
+                        self.list_offsets(ctx, out);
                     }
-                    self.fetch_all(ctx, out);
+                    return;
                 }
                 // UNSTABLE_OFFSET_COMMIT (pending transactional offsets) and the like: retry (ConsumerCoordinator "just retry").
                 Err(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
             },
             Message::FetchResponse { tp, result, .. } => {
+                // A response to a fetch given up in a rebalance is stale (Fetcher: "Discarding
+                // stale fetch response"), even if the partition came back since.
+                if self.fetching.get(&tp) != Some(&corr) {
+                    return;
+                }
                 self.fetching.remove(&tp);
+                if !self.assignment.contains(&tp) || self.phase != Phase::Running {
+                    return; // revoked in a rebalance while the fetch was out
+                }
                 match result {
                     Ok(data) => {
                         let position = self.positions.get(&tp).copied().unwrap_or(Offset(0));
@@ -342,15 +847,43 @@ impl ConsumerNode {
                 }
             }
             Message::OffsetCommitResponse { error, .. } => {
+                // ConsumerCoordinator.OffsetCommitResponseHandler: a stale generation or an
+                // unknown member is a CommitFailedException, and the consumer rejoins.
+                let fenced = matches!(
+                    error,
+                    Some(Errors::IllegalGeneration)
+                        | Some(Errors::UnknownMemberId)
+                        | Some(Errors::StaleMemberEpoch)
+                );
+                if let Some(e) = error.filter(|_| fenced) {
+                    out.note(Note::ClientError {
+                        node: self.node(),
+                        error: e,
+                        what: "CommitFailedException",
+                    });
+                    if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                        // KIP-848: the heartbeat, not the commit, decides membership.
+                    } else if e == Errors::UnknownMemberId {
+                        self.member = GroupMember::none();
+                        self.rejoin_needed = true;
+                    } else {
+                        self.member.generation_id = -1;
+                        self.rejoin_needed = true;
+                    }
+                }
                 if let Busy::CommittingFirst { tp, records, next } =
                     std::mem::replace(&mut self.busy, Busy::Idle)
                 {
-                    if error.is_none() {
-                        self.committed.insert(tp, next);
+                    if fenced {
+                        // commitSync() threw before processing: the records are left to the partition's next owner.
+                    } else {
+                        if error.is_none() {
+                            self.committed.insert(tp, next);
+                        }
+                        // At-most-once: the offsets are committed, now the records are processed.
+                        self.process(tp, &records, ctx, out);
+                        self.positions.insert(tp, next);
                     }
-                    // At-most-once: the offsets are committed, now the records are processed.
-                    self.process(tp, &records, ctx, out);
-                    self.positions.insert(tp, next);
                 } else if self.busy == Busy::Committing {
                     self.busy = Busy::Idle;
                 }
@@ -360,38 +893,145 @@ impl ConsumerNode {
         self.pump(ctx, out);
     }
 
-    /// Processes fetched records while nothing blocks, as the poll loop would.
+    /// Offsets known for every assigned partition: the poll loop runs.
+    fn start_running(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        // A partition assigned while the offsets were being fetched needs its own.
+        if self
+            .assignment
+            .iter()
+            .any(|tp| !self.positions.contains_key(tp) && !self.resetting.contains(tp))
+        {
+            self.fetch_offsets(ctx, out);
+            return;
+        }
+        self.phase = Phase::Running;
+        if self.setup.mode == CommitMode::Auto {
+            self.arm_auto_commit(ctx, out);
+        }
+        self.fetch_all(ctx, out);
+        self.pump(ctx, out);
+    }
+
+    /// ListOffsets(LATEST) to each partition's leader, for `auto.offset.reset=latest`.
+    fn list_offsets(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        let isolation = self.setup.cfg.isolation_level;
+        for tp in self.resetting.clone() {
+            let asked = self
+                .in_flight
+                .values()
+                .any(|(_, m)| matches!(m, Message::ListOffsetsRequest { tp: p, .. } if *p == tp));
+            if !asked {
+                self.request(
+                    ctx,
+                    ctx.topology.leader(tp),
+                    |corr| Message::ListOffsetsRequest {
+                        corr,
+                        tp,
+                        isolation,
+                    },
+                    out,
+                );
+            }
+        }
+    }
+
+    /// Processes fetched records while nothing blocks, as the poll loop would; a poll that finds
+    /// a rejoin requested rejoins first.
     fn pump(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
-        while self.busy == Busy::Idle && self.phase == Phase::Running {
+        if self.busy == Busy::Idle && self.phase == Phase::Running {
+            if let Some(a) = self.pending_assignment.take() {
+                self.apply_assignment(a, ctx, out);
+                if self.phase != Phase::Running {
+                    return;
+                }
+            }
+        }
+        if self.rejoin_needed && self.busy == Busy::Idle && self.phase == Phase::Running {
+            self.rejoin(ctx, out);
+            return;
+        }
+        while self.busy == Busy::Idle && self.phase == Phase::Running && !self.rejoin_needed {
             let Some((tp, records, next)) = self.ready.pop_front() else {
                 break;
             };
-            match self.setup.mode {
-                CommitMode::Auto => {
-                    self.process(tp, &records, ctx, out);
-                    self.positions.insert(tp, next);
-                }
-                CommitMode::AfterProcessing => {
-                    self.process(tp, &records, ctx, out);
-                    self.positions.insert(tp, next);
-                    self.commit(vec![(tp, next)], ctx, out);
-                    self.committed.insert(tp, next);
-                    self.busy = Busy::Committing;
-                }
-                CommitMode::BeforeProcessing => {
-                    self.commit(vec![(tp, next)], ctx, out);
-                    self.busy = Busy::CommittingFirst { tp, records, next };
-                }
-                CommitMode::Transactional => self.transform(tp, records, next, ctx, out),
+            if let Some(ms) = self.pending_pause_ms.take() {
+                // Stuck between poll() and processing; the heartbeat thread runs on, and leaves
+                // the group if the next poll is more than max.poll.interval.ms away.
+                let until = ctx.now.plus(ms);
+                out.timer(until, Timer::ProcessingDone);
+                out.timer(
+                    ctx.now.plus(self.setup.cfg.max_poll_interval_ms),
+                    Timer::PollTimeout,
+                );
+                self.busy = Busy::Paused {
+                    until,
+                    tp,
+                    records,
+                    next,
+                };
+                return;
             }
+            self.handle_batch(tp, records, next, ctx, out);
+        }
+        if self.rejoin_needed && self.busy == Busy::Idle && self.phase == Phase::Running {
+            self.rejoin(ctx, out);
+            return;
         }
         if self.busy == Busy::Idle {
             self.fetch_all(ctx, out);
         }
     }
 
-    fn commit(&mut self, offsets: Vec<(TopicPartition, Offset)>, ctx: &ConsumerCtx, out: &mut Out) {
-        let group = self.group;
+    /// What the application does with one poll's records, by commit mode.
+    fn handle_batch(
+        &mut self,
+        tp: TopicPartition,
+        records: Vec<(Offset, RecordId)>,
+        next: Offset,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) {
+        match self.setup.mode {
+            CommitMode::Auto => {
+                self.process(tp, &records, ctx, out);
+                self.positions.insert(tp, next);
+            }
+            CommitMode::AfterProcessing => {
+                self.process(tp, &records, ctx, out);
+                self.positions.insert(tp, next);
+                if self.commit(vec![(tp, next)], ctx, out) {
+                    self.committed.insert(tp, next);
+                    self.busy = Busy::Committing;
+                }
+            }
+            CommitMode::BeforeProcessing => {
+                if self.commit(vec![(tp, next)], ctx, out) {
+                    self.busy = Busy::CommittingFirst { tp, records, next };
+                }
+            }
+            CommitMode::Transactional => self.transform(tp, records, next, ctx, out),
+        }
+    }
+
+    /// `commitSync()`; returns false when the client refuses it itself: out of the group's
+    /// generation (it left after the poll timeout), `ConsumerCoordinator` throws
+    /// `CommitFailedException` without sending anything.
+    fn commit(
+        &mut self,
+        offsets: Vec<(TopicPartition, Offset)>,
+        ctx: &ConsumerCtx,
+        out: &mut Out,
+    ) -> bool {
+        if self.member.generation_id < 0 {
+            out.note(Note::ClientError {
+                node: self.node(),
+                error: Errors::CommitFailed,
+                what: "not in the group's current generation",
+            });
+            self.rejoin_needed = true;
+            return false;
+        }
+        let (group, member) = (self.group, self.member.clone());
         self.request(
             ctx,
             ctx.topology.group_coordinator(),
@@ -399,9 +1039,11 @@ impl ConsumerNode {
                 corr,
                 group,
                 offsets,
+                member,
             },
             out,
         );
+        true
     }
 
     fn process(
@@ -480,6 +1122,8 @@ impl ConsumerNode {
         if client.begin_transaction().is_err() {
             return;
         }
+        // sendOffsetsToTransaction(offsets, consumer.groupMetadata()) (KIP-447).
+        client.group_member = self.group_metadata.clone();
         // Contiguous runs of record ids go out as one batch each.
         let mut i = 0;
         while i < records.len() {
@@ -533,23 +1177,31 @@ impl ConsumerNode {
             _ => return,
         }
         match self.phase {
-            Phase::InitProducer => self.fetch_offsets(ctx, out),
+            Phase::InitProducer => self.join_group(ctx, out),
             Phase::Running => match std::mem::replace(&mut self.busy, Busy::Idle) {
                 Busy::Transaction { tp, next } => {
-                    if client.end_requested.is_none() && client.last_error.is_none() {
+                    // `completeTransaction` clears the last error, so an abort is told by how
+                    // the transaction ended.
+                    let aborted = client.last_end.take() == Some(false);
+                    if client.end_requested.is_none() && client.last_error.is_none() && !aborted {
                         self.positions.insert(tp, next);
                         self.committed.insert(tp, next);
+                        self.pump(ctx, out);
+                    } else if self.rejoin_needed {
+                        // Aborted, and out of the group: the next poll rejoins.
+                        client.last_error = None;
                         self.pump(ctx, out);
                     } else {
                         // The transaction was aborted: go back to the committed offsets and read again.
                         client.last_error = None;
                         self.ready.clear();
+                        self.positions.clear();
                         self.fetch_offsets(ctx, out);
                     }
                 }
                 other => self.busy = other,
             },
-            Phase::FetchingOffsets => {}
+            Phase::FetchingOffsets | Phase::Joining => {}
         }
     }
 
@@ -570,19 +1222,94 @@ impl ConsumerNode {
         match timer {
             Timer::AutoCommit => {
                 self.auto_commit_armed = false;
-                let changed: Vec<(TopicPartition, Offset)> = self
-                    .positions
-                    .iter()
-                    .filter(|(tp, o)| self.committed.get(tp) != Some(o))
-                    .map(|(tp, o)| (*tp, *o))
-                    .collect();
-                if !changed.is_empty() {
+                let changed = self.uncommitted();
+                if !changed.is_empty()
+                    && self.phase == Phase::Running
+                    && self.commit(changed.clone(), ctx, out)
+                {
                     for (tp, o) in &changed {
                         self.committed.insert(*tp, *o);
                     }
-                    self.commit(changed, ctx, out);
                 }
                 self.arm_auto_commit(ctx, out);
+            }
+            Timer::Heartbeat => {
+                self.heartbeat_armed = false;
+                // The heartbeat thread is disabled while a JoinGroup is outstanding
+                // (AbstractCoordinator.initiateJoinGroup); the coordinator keeps a member
+                // waiting in JoinGroup alive.
+                if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                    // KIP-848: the heartbeat is the protocol; none while the join is out.
+                    if self.member.generation_id > 0 && self.phase != Phase::Joining {
+                        let in_flight = self.in_flight.values().any(|(_, m)| {
+                            matches!(m, Message::ConsumerGroupHeartbeatRequest { .. })
+                        });
+                        if !in_flight {
+                            self.consumer_heartbeat(self.member.generation_id, ctx, out);
+                        }
+                        self.arm_heartbeat(ctx, out);
+                    }
+                } else if self.member.generation_id >= 0 && self.phase == Phase::Joining {
+                    self.arm_heartbeat(ctx, out);
+                } else if self.member.generation_id >= 0 {
+                    let (group, member) = (self.group, self.member.clone());
+                    self.request(
+                        ctx,
+                        ctx.topology.group_coordinator(),
+                        |corr| Message::HeartbeatRequest {
+                            corr,
+                            group,
+                            member,
+                        },
+                        out,
+                    );
+                    self.arm_heartbeat(ctx, out);
+                }
+            }
+            Timer::PollTimeout => {
+                let stuck = matches!(self.busy, Busy::Paused { until, .. } if until > ctx.now);
+                if stuck && !self.member.member_id.is_empty() {
+                    // AbstractCoordinator.HeartbeatThread: "consumer poll timeout has expired";
+                    // maybeLeaveGroup sends LeaveGroup and resets the generation and member id.
+                    let (group, member_id) = (self.group, self.member.member_id.clone());
+                    out.note(Note::GroupLeft {
+                        consumer: self.idx,
+                        member_id: member_id.clone(),
+                        reason: "consumer poll timeout has expired",
+                    });
+                    if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
+                        // KIP-848 leaves with a heartbeat at epoch -1; the member id is kept.
+                        self.consumer_heartbeat(-1, ctx, out);
+                        self.member.generation_id = -1;
+                        self.rejoin_needed = true;
+                        return;
+                    }
+                    self.request(
+                        ctx,
+                        ctx.topology.group_coordinator(),
+                        |corr| Message::LeaveGroupRequest {
+                            corr,
+                            group,
+                            member_id,
+                        },
+                        out,
+                    );
+                    self.member = GroupMember::none();
+                    self.rejoin_needed = true;
+                }
+            }
+            Timer::ProcessingDone => {
+                if let Busy::Paused { until, .. } = self.busy {
+                    if until <= ctx.now {
+                        if let Busy::Paused {
+                            tp, records, next, ..
+                        } = std::mem::replace(&mut self.busy, Busy::Idle)
+                        {
+                            self.handle_batch(tp, records, next, ctx, out);
+                        }
+                        self.pump(ctx, out);
+                    }
+                }
             }
             Timer::RequestTimeout(corr) if corr & CLIENT_CORR_BIT != 0 => {
                 let cctx = self.client_ctx(ctx);
@@ -601,8 +1328,17 @@ impl ConsumerNode {
                         }
                         Message::OffsetFetchRequest { .. } => self.fetch_offsets(ctx, out),
                         Message::OffsetCommitRequest { offsets, .. } => {
-                            self.commit(offsets, ctx, out)
+                            self.commit(offsets, ctx, out);
                         }
+                        Message::JoinGroupRequest { .. } | Message::SyncGroupRequest { .. }
+                            if self.phase == Phase::Joining =>
+                        {
+                            self.join_group(ctx, out)
+                        }
+                        Message::ConsumerGroupHeartbeatRequest {
+                            member_epoch: 0, ..
+                        } if self.phase == Phase::Joining => self.join_group(ctx, out),
+                        Message::ListOffsetsRequest { .. } => self.list_offsets(ctx, out),
                         _ => {}
                     }
                 }
@@ -610,8 +1346,12 @@ impl ConsumerNode {
             Timer::Wake if self.reconnect_wait => {
                 // After a disconnect: send again what was lost with the connection.
                 self.reconnect_wait = false;
-                if self.phase == Phase::FetchingOffsets {
+                if self.phase == Phase::FetchingOffsets && self.resetting.is_empty() {
                     self.fetch_offsets(ctx, out);
+                } else if self.phase == Phase::FetchingOffsets {
+                    self.list_offsets(ctx, out);
+                } else if self.phase == Phase::Joining && !self.group_request_in_flight() {
+                    self.join_group(ctx, out);
                 }
                 for offsets in std::mem::take(&mut self.lost_commits) {
                     self.commit(offsets, ctx, out);
@@ -623,13 +1363,17 @@ impl ConsumerNode {
                 if let Some(c) = self.output.as_mut() {
                     c.on_wake(&cctx, out);
                 }
-                if self.phase == Phase::FetchingOffsets
+                if self.phase == Phase::FetchingOffsets && !self.resetting.is_empty() {
+                    self.list_offsets(ctx, out);
+                } else if self.phase == Phase::FetchingOffsets
                     && !self
                         .in_flight
                         .values()
                         .any(|(_, m)| matches!(m, Message::OffsetFetchRequest { .. }))
                 {
                     self.fetch_offsets(ctx, out);
+                } else if self.phase == Phase::Joining && !self.group_request_in_flight() {
+                    self.join_group(ctx, out);
                 } else {
                     self.after_client(ctx, out);
                     self.pump(ctx, out);
@@ -674,17 +1418,35 @@ impl ConsumerNode {
         self.after_client(ctx, out);
     }
 
-    /// Caught up and quiet: nothing to process, nothing to commit, nothing in flight but fetches.
+    fn group_request_in_flight(&self) -> bool {
+        self.in_flight.values().any(|(_, m)| {
+            matches!(
+                m,
+                Message::JoinGroupRequest { .. }
+                    | Message::SyncGroupRequest { .. }
+                    | Message::ConsumerGroupHeartbeatRequest { .. }
+            )
+        })
+    }
+
+    /// Caught up and quiet: nothing to process, nothing to commit, nothing in flight but fetches
+    /// and heartbeats.
     pub fn is_idle(&self) -> bool {
         !self.alive
             || self.halted.is_some()
             || (self.phase == Phase::Running
                 && self.ready.is_empty()
                 && self.busy == Busy::Idle
-                && self
-                    .in_flight
-                    .values()
-                    .all(|(_, m)| matches!(m, Message::FetchRequest { .. }))
+                && !self.rejoin_needed
+                && self.in_flight.values().all(|(_, m)| {
+                    matches!(
+                        m,
+                        Message::FetchRequest { .. }
+                            | Message::HeartbeatRequest { .. }
+                            | Message::ConsumerGroupHeartbeatRequest { .. }
+                    )
+                })
+                && self.pending_assignment.is_none()
                 && self.lost_commits.is_empty()
                 && self.output.as_ref().is_none_or(|c| c.is_idle())
                 && (self.setup.mode != CommitMode::Auto

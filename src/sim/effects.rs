@@ -24,6 +24,15 @@ pub enum Timer {
     IsrCheck,
     /// Followers fetch again after a failed fetch.
     ReplicaFetchRetry,
+    /// A group's session or rebalance deadline may have passed (group coordinator).
+    GroupDeadline(u8),
+    /// The consumer's heartbeat thread sends its next Heartbeat (`heartbeat.interval.ms`).
+    Heartbeat,
+    /// `max.poll.interval.ms` after the last poll: if the application has still not polled, the
+    /// heartbeat thread leaves the group.
+    PollTimeout,
+    /// A processing pause (a scenario `pause`) ends.
+    ProcessingDone,
 }
 
 /// Facts a handler reports: they feed the checker and the event log.
@@ -116,6 +125,32 @@ pub enum Note {
     },
     /// A client restarted (a new producer session).
     ClientRestarted { node: NodeId },
+    /// The group coordinator moved a group to another state (classic protocol).
+    GroupStateChanged {
+        group: u8,
+        from: super::group_coordinator::GroupState,
+        to: super::group_coordinator::GroupState,
+        generation_id: i32,
+    },
+    /// The group coordinator removed a member (session expired, or it did not rejoin in time).
+    GroupMemberRemoved {
+        group: u8,
+        member_id: String,
+        reason: &'static str,
+    },
+    /// A consumer completed a join: its generation, member id and assigned partitions.
+    GroupJoined {
+        consumer: u8,
+        generation_id: i32,
+        member_id: String,
+        assignment: Vec<TopicPartition>,
+    },
+    /// A consumer left its group or gave its partitions up to rejoin.
+    GroupLeft {
+        consumer: u8,
+        member_id: String,
+        reason: &'static str,
+    },
     /// A client error the application sees (fenced, abortable, fatal).
     ClientError {
         node: NodeId,

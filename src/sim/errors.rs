@@ -47,6 +47,26 @@ pub enum Errors {
     /// The transaction can still be aborted and retried (3.8+; KIP-890's verification answers it
     /// for a partition not in the transaction; 4.1's KIP-1050 wraps abortable errors in it).
     TransactionAbortable,
+    /// A commit carried a generation the group has moved past (`GroupMetadataManager`, KIP-447).
+    IllegalGeneration,
+    /// A request from a member the group does not have (it left, or its session expired).
+    UnknownMemberId,
+    /// The group is rebalancing: the member must rejoin (Heartbeat, SyncGroup).
+    RebalanceInProgress,
+    /// KIP-394: a new member gets its id in this error and joins again with it.
+    MemberIdRequired,
+    /// KIP-848: a heartbeat with an epoch the member does not have; it must rejoin with epoch 0.
+    FencedMemberEpoch,
+    /// KIP-848: an offset commit with a member epoch other than the member's (OffsetCommit v9+;
+    /// TxnOffsetCommit gets ILLEGAL_GENERATION instead).
+    StaleMemberEpoch,
+    /// The application's commit failed because the consumer is no longer in the group's
+    /// generation (`CommitFailedException`, client-side).
+    #[serde(rename = "CommitFailedException")]
+    CommitFailed,
+    /// `auto.offset.reset=none` and no committed offset (`NoOffsetForPartitionException`, client-side).
+    #[serde(rename = "NoOffsetForPartitionException")]
+    NoOffsetForPartition,
 }
 
 impl Errors {
@@ -73,6 +93,14 @@ impl Errors {
             Errors::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Errors::TransactionAborted => "TRANSACTION_ABORTED",
             Errors::TransactionAbortable => "TRANSACTION_ABORTABLE",
+            Errors::IllegalGeneration => "ILLEGAL_GENERATION",
+            Errors::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            Errors::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            Errors::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            Errors::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            Errors::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+            Errors::CommitFailed => "CommitFailedException",
+            Errors::NoOffsetForPartition => "NoOffsetForPartitionException",
         }
     }
 

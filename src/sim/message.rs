@@ -14,6 +14,26 @@ pub type CorrelationId = u32;
 pub type TxnIdx = u8;
 /// Index of a `group.id` in the scenario's table.
 pub type GroupIdx = u8;
+/// A group member's id, given by the coordinator (KIP-394: `MEMBER_ID_REQUIRED`); empty before.
+pub type MemberId = String;
+
+/// What `consumer.groupMetadata()` returns and offset commits carry (KIP-447): the generation
+/// and member id of the last completed join; `-1` and `""` before any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct GroupMember {
+    pub generation_id: i32,
+    pub member_id: MemberId,
+}
+
+impl GroupMember {
+    /// No group management: generation -1, no member id (`JoinGroupRequest.UNKNOWN_GENERATION_ID`).
+    pub fn none() -> GroupMember {
+        GroupMember {
+            generation_id: -1,
+            member_id: String::new(),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Message {
@@ -76,6 +96,8 @@ pub enum Message {
         producer_id: ProducerId,
         producer_epoch: ProducerEpoch,
         offsets: Vec<(TopicPartition, Offset)>,
+        /// The consumer's group metadata (TxnOffsetCommit v3+, KIP-447).
+        member: GroupMember,
     },
     TxnOffsetCommitResponse {
         corr: CorrelationId,
@@ -131,6 +153,8 @@ pub enum Message {
         corr: CorrelationId,
         group: GroupIdx,
         offsets: Vec<(TopicPartition, Offset)>,
+        /// The committing member's generation and member id.
+        member: GroupMember,
     },
     OffsetCommitResponse {
         corr: CorrelationId,
@@ -145,6 +169,82 @@ pub enum Message {
     OffsetFetchResponse {
         corr: CorrelationId,
         result: Result<Vec<(TopicPartition, Option<Offset>)>, Errors>,
+    },
+    /// ListOffsets for the latest offset (`auto.offset.reset=latest`), by isolation level.
+    ListOffsetsRequest {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        isolation: IsolationLevel,
+    },
+    ListOffsetsResponse {
+        corr: CorrelationId,
+        tp: TopicPartition,
+        result: Result<Offset, Errors>,
+    },
+    /// JoinGroup (classic protocol): `rebalance_timeout_ms` is the member's `max.poll.interval.ms`.
+    JoinGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+    },
+    /// The leader gets every member (it runs the assignor); the others get none.
+    JoinGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        generation_id: i32,
+        member_id: MemberId,
+        leader: MemberId,
+        members: Vec<MemberId>,
+    },
+    /// SyncGroup: the leader sends the assignment; every member gets its own share.
+    SyncGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member: GroupMember,
+        assignments: Vec<(MemberId, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member: GroupMember,
+    },
+    HeartbeatResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
+    LeaveGroupRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+    },
+    LeaveGroupResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+    },
+    /// ConsumerGroupHeartbeat (KIP-848, `group.protocol=consumer`): joins (epoch 0), heartbeats and
+    /// acknowledges revocations (the partitions it still owns), or leaves (epoch -1).
+    ConsumerGroupHeartbeatRequest {
+        corr: CorrelationId,
+        group: GroupIdx,
+        member_id: MemberId,
+        member_epoch: i32,
+        rebalance_timeout_ms: u64,
+        owned: Vec<TopicPartition>,
+    },
+    ConsumerGroupHeartbeatResponse {
+        corr: CorrelationId,
+        error: Option<Errors>,
+        member_id: MemberId,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Vec<TopicPartition>,
     },
     /// A follower fetching from its partition's leader (Fetch with a replica id).
     ReplicaFetchRequest {
@@ -203,10 +303,22 @@ pub enum MessageKind {
     OffsetFetchResponse,
     ReplicaFetchRequest,
     ReplicaFetchResponse,
+    ListOffsetsRequest,
+    ListOffsetsResponse,
+    JoinGroupRequest,
+    JoinGroupResponse,
+    SyncGroupRequest,
+    SyncGroupResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeaveGroupRequest,
+    LeaveGroupResponse,
+    ConsumerGroupHeartbeatRequest,
+    ConsumerGroupHeartbeatResponse,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 22] = [
+    pub const ALL: [MessageKind; 34] = [
         MessageKind::ProduceRequest,
         MessageKind::ProduceResponse,
         MessageKind::InitProducerIdRequest,
@@ -229,6 +341,18 @@ impl MessageKind {
         MessageKind::OffsetFetchResponse,
         MessageKind::ReplicaFetchRequest,
         MessageKind::ReplicaFetchResponse,
+        MessageKind::ListOffsetsRequest,
+        MessageKind::ListOffsetsResponse,
+        MessageKind::JoinGroupRequest,
+        MessageKind::JoinGroupResponse,
+        MessageKind::SyncGroupRequest,
+        MessageKind::SyncGroupResponse,
+        MessageKind::HeartbeatRequest,
+        MessageKind::HeartbeatResponse,
+        MessageKind::LeaveGroupRequest,
+        MessageKind::LeaveGroupResponse,
+        MessageKind::ConsumerGroupHeartbeatRequest,
+        MessageKind::ConsumerGroupHeartbeatResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -255,6 +379,18 @@ impl MessageKind {
             MessageKind::OffsetFetchResponse => "OffsetFetchResponse",
             MessageKind::ReplicaFetchRequest => "ReplicaFetchRequest",
             MessageKind::ReplicaFetchResponse => "ReplicaFetchResponse",
+            MessageKind::ListOffsetsRequest => "ListOffsetsRequest",
+            MessageKind::ListOffsetsResponse => "ListOffsetsResponse",
+            MessageKind::JoinGroupRequest => "JoinGroupRequest",
+            MessageKind::JoinGroupResponse => "JoinGroupResponse",
+            MessageKind::SyncGroupRequest => "SyncGroupRequest",
+            MessageKind::SyncGroupResponse => "SyncGroupResponse",
+            MessageKind::HeartbeatRequest => "HeartbeatRequest",
+            MessageKind::HeartbeatResponse => "HeartbeatResponse",
+            MessageKind::LeaveGroupRequest => "LeaveGroupRequest",
+            MessageKind::LeaveGroupResponse => "LeaveGroupResponse",
+            MessageKind::ConsumerGroupHeartbeatRequest => "ConsumerGroupHeartbeatRequest",
+            MessageKind::ConsumerGroupHeartbeatResponse => "ConsumerGroupHeartbeatResponse",
         }
     }
 
@@ -307,6 +443,22 @@ impl Message {
             Message::OffsetFetchResponse { .. } => MessageKind::OffsetFetchResponse,
             Message::ReplicaFetchRequest { .. } => MessageKind::ReplicaFetchRequest,
             Message::ReplicaFetchResponse { .. } => MessageKind::ReplicaFetchResponse,
+            Message::ListOffsetsRequest { .. } => MessageKind::ListOffsetsRequest,
+            Message::ListOffsetsResponse { .. } => MessageKind::ListOffsetsResponse,
+            Message::JoinGroupRequest { .. } => MessageKind::JoinGroupRequest,
+            Message::JoinGroupResponse { .. } => MessageKind::JoinGroupResponse,
+            Message::SyncGroupRequest { .. } => MessageKind::SyncGroupRequest,
+            Message::SyncGroupResponse { .. } => MessageKind::SyncGroupResponse,
+            Message::HeartbeatRequest { .. } => MessageKind::HeartbeatRequest,
+            Message::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
+            Message::LeaveGroupRequest { .. } => MessageKind::LeaveGroupRequest,
+            Message::LeaveGroupResponse { .. } => MessageKind::LeaveGroupResponse,
+            Message::ConsumerGroupHeartbeatRequest { .. } => {
+                MessageKind::ConsumerGroupHeartbeatRequest
+            }
+            Message::ConsumerGroupHeartbeatResponse { .. } => {
+                MessageKind::ConsumerGroupHeartbeatResponse
+            }
         }
     }
 
@@ -403,6 +555,96 @@ impl Message {
                 Err(e) => format!("{} {}", tp, e),
             },
             Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
+            Message::ListOffsetsRequest { tp, .. } => format!("ListOffsets {} latest", tp),
+            Message::ListOffsetsResponse { tp, result, .. } => match result {
+                Ok(o) => format!("{} offset {}", tp, o.0),
+                Err(e) => format!("{} {}", tp, e),
+            },
+            Message::JoinGroupRequest { member_id, .. } => {
+                if member_id.is_empty() {
+                    "JoinGroup (new member)".into()
+                } else {
+                    format!("JoinGroup {}", member_id)
+                }
+            }
+            Message::JoinGroupResponse {
+                error: Some(e),
+                member_id,
+                ..
+            } => {
+                if member_id.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{} ({})", e, member_id)
+                }
+            }
+            Message::JoinGroupResponse {
+                generation_id,
+                member_id,
+                leader,
+                ..
+            } => format!(
+                "generation {} {}{}",
+                generation_id,
+                member_id,
+                if member_id == leader { " (leader)" } else { "" }
+            ),
+            Message::SyncGroupRequest {
+                member,
+                assignments,
+                ..
+            } => {
+                if assignments.is_empty() {
+                    format!("SyncGroup generation {}", member.generation_id)
+                } else {
+                    format!(
+                        "SyncGroup generation {} range: {}",
+                        member.generation_id,
+                        assignments
+                            .iter()
+                            .map(|(m, a)| format!("{}={}", m, partitions_summary(a)))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                }
+            }
+            Message::SyncGroupResponse {
+                error: None,
+                assignment,
+                ..
+            } => format!("assigned {}", partitions_summary(assignment)),
+            Message::HeartbeatRequest { member, .. } => {
+                format!("Heartbeat generation {}", member.generation_id)
+            }
+            Message::LeaveGroupRequest { member_id, .. } => format!("LeaveGroup {}", member_id),
+            Message::ConsumerGroupHeartbeatRequest {
+                member_id,
+                member_epoch,
+                owned,
+                ..
+            } => match *member_epoch {
+                0 if member_id.is_empty() => "ConsumerGroupHeartbeat (join)".into(),
+                0 => format!("ConsumerGroupHeartbeat {} (join)", member_id),
+                -1 => format!("ConsumerGroupHeartbeat {} (leave)", member_id),
+                e => format!(
+                    "ConsumerGroupHeartbeat {} epoch {} owns {}",
+                    member_id,
+                    e,
+                    partitions_summary(owned)
+                ),
+            },
+            Message::ConsumerGroupHeartbeatResponse { error: Some(e), .. } => e.to_string(),
+            Message::ConsumerGroupHeartbeatResponse {
+                member_id,
+                member_epoch,
+                assignment,
+                ..
+            } => format!(
+                "{} epoch {} assigned {}",
+                member_id,
+                member_epoch,
+                partitions_summary(assignment)
+            ),
             Message::OffsetFetchResponse { result, .. } => match result {
                 Ok(v) => format!(
                     "committed {}",
@@ -421,6 +663,9 @@ impl Message {
             | Message::AddOffsetsToTxnResponse { error, .. }
             | Message::TxnOffsetCommitResponse { error, .. }
             | Message::EndTxnResponse { error, .. }
+            | Message::SyncGroupResponse { error, .. }
+            | Message::HeartbeatResponse { error, .. }
+            | Message::LeaveGroupResponse { error, .. }
             | Message::OffsetCommitResponse { error, .. } => {
                 error.map_or("ok".into(), |e| e.to_string())
             }
@@ -433,6 +678,17 @@ impl Message {
             }
         }
     }
+}
+
+fn partitions_summary(partitions: &[TopicPartition]) -> String {
+    if partitions.is_empty() {
+        return "nothing".into();
+    }
+    partitions
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn offsets_summary(offsets: &[(TopicPartition, Offset)]) -> String {

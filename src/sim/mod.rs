@@ -2,7 +2,7 @@
 //! wasm-bindgen, reads no wall clock and no OS randomness, and iterates no `HashMap`, so the same
 //! seed and the same scenario give the same trace, byte for byte, natively and in wasm.
 //!
-//! Layout: `world` runs the event loop; `broker` (with `log` and `txn_coordinator`), `producer`
+//! Layout: `world` runs the event loop; `broker` (with `log`, `txn_coordinator` and `group_coordinator`), `producer`
 //! (+ `producer_app`) and `consumer` are the nodes; handlers return `effects::Out` — the messages
 //! they send, the timers they set, the facts they observed — and never touch another node.
 //! `checker` turns facts into verdicts; `scenario` is the file format; `report` the runner's output.
@@ -14,6 +14,7 @@ pub mod config;
 pub mod consumer;
 pub mod effects;
 pub mod errors;
+pub mod group_coordinator;
 pub mod log;
 pub mod message;
 pub mod producer;

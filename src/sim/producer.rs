@@ -143,6 +143,9 @@ pub struct ProducerClient {
     pub offsets: Option<OffsetsStep>,
     /// `commitTransaction()` or `abortTransaction()` waiting to send EndTxn.
     pub end_requested: Option<bool>,
+    /// How the last transaction ended (true: committed), for the application to tell a commit
+    /// from an abort once `completeTransaction` has cleared `last_error`.
+    pub last_end: Option<bool>,
     pub offsets_added: bool,
     pub epoch_bump_needed: bool,
     /// TV1 with KIP-360: an abortable error asks for an epoch bump by InitProducerId(pid, epoch)
@@ -167,6 +170,9 @@ pub struct ProducerClient {
     /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
     txn_retry_at: Option<Tick>,
     batch_send_no: BTreeMap<u32, u64>,
+    /// The consumer's `groupMetadata()` that `sendOffsetsToTransaction` passes (KIP-447); set by
+    /// the consume–transform–produce application before it calls `send_offsets_to_transaction`.
+    pub group_member: super::message::GroupMember,
 }
 
 const MAX_SENDS_KEPT: usize = 2048;
@@ -186,6 +192,7 @@ impl ProducerClient {
             pending_partitions: BTreeSet::new(),
             offsets: None,
             end_requested: None,
+            last_end: None,
             offsets_added: false,
             epoch_bump_needed: false,
             epoch_bump_required: false,
@@ -201,6 +208,7 @@ impl ProducerClient {
             init_attempts: 0,
             txn_retry_at: None,
             batch_send_no: BTreeMap::new(),
+            group_member: super::message::GroupMember::none(),
         }
     }
 
@@ -729,6 +737,7 @@ impl ProducerClient {
                     return false;
                 };
                 let gc = ctx.topology.group_coordinator();
+                let member = self.group_member.clone();
                 self.request(
                     ctx,
                     gc,
@@ -739,6 +748,7 @@ impl ProducerClient {
                         producer_id: pid,
                         producer_epoch: epoch,
                         offsets,
+                        member,
                     },
                     out,
                 );
@@ -796,6 +806,7 @@ impl ProducerClient {
     /// `TransactionManager.completeTransaction`.
     fn finish_txn(&mut self, commit: bool, ctx: &ClientCtx, out: &mut Out) {
         self.end_requested = None;
+        self.last_end = Some(commit);
         self.state = ClientState::Ready;
         self.last_error = None;
         self.txn_partitions.clear();
@@ -929,6 +940,10 @@ impl ProducerClient {
                     None => self.offsets = None,
                     Some(e) if e.is_retriable() => {
                         self.retry_txn_later(ctx.now, ctx.now.plus(self.cfg.retry_backoff_ms), out)
+                    }
+                    // TxnOffsetCommitHandler: "consumer group metadata mismatch" is an abortable CommitFailedException.
+                    Some(e @ (Errors::UnknownMemberId | Errors::IllegalGeneration)) => {
+                        self.abortable_with(e, "CommitFailedException, abortable", ctx, out)
                     }
                     Some(e) => self.abortable(e, ctx, out),
                 }
@@ -1189,6 +1204,16 @@ impl ProducerClient {
     }
 
     fn abortable(&mut self, error: Errors, ctx: &ClientCtx, out: &mut Out) {
+        self.abortable_with(error, "abortable", ctx, out)
+    }
+
+    fn abortable_with(
+        &mut self,
+        error: Errors,
+        what: &'static str,
+        ctx: &ClientCtx,
+        out: &mut Out,
+    ) {
         if matches!(
             self.state,
             ClientState::InTransaction | ClientState::CommittingTransaction
@@ -1200,7 +1225,7 @@ impl ProducerClient {
             out.note(Note::ClientError {
                 node: ctx.node,
                 error,
-                what: "abortable",
+                what,
             });
         }
     }

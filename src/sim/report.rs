@@ -91,6 +91,9 @@ pub fn report(sim: &Sim) -> Value {
                 "commit": c.setup.mode,
                 "alive": c.alive,
                 "stopped_with": c.halted.map(|e| e.name()),
+                "generation_id": c.member.generation_id,
+                "member_id": c.member.member_id,
+                "assignment": c.assignment.iter().map(|tp| tp.to_string()).collect::<Vec<_>>(),
                 "positions": c.positions.iter().map(|(tp, o)| (tp.to_string(), json!(o.0))).collect::<serde_json::Map<_, _>>(),
                 "processed_total": c.processed_total,
                 "processed": c.processed.iter().map(|p| format!("{}@{} v{}", p.tp, p.offset.0, p.record.0)).collect::<Vec<_>>(),
@@ -161,6 +164,33 @@ pub fn report(sim: &Sim) -> Value {
                 })
                 .collect::<serde_json::Map<_, _>>()
         });
+    // The groups as their coordinator knows them (classic protocol).
+    let groups = w
+        .brokers
+        .get(w.topology.group_coordinator() as usize)
+        .and_then(|b| b.group_coordinator.as_ref())
+        .map(|gc| {
+            gc.groups
+                .groups
+                .iter()
+                .map(|(g, group)| {
+                    (
+                        s.group_ids.get(*g as usize).cloned().unwrap_or_default(),
+                        json!({
+                            "state": group.state.name(),
+                            "generation_id": group.generation_id,
+                            "protocol": super::group_coordinator::ASSIGNOR,
+                            "leader": group.leader,
+                            "members": group.members.values().map(|m| json!({
+                                "member_id": m.member_id,
+                                "client": m.client.to_string(),
+                                "assignment": m.assignment.iter().map(|tp| tp.to_string()).collect::<Vec<_>>(),
+                            })).collect::<Vec<_>>(),
+                        }),
+                    )
+                })
+                .collect::<serde_json::Map<_, _>>()
+        });
     let mut out = json!({
         "format": "eoscope/report@1",
         "scenario": s.id,
@@ -174,6 +204,7 @@ pub fn report(sim: &Sim) -> Value {
         "consumers": consumers,
         "transaction_coordinator": coordinator,
         "committed_offsets": offsets,
+        "groups": groups,
         "verdicts": verdicts(sim),
         "expectations": expectation_mismatches(sim),
     });

@@ -176,6 +176,9 @@ pub struct ConsumerSpec {
     /// For `transactional`: the output producer's config (it needs a `transactional.id`).
     #[serde(default)]
     pub output: Option<RawConfig>,
+    /// The tick the application starts at (default 0): a consumer joining its group mid-run.
+    #[serde(default)]
+    pub start_at: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -221,9 +224,19 @@ pub struct ScheduleSpec {
     /// An intervention: restart a client with changed settings (`{"node": "producer-0", "config": {...}}`).
     #[serde(default)]
     pub set: Option<SetSpec>,
+    /// Hold a consumer application between `poll()` and processing (`{"node": "consumer-0", "ms": 40000}`).
+    #[serde(default)]
+    pub pause: Option<PauseSpec>,
     /// Free text shown in the event log.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseSpec {
+    pub node: String,
+    pub ms: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -373,6 +386,9 @@ pub enum FaultAction {
         node: NodeId,
         config: RawConfig,
     },
+    /// The consumer application's next batch waits `ms` between `poll()` and processing (a long
+    /// GC pause, a slow downstream call): past `max.poll.interval.ms` it drops out of its group.
+    Pause(NodeId, u64),
 }
 
 /// When a schedule entry applies.
@@ -398,6 +414,8 @@ pub struct ConsumerSetup {
     pub mode: CommitMode,
     pub sink: Option<SinkSetup>,
     pub output: Option<ProducerConfig>,
+    /// When the application starts (a consumer joining mid-run); 0 = at once.
+    pub start_at: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -560,7 +578,7 @@ impl Scenario {
         let mut group_ids: Vec<String> = Vec::new();
         let mut consumers = Vec::new();
         for (i, cs) in f.consumers.iter().enumerate() {
-            let cfg = config::consumer_config(&cs.config)
+            let cfg = config::consumer_config_for(&cs.config, version)
                 .map_err(|e| format!("consumer-{}: {}", i, e))?;
             if !group_ids.contains(&cfg.group_id) {
                 group_ids.push(cfg.group_id.clone());
@@ -626,11 +644,19 @@ impl Scenario {
             if mode != CommitMode::Auto {
                 cfg.enable_auto_commit = false;
             }
+            let start_at = cs.start_at.unwrap_or(0);
+            if start_at > f.limits.max_ticks {
+                return Err(format!(
+                    "consumer-{}: `start_at` {} is after `limits.max_ticks` ({})",
+                    i, start_at, f.limits.max_ticks
+                ));
+            }
             consumers.push(ConsumerSetup {
                 cfg,
                 mode,
                 sink,
                 output,
+                start_at,
             });
         }
         let nodes = Nodes {
@@ -865,9 +891,19 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
             config: set.config.clone(),
         });
     }
+    if let Some(p) = &s.pause {
+        let n = node(&p.node, nodes)?;
+        if !matches!(n, NodeId::Consumer(_)) {
+            return Err("`pause` holds a consumer application; name a consumer-N".into());
+        }
+        if p.ms == 0 || p.ms > 3_600_000 {
+            return Err(format!("`pause.ms` must be 1 to 3600000, not {}", p.ms));
+        }
+        actions.push(FaultAction::Pause(n, p.ms));
+    }
     if actions.len() != 1 {
         return Err(format!(
-            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set); found {}",
+            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set, pause); found {}",
             actions.len()
         ));
     }

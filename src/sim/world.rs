@@ -385,19 +385,15 @@ impl Sim {
                 .iter()
                 .position(|g| *g == c.cfg.group_id)
                 .unwrap_or(0) as u8;
-            // Static assignment: the group's members split the partitions round-robin.
-            let members: Vec<usize> = scenario
+            // Members get their partitions from the group (group_coordinator.rs); the checker
+            // judges each group as a whole, over every partition of the topic it subscribes to.
+            let group_first = scenario
                 .consumers
                 .iter()
-                .enumerate()
-                .filter(|(_, o)| o.cfg.group_id == c.cfg.group_id)
-                .map(|(j, _)| j)
-                .collect();
-            let me = members.iter().position(|j| *j == i).unwrap_or(0);
-            let assignment: Vec<TopicPartition> = topology
-                .topic_partitions(TopicId::Input)
-                .filter(|tp| tp.partition as usize % members.len().max(1) == me)
-                .collect();
+                .position(|o| o.cfg.group_id == c.cfg.group_id)
+                .unwrap_or(i) as u8;
+            let assignment: Vec<TopicPartition> =
+                topology.topic_partitions(TopicId::Input).collect();
             let txn = c
                 .output
                 .as_ref()
@@ -409,6 +405,7 @@ impl Sim {
                 mode: c.mode,
                 sink: c.sink.map(|s| (s.idempotent, s.key_is_record)),
                 assignment: assignment.clone(),
+                group_first,
             });
             consumers.push(ConsumerNode::new(
                 i as u8,
@@ -724,6 +721,14 @@ impl Sim {
             self.apply(NodeId::Producer(p as u8), &mut out);
         }
         for c in 0..self.world.consumers.len() {
+            let start_at = self.world.scenario.consumers[c].start_at;
+            if start_at > 0 {
+                // A consumer joining mid-run: it is down until it starts.
+                self.world.consumers[c].alive = false;
+                self.world
+                    .push_event(Tick(start_at), Event::Restart(NodeId::Consumer(c as u8)));
+                continue;
+            }
             let topology = self.world.topology.clone();
             let ctx = ConsumerCtx {
                 now: self.world.now,
@@ -997,6 +1002,13 @@ impl Sim {
                 });
             }
             FaultAction::SetConfig { node, config } => self.set_config(*node, config, out),
+            FaultAction::Pause(n, ms) => {
+                if let NodeId::Consumer(c) = n {
+                    if let Some(x) = self.world.consumers.get_mut(*c as usize) {
+                        x.pause(*ms);
+                    }
+                }
+            }
             // Message faults were matched when the message was sent.
             FaultAction::Drop(_) | FaultAction::Duplicate(_) | FaultAction::Delay(..) => {}
         }
@@ -1089,7 +1101,15 @@ impl Sim {
         if self.world.is_alive(n) && new_config.is_none() {
             return;
         }
-        self.trace_push(TraceKind::Restarted { node: n });
+        // A consumer with a `start_at` starting for the first time joins; it does not restart.
+        let first_start = matches!(n, NodeId::Consumer(c) if self.world.consumers.get(c as usize).is_some_and(|x| x.incarnation == 0));
+        if first_start {
+            self.trace_push(TraceKind::ScheduleNote {
+                text: format!("{} starts and joins its group", n),
+            });
+        } else {
+            self.trace_push(TraceKind::Restarted { node: n });
+        }
         self.world.net.reset_node(n);
         let w = &mut self.world;
         let now = w.now;
@@ -1174,7 +1194,7 @@ impl Sim {
                     .cloned()
                     .unwrap_or_default();
                 raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
-                match config::consumer_config(&raw) {
+                match config::consumer_config_for(&raw, version) {
                     Ok(cfg) => {
                         if let Some(slot) = self.world.consumer_configs.get_mut(c as usize) {
                             *slot = raw;
@@ -1648,6 +1668,51 @@ impl World {
                         return false;
                     }
                 }
+            }
+        }
+        // A group still rebalancing, or holding a member that crashed (its session will expire),
+        // is not settled.
+        if let Some(gc) = self
+            .topology
+            .coordinator
+            .and_then(|b| self.brokers.get(b as usize))
+            .filter(|b| b.alive)
+            .and_then(|b| b.group_coordinator.as_ref())
+        {
+            let unsettled = gc.groups.groups.values().any(|g| {
+                !matches!(
+                    g.state,
+                    super::group_coordinator::GroupState::Stable
+                        | super::group_coordinator::GroupState::Empty
+                ) || g.members.values().any(|m| {
+                    // A member no live consumer answers to (it crashed, or restarted as a new
+                    // member) will expire: the group is not settled until then.
+                    let NodeId::Consumer(c) = m.client else {
+                        return true;
+                    };
+                    !self
+                        .consumers
+                        .get(c as usize)
+                        .is_some_and(|x| x.alive && x.member.member_id == m.member_id)
+                })
+            });
+            let member_gone = |client: NodeId, member_id: &str| {
+                let NodeId::Consumer(c) = client else {
+                    return true;
+                };
+                !self
+                    .consumers
+                    .get(c as usize)
+                    .is_some_and(|x| x.alive && x.member.member_id == member_id)
+            };
+            let consumer_unsettled = gc.groups.consumer_groups.values().any(|g| {
+                !g.is_stable()
+                    || g.members
+                        .values()
+                        .any(|m| member_gone(m.client, &m.member_id))
+            });
+            if unsettled || consumer_unsettled {
+                return false;
             }
         }
         // An open transaction is not settled: it will be committed, aborted or timed out.
