@@ -206,8 +206,13 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)} />
                 <circle class="dot" cx={fmt(x1)} cy={fmt(y1)} r="2.5" />
                 // Lost messages and long flights (a retry, a timeout) carry their name.
-                if lost || x2 - x1 >= 70.0 {
-                    <text class="st-label" x={fmt((x1 + x2) / 2.0)} y={fmt((y1 + y2) / 2.0 - 4.0)}>{ arrow_label(a.kind, &a.summary, lost) }</text>
+                if let Some((lx, text)) = (lost || x2 - x1 >= 70.0).then(|| {
+                    let text = arrow_label(a.kind, &a.summary, lost);
+                    // Centred on the arrow, but never cut by the diagram's left edge.
+                    let half = text.chars().count() as f64 * 2.8;
+                    (((x1 + x2) / 2.0).max(half + 2.0), text)
+                }) {
+                    <text class="st-label" x={fmt(lx)} y={fmt((y1 + y2) / 2.0 - 4.0)}>{ text }</text>
                 }
                 if lost {
                     <path class="cross" d={format!("M{} {} L{} {} M{} {} L{} {}", fmt(x2 - 5.0), fmt(y2 - 5.0), fmt(x2 + 5.0), fmt(y2 + 5.0), fmt(x2 - 5.0), fmt(y2 + 5.0), fmt(x2 + 5.0), fmt(y2 - 5.0))} />
