@@ -36,7 +36,21 @@ import { gzipSync } from 'node:zlib';
 // (insert) instead of `collect()` (sort, then build) at nine sites, -11.9 KB: 436.1 KB.
 // Lowered to 440 KB accordingly (2026-11-25). (`sort_unstable` for the remaining explicit
 // sorts was tried: -0.1 KB, not kept.)
-export const GZIP_BUDGET_BYTES = 440 * 1024;
+//
+// Raised from 440 KB to 512 KB on 2026-12-03, deliberately, after cutting what could be cut in the
+// session: the stage (issue #12: the drawing, its animation, the story cursor and knobs, +30 KB),
+// Kafka 4.x with transactions v2 and verification (#13, +4 KB) and consumer groups with the
+// classic and KIP-848 protocols (#14, +42 KB) measured 509.9 KB gzip (wasm 492.3, JS 10.9, CSS
+// 6.6). twiggy diff of the un-optimised wasm across those merges: derived Deserialize for the new
+// scenario keys +37 KB, the core's new handlers +36 KB, group_coordinator.rs +26 KB, new BTreeMap
+// instantiations +15 KB, Debug formatting of new notes +5 KB, data +6 KB. Tried: the story check
+// serialising to a String instead of a Value (-1.6 KB, kept), the timers panel the stage replaces
+// (-1.5 KB, kept), minified CSS/HTML (-1.1 KB, kept), opt-level "s" (+69 KB, not kept), wasm-opt
+// --converge (-0.4 KB, not kept). Next cuts, in order (issue #16): hand-parse scenario files from
+// serde_json::Value instead of derived Deserialize (~-20 KB), the event log's Debug text for group
+// notes phrased in text.rs, then the reader's build without the editor, search, side by side and
+// export. Lower this as they land.
+export const GZIP_BUDGET_BYTES = 512 * 1024;
 
 const dist = process.argv[2] ?? 'dist';
 
