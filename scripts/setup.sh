@@ -88,6 +88,16 @@ case "$wasm_opt_version" in
     *) die "wasm-opt on PATH ($(command -v wasm-opt || echo none)) says '${wasm_opt_version}', want version ${BINARYEN_MAJOR} from node_modules/.bin (run: rm -rf node_modules && bash scripts/setup.sh)" ;;
 esac
 
+# ---- rustfmt and clippy (the lint layer) --------------------------------------------------------
+for comp in rustfmt clippy; do
+    tool=$([ "$comp" = rustfmt ] && echo fmt || echo clippy)
+    if ! cargo "$tool" --version >/dev/null 2>&1; then
+        command -v rustup >/dev/null 2>&1 || die "cargo $tool is missing and there is no rustup to add $comp"
+        say "rustup component add $comp"
+        with_timeout "$EOSCOPE_TIMEOUT_RUSTUP" "rustup component add $comp" rustup component add "$comp"
+    fi
+done
+
 # ---- The wasm32 target -------------------------------------------------------------------------
 if [ ! -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
     command -v rustup >/dev/null 2>&1 ||

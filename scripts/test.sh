@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever is missing (scripts/setup.sh --browser), then runs every test layer:
+#   lint    cargo fmt --check; cargo clippy -D warnings    (natively and for wasm32, all targets)
 #   native  cargo test                                     (the core and its tests, on the host)
 #   wasm    cargo test --target wasm32-unknown-unknown --test web
 #                                                          (tests/web.rs, headless Chromium)
@@ -15,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$EOSCOPE_ROOT"
 
-all_layers=(native wasm build size e2e)
+all_layers=(lint native wasm build size e2e)
 layers=("$@")
 [ "${#layers[@]}" -gt 0 ] || layers=("${all_layers[@]}")
 for l in "${layers[@]}"; do
@@ -31,6 +32,11 @@ export CHROMEDRIVER
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
+run_lint() {
+    cargo fmt --all -- --check &&
+        cargo clippy --all-targets -- -D warnings &&
+        cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+}
 run_native() { cargo test; }
 run_wasm() { cargo test --target wasm32-unknown-unknown --test web --test determinism; }
 run_build() { trunk build --release; }

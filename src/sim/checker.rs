@@ -754,7 +754,7 @@ impl Checker {
             let Some(log) = logs.log(*tp) else { continue };
             for b in log.batches().iter().filter(|b| {
                 !b.is_control()
-                    && !(b.is_transactional && log.is_aborted(b.producer_id, b.base_offset))
+                    && (!b.is_transactional || !log.is_aborted(b.producer_id, b.base_offset))
             }) {
                 for r in b.first_record.0..b.first_record.0 + b.record_count {
                     if let Some(n) = present.get_mut(r as usize) {
@@ -763,30 +763,34 @@ impl Checker {
                 }
             }
         }
-        for r in 0..self.acked.len() {
-            if self.acked[r] == 1 && present[r] == 0 {
-                let Some((p, f)) = self.producer_of(RecordId(r as u32)) else {
-                    continue;
-                };
-                let expected = match f.acks {
-                    Acks::None => Some(ExpectedBecause::AcksZero),
-                    Acks::Leader if self.setup.replication_factor > 1 => {
-                        Some(ExpectedBecause::AcksOne)
-                    }
-                    _ if self.unclean_elections > 0 => Some(ExpectedBecause::UncleanElection),
-                    _ => None,
-                };
-                self.fail(
-                    Property::NoLostAck,
-                    step,
-                    tick,
-                    Detail::LostAck {
-                        record: RecordId(r as u32),
-                        producer: NodeId::Producer(p),
-                    },
-                    expected,
-                );
-            }
+        let missing: Vec<usize> = self
+            .acked
+            .iter()
+            .zip(&present)
+            .enumerate()
+            .filter(|(_, (acked, copies))| **acked == 1 && **copies == 0)
+            .map(|(r, _)| r)
+            .collect();
+        for r in missing {
+            let Some((p, f)) = self.producer_of(RecordId(r as u32)) else {
+                continue;
+            };
+            let expected = match f.acks {
+                Acks::None => Some(ExpectedBecause::AcksZero),
+                Acks::Leader if self.setup.replication_factor > 1 => Some(ExpectedBecause::AcksOne),
+                _ if self.unclean_elections > 0 => Some(ExpectedBecause::UncleanElection),
+                _ => None,
+            };
+            self.fail(
+                Property::NoLostAck,
+                step,
+                tick,
+                Detail::LostAck {
+                    record: RecordId(r as u32),
+                    producer: NodeId::Producer(p),
+                },
+                expected,
+            );
         }
         // Every record a consumer should have read: processed, and in its sink.
         let consumers = self.setup.consumers.clone();
@@ -980,7 +984,7 @@ impl Checker {
             let Some(log) = logs.log(tp) else { continue };
             for b in log.batches().iter().filter(|b| {
                 !b.is_control()
-                    && !(b.is_transactional && log.is_aborted(b.producer_id, b.base_offset))
+                    && (!b.is_transactional || !log.is_aborted(b.producer_id, b.base_offset))
             }) {
                 for r in b.first_record.0..b.first_record.0 + b.record_count {
                     if let Some(n) = self.log_copies.get_mut(r as usize) {

@@ -90,6 +90,10 @@ pub enum Busy {
     },
 }
 
+/// A fetch's records waiting to be processed: the partition, (offset, record) pairs, and the
+/// position after them.
+type ReadyFetch = (TopicPartition, Vec<(Offset, RecordId)>, Offset);
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ConsumerNode {
     pub idx: u8,
@@ -102,7 +106,7 @@ pub struct ConsumerNode {
     pub positions: BTreeMap<TopicPartition, Offset>,
     pub committed: BTreeMap<TopicPartition, Offset>,
     fetching: BTreeMap<TopicPartition, CorrelationId>,
-    ready: VecDeque<(TopicPartition, Vec<(Offset, RecordId)>, Offset)>,
+    ready: VecDeque<ReadyFetch>,
     pub busy: Busy,
     /// Requests in flight, with the broker each went to.
     in_flight: BTreeMap<CorrelationId, (u8, Message)>,

@@ -110,22 +110,20 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 kind,
                 summary,
                 ..
-            } => {
-                if app.show_polling
-                    || !polling(*kind)
-                    || !summary.ends_with(" 0 batches") && *kind == MessageKind::FetchResponse
-                {
-                    arrows.push(Arrow {
-                        id: *id,
-                        from: *from,
-                        to: *to,
-                        kind: *kind,
-                        sent: e.step,
-                        end: None,
-                        summary: summary.clone(),
-                        copy_of: None,
-                    });
-                }
+            } if app.show_polling
+                || !polling(*kind)
+                || !summary.ends_with(" 0 batches") && *kind == MessageKind::FetchResponse =>
+            {
+                arrows.push(Arrow {
+                    id: *id,
+                    from: *from,
+                    to: *to,
+                    kind: *kind,
+                    sent: e.step,
+                    end: None,
+                    summary: summary.clone(),
+                    copy_of: None,
+                });
             }
             TraceKind::Delivered { id, .. } => {
                 if let Some(a) = arrows.iter_mut().rev().find(|a| a.id == *id) {
