@@ -244,7 +244,7 @@ fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Ht
             <rect x={fmt(r.x)} y={fmt(r.y)} width={fmt(r.w)} height={fmt(r.h)} rx="8" />
             <text class="name" x={fmt(r.x + 10.0)} y={fmt(r.y + 19.0)}>{ s.node.to_string() }</text>
             if matches!(s.node, NodeId::Broker(_)) {
-                <text class="status" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + 19.0)} text-anchor="end">{ status }</text>
+                <text class="status" x={fmt(r.x + r.w - 16.0)} y={fmt(r.y + 19.0)} text-anchor="end">{ status }</text>
             } else {
                 { fitted(r.x + 10.0, r.y + 36.0, r.w - 20.0, status) }
                 { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2) }
@@ -541,7 +541,24 @@ fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
             None => (String::new(), String::new(), false),
         },
         NodeId::Broker(b) => match w.brokers.get(b as usize) {
-            Some(x) => (String::new(), String::new(), x.alive),
+            // The group coordinator's groups: state and generation (classic, `ClassicGroup`) or
+            // group epoch (KIP-848, `ConsumerGroup`).
+            Some(x) => {
+                let groups = x.group_coordinator.as_ref().map(|g| {
+                    let classic = g
+                        .groups
+                        .groups
+                        .values()
+                        .map(|c| format!("{} gen {}", c.state.name(), c.generation_id));
+                    let kip848 = g
+                        .groups
+                        .consumer_groups
+                        .values()
+                        .map(|c| format!("{} {}", tr(lang, "epoch", "에포크"), c.group_epoch));
+                    classic.chain(kip848).collect::<Vec<_>>().join(" · ")
+                });
+                (groups.unwrap_or_default(), String::new(), x.alive)
+            }
             None => (String::new(), String::new(), false),
         },
         NodeId::Consumer(i) => match w.consumers.get(i as usize) {
@@ -565,7 +582,12 @@ fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
                         Lang::Ko => format!("처리 {}건", c.processed_total),
                     },
                 };
-                (c.setup.cfg.isolation_level.name().into(), second, true)
+                // Its generation (or member epoch) as the group last gave it, when it is in one.
+                let first = match c.member.generation_id {
+                    g if g >= 0 => format!("{} · gen {}", c.setup.cfg.isolation_level.name(), g),
+                    _ => c.setup.cfg.isolation_level.name().to_string(),
+                };
+                (first, second, true)
             }
             None => (String::new(), String::new(), false),
         },
