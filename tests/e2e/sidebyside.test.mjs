@@ -32,7 +32,7 @@ test('flipping enable.idempotence on the lost-ack story: both runs, where they p
     const m = callout.match(/The runs part at step (\d+): with enable\.idempotence=false, (.*); with true, (.*)\./);
     assert.ok(m, callout);
     // v0's retry: written again without idempotence (after v1), recognised with it.
-    assert.equal(m[1], '22');
+    assert.equal(m[1], '28');
     assert.equal(m[2], 'orders-0 appends v0 again at offset 2');
     assert.match(m[3], /duplicate recognised, answered with offset 0/);
     assert.match(callout, /Their messages already differ from step \d+\./);
