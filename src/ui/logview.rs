@@ -321,6 +321,16 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
     let mut readers: Vec<String> = Vec::new();
     for c in &w.consumers {
         if !c.assignment.contains(&tp) {
+            // A line for each consumer of the topic, assigned this partition or not (the group
+            // moves partitions between members), so the log keeps its height.
+            if tp.topic == crate::sim::types::TopicId::Input {
+                readers.push(format!(
+                    "consumer-{} ({}): {}",
+                    c.idx,
+                    c.setup.cfg.isolation_level.name(),
+                    tr(app.lang, "not assigned", "할당 안 됨")
+                ));
+            }
             continue;
         }
         let pos = c.positions.get(&tp).map(|o| o.0);
@@ -437,9 +447,9 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
             if let Some(r) = replicas_line {
                 <p class="readers">{ r }</p>
             }
-            if !readers.is_empty() {
-                <p class="readers">{ readers.join(" · ") }</p>
-            }
+            // One line per consumer, never wrapped (cut with an ellipsis on a phone; the full
+            // text is its title), so the log keeps its height as positions change.
+            { for readers.iter().map(|r| html! { <p class="readers one-line" title={r.clone()}>{ r }</p> }) }
             { inspect_line }
         </div>
     }

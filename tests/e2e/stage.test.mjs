@@ -79,7 +79,8 @@ test('while playing, a token moves between animation frames; paused, it stands s
     const p = app.page;
     await p.locator('#w').getByRole('button', { name: 'Play' }).click();
     let moved = false;
-    for (let i = 0; i < 40 && !moved; i++) {
+    // Steps that take no simulated time show no travel: look for up to ~8 s of play.
+    for (let i = 0; i < 240 && !moved; i++) {
         const first = await p.evaluate(() => [...document.querySelectorAll('#w .token')].map((t) => [t.dataset.id, t.getAttribute('transform')]));
         await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         const second = await p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#w .token')].map((t) => [t.dataset.id, t.getAttribute('transform')])));
