@@ -24,7 +24,7 @@ use std::rc::Rc;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct StageProps {
     pub snap: Rc<Snapshot>,
     /// Two status lines per node, in the reader's language.
@@ -44,6 +44,26 @@ pub struct StageProps {
     pub on_select: Callback<u64>,
     pub knobs: Rc<Vec<Knob>>,
     pub on_knob: Callback<&'static str>,
+}
+
+/// The snapshots are built once per render of the app, so they are compared by pointer (cheap,
+/// and no deep comparison code for every type on the stage); the rest by value.
+impl PartialEq for StageProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.snap, &o.snap)
+            && Rc::ptr_eq(&self.status, &o.status)
+            && Rc::ptr_eq(&self.focus, &o.focus)
+            && Rc::ptr_eq(&self.knobs, &o.knobs)
+            && self.lang == o.lang
+            && self.now.to_bits() == o.now.to_bits()
+            && self.next.map(f64::to_bits) == o.next.map(f64::to_bits)
+            && self.playing == o.playing
+            && self.step_ms.to_bits() == o.step_ms.to_bits()
+            && self.stamp.to_bits() == o.stamp.to_bits()
+            && self.selected == o.selected
+            && self.on_select == o.on_select
+            && self.on_knob == o.on_knob
+    }
 }
 
 /// Steps shorter than this are not animated (nothing would be seen).
