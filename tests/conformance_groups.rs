@@ -964,3 +964,105 @@ fn a_member_cut_off_from_its_coordinator_is_removed_and_processes_as_a_zombie_un
     }
     assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
 }
+
+#[test]
+fn a_broken_marker_connection_does_not_stall_the_leaders_verification_nor_fence_the_next_owner() {
+    // Regression (the reproducer classic-output-loss.json, classic protocol, 3.9, TV1 with
+    // KIP-890 verification). consumer-1 crashes inside its transaction; the coordinator (broker-1)
+    // aborts it on timeout at 20065 and its WriteTxnMarkers to broker-0 is lost, so broker-1's
+    // connection to broker-0 is broken until that request times out (30 s). consumer-2, the
+    // partition's next owner, produces v8..v11 to orders-out-1 on broker-0, whose leader asks
+    // broker-1 (AddPartitionsToTxn verifyOnly) over its own connection (AddPartitionsToTxnManager's
+    // NetworkClient): the verification answers, the transaction commits, nothing is fenced.
+    // When the two brokers shared one connection the verification waited 30 s, the transaction
+    // timed out, the epoch bump fenced consumer-2's producer and v8..v11 never reached the output.
+    let scenario: Value = serde_json::from_str(REPRO_CLASSIC_OUTPUT_LOSS).unwrap();
+    let sim = run(scenario);
+    // The lost marker is the only broker-to-broker loss: the verification is never dropped.
+    let dropped: Vec<(NodeId, NodeId, MessageKind)> = sim
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Dropped { from, to, kind, .. }
+                if matches!((from, to), (NodeId::Broker(_), NodeId::Broker(_))) =>
+            {
+                Some((*from, *to, *kind))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(dropped.iter().all(|(f, t, k)| (*f, *t, *k)
+        == (
+            NodeId::Broker(1),
+            NodeId::Broker(0),
+            MessageKind::WriteTxnMarkersRequest
+        )));
+    assert!(!dropped.is_empty());
+    // consumer-2's producer is never fenced, nor its application stopped.
+    assert!(!facts(&sim).iter().any(|n| matches!(
+        n,
+        Note::ClientError {
+            node: NodeId::Consumer(2),
+            ..
+        }
+    )));
+    assert!(sim.world.consumers[2].halted.is_none());
+    // consumer-2 processed orders-1@2 (v8) exactly once, in the transaction that committed.
+    let p2 = processed(&sim, 2);
+    assert_eq!(p2.iter().filter(|p| **p == (1, 2)).count(), 1);
+    assert_eq!(p2, vec![(1, 2), (1, 3), (1, 4), (1, 5)]);
+    // orders-out-1: consumer-0's v4..v5 committed (0-1, marker 2), consumer-2's v8..v11 (3-6),
+    // consumer-1's empty transaction aborted (marker 7, once its connection came back), then
+    // consumer-2's commit marker (8).
+    let out = sim
+        .world
+        .log(TopicPartition {
+            topic: TopicId::Output,
+            partition: 1,
+        })
+        .unwrap();
+    let cells: Vec<(u64, Option<ControlType>, bool)> = out
+        .batches()
+        .iter()
+        .map(|b| {
+            (
+                b.base_offset.0,
+                b.control,
+                out.is_aborted(b.producer_id, b.base_offset),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        vec![
+            (0, None, false),
+            (2, Some(ControlType::Commit), false),
+            (3, None, false),
+            (7, Some(ControlType::Abort), false),
+            (8, Some(ControlType::Commit), false),
+        ]
+    );
+    // v8 is in the output exactly once, in a committed batch.
+    let v8: Vec<u64> = out
+        .batches()
+        .iter()
+        .filter(|b| {
+            b.control.is_none()
+                && !out.is_aborted(b.producer_id, b.base_offset)
+                && b.first_record.0 <= 8
+                && 8 < b.first_record.0 + b.record_count
+        })
+        .map(|b| b.base_offset.0 + (8 - b.first_record.0) as u64)
+        .collect();
+    assert_eq!(v8, vec![3]);
+    // The group's offsets moved past every input record with it.
+    let gc = sim.world.brokers[1].group_coordinator.as_ref().unwrap();
+    assert_eq!(gc.committed[&(0, tp(0))], Offset(6));
+    assert_eq!(gc.committed[&(0, tp(1))], Offset(6));
+    assert!(sim.world.checker.verdicts[&Property::EndToEndExactlyOnce].passed());
+    assert!(sim.world.checker.verdicts[&Property::TransactionAtomicity].passed());
+}
+
+/// `/work/repro/classic-output-loss.json`, as found by the property test.
+const REPRO_CLASSIC_OUTPUT_LOSS: &str = r#"{"cluster":{"brokers":2,"output.partitions":2,"partitions":2},"consumers":[{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-0"},"start_at":0},{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-1"},"start_at":2020},{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-2"},"start_at":2020}],"format":"eoscope/scenario@1","producers":[{"config":{"request.timeout.ms":500},"script":[{"send":{"batches":2,"partition":0,"records":2}},{"send":{"batches":2,"partition":1,"records":1}},{"at":3000},{"send":{"batches":2,"partition":0,"records":1}},{"send":{"partition":1,"records":2}},{"at":7000},{"send":{"batches":2,"partition":1,"records":1}}]}],"schedule":[{"at":176,"drop":{"kind":"WriteTxnMarkersRequest","nth":3}},{"at":3136,"crash":"consumer-1"}],"seed":0,"title":{"en":"t"},"version":"3.9"}"#;

@@ -38,7 +38,8 @@ pub struct Envelope {
     pub conn: u32,
 }
 
-/// A TCP connection between two nodes (one per pair, both directions).
+/// A TCP connection: one per client and broker (both directions), one each way between two
+/// brokers (each opens its own, see `Network::key`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Connection {
     /// Bumped each time the connection is closed and opened again.
@@ -65,7 +66,8 @@ pub struct Network {
     pub links: BTreeMap<(NodeId, NodeId), LinkState>,
     /// Last delivery time per link: links are FIFO.
     last_delivery: BTreeMap<(NodeId, NodeId), Tick>,
-    /// Connections by node pair (smaller id first).
+    /// Connections by `Network::key`: a client–broker pair smaller id first, a broker pair
+    /// (the one that opened it, the other).
     pub connections: BTreeMap<(NodeId, NodeId), Connection>,
     pub drop_rates: Vec<(Option<NodeId>, Option<NodeId>, u32)>,
 }
@@ -78,32 +80,42 @@ impl Network {
             .unwrap_or(LinkState::Healthy)
     }
 
-    fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
-        if a <= b {
-            (a, b)
-        } else {
-            (b, a)
+    /// The connection a message from `from` to `to` travels on. A client and a broker share one
+    /// (the client opened it). Two brokers have one each way: each side's inter-broker sender
+    /// (`TransactionMarkerChannelManager`, `AddPartitionsToTxnManager`, `ReplicaFetcherThread`)
+    /// opens its own `NetworkClient` connection, and a response returns on its request's.
+    fn key(from: NodeId, to: NodeId, response: bool) -> (NodeId, NodeId) {
+        match (from, to) {
+            (NodeId::Broker(_), NodeId::Broker(_)) if response => (to, from),
+            (NodeId::Broker(_), NodeId::Broker(_)) => (from, to),
+            _ if from <= to => (from, to),
+            _ => (to, from),
         }
     }
 
-    pub fn connection(&self, a: NodeId, b: NodeId) -> Connection {
+    /// The connection a message of `kind` from `from` to `to` travels on.
+    pub fn connection(&self, from: NodeId, to: NodeId, kind: MessageKind) -> Connection {
         self.connections
-            .get(&Network::pair(a, b))
+            .get(&Network::key(from, to, kind.is_response()))
             .copied()
             .unwrap_or_default()
     }
 
     /// A lost message breaks its connection: like a TCP stream, nothing after it gets through.
-    fn break_connection(&mut self, a: NodeId, b: NodeId) {
+    fn break_connection(&mut self, from: NodeId, to: NodeId, kind: MessageKind) {
         self.connections
-            .entry(Network::pair(a, b))
+            .entry(Network::key(from, to, kind.is_response()))
             .or_default()
             .broken = true;
     }
 
-    /// Closes a connection; the next message opens a new one and nothing in flight on the old one arrives.
+    /// `a` closes its connection to `b` (between two brokers, the one `a` opened); the next
+    /// message opens a new one and nothing in flight on the old one arrives.
     fn reconnect(&mut self, a: NodeId, b: NodeId) {
-        let c = self.connections.entry(Network::pair(a, b)).or_default();
+        let c = self
+            .connections
+            .entry(Network::key(a, b, false))
+            .or_default();
         c.generation += 1;
         c.broken = false;
     }
@@ -136,6 +148,9 @@ impl Network {
         peers.dedup();
         for p in peers {
             self.reconnect(n, p);
+            if Network::key(p, n, false) != Network::key(n, p, false) {
+                self.reconnect(p, n);
+            }
         }
     }
 }
@@ -833,7 +848,7 @@ impl Sim {
         let Some(env) = self.world.net.in_flight.remove(&id) else {
             return;
         };
-        let conn = self.world.net.connection(env.from, env.to);
+        let conn = self.world.net.connection(env.from, env.to, env.msg.kind());
         if conn.generation != env.conn || conn.broken {
             self.trace_push(TraceKind::Dropped {
                 id,
@@ -1309,7 +1324,7 @@ impl Sim {
             self.notify_disconnect(from, to);
         }
         let w = &mut self.world;
-        if drop.is_none() && w.net.connection(from, to).broken {
+        if drop.is_none() && w.net.connection(from, to, kind).broken {
             drop = Some(DropReason::ConnectionBroken);
         }
         if drop.is_none() && w.net.link(from, to) == LinkState::Partitioned {
@@ -1354,7 +1369,7 @@ impl Sim {
         }
         if let Some(reason) = drop {
             if !matches!(reason, DropReason::SenderCrashed | DropReason::ReceiverDown) {
-                self.world.net.break_connection(from, to);
+                self.world.net.break_connection(from, to, kind);
             }
             self.trace_push(TraceKind::Dropped {
                 id,
@@ -1366,7 +1381,7 @@ impl Sim {
             return;
         }
         let w = &mut self.world;
-        let conn = w.net.connection(from, to).generation;
+        let conn = w.net.connection(from, to, kind).generation;
         if duplicate {
             let copy = w.net.next_id;
             w.net.next_id += 1;
@@ -1495,7 +1510,7 @@ impl Sim {
             return false;
         };
         self.world.events.retain(|_, ev| *ev != Event::Deliver(id));
-        self.world.net.break_connection(e.from, e.to);
+        self.world.net.break_connection(e.from, e.to, e.msg.kind());
         self.trace_push(TraceKind::Dropped {
             id,
             from: e.from,
