@@ -513,10 +513,12 @@ impl ProducerClient {
     /// and `Sender.getExpiredInflightBatches`), at its deadline rather than at a request timeout.
     fn expire_due(&mut self, ctx: &ClientCtx, out: &mut Out) {
         let dt = self.cfg.delivery_timeout_ms;
+        // Batch ids grow with their creation time (both are assigned at `send`), so the due ones
+        // are a prefix of the map: no scan of the whole accumulator at every drain.
         let due: Vec<u32> = self
             .batches
             .iter()
-            .filter(|(_, b)| b.created.0 + dt <= ctx.now.0)
+            .take_while(|(_, b)| b.created.0 + dt <= ctx.now.0)
             .map(|(id, _)| *id)
             .collect();
         for id in due {
@@ -527,7 +529,8 @@ impl ProducerClient {
     /// A wake-up at the earliest delivery deadline of the batches still outstanding.
     fn arm_delivery_deadline(&mut self, ctx: &ClientCtx, out: &mut Out) {
         let dt = self.cfg.delivery_timeout_ms;
-        if let Some(first) = self.batches.values().map(|b| b.created.plus(dt)).min() {
+        // The oldest batch is the first (see `expire_due`).
+        if let Some(first) = self.batches.values().next().map(|b| b.created.plus(dt)) {
             self.wake(ctx.now, first, out);
         }
     }
