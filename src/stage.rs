@@ -122,6 +122,9 @@ impl Layout {
     }
 }
 
+/// A node to place, with the partitions drawn on it.
+type Placed = (NodeId, Vec<TopicPartition>);
+
 fn broker_height(logs: usize, coordinators: usize) -> f64 {
     40.0 + 16.0 * coordinators as f64 + 34.0 * logs as f64
 }
@@ -210,50 +213,36 @@ pub fn layout(w: &World, width: f64) -> Layout {
             let total = bw * n as f64 + 8.0 * (n as f64 - 1.0);
             (width - total) / 2.0 + k as f64 * (bw + 8.0)
         };
+        let rows: [(Vec<Placed>, f64); 3] = [
+            (producers.iter().map(|p| (*p, vec![])).collect(), client_h),
+            (
+                brokers
+                    .iter()
+                    .map(|(b, logs)| (NodeId::Broker(*b), logs.clone()))
+                    .collect(),
+                broker_h,
+            ),
+            (consumers.iter().map(|c| (*c, vec![])).collect(), client_h),
+        ];
         let mut y = 14.0; // room for a timer ring on a top node's corner
-        let pw = row(producers.len());
-        for (k, p) in producers.iter().enumerate() {
-            push(
-                *p,
-                Rect {
-                    x: place_row(producers.len(), k),
-                    y,
-                    w: pw,
-                    h: client_h,
-                },
-                vec![],
-            );
+        for (nodes, h) in rows.into_iter().filter(|(n, _)| !n.is_empty()) {
+            let w = row(nodes.len());
+            let n = nodes.len();
+            for (k, (node, logs)) in nodes.into_iter().enumerate() {
+                push(
+                    node,
+                    Rect {
+                        x: place_row(n, k),
+                        y,
+                        w,
+                        h,
+                    },
+                    logs,
+                );
+            }
+            y += h + row_gap;
         }
-        y += client_h + row_gap;
-        let bh = broker_h;
-        let bw = row(brokers.len());
-        for (k, (b, logs)) in brokers.iter().enumerate() {
-            push(
-                NodeId::Broker(*b),
-                Rect {
-                    x: place_row(brokers.len(), k),
-                    y,
-                    w: bw,
-                    h: bh,
-                },
-                logs.clone(),
-            );
-        }
-        y += bh + row_gap;
-        let cw = row(consumers.len());
-        for (k, c) in consumers.iter().enumerate() {
-            push(
-                *c,
-                Rect {
-                    x: place_row(consumers.len(), k),
-                    y,
-                    w: cw,
-                    h: client_h,
-                },
-                vec![],
-            );
-        }
-        height = y + if consumers.is_empty() { 0.0 } else { client_h } + 8.0;
+        height = y - row_gap + 8.0;
     } else {
         // Narrow enough boxes that the links between them hold a labelled token.
         let cw = (width * 0.16).clamp(104.0, 180.0);
