@@ -574,15 +574,14 @@ pub struct Snapshot {
     pub rings: Vec<Ring>,
 }
 
-/// Everything on the stage at the time shown `t` (in ticks, between this step's and the next).
+/// Everything on the stage at the time shown `t` (in ticks, between this step's and the next):
+/// the step's snapshot and its tokens placed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
-    pub layout: Layout,
+    pub snap: Snapshot,
     pub tokens: Vec<Token>,
     /// Messages in flight not drawn (idle polls, or no clear place).
     pub hidden: usize,
-    pub losses: Vec<Loss>,
-    pub rings: Vec<Ring>,
 }
 
 /// The stage of `w` drawn `width` px wide. Losses recorded after step `losses_since` are drawn
@@ -708,10 +707,8 @@ pub fn scene(
     let (tokens, crowded) = place(&snap, t);
     Scene {
         hidden: snap.idle + crowded,
-        layout: snap.layout,
+        snap,
         tokens,
-        losses: snap.losses,
-        rings: snap.rings,
     }
 }
 

@@ -23,6 +23,7 @@ fn the_lost_ack_is_drawn_on_its_link_with_what_it_was() {
     let now = sim.world.now.0 as f64;
     let scene = stage::scene(&sim.world, &sim.trace, now, 700.0, 0, false);
     let loss = scene
+        .snap
         .losses
         .iter()
         .find(|l| l.kind == MessageKind::ProduceResponse)
@@ -33,12 +34,12 @@ fn the_lost_ack_is_drawn_on_its_link_with_what_it_was() {
     );
     assert_eq!(loss.label, "ProduceResponse (orders-0 ok offset 0)");
     // Half way between the two boxes.
-    let p = scene.layout.rect(NodeId::Producer(0)).unwrap();
-    let b = scene.layout.rect(NodeId::Broker(0)).unwrap();
+    let p = scene.snap.layout.rect(NodeId::Producer(0)).unwrap();
+    let b = scene.snap.layout.rect(NodeId::Broker(0)).unwrap();
     assert!(loss.at.0 > p.x + p.w && loss.at.0 < b.x, "{:?}", loss.at);
     // A later beat's losses start after this one: it is gone from them.
     let later = stage::scene(&sim.world, &sim.trace, now, 700.0, sim.world.step, false);
-    assert!(later.losses.is_empty());
+    assert!(later.snap.losses.is_empty());
 }
 
 #[test]
@@ -99,7 +100,7 @@ fn no_token_covers_another_or_a_node_in_any_shipped_story() {
                 for t in [now, now + 2.0] {
                     let s = stage::scene(&sim.world, &sim.trace, t, width, 0, false);
                     for (i, a) in s.tokens.iter().enumerate() {
-                        for n in &s.layout.nodes {
+                        for n in &s.snap.layout.nodes {
                             assert!(
                                 !a.rect.overlaps(&n.rect),
                                 "{id} at {width} px, step {}: {} covers {}",
