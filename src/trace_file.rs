@@ -15,7 +15,7 @@
 //! ```
 //!
 //! `scenario`, `seed`, `actions` (the share link's action format) and `step` are the run; on
-//! import it is replayed and its trace digest (FNV-1a over every trace entry, `Trace::digest`)
+//! import it is replayed and its trace digest (FNV-1a over every trace entry's structured fields, `Trace::digest`)
 //! compared with `digest`, so a file made by a different eoscope (or edited by hand) is noticed.
 //! `events` is the trace itself for people and other tools to read (at most the last
 //! `TRACE_LIMIT` entries; `events_total` counts them all); import ignores it.

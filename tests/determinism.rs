@@ -1,5 +1,5 @@
 //! Same seed + same scenario → the same trace, byte for byte, natively and in wasm: every shipped
-//! scenario's trace digest (FNV-1a over the JSON of every trace entry) must equal the one in its
+//! scenario's trace digest (FNV-1a over the structured fields of every trace entry) must equal the one in its
 //! golden output, which the native runner wrote. This file runs in both test layers.
 
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,7 @@ use super::txn_coordinator::TransactionState;
 use super::types::{NodeId, Offset, ProducerId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Id of a message on the network, unique within a run.
@@ -251,7 +252,7 @@ pub struct Trace {
     pub limit: usize,
     pub events: VecDeque<TraceEvent>,
     pub total: u64,
-    /// FNV-1a over each entry's JSON, in order.
+    /// FNV-1a over each entry's structured fields (`StableHasher`), in order.
     pub digest: u64,
 }
 
@@ -266,19 +267,51 @@ impl Trace {
         }
     }
 
-    fn push(&mut self, step: u64, tick: Tick, what: TraceKind) {
-        let e = TraceEvent { step, tick, what };
-        if let Ok(json) = serde_json::to_string(&e) {
-            for b in json.bytes().chain(std::iter::once(b'\n')) {
-                self.digest ^= b as u64;
-                self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
-            }
+    fn push(&mut self, step: u64, tick: Tick, what: TraceKind, sent: Option<&Message>) {
+        let mut h = StableHasher(self.digest);
+        (step, tick).hash(&mut h);
+        // Structured fields only: rewording a summary or a note changes no digest.
+        match &what {
+            TraceKind::Sent {
+                id,
+                from,
+                to,
+                kind,
+                deliver,
+                ..
+            } => (0u8, id, from, to, kind, deliver, sent).hash(&mut h),
+            TraceKind::ConfigRejected { node, .. } => (1u8, node).hash(&mut h),
+            TraceKind::ScheduleNote { .. } => 2u8.hash(&mut h),
+            other => other.hash(&mut h),
         }
+        self.digest = h.0;
+        let e = TraceEvent { step, tick, what };
         self.total += 1;
         self.events.push_back(e);
         if self.events.len() > self.limit {
             self.events.pop_front();
         }
+    }
+}
+
+/// FNV-1a over the bytes Hash writes (both targets are little-endian), `usize`/`isize` widened to 64 bits: the same digest natively
+/// and in wasm32, and no serialisation per trace entry.
+struct StableHasher(u64);
+
+impl Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write(&(n as u64).to_le_bytes());
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write(&(n as i64).to_le_bytes());
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -1355,14 +1388,16 @@ impl Sim {
         let deliver = w.delivery_time(from, to, delay);
         if self.trace.enabled {
             let summary = msg.summary();
-            self.trace_push(TraceKind::Sent {
+            let sent = TraceKind::Sent {
                 id,
                 from,
                 to,
                 kind,
                 summary,
                 deliver,
-            });
+            };
+            let (step, now) = (self.world.step, self.world.now);
+            self.trace.push(step, now, sent, Some(&msg));
             if delay > 0 {
                 self.trace_push(TraceKind::Delayed { id, ms: delay });
             }
@@ -1421,7 +1456,7 @@ impl Sim {
 
     fn trace_push(&mut self, what: TraceKind) {
         if self.trace.enabled {
-            self.trace.push(self.world.step, self.world.now, what);
+            self.trace.push(self.world.step, self.world.now, what, None);
         }
     }
 
@@ -1805,5 +1840,43 @@ impl Logs for World {
     }
     fn coordinator_state(&self, producer_id: ProducerId) -> Option<TransactionState> {
         self.txn_state_of(producer_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(summary: &str) -> TraceKind {
+        TraceKind::Sent {
+            id: 7,
+            from: NodeId::Producer(0),
+            to: NodeId::Broker(1),
+            kind: MessageKind::ProduceRequest,
+            summary: summary.into(),
+            deliver: Tick(12),
+        }
+    }
+
+    #[test]
+    fn the_digest_covers_structured_fields_not_wording() {
+        let digest = |what: TraceKind, step: u64| {
+            let mut t = Trace::new(true, 4);
+            t.push(step, Tick(3), what, None);
+            t.digest
+        };
+        assert_eq!(digest(sent("Produce v0"), 1), digest(sent("reworded"), 1));
+        assert_ne!(digest(sent("Produce v0"), 1), digest(sent("Produce v0"), 2));
+        let note = |text: &str| TraceKind::ScheduleNote { text: text.into() };
+        assert_eq!(digest(note("a"), 1), digest(note("b"), 1));
+        assert_ne!(
+            digest(note("a"), 1),
+            digest(
+                TraceKind::Crashed {
+                    node: NodeId::Broker(0)
+                },
+                1
+            )
+        );
     }
 }
