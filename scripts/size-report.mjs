@@ -1,5 +1,11 @@
 // Size report of the release bundle: every .wasm, .js and .css file in dist/, raw and gzip
-// (level 9), as a table. Exits 1 if the gzip total exceeds the budget below.
+// (level 9), as a table, then what each of the two paths downloads. Exits 1 if either path's gzip
+// total exceeds its budget below.
+//   full app path: boot.js + the full build's JS and wasm + the stylesheet (the app's own page,
+//     and any page with a widget that needs the full app)
+//   reader's path: what a reader of the example post (static/blog-example.html, whose widgets are
+//     all reader's widgets) downloads until the first widget is interactive: the page, its
+//     stylesheet and embed-resize.js, boot.js, the reader's build's JS and wasm, the stylesheet
 //
 // Usage: node scripts/size-report.mjs [DIST_DIR]   (after `trunk build --release`)
 
@@ -50,7 +56,16 @@ import { gzipSync } from 'node:zlib';
 // serde_json::Value instead of derived Deserialize (~-20 KB), the event log's Debug text for group
 // notes phrased in text.rs, then the reader's build without the editor, search, side by side and
 // export. Lower this as they land.
+//
+// The reader's path got its own budget on 2026-12-03 with the reader's build (issue #16):
+// measured 448.5 KB (wasm 427.5 KB: the full build minus the editor, settings, search, side by side,
+// export/import and share dialogs, -61.5 KB). The target is 200 KB; twiggy on the reader's
+// un-optimised wasm names what stands between: BTreeMap code instantiated per key/value type
+// (~236 KB raw of ~1.64 MB: one vec-backed map type would replace most), the App's view (~98 KB),
+// serde and its derived Deserialize (~97 KB: hand-parse the scenario files), the core's world loop
+// (~91 KB) and .rodata (~105 KB). Lower this as they land.
 export const GZIP_BUDGET_BYTES = 512 * 1024;
+export const READER_GZIP_BUDGET_BYTES = 450 * 1024;
 
 const dist = process.argv[2] ?? 'dist';
 
@@ -95,9 +110,31 @@ line('file', 'raw', 'gzip');
 for (const r of rows) line(r.file, kb(r.raw), kb(r.gzip));
 for (const [kind, s] of Object.entries(byKind).sort()) line(`all .${kind}`, kb(s.raw), kb(s.gzip));
 line('total', kb(total.raw), kb(total.gzip));
-const pct = ((100 * total.gzip) / GZIP_BUDGET_BYTES).toFixed(0);
-if (total.gzip > GZIP_BUDGET_BYTES) {
-    console.error(`size report: FAILED: gzip total ${kb(total.gzip)} is over the budget of ${kb(GZIP_BUDGET_BYTES)} (${pct}%)`);
-    process.exit(1);
+
+// The two paths, by file name: the reader's build is eoscope-reader-HASH.*, the full one
+// eoscope-HASH.* (js/wasm), the stylesheet eoscope-HASH.css.
+const gz = (f) => {
+    const path = join(dist, f);
+    try {
+        return gzipSync(readFileSync(path), { level: 9 }).length;
+    } catch {
+        return 0;
+    }
+};
+const named = (re) => rows.filter((r) => re.test(r.file)).map((r) => r.file);
+const css = named(/^eoscope-[0-9a-f]+\.css$/);
+const full = ['boot.js', ...named(/^eoscope-[0-9a-f]+(_bg\.wasm|\.js)$/), ...css];
+const reader = ['blog-example.html', 'blog.css', 'embed-resize.js', 'boot.js', ...named(/^eoscope-reader-[0-9a-f]+(_bg\.wasm|\.js)$/), ...css];
+let failed = false;
+for (const [name, files, budget] of [
+    ['full app path', full, GZIP_BUDGET_BYTES],
+    ["reader's path", reader, READER_GZIP_BUDGET_BYTES],
+]) {
+    const sum = files.reduce((t, f) => t + gz(f), 0);
+    const pct = ((100 * sum) / budget).toFixed(0);
+    const ok = sum <= budget && files.some((f) => f.endsWith('.wasm'));
+    failed ||= !ok;
+    const verdict = ok ? 'within' : 'FAILED: over (or no wasm in it)';
+    console.log(`size report: ${name} (${files.join(', ')}): gzip ${kb(sum)}, ${verdict} the budget of ${kb(budget)} (${pct}%)`);
 }
-console.log(`size report: gzip total ${kb(total.gzip)} is within the budget of ${kb(GZIP_BUDGET_BYTES)} (${pct}%)`);
+if (failed) process.exit(1);

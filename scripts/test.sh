@@ -4,7 +4,8 @@
 #   native  cargo test                                     (the core and its tests, on the host)
 #   wasm    cargo test --target wasm32-unknown-unknown --test web
 #                                                          (tests/web.rs, headless Chromium)
-#   build   trunk build --release                          (dist/, as it would be deployed)
+#   build   trunk build --release                          (dist/, as it would be deployed: the full
+#                                                          app and the reader's build)
 #   size    node scripts/size-report.mjs                   (wasm+JS+CSS gzip within the budget)
 #   e2e     node --test tests/e2e/                         (dist/ under a strict CSP, Playwright)
 # Every layer runs even when an earlier one failed (size and e2e need build); the script ends
@@ -35,7 +36,8 @@ export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 run_lint() {
     cargo fmt --all -- --check &&
         cargo clippy --all-targets -- -D warnings &&
-        cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+        cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings &&
+        cargo clippy --target wasm32-unknown-unknown --bin eoscope --no-default-features -- -D warnings
 }
 run_native() { cargo test; }
 run_wasm() { cargo test --target wasm32-unknown-unknown --test web --test determinism; }

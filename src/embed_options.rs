@@ -529,28 +529,31 @@ pub fn query_pairs(
     Ok(pairs)
 }
 
-/// Options from an element's attributes: `attr(name)` returns the value of attribute `name`
-/// (`data-eoscope`, `data-step`…), if present.
+/// Options from an element's attributes: `attr(name)` returns the value of attribute `name`, if
+/// present. `prefix` is `"data-"` for `<div data-eoscope="ID" data-step=…>` and `""` for the custom
+/// element `<eoscope-widget scenario="ID" step=…>`; one parser for both.
 pub fn from_attributes(
     attr: impl Fn(&str) -> Option<String>,
+    prefix: &str,
     default_lang: Lang,
 ) -> Result<EmbedOptions, String> {
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = attr("data-eoscope") {
-        pairs.push((ATTRS[0], id));
-    }
-    for a in ATTRS.iter().skip(1) {
-        if let Some(v) = attr(&format!("data-{}", a)) {
+    for a in ATTRS {
+        let name = match (prefix, a) {
+            ("data-", "scenario") => "data-eoscope".to_string(),
+            _ => format!("{}{}", prefix, a),
+        };
+        if let Some(v) = attr(&name) {
             pairs.push((a, v));
         }
     }
-    let raw = raw_from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), "data-")?;
+    let raw = raw_from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), prefix)?;
     validate(raw, true, default_lang)
 }
 
-/// Options as JSON text: the struct and the validation of `eoscope.mount(element, options)`,
-/// whose object the browser reads with serde-wasm-bindgen (`ui::widget::from_js`, tested with
-/// hostile values in `tests/web.rs`); this is how they are tested natively with arbitrary input.
+/// Options as JSON text, validated as `eoscope.mount(element, options)`'s are (the browser reads
+/// the object key by key into the same pairs, `ui::widget::from_js`, tested with hostile values in
+/// `tests/web.rs`): how the validation is tested natively with arbitrary input.
 pub fn from_json(text: &str, default_lang: Lang) -> Result<EmbedOptions, String> {
     let raw: RawOptions = serde_json::from_str(text)
         .map_err(|e| format!("eoscope.mount: bad options: {}", clip_long(&e.to_string())))?;

@@ -2,6 +2,7 @@
 //! Yew front end (`ui`, wasm only). `sim` knows nothing of the UI.
 
 pub mod embed_options;
+pub mod pretty_json;
 pub mod share;
 pub mod sim;
 pub mod stage;

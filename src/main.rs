@@ -1,9 +1,13 @@
-//! trunk's entry point: mounts the app into the page. Natively it only points at the runner.
+//! trunk's entry point. In the browser it does nothing by itself: static/boot.js chooses which
+//! elements to mount, when, and with which build (`eoscope::ui::widget`'s exports). Natively it
+//! only points at the runner.
+
+// Links the library for its exported functions, which nothing here calls.
+#[cfg(target_arch = "wasm32")]
+extern crate eoscope as _;
 
 #[cfg(target_arch = "wasm32")]
-fn main() {
-    eoscope::ui::start();
-}
+fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {

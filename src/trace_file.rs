@@ -64,7 +64,7 @@ pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
     format!(
         "{{\n\"format\": \"{}\",\n\"scenario\": {},\n\"seed\": {},\n\"actions\": {},\n\"step\": {},\n\"digest\": \"{:016x}\",\n\"events_total\": {},\n\"events\": [\n{}\n]\n}}\n",
         FORMAT,
-        serde_json::to_string_pretty(file).unwrap_or_else(|_| "null".into()),
+        serde_json::to_string(file).map_or_else(|_| "null".into(), |j| crate::pretty_json::pretty(&j)),
         tl.seed,
         Value::Array(actions),
         tl.step_index(),

@@ -398,10 +398,13 @@ fn hostile_mount_options_give_options_or_a_message() {
             "undefined",
             "null",
             "({})",
-            // NaN is no number at all, as JSON.stringify writes it: null, no height.
-            "({height: NaN})",
-            "new Map([['scenario', 'txn-commit']])",
             "({scenario: 'txn-commit', step: 12, lang: 'ko', panels: 'logs,verdicts', controls: 'minimal', autoplay: false})"
         ]
     );
+    // A refusal names the option.
+    let msg = |src: &str| ui::widget::from_js(js_sys::eval(src).unwrap()).unwrap_err();
+    assert!(msg("({height: NaN})").contains("height must be a whole number"));
+    assert!(msg("({bogus: 1})").contains("unknown option `bogus`"));
+    assert!(msg("({lang: {}})").contains("`lang` must be a string, a number or a boolean"));
+    assert!(msg("new Map([['scenario', 'txn-commit']])").contains("plain object"));
 }

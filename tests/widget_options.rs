@@ -23,7 +23,7 @@ fn attrs(pairs: &[(&str, &str)]) -> Result<EmbedOptions, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    from_attributes(|name| map.get(name).cloned(), Lang::En)
+    from_attributes(|name| map.get(name).cloned(), "data-", Lang::En)
 }
 
 fn attr_error(name: &str, value: &str) -> String {
@@ -201,7 +201,7 @@ proptest! {
                 v.clone().map(|v| (name, v))
             })
             .collect();
-        match from_attributes(|n| map.get(n).cloned(), Lang::Ko) {
+        match from_attributes(|n| map.get(n).cloned(), "data-", Lang::Ko) {
             Ok(o) => check_options(&o)?,
             Err(e) => check_message(&e)?,
         }
@@ -278,7 +278,7 @@ proptest! {
             .iter()
             .map(|(k, v)| (if k == "scenario" { "data-eoscope".to_string() } else { format!("data-{}", k) }, v.clone()))
             .collect();
-        prop_assert_eq!(from_attributes(|n| map.get(n).cloned(), Lang::En), Ok(want.clone()));
+        prop_assert_eq!(from_attributes(|n| map.get(n).cloned(), "data-", Lang::En), Ok(want.clone()));
 
         let query = format!("?{}", values.iter().map(|(k, v)| format!("{}={}", k, percent_encode(v))).collect::<Vec<_>>().join("&"));
         let pairs = query_pairs(&query, percent_decode).map_err(TestCaseError::fail)?;
@@ -315,7 +315,12 @@ fn no_attribute_but_the_scenario_gives_the_widget_defaults() {
         (None, None, None, None)
     );
     // An empty data-eoscope is the default story; the page's language is the default language.
-    let o = from_attributes(|n| (n == "data-eoscope").then(String::new), Lang::Ko).unwrap();
+    let o = from_attributes(
+        |n| (n == "data-eoscope").then(String::new),
+        "data-",
+        Lang::Ko,
+    )
+    .unwrap();
     assert_eq!((o.scenario, o.lang), (0, Lang::Ko));
 }
 

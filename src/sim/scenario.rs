@@ -15,7 +15,7 @@ pub const FORMAT: &str = "eoscope/scenario@1";
 pub type Localized = BTreeMap<String, String>;
 
 /// The file as written.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub format: String,
@@ -48,7 +48,7 @@ pub struct ScenarioFile {
     pub limits: LimitsSpec,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     #[serde(default = "one")]
@@ -116,7 +116,7 @@ impl Default for ClusterSpec {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProducerSpec {
     /// Kafka producer configs by their own keys.
@@ -162,7 +162,7 @@ fn one_u32() -> u32 {
     1
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerSpec {
     #[serde(default)]
@@ -181,7 +181,7 @@ pub struct ConsumerSpec {
     pub start_at: Option<u64>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkSpec {
     /// Upsert by a unique key instead of inserting every record.
@@ -193,7 +193,7 @@ pub struct SinkSpec {
 }
 
 /// A fault or an intervention. Exactly one action; `at` (a tick) and/or `on` (a message match).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSpec {
     #[serde(default)]
@@ -232,7 +232,7 @@ pub struct ScheduleSpec {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PauseSpec {
     pub node: String,
@@ -253,7 +253,7 @@ pub struct MatchSpec {
     pub nth: Option<u32>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DelaySpec {
     #[serde(flatten)]
@@ -261,7 +261,7 @@ pub struct DelaySpec {
     pub ms: u64,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DropRateSpec {
     #[serde(default)]
@@ -272,7 +272,7 @@ pub struct DropRateSpec {
     pub per_mille: u32,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetSpec {
     pub node: String,
@@ -280,7 +280,7 @@ pub struct SetSpec {
 }
 
 /// A step a story stops at, with narration per language.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Beat {
     /// Stop once the simulation reaches this tick...
@@ -306,7 +306,7 @@ pub struct Beat {
 }
 
 /// A beat as told when the settings in effect match `when` (knob key -> value as Kafka writes it).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeatVariant {
     pub when: BTreeMap<String, String>,
@@ -322,7 +322,7 @@ pub struct BeatVariant {
     pub highlight: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSpec {
     #[serde(default = "max_steps")]

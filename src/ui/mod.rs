@@ -37,55 +37,31 @@ pub use crate::embed_options::{Panel, SCENARIOS};
 pub use text::Lang;
 pub use widget::{Controls, Options};
 
-/// Starts every instance on the page: the full app in `#eoscope-app` (restoring a shared moment
-/// from `#m=1.…`), the iframe page's `#eoscope-embed` (options in the URL's query) and every inline
-/// widget, `<div data-eoscope="SCENARIO-ID" data-…>`. A bad fragment, query or attribute shows its
-/// message in that instance only, which runs the default story.
-pub fn start() {
-    let document = gloo::utils::document();
-    let (_, hash, search) = widget::location();
-    if let Some(root) = document.get_element_by_id("eoscope-app") {
-        let options = if hash.contains("m=") {
-            widget::validate(
-                widget::RawOptions {
-                    moment: Some(hash),
-                    ..Default::default()
-                },
-                false,
-                widget::page_lang(),
-            )
-            .map(|mut o| {
-                o.embed.autoplay = false;
-                o
-            })
-        } else {
-            Ok(Options::from(crate::embed_options::EmbedOptions {
-                lang: widget::page_lang(),
-                ..crate::embed_options::EmbedOptions::default()
-            }))
-        };
-        widget::mount_into(root, options, false);
-    }
-    if let Some(root) = document.get_element_by_id("eoscope-embed") {
-        widget::mount_into(root, widget::from_query(&search), true);
-    }
-    mount_widgets();
-}
-
-/// Mounts every `[data-eoscope]` element not mounted yet.
-pub fn mount_widgets() {
-    let Ok(list) = gloo::utils::document().query_selector_all("[data-eoscope]") else {
-        return;
+/// The app's own page: the full app in `root`, restoring a shared moment from `#m=1.…`. A bad
+/// fragment shows its message and the default story runs. (static/boot.js decides what mounts
+/// where, and with which build: the full app or the reader's.)
+pub fn mount_app(root: Element) {
+    let (_, hash, _) = widget::location();
+    let options = if hash.contains("m=") {
+        widget::validate(
+            widget::RawOptions {
+                moment: Some(hash),
+                ..Default::default()
+            },
+            false,
+            widget::page_lang(),
+        )
+        .map(|mut o| {
+            o.embed.autoplay = false;
+            o
+        })
+    } else {
+        Ok(Options::from(crate::embed_options::EmbedOptions {
+            lang: widget::page_lang(),
+            ..crate::embed_options::EmbedOptions::default()
+        }))
     };
-    for i in 0..list.length() {
-        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-            continue;
-        };
-        if el.get_attribute("data-eoscope-mounted").is_none() {
-            let options = widget::from_element(&el);
-            widget::mount_into(el, options, true);
-        }
-    }
+    widget::mount_into(root, options, false);
 }
 
 /// `eoscope.mount(element, options)` (exported by `widget::js_mount`): mounts a widget with options from
@@ -103,6 +79,17 @@ pub fn mount(root: Element) -> AppHandle<App> {
 /// Mounts the app into `root` with `options`.
 pub fn mount_with(root: Element, options: Options) -> AppHandle<App> {
     yew::Renderer::<App>::with_root_and_props(root, options).render()
+}
+
+/// The full app (cargo feature `full`, the default): the scenario editor, settings, search, side
+/// by side, export/import and share dialogs. Without it, the reader's widget build
+/// (`scripts/build-reader.sh`): the same widget minus those, which `boot.js` loads for pages whose
+/// widgets need nothing more. Code behind `if FULL` is not linked into the reader's build.
+pub const FULL: bool = cfg!(feature = "full");
+
+/// The scenario file as the editor shows it.
+fn pretty_json(f: &ScenarioFile) -> String {
+    serde_json::to_string(f).map_or_else(|_| String::new(), |j| crate::pretty_json::pretty(&j))
 }
 
 /// How far ahead the timeline looks to learn a run's length and where its faults and violations are.
@@ -407,7 +394,9 @@ impl App {
                 self.seed_text = seed.to_string();
                 self.load_error = None;
                 self.draft_error = None;
-                self.json_text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                if FULL {
+                    self.json_text = pretty_json(&file);
+                }
                 self.beats = file.beats.clone();
                 self.cursor = Cursor::default();
                 self.run_file = Some(file.clone());
@@ -620,7 +609,9 @@ impl App {
         self.tl = Some(tl);
         self.seed_text = w.seed.to_string();
         if let Some(f) = &w.draft {
-            self.json_text = serde_json::to_string_pretty(f).unwrap_or_default();
+            if FULL {
+                self.json_text = pretty_json(f);
+            }
         }
         self.run_file = w.draft.clone();
         self.side = None;
@@ -1143,40 +1134,6 @@ impl App {
                     self.on_visible(ctx);
                 }
             }
-            Msg::CopyLink | Msg::CopyEmbed => {
-                let link = msg_is_link(&msg);
-                let text = match self.moment() {
-                    None => {
-                        self.shared = Some(Shared {
-                            what: if self.picked.is_some() { "edited" } else { "none" },
-                            text: String::new(),
-                            copied: None,
-                        });
-                        return true;
-                    }
-                    Some(m) if link => {
-                        let (base, _, _) = widget::location();
-                        format!("{}#{}", base, crate::share::encode(&m))
-                    }
-                    Some(m) => format!(
-                        "<script type=\"module\" src=\"{}boot.js\"></script><div data-eoscope=\"{}\" data-moment=\"{}\"></div>",
-                        widget::attr_escape(&widget::app_base()),
-                        widget::attr_escape(&m.scenario),
-                        widget::attr_escape(&crate::share::encode(&m))
-                    ),
-                };
-                self.shared = Some(Shared {
-                    what: if link { "link" } else { "embed" },
-                    text: text.clone(),
-                    copied: None,
-                });
-                widget::copy_text(&text, ctx.link().callback(Msg::Copied));
-            }
-            Msg::Copied(ok) => {
-                if let Some(s) = &mut self.shared {
-                    s.copied = Some(ok);
-                }
-            }
             Msg::Pause => self.stop(),
             Msg::Frame(ts) => {
                 self.frame = None;
@@ -1260,6 +1217,127 @@ impl App {
                 self.seek(s);
             }
             Msg::Speed(v) => self.speed = v.min(SPEED_MAX),
+            Msg::SelectMsg(id) => self.selected = id,
+            Msg::OnMsg(a) => {
+                if let Some(id) = self.selected {
+                    self.act(match a {
+                        MsgAction::Drop => UserAction::DropMessage(id),
+                        MsgAction::Duplicate => UserAction::DuplicateMessage(id),
+                        MsgAction::Delay(ms) => UserAction::DelayMessage(id, ms),
+                    });
+                    if a == MsgAction::Drop {
+                        self.selected = None;
+                    }
+                }
+            }
+            Msg::Fault(f) => self.act(UserAction::Fault(f)),
+            Msg::Arm(a) => {
+                self.armed = a;
+                self.fire_armed();
+            }
+            Msg::Form(f) => self.form = f,
+            Msg::TogglePanel(p) => self.panels ^= p.bit(),
+            Msg::Inspect(c) => {
+                if self.inspect == c {
+                    return false;
+                }
+                self.inspect = c;
+            }
+            Msg::LogScroll(i, s) => {
+                let Some(slot) = self.scrolls.get_mut(i) else {
+                    return false;
+                };
+                if *slot == s {
+                    return false;
+                }
+                *slot = s;
+            }
+            Msg::LaneScroll(s) => {
+                if self.lane_scroll == s {
+                    return false;
+                }
+                self.lane_scroll = s;
+            }
+            Msg::Lang(l) => self.lang = l,
+            Msg::ShowPolling(b) => self.show_polling = b,
+            Msg::PauseAtBeats(b) => self.pause_at_beats = b,
+            Msg::TakeWheel => self.take_wheel(),
+            Msg::Knob(k) => self.flip_knob(k),
+            Msg::GoBeat(i) => self.go_beat(i),
+            Msg::BackToOriginal => self.back_to_original(),
+            Msg::Resized => {}
+            Msg::BackToStory => self.back_to_story(),
+            // The full app's own messages (editor, settings, search, side by side, export, share):
+            // in the reader's build (`FULL` false) they are never sent and their code is not linked.
+            m @ (Msg::CopyLink
+            | Msg::CopyEmbed
+            | Msg::Copied(..)
+            | Msg::SeedText(..)
+            | Msg::Rerun
+            | Msg::SetProducer(..)
+            | Msg::SetConsumer(..)
+            | Msg::SetCommit(..)
+            | Msg::SetVersion(..)
+            | Msg::SetCluster(..)
+            | Msg::ApplyNow(..)
+            | Msg::JsonText(..)
+            | Msg::LoadJson
+            | Msg::ShowJson(..)
+            | Msg::SearchForm(..)
+            | Msg::SearchStart
+            | Msg::SearchCancel
+            | Msg::SearchFrame
+            | Msg::DownloadTrace
+            | Msg::DownloadSvg
+            | Msg::DownloadPng
+            | Msg::PngDone(..)
+            | Msg::OpenTrace(..)
+            | Msg::TraceText(..)
+            | Msg::CompareKey(..)
+            | Msg::Compare) => {
+                return FULL && self.handle_full(ctx, m);
+            }
+        }
+        true
+    }
+
+    /// The full app's messages (see `handle`).
+    fn handle_full(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::CopyLink | Msg::CopyEmbed => {
+                let link = msg_is_link(&msg);
+                let text = match self.moment() {
+                    None => {
+                        self.shared = Some(Shared {
+                            what: if self.picked.is_some() { "edited" } else { "none" },
+                            text: String::new(),
+                            copied: None,
+                        });
+                        return true;
+                    }
+                    Some(m) if link => {
+                        let (base, _, _) = widget::location();
+                        format!("{}#{}", base, crate::share::encode(&m))
+                    }
+                    Some(m) => format!(
+                        "<script type=\"module\" src=\"{}boot.js\"></script><div data-eoscope=\"{}\" data-moment=\"{}\"></div>",
+                        widget::attr_escape(&widget::app_base()),
+                        widget::attr_escape(&m.scenario),
+                        widget::attr_escape(&crate::share::encode(&m))
+                    ),
+                };
+                self.shared = Some(Shared {
+                    what: if link { "link" } else { "embed" },
+                    text: text.clone(),
+                    copied: None,
+                });
+                widget::copy_text(&text, ctx.link().callback(Msg::Copied));
+            }
+            Msg::Copied(ok) => {
+                if let Some(s) = &mut self.shared {
+                    s.copied = Some(ok);
+                }
+            }
             Msg::SeedText(s) => {
                 self.seed_text = s.chars().filter(|c| c.is_ascii_digit()).take(19).collect()
             }
@@ -1268,8 +1346,7 @@ impl App {
                 if self.draft_error.is_none() {
                     if let Some(file) = self.draft.clone() {
                         let seed = self.seed_text.parse::<u64>().unwrap_or(file.seed);
-                        let as_json = |f: &ScenarioFile| serde_json::to_string(f).ok();
-                        if self.run_file.as_ref().and_then(as_json) != as_json(&file) {
+                        if self.run_file.as_ref() != Some(&file) {
                             self.shipped_settings = false;
                         }
                         self.load(file, seed);
@@ -1351,48 +1428,6 @@ impl App {
                     }
                 }
             }
-            Msg::SelectMsg(id) => self.selected = id,
-            Msg::OnMsg(a) => {
-                if let Some(id) = self.selected {
-                    self.act(match a {
-                        MsgAction::Drop => UserAction::DropMessage(id),
-                        MsgAction::Duplicate => UserAction::DuplicateMessage(id),
-                        MsgAction::Delay(ms) => UserAction::DelayMessage(id, ms),
-                    });
-                    if a == MsgAction::Drop {
-                        self.selected = None;
-                    }
-                }
-            }
-            Msg::Fault(f) => self.act(UserAction::Fault(f)),
-            Msg::Arm(a) => {
-                self.armed = a;
-                self.fire_armed();
-            }
-            Msg::Form(f) => self.form = f,
-            Msg::TogglePanel(p) => self.panels ^= p.bit(),
-            Msg::Inspect(c) => {
-                if self.inspect == c {
-                    return false;
-                }
-                self.inspect = c;
-            }
-            Msg::LogScroll(i, s) => {
-                let Some(slot) = self.scrolls.get_mut(i) else {
-                    return false;
-                };
-                if *slot == s {
-                    return false;
-                }
-                *slot = s;
-            }
-            Msg::LaneScroll(s) => {
-                if self.lane_scroll == s {
-                    return false;
-                }
-                self.lane_scroll = s;
-            }
-            Msg::Lang(l) => self.lang = l,
             Msg::JsonText(t) => self.json_text = t,
             Msg::LoadJson => match serde_json::from_str::<ScenarioFile>(&self.json_text) {
                 Ok(file) => {
@@ -1415,14 +1450,6 @@ impl App {
                 }
             },
             Msg::ShowJson(b) => self.show_json = b,
-            Msg::ShowPolling(b) => self.show_polling = b,
-            Msg::PauseAtBeats(b) => self.pause_at_beats = b,
-            Msg::TakeWheel => self.take_wheel(),
-            Msg::Knob(k) => self.flip_knob(k),
-            Msg::GoBeat(i) => self.go_beat(i),
-            Msg::BackToOriginal => self.back_to_original(),
-            Msg::Resized => {}
-            Msg::BackToStory => self.back_to_story(),
             Msg::SearchForm(f) => self.search_form = f,
             Msg::SearchStart => self.search_start(ctx),
             Msg::SearchCancel => {
@@ -1502,6 +1529,7 @@ impl App {
             }
             Msg::CompareKey(k) => self.compare_key = k,
             Msg::Compare => self.compare_start(),
+            _ => return false,
         }
         true
     }
@@ -1719,7 +1747,7 @@ impl Component for App {
         let step = self.tl.as_ref().map_or(0, |t| t.step_index());
         self.cursor.follow(&self.story, step);
         // Side by side follows the main run's step (and its actions).
-        self.sync_side() || redraw
+        (FULL && self.sync_side()) || redraw
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
@@ -1767,7 +1795,9 @@ impl Component for App {
                 let main = html! {
                     <>
                         { self.panel(Panel::Logs, "panel-logs", logview::view(self, tl)) }
-                        { self.panel(Panel::Compare, "panel-compare", sidebyside::view(self, tl)) }
+                        if FULL {
+                            { self.panel(Panel::Compare, "panel-compare", sidebyside::view(self, tl)) }
+                        }
                         { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
                         { self.panel(Panel::Belief, "panel-belief", panels::belief(self, tl)) }
                         { self.panel(Panel::Consumers, "panel-consumers", panels::consumers(self, tl)) }
@@ -1778,8 +1808,10 @@ impl Component for App {
                 let side = html! {
                     <>
                         { self.panel(Panel::Verdicts, "panel-verdicts", panels::verdicts(self, tl)) }
-                        { self.panel(Panel::Search, "panel-search", search::view(self)) }
-                        { self.panel(Panel::Settings, "panel-settings", settings::view(self, tl)) }
+                        if FULL {
+                            { self.panel(Panel::Search, "panel-search", search::view(self)) }
+                            { self.panel(Panel::Settings, "panel-settings", settings::view(self, tl)) }
+                        }
                         { self.panel(Panel::Events, "panel-events", panels::events(self, tl)) }
                     </>
                 };
@@ -1810,7 +1842,7 @@ impl Component for App {
         let full = self.opts.embed.controls == Controls::Full;
         // A trace file dropped anywhere on the app opens it (the app's own page only).
         let files = |e: &DragEvent| e.data_transfer().and_then(|d| d.files());
-        let ondragover = (!widget).then(|| {
+        let ondragover = (!widget && FULL).then(|| {
             Callback::from(move |e: DragEvent| {
                 if e.data_transfer()
                     .is_some_and(|d| d.types().includes(&"Files".into(), 0))
@@ -1819,7 +1851,7 @@ impl Component for App {
                 }
             })
         });
-        let ondrop = (!widget).then(|| {
+        let ondrop = (!widget && FULL).then(|| {
             let send = send.clone();
             Callback::from(move |e: DragEvent| {
                 if let Some(file) = files(&e).and_then(|f| f.get(0)) {
@@ -1853,7 +1885,7 @@ impl Component for App {
                     <p class="loading" role="status">{ self.t(text::T::Loading) }</p>
                 }
                 { narration }
-                if full {
+                if full && FULL {
                     <nav class="toggles" aria-label={self.t(text::T::ShowPanels)}>{ for toggles }</nav>
                     { self.share_box() }
                 }

@@ -67,9 +67,15 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Opt
     eo::validate(raw, widget, default_lang).map(Options::from)
 }
 
-/// Options from an element's `data-eoscope` and `data-…` attributes.
+/// Options from an element's attributes: `<eoscope-widget scenario=… step=…>` or
+/// `<div data-eoscope=… data-step=…>`.
 pub fn from_element(el: &Element) -> Result<Options, String> {
-    eo::from_attributes(|name| el.get_attribute(name), page_lang()).map(Options::from)
+    let prefix = if el.tag_name().eq_ignore_ascii_case("eoscope-widget") {
+        ""
+    } else {
+        "data-"
+    };
+    eo::from_attributes(|name| el.get_attribute(name), prefix, page_lang()).map(Options::from)
 }
 
 /// Options from a URL query (`embed.html?scenario=…&step=…`).
@@ -83,24 +89,54 @@ pub fn from_query(search: &str) -> Result<Options, String> {
     validate(raw, true, page_lang())
 }
 
-/// Options from `eoscope.mount(element, options)`'s object.
+/// Options from `eoscope.mount(element, options)`'s object: a plain object whose own keys are
+/// option names and whose values are strings, finite numbers or booleans (boot.js checks the same
+/// before calling, and throws a `TypeError`). Read key by key into the pairs the attributes give,
+/// so one parser validates both, and an unknown key is refused.
 pub fn from_js(options: JsValue) -> Result<Options, String> {
     if options.is_undefined() || options.is_null() {
         return validate(RawOptions::default(), true, page_lang());
     }
-    // serde-wasm-bindgen reads the object as it is (no JSON text in between), as a JSON value
-    // first: straight into the struct it would skip unknown keys (it asks the object only for
-    // the fields it knows) and take an array for a struct; a typo must be refused instead.
-    let bad = |e: String| format!("eoscope.mount: bad options: {}", eo::clip_long(&e));
-    let value: serde_json::Value =
-        serde_wasm_bindgen::from_value(options).map_err(|e| bad(e.to_string()))?;
-    if !value.is_object() {
-        return Err(
-            "eoscope.mount: the options must be an object, like {scenario: 'txn-commit'}".into(),
-        );
+    let bad = |e: &str| format!("eoscope.mount: bad options: {}", e);
+    let plain = options.is_object()
+        && !js_sys::Array::is_array(&options)
+        && options.dyn_ref::<js_sys::Function>().is_none()
+        && {
+            let proto = js_sys::Object::get_prototype_of(&options);
+            proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new())
+        };
+    if !plain {
+        return Err(bad(
+            "the options must be a plain object, like {scenario: 'txn-commit'}",
+        ));
     }
-    let raw: RawOptions = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    validate(raw, true, page_lang())
+    let object: &js_sys::Object = options.unchecked_ref();
+    let mut pairs = Vec::new();
+    for key in js_sys::Object::keys(object).iter() {
+        let k = key.as_string().unwrap_or_default();
+        let v = js_sys::Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+        let text = if let Some(s) = v.as_string() {
+            s
+        } else if let Some(b) = v.as_bool() {
+            b.to_string()
+        } else if let Some(n) = v.as_f64() {
+            // As JavaScript writes it (`String(n)` for the integers an option takes).
+            if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e21 {
+                format!("{:.0}", n)
+            } else {
+                format!("{}", n)
+            }
+        } else {
+            return Err(bad(&format!(
+                "`{}` must be a string, a number or a boolean",
+                eo::clip(&k)
+            )));
+        };
+        pairs.push((k, text));
+    }
+    let raw = eo::raw_from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "")
+        .map_err(|e| bad(&e))?;
+    validate(raw, true, page_lang()).map_err(|e| bad(&e))
 }
 
 /// Mounts an app into `el` with `options` (or, for an error, the default story with the error
@@ -137,8 +173,32 @@ pub fn mount_into(el: Element, options: Result<Options, String>, widget: bool) -
         }
     }
     el.set_text_content(None);
-    yew::Renderer::<App>::with_root_and_props(el, o).render();
+    let handle = yew::Renderer::<App>::with_root_and_props(el.clone(), o).render();
+    MOUNTED.with(|m| m.borrow_mut().push((el, handle)));
     err
+}
+
+thread_local! {
+    /// Every mounted instance, so an element removed from the page (or remounted after its
+    /// attributes changed) can be stopped and freed.
+    static MOUNTED: std::cell::RefCell<Vec<(Element, yew::AppHandle<App>)>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// Stops and frees the instance in `el` (its animation frames, listeners and run), if any, and
+/// empties the element. True if there was one.
+pub fn unmount(el: &Element) -> bool {
+    let found = MOUNTED.with(|m| {
+        let mut m = m.borrow_mut();
+        let i = m.iter().position(|(e, _)| e == el)?;
+        Some(m.swap_remove(i).1)
+    });
+    let Some(handle) = found else { return false };
+    handle.destroy();
+    let _ = el.remove_attribute("data-eoscope-mounted");
+    el.set_text_content(None);
+    true
 }
 
 /// `el.style.setProperty(name, value)`: the CSSOM, which a `style-src 'self'` policy allows.
@@ -291,8 +351,36 @@ pub fn js_mount(element: Element, options: JsValue) -> Option<String> {
     super::mount_js(element, options)
 }
 
-/// `eoscope.mountAll()`: mounts the `[data-eoscope]` elements added to the page since.
-#[wasm_bindgen(js_name = mountAll)]
-pub fn js_mount_all() {
-    super::mount_widgets();
+/// boot.js: mounts the widget `el` from its attributes (`<eoscope-widget>` or `data-eoscope`).
+/// Returns the validation message (also shown in the widget), or `undefined`.
+#[wasm_bindgen(js_name = mountElement)]
+pub fn js_mount_element(el: Element) -> Option<String> {
+    let options = from_element(&el);
+    mount_into(el, options, true)
+}
+
+/// boot.js: the app's own page, `#eoscope-app` (restoring a shared moment from `#m=1.…`).
+#[wasm_bindgen(js_name = mountApp)]
+pub fn js_mount_app(el: Element) {
+    super::mount_app(el);
+}
+
+/// boot.js: the iframe page, `#eoscope-embed`, with options from the URL's query.
+#[wasm_bindgen(js_name = mountEmbed)]
+pub fn js_mount_embed(el: Element) {
+    let (_, _, search) = location();
+    mount_into(el, from_query(&search), true);
+}
+
+/// Aborts the instance, as a bug would (a trap: the instance is dead for every widget it serves).
+/// Only for the watchdog's test (tests/e2e/element.test.mjs); nothing calls it otherwise.
+#[wasm_bindgen(js_name = __abortForTests)]
+pub fn abort_for_tests() {
+    std::process::abort();
+}
+
+/// boot.js and `eoscope.unmount(element)`: stops and frees the instance in `element`.
+#[wasm_bindgen(js_name = unmount)]
+pub fn js_unmount(el: Element) -> bool {
+    unmount(&el)
 }
