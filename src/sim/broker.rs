@@ -10,7 +10,7 @@ use super::topology::Topology;
 use super::txn_coordinator::{CoordCtx, TxnCoordinator};
 use super::types::{map_of, NodeId, Offset, ProducerId, Tick, TopicPartition};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use super::vecmap::VecMap;
 
 /// A fetch waiting at the broker for data, up to `fetch.max.wait.ms` (Kafka's delayed fetch).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -58,8 +58,8 @@ pub enum OffsetsRecord {
 pub struct GroupCoordinator {
     /// `__consumer_offsets`: survives a crash.
     pub log: Vec<OffsetsRecord>,
-    pub committed: BTreeMap<(GroupIdx, TopicPartition), Offset>,
-    pub pending_txn: BTreeMap<(GroupIdx, ProducerId), Vec<(TopicPartition, Offset)>>,
+    pub committed: VecMap<(GroupIdx, TopicPartition), Offset>,
+    pub pending_txn: VecMap<(GroupIdx, ProducerId), Vec<(TopicPartition, Offset)>>,
     /// Group membership, in memory; rebuilt from the log's group metadata on load.
     pub groups: super::group_coordinator::Groups,
 }
@@ -134,8 +134,8 @@ impl GroupCoordinator {
 
     /// The groups as the log's last group metadata records left them, sessions restarting now.
     fn load_groups(&mut self, now: Tick, out: &mut Out) {
-        let mut last: BTreeMap<GroupIdx, super::group_coordinator::GroupMetadataRecord> =
-            BTreeMap::new();
+        let mut last: VecMap<GroupIdx, super::group_coordinator::GroupMetadataRecord> =
+            VecMap::new();
         for r in &self.log {
             if let OffsetsRecord::GroupMetadata(g) = r {
                 last.insert(g.group, g.clone());
@@ -143,7 +143,7 @@ impl GroupCoordinator {
         }
         let records: Vec<_> = last.into_values().collect();
         self.groups.load(&records, now, out);
-        let mut snapshots = BTreeMap::new();
+        let mut snapshots = VecMap::new();
         for r in &self.log {
             if let OffsetsRecord::ConsumerGroup(g, cg) = r {
                 snapshots.insert(*g, cg.clone());
@@ -192,9 +192,9 @@ pub struct Broker {
     /// Bumped at each crash, so timers of an earlier life are ignored.
     pub incarnation: u32,
     /// The logs of the partitions this broker holds a replica of. Logs survive a crash.
-    pub partitions: BTreeMap<TopicPartition, PartitionLog>,
+    pub partitions: VecMap<TopicPartition, PartitionLog>,
     /// Each replica's role and, for a leader, its followers (`replication.rs`).
-    pub replicas: BTreeMap<TopicPartition, super::replication::ReplicaState>,
+    pub replicas: VecMap<TopicPartition, super::replication::ReplicaState>,
     /// `acks=all` produce requests waiting for the HW to pass their batch (Kafka's delayed produce).
     pub delayed_produce: Vec<super::replication::DelayedProduce>,
     /// WriteTxnMarkers answers waiting for the HW to pass their markers.

@@ -12,7 +12,8 @@ use super::scenario::ConsumerSetup;
 use super::topology::Topology;
 use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use super::vecmap::{VecMap, VecSet};
+use std::collections::VecDeque;
 
 /// A row of the sink table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -36,7 +37,7 @@ pub struct Sink {
     /// The most recent rows, for display; `row_count` counts them all.
     pub rows: VecDeque<SinkRow>,
     pub row_count: u64,
-    pub keys: BTreeSet<SinkKey>,
+    pub keys: std::collections::BTreeSet<SinkKey>,
 }
 
 const MAX_ROWS_KEPT: usize = 2048;
@@ -103,13 +104,13 @@ pub struct ConsumerNode {
     pub group: GroupIdx,
     pub assignment: Vec<TopicPartition>,
     pub phase: Phase,
-    pub positions: BTreeMap<TopicPartition, Offset>,
-    pub committed: BTreeMap<TopicPartition, Offset>,
-    fetching: BTreeMap<TopicPartition, CorrelationId>,
+    pub positions: VecMap<TopicPartition, Offset>,
+    pub committed: VecMap<TopicPartition, Offset>,
+    fetching: VecMap<TopicPartition, CorrelationId>,
     ready: VecDeque<ReadyFetch>,
     pub busy: Busy,
     /// Requests in flight, with the broker each went to.
-    in_flight: BTreeMap<CorrelationId, (u8, Message)>,
+    in_flight: VecMap<CorrelationId, (u8, Message)>,
     next_corr: CorrelationId,
     auto_commit_armed: bool,
     /// Waiting `retry.backoff.ms` after a disconnect before sending again.
@@ -132,7 +133,7 @@ pub struct ConsumerNode {
     /// A scenario `pause`: the next batch's processing is held this long.
     pub pending_pause_ms: Option<u64>,
     /// Partitions waiting for ListOffsets (`auto.offset.reset=latest`).
-    resetting: BTreeSet<TopicPartition>,
+    resetting: VecSet<TopicPartition>,
     /// KIP-848: an assignment the coordinator gave that revokes partitions still being processed;
     /// applied once the poll loop is free (`onPartitionsRevoked` runs in `poll()`).
     pending_assignment: Option<Vec<TopicPartition>>,
@@ -167,12 +168,12 @@ impl ConsumerNode {
             group,
             assignment: Vec::new(),
             phase: Phase::FetchingOffsets,
-            positions: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            fetching: BTreeMap::new(),
+            positions: VecMap::new(),
+            committed: VecMap::new(),
+            fetching: VecMap::new(),
             ready: VecDeque::new(),
             busy: Busy::Idle,
-            in_flight: BTreeMap::new(),
+            in_flight: VecMap::new(),
             next_corr: 0,
             auto_commit_armed: false,
             reconnect_wait: false,
@@ -187,7 +188,7 @@ impl ConsumerNode {
             rejoin_needed: false,
             heartbeat_armed: false,
             pending_pause_ms: None,
-            resetting: BTreeSet::new(),
+            resetting: VecSet::new(),
             pending_assignment: None,
             heartbeat_interval_ms: 0,
         }
@@ -1472,7 +1473,7 @@ pub fn read_records(
 ) -> (Vec<(Offset, RecordId)>, Offset) {
     let mut records = Vec::new();
     let mut next = position;
-    let mut aborted_pids: BTreeSet<ProducerId> = BTreeSet::new();
+    let mut aborted_pids: VecSet<ProducerId> = VecSet::new();
     let mut pending_aborts: Vec<_> = data.aborted.clone();
     pending_aborts.sort_by_key(|a| a.first_offset);
     for batch in &data.batches {

@@ -22,7 +22,7 @@ use super::errors::Errors;
 use super::message::{CorrelationId, GroupIdx, GroupMember, MemberId, Message};
 use super::types::{NodeId, Tick, TopicPartition};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use super::vecmap::VecMap;
 
 /// The one assignor the model runs: `RangeAssignor` (`partition.assignment.strategy`'s first
 /// default entry), run by the group's leader, a client, as the classic protocol does.
@@ -84,9 +84,9 @@ pub struct ClassicGroup {
     pub state: GroupState,
     pub generation_id: i32,
     pub leader: Option<MemberId>,
-    pub members: BTreeMap<MemberId, Member>,
+    pub members: VecMap<MemberId, Member>,
     /// Ids handed out with MEMBER_ID_REQUIRED, not joined yet, with their expiry (KIP-394).
-    pub pending: BTreeMap<MemberId, Tick>,
+    pub pending: VecMap<MemberId, Tick>,
     /// The join phase ends by then even if members have not rejoined (the largest rebalance timeout).
     pub rebalance_deadline: Option<Tick>,
     next_member: u32,
@@ -98,8 +98,8 @@ impl Default for ClassicGroup {
             state: GroupState::Empty,
             generation_id: 0,
             leader: None,
-            members: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            members: VecMap::new(),
+            pending: VecMap::new(),
             rebalance_deadline: None,
             next_member: 0,
         }
@@ -121,9 +121,9 @@ pub struct GroupMetadataRecord {
 /// Every group the coordinator runs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Groups {
-    pub groups: BTreeMap<GroupIdx, ClassicGroup>,
+    pub groups: VecMap<GroupIdx, ClassicGroup>,
     /// KIP-848 groups (`group.protocol=consumer`).
-    pub consumer_groups: BTreeMap<GroupIdx, ConsumerGroup>,
+    pub consumer_groups: VecMap<GroupIdx, ConsumerGroup>,
 }
 
 impl Groups {
@@ -270,7 +270,7 @@ impl Groups {
     /// KIP-848 groups as their last snapshot left them, sessions restarting now.
     pub fn load_consumer_groups(
         &mut self,
-        snapshots: BTreeMap<GroupIdx, ConsumerGroup>,
+        snapshots: VecMap<GroupIdx, ConsumerGroup>,
         now: Tick,
         out: &mut Out,
     ) {
@@ -292,7 +292,7 @@ impl Groups {
     pub fn load(&mut self, records: &[GroupMetadataRecord], now: Tick, out: &mut Out) {
         self.groups.clear();
         for r in records {
-            let members: BTreeMap<MemberId, Member> = r
+            let members: VecMap<MemberId, Member> = r
                 .members
                 .iter()
                 .map(|(id, client, session, rebalance, assignment)| {
@@ -325,7 +325,7 @@ impl Groups {
                     generation_id: r.generation_id,
                     leader: r.leader.clone(),
                     members,
-                    pending: BTreeMap::new(),
+                    pending: VecMap::new(),
                     rebalance_deadline: None,
                     next_member: r.next_member,
                 },
@@ -779,8 +779,8 @@ pub struct ConsumerMember {
 pub struct ConsumerGroup {
     pub group_epoch: i32,
     pub assignment_epoch: i32,
-    pub members: BTreeMap<MemberId, ConsumerMember>,
-    pub target: BTreeMap<MemberId, Vec<TopicPartition>>,
+    pub members: VecMap<MemberId, ConsumerMember>,
+    pub target: VecMap<MemberId, Vec<TopicPartition>>,
     pub next_member: u32,
 }
 
@@ -889,14 +889,14 @@ impl ConsumerGroup {
 /// gets `partitions / members`, the first by member id one more) and sticky (a member keeps what
 /// its previous target gave it, up to its share).
 pub fn uniform_assign(
-    previous: &BTreeMap<MemberId, Vec<TopicPartition>>,
-    members: &BTreeMap<MemberId, ConsumerMember>,
+    previous: &VecMap<MemberId, Vec<TopicPartition>>,
+    members: &VecMap<MemberId, ConsumerMember>,
     partitions: &[TopicPartition],
-) -> BTreeMap<MemberId, Vec<TopicPartition>> {
+) -> VecMap<MemberId, Vec<TopicPartition>> {
     let ids: Vec<&MemberId> = members.keys().collect();
     let n = ids.len().max(1);
     let (per, extra) = (partitions.len() / n, partitions.len() % n);
-    let mut target: BTreeMap<MemberId, Vec<TopicPartition>> = BTreeMap::new();
+    let mut target: VecMap<MemberId, Vec<TopicPartition>> = VecMap::new();
     let mut taken: Vec<TopicPartition> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let quota = per + usize::from(i < extra);

@@ -5,7 +5,8 @@
 use super::errors::Errors;
 use super::types::{Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick};
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use super::vecmap::VecMap;
+use std::collections::VecDeque;
 
 /// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: the leader remembers the last 5 batches per producer.
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
@@ -176,9 +177,9 @@ pub struct PartitionLog {
     batches: Vec<RecordBatch>,
     log_end_offset: Offset,
     high_watermark: Offset,
-    producers: BTreeMap<ProducerId, ProducerStateEntry>,
+    producers: VecMap<ProducerId, ProducerStateEntry>,
     /// Open transactions by producer, with their first offset (`ProducerStateManager.ongoingTxns`).
-    ongoing_txns: BTreeMap<ProducerId, Offset>,
+    ongoing_txns: VecMap<ProducerId, Offset>,
     /// Completed transactions whose marker the HW has not passed yet, as (first offset, marker
     /// offset) (`ProducerStateManager.unreplicatedTxns`): they still hold the LSO back.
     unreplicated_txns: Vec<(Offset, Offset)>,
@@ -268,10 +269,10 @@ impl PartitionLog {
     pub fn aborted_txns(&self) -> &[AbortedTxn] {
         &self.aborted_txns
     }
-    pub fn producer_state(&self) -> &BTreeMap<ProducerId, ProducerStateEntry> {
+    pub fn producer_state(&self) -> &VecMap<ProducerId, ProducerStateEntry> {
         &self.producers
     }
-    pub fn ongoing_txns(&self) -> &BTreeMap<ProducerId, Offset> {
+    pub fn ongoing_txns(&self) -> &VecMap<ProducerId, Offset> {
         &self.ongoing_txns
     }
 

@@ -28,6 +28,7 @@ pub mod timeline;
 pub mod topology;
 pub mod txn_coordinator;
 pub mod types;
+pub mod vecmap;
 pub mod verification;
 pub mod world;
 

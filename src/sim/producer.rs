@@ -12,7 +12,8 @@ use super::types::{
     NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick, TopicPartition,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use super::vecmap::{VecMap, VecSet};
+use std::collections::VecDeque;
 
 /// `TransactionManager.State` (an idempotent producer only uses the first three).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -133,13 +134,13 @@ pub struct ProducerClient {
     pub producer_id: ProducerId,
     pub producer_epoch: ProducerEpoch,
     pub state: ClientState,
-    pub partitions: BTreeMap<TopicPartition, PartitionSeq>,
-    pub batches: BTreeMap<u32, ProducerBatch>,
-    pub in_flight: BTreeMap<CorrelationId, InFlight>,
+    pub partitions: VecMap<TopicPartition, PartitionSeq>,
+    pub batches: VecMap<u32, ProducerBatch>,
+    pub in_flight: VecMap<CorrelationId, InFlight>,
     /// Partitions added to the current transaction (AddPartitionsToTxn succeeded).
-    pub txn_partitions: BTreeSet<TopicPartition>,
+    pub txn_partitions: VecSet<TopicPartition>,
     /// Partitions the transaction needs but the coordinator has not confirmed yet.
-    pub pending_partitions: BTreeSet<TopicPartition>,
+    pub pending_partitions: VecSet<TopicPartition>,
     pub offsets: Option<OffsetsStep>,
     /// `commitTransaction()` or `abortTransaction()` waiting to send EndTxn.
     pub end_requested: Option<bool>,
@@ -153,10 +154,10 @@ pub struct ProducerClient {
     pub epoch_bump_required: bool,
     /// Partitions whose sequence is unknown after a batch expired once sent
     /// (`TransactionManager.partitionsWithUnresolvedSequences`).
-    pub unresolved: BTreeSet<TopicPartition>,
+    pub unresolved: VecSet<TopicPartition>,
     /// Batches that expired (failed at `delivery.timeout.ms`) while a request for them was still
     /// out: a late success still moves the last acknowledged sequence (`handleCompletedBatch`).
-    pub expired_in_flight: BTreeMap<u32, (TopicPartition, i32, ProducerEpoch)>,
+    pub expired_in_flight: VecMap<u32, (TopicPartition, i32, ProducerEpoch)>,
     pub last_error: Option<Errors>,
     /// Sends and their outcomes, for "client belief vs log truth"; the oldest are dropped past a bound.
     pub sends: VecDeque<(u64, TopicPartition, RecordId, u32, SendStatus)>,
@@ -169,7 +170,7 @@ pub struct ProducerClient {
     init_attempts: u32,
     /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
     txn_retry_at: Option<Tick>,
-    batch_send_no: BTreeMap<u32, u64>,
+    batch_send_no: VecMap<u32, u64>,
     /// The consumer's `groupMetadata()` that `sendOffsetsToTransaction` passes (KIP-447); set by
     /// the consume–transform–produce application before it calls `send_offsets_to_transaction`.
     pub group_member: super::message::GroupMember,
@@ -185,19 +186,19 @@ impl ProducerClient {
             producer_id: ProducerId::NONE,
             producer_epoch: ProducerEpoch::NONE,
             state: ClientState::Uninitialized,
-            partitions: BTreeMap::new(),
-            batches: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
-            txn_partitions: BTreeSet::new(),
-            pending_partitions: BTreeSet::new(),
+            partitions: VecMap::new(),
+            batches: VecMap::new(),
+            in_flight: VecMap::new(),
+            txn_partitions: VecSet::new(),
+            pending_partitions: VecSet::new(),
             offsets: None,
             end_requested: None,
             last_end: None,
             offsets_added: false,
             epoch_bump_needed: false,
             epoch_bump_required: false,
-            unresolved: BTreeSet::new(),
-            expired_in_flight: BTreeMap::new(),
+            unresolved: VecSet::new(),
+            expired_in_flight: VecMap::new(),
             last_error: None,
             sends: VecDeque::new(),
             sends_total: 0,
@@ -207,7 +208,7 @@ impl ProducerClient {
             init_retry_at: None,
             init_attempts: 0,
             txn_retry_at: None,
-            batch_send_no: BTreeMap::new(),
+            batch_send_no: VecMap::new(),
             group_member: super::message::GroupMember::none(),
         }
     }
@@ -530,7 +531,8 @@ impl ProducerClient {
     fn arm_delivery_deadline(&mut self, ctx: &ClientCtx, out: &mut Out) {
         let dt = self.cfg.delivery_timeout_ms;
         // The oldest batch is the first (see `expire_due`).
-        if let Some(first) = self.batches.values().next().map(|b| b.created.plus(dt)) {
+        let first = self.batches.first_key_value().map(|(_, b)| b.created.plus(dt));
+        if let Some(first) = first {
             self.wake(ctx.now, first, out);
         }
     }
@@ -1085,7 +1087,7 @@ impl ProducerClient {
         batch.queued = true;
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
-        let seqs: BTreeMap<u32, i32> =
+        let seqs: VecMap<u32, i32> =
             super::types::map_of(self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)));
         let Some(p) = self.partitions.get_mut(&tp) else {
             return;

@@ -11,7 +11,7 @@ use super::log::AppendInfo;
 use super::message::{CorrelationId, Message, ReplicaData};
 use super::types::{map_of, set_of, NodeId, Offset, Tick, TopicPartition};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use super::vecmap::{VecMap, VecSet};
 
 /// Replica fetch correlation ids are tagged, apart from the coordinator's marker requests.
 pub const REPLICA_CORR_BIT: CorrelationId = 1 << 30;
@@ -39,11 +39,11 @@ pub struct ReplicaState {
     pub is_leader: bool,
     pub leader_epoch: i32,
     /// Leader only: the in-sync replicas (itself included).
-    pub isr: BTreeSet<u8>,
+    pub isr: VecSet<u8>,
     /// Leader only: each follower's log end offset, from its last fetch.
-    pub follower_leo: BTreeMap<u8, Offset>,
+    pub follower_leo: VecMap<u8, Offset>,
     /// Leader only: when each follower last caught up with the leader's LEO.
-    pub caught_up_at: BTreeMap<u8, Tick>,
+    pub caught_up_at: VecMap<u8, Tick>,
     /// Follower only: the fetch in flight to the leader.
     pub fetch_in_flight: Option<CorrelationId>,
 }
@@ -57,7 +57,7 @@ impl ReplicaState {
             isr: if is_leader {
                 set_of(replicas.iter().copied())
             } else {
-                BTreeSet::new()
+                VecSet::new()
             },
             follower_leo: map_of(
                 replicas

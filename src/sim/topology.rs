@@ -10,7 +10,7 @@
 use super::config::KafkaVersion;
 use super::types::{TopicId, TopicPartition};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use super::vecmap::VecMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Topology {
@@ -22,11 +22,11 @@ pub struct Topology {
     /// `replication.factor` of the data topics.
     pub replication_factor: u8,
     /// The current leader of each data partition; `None` while it is offline.
-    pub leaders: BTreeMap<TopicPartition, Option<u8>>,
+    pub leaders: VecMap<TopicPartition, Option<u8>>,
     /// The leader epoch of each data partition (bumped at every election).
-    pub leader_epochs: BTreeMap<TopicPartition, i32>,
+    pub leader_epochs: VecMap<TopicPartition, i32>,
     /// The in-sync replicas of each data partition, as the controller knows them.
-    pub isr: BTreeMap<TopicPartition, Vec<u8>>,
+    pub isr: VecMap<TopicPartition, Vec<u8>>,
     /// Which brokers are up, as the metadata says.
     pub live: Vec<bool>,
     /// The leader of `__transaction_state` and `__consumer_offsets` (one partition each, placed
@@ -77,9 +77,9 @@ impl Topology {
             partitions,
             output_partitions,
             replication_factor: replication_factor.clamp(1, brokers.max(1)),
-            leaders: BTreeMap::new(),
-            leader_epochs: BTreeMap::new(),
-            isr: BTreeMap::new(),
+            leaders: VecMap::new(),
+            leader_epochs: VecMap::new(),
+            isr: VecMap::new(),
             live: vec![true; brokers as usize],
             coordinator: Some(brokers.saturating_sub(1)),
             coordinator_epoch: 0,

@@ -13,7 +13,7 @@ use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
 use super::topology::Topology;
 use super::types::{set_of, NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use super::vecmap::{VecMap, VecSet};
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (broker default).
 pub const TIMEOUT_CHECK_INTERVAL_MS: u64 = 10_000;
@@ -99,7 +99,7 @@ pub struct TxnMetadata {
     pub producer_epoch: ProducerEpoch,
     pub txn_timeout_ms: u64,
     pub state: TransactionState,
-    pub topic_partitions: BTreeSet<TxnPartition>,
+    pub topic_partitions: VecSet<TxnPartition>,
     pub txn_start: Tick,
     /// `lastProducerEpoch`: the epoch before the last client-requested bump, so a retried
     /// InitProducerId(pid, epoch) is recognised (KIP-360). Not persisted: -1 after a load.
@@ -134,10 +134,10 @@ pub struct TxnLogRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct PendingMarkers {
     pub result: ControlType,
-    pub remaining: BTreeSet<TxnPartition>,
+    pub remaining: VecSet<TxnPartition>,
     /// WriteTxnMarkers requests in flight, by correlation id, with the partitions they carry.
     /// WriteTxnMarkers requests in flight, by correlation id: the broker and the partitions.
-    pub in_flight: BTreeMap<CorrelationId, (u8, Vec<TxnPartition>)>,
+    pub in_flight: VecMap<CorrelationId, (u8, Vec<TxnPartition>)>,
     /// Partitions a leader refused (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER…) wait until
     /// then before they are sent again.
     pub retry_at: Option<Tick>,
@@ -150,8 +150,8 @@ pub struct TxnCoordinator {
     /// `__transaction_state`: survives a crash.
     pub log: Vec<TxnLogRecord>,
     /// In-memory metadata, rebuilt from `log` on load.
-    pub txns: BTreeMap<TxnIdx, TxnMetadata>,
-    pub markers: BTreeMap<TxnIdx, PendingMarkers>,
+    pub txns: VecMap<TxnIdx, TxnMetadata>,
+    pub markers: VecMap<TxnIdx, PendingMarkers>,
     next_corr: CorrelationId,
     timeout_check_armed: bool,
 }
@@ -170,8 +170,8 @@ impl TxnCoordinator {
         TxnCoordinator {
             coordinator_epoch: 0,
             log: Vec::new(),
-            txns: BTreeMap::new(),
-            markers: BTreeMap::new(),
+            txns: VecMap::new(),
+            markers: VecMap::new(),
             next_corr: 0,
             timeout_check_armed: false,
         }
@@ -378,14 +378,14 @@ impl TxnCoordinator {
         if timeout_ms == 0 || timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
             return Err(Errors::InvalidTransactionTimeout);
         }
-        if let std::collections::btree_map::Entry::Vacant(e) = self.txns.entry(txn) {
+        if !self.txns.contains_key(&txn) {
             let pid = Self::alloc_producer_id(ctx);
-            e.insert(TxnMetadata {
+            self.txns.insert(txn, TxnMetadata {
                 producer_id: pid,
                 producer_epoch: ProducerEpoch::NONE,
                 txn_timeout_ms: timeout_ms,
                 state: TransactionState::Empty,
-                topic_partitions: BTreeSet::new(),
+                topic_partitions: VecSet::new(),
                 txn_start: ctx.now,
                 last_producer_epoch: ProducerEpoch::NONE,
                 previous_producer_id: ProducerId::NONE,
@@ -432,7 +432,7 @@ impl TxnCoordinator {
                         previous_producer_id: meta.producer_id,
                         txn_timeout_ms: timeout_ms,
                         state: TransactionState::Empty,
-                        topic_partitions: BTreeSet::new(),
+                        topic_partitions: VecSet::new(),
                         ..meta
                     }
                 } else {
@@ -456,7 +456,7 @@ impl TxnCoordinator {
                         last_producer_epoch: last,
                         txn_timeout_ms: timeout_ms,
                         state: TransactionState::Empty,
-                        topic_partitions: BTreeSet::new(),
+                        topic_partitions: VecSet::new(),
                         ..meta
                     }
                 };
@@ -744,7 +744,7 @@ impl TxnCoordinator {
         let pending = PendingMarkers {
             result,
             remaining: meta.topic_partitions.clone(),
-            in_flight: BTreeMap::new(),
+            in_flight: VecMap::new(),
             retry_at: None,
         };
         self.markers.insert(txn, pending);
@@ -764,14 +764,14 @@ impl TxnCoordinator {
             return; // refused markers wait for their backoff (a Wake is set for it)
         }
         pending.retry_at = None;
-        let covered: BTreeSet<TxnPartition> = set_of(
+        let covered: VecSet<TxnPartition> = set_of(
             pending
                 .in_flight
                 .values()
                 .flat_map(|(_, p)| p.iter())
                 .copied(),
         );
-        let mut by_broker: BTreeMap<u8, Vec<TxnPartition>> = BTreeMap::new();
+        let mut by_broker: VecMap<u8, Vec<TxnPartition>> = VecMap::new();
         for p in pending.remaining.iter().filter(|p| !covered.contains(p)) {
             let broker = match p {
                 TxnPartition::Data(tp) => ctx.topology.leader(*tp),
@@ -940,7 +940,7 @@ impl TxnCoordinator {
             txn,
             TxnMetadata {
                 state,
-                topic_partitions: BTreeSet::new(),
+                topic_partitions: VecSet::new(),
                 ..rotated
             },
             now,

@@ -133,20 +133,19 @@ impl Serialize for TopicPartition {
     }
 }
 
-/// A `BTreeSet` built by inserting. `collect()` into a BTree sorts the items first, and every
-/// type sorted that way costs the wasm bundle a few KB of sort code (`scripts/size-report.mjs`).
-pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
-    let mut set = std::collections::BTreeSet::new();
+/// A set built by inserting (a `VecSet` or a `BTreeSet`, as the context asks). `collect()` into a
+/// BTree sorts the items first, and every type sorted that way costs the wasm bundle a few KB of
+/// sort code (`scripts/size-report.mjs`).
+pub fn set_of<T, S: Default + Extend<T>>(items: impl IntoIterator<Item = T>) -> S {
+    let mut set = S::default();
     set.extend(items);
     set
 }
 
-/// A `BTreeMap` built by inserting (see `set_of`); a repeated key keeps its last value, as
-/// `collect()` does.
-pub fn map_of<K: Ord, V>(
-    items: impl IntoIterator<Item = (K, V)>,
-) -> std::collections::BTreeMap<K, V> {
-    let mut map = std::collections::BTreeMap::new();
+/// A map built by inserting (see `set_of`); a repeated key keeps its last value, as `collect()`
+/// does.
+pub fn map_of<K, V, M: Default + Extend<(K, V)>>(items: impl IntoIterator<Item = (K, V)>) -> M {
+    let mut map = M::default();
     map.extend(items);
     map
 }

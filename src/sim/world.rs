@@ -17,6 +17,7 @@ use super::topology::Topology;
 use super::txn_coordinator::TransactionState;
 use super::types::{NodeId, Offset, ProducerId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
+use super::vecmap::VecMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -61,15 +62,15 @@ pub enum LinkState {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Network {
-    pub in_flight: BTreeMap<MsgId, Envelope>,
+    pub in_flight: VecMap<MsgId, Envelope>,
     next_id: MsgId,
     /// Links not `Healthy`, by (from, to).
-    pub links: BTreeMap<(NodeId, NodeId), LinkState>,
+    pub links: VecMap<(NodeId, NodeId), LinkState>,
     /// Last delivery time per link: links are FIFO.
-    last_delivery: BTreeMap<(NodeId, NodeId), Tick>,
+    last_delivery: VecMap<(NodeId, NodeId), Tick>,
     /// Connections by `Network::key`: a client–broker pair smaller id first, a broker pair
     /// (the one that opened it, the other).
-    pub connections: BTreeMap<(NodeId, NodeId), Connection>,
+    pub connections: VecMap<(NodeId, NodeId), Connection>,
     pub drop_rates: Vec<(Option<NodeId>, Option<NodeId>, u32)>,
 }
 
