@@ -9,8 +9,8 @@ use super::message::{CorrelationId, FetchedData, GroupIdx, Message};
 use super::topology::Topology;
 use super::txn_coordinator::{CoordCtx, TxnCoordinator};
 use super::types::{map_of, NodeId, Offset, ProducerId, Tick, TopicPartition};
-use serde::Serialize;
 use super::vecmap::VecMap;
+use serde::Serialize;
 
 /// A fetch waiting at the broker for data, up to `fetch.max.wait.ms` (Kafka's delayed fetch).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

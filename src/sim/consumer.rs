@@ -11,8 +11,8 @@ use super::producer::{ClientCtx, ClientState, ProducerClient, CLIENT_CORR_BIT};
 use super::scenario::ConsumerSetup;
 use super::topology::Topology;
 use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicId, TopicPartition};
-use serde::Serialize;
 use super::vecmap::{VecMap, VecSet};
+use serde::Serialize;
 use std::collections::VecDeque;
 
 /// A row of the sink table.

@@ -21,8 +21,8 @@ use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::message::{CorrelationId, GroupIdx, GroupMember, MemberId, Message};
 use super::types::{NodeId, Tick, TopicPartition};
-use serde::Serialize;
 use super::vecmap::VecMap;
+use serde::Serialize;
 
 /// The one assignor the model runs: `RangeAssignor` (`partition.assignment.strategy`'s first
 /// default entry), run by the group's leader, a client, as the classic protocol does.

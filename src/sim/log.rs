@@ -4,8 +4,8 @@
 
 use super::errors::Errors;
 use super::types::{Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick};
-use serde::Serialize;
 use super::vecmap::VecMap;
+use serde::Serialize;
 use std::collections::VecDeque;
 
 /// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: the leader remembers the last 5 batches per producer.

@@ -11,8 +11,8 @@ use super::topology::Topology;
 use super::types::{
     NodeId, Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick, TopicPartition,
 };
-use serde::Serialize;
 use super::vecmap::{VecMap, VecSet};
+use serde::Serialize;
 use std::collections::VecDeque;
 
 /// `TransactionManager.State` (an idempotent producer only uses the first three).
@@ -135,7 +135,7 @@ pub struct ProducerClient {
     pub producer_epoch: ProducerEpoch,
     pub state: ClientState,
     pub partitions: VecMap<TopicPartition, PartitionSeq>,
-    pub batches: VecMap<u32, ProducerBatch>,
+    pub batches: std::collections::BTreeMap<u32, ProducerBatch>,
     pub in_flight: VecMap<CorrelationId, InFlight>,
     /// Partitions added to the current transaction (AddPartitionsToTxn succeeded).
     pub txn_partitions: VecSet<TopicPartition>,
@@ -170,7 +170,7 @@ pub struct ProducerClient {
     init_attempts: u32,
     /// Transactional requests (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn) wait until then after a failure.
     txn_retry_at: Option<Tick>,
-    batch_send_no: VecMap<u32, u64>,
+    batch_send_no: std::collections::BTreeMap<u32, u64>,
     /// The consumer's `groupMetadata()` that `sendOffsetsToTransaction` passes (KIP-447); set by
     /// the consume–transform–produce application before it calls `send_offsets_to_transaction`.
     pub group_member: super::message::GroupMember,
@@ -187,7 +187,7 @@ impl ProducerClient {
             producer_epoch: ProducerEpoch::NONE,
             state: ClientState::Uninitialized,
             partitions: VecMap::new(),
-            batches: VecMap::new(),
+            batches: std::collections::BTreeMap::new(),
             in_flight: VecMap::new(),
             txn_partitions: VecSet::new(),
             pending_partitions: VecSet::new(),
@@ -208,7 +208,7 @@ impl ProducerClient {
             init_retry_at: None,
             init_attempts: 0,
             txn_retry_at: None,
-            batch_send_no: VecMap::new(),
+            batch_send_no: std::collections::BTreeMap::new(),
             group_member: super::message::GroupMember::none(),
         }
     }
@@ -531,7 +531,10 @@ impl ProducerClient {
     fn arm_delivery_deadline(&mut self, ctx: &ClientCtx, out: &mut Out) {
         let dt = self.cfg.delivery_timeout_ms;
         // The oldest batch is the first (see `expire_due`).
-        let first = self.batches.first_key_value().map(|(_, b)| b.created.plus(dt));
+        let first = self
+            .batches
+            .first_key_value()
+            .map(|(_, b)| b.created.plus(dt));
         if let Some(first) = first {
             self.wake(ctx.now, first, out);
         }

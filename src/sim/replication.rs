@@ -10,8 +10,8 @@ use super::errors::Errors;
 use super::log::AppendInfo;
 use super::message::{CorrelationId, Message, ReplicaData};
 use super::types::{map_of, set_of, NodeId, Offset, Tick, TopicPartition};
-use serde::Serialize;
 use super::vecmap::{VecMap, VecSet};
+use serde::Serialize;
 
 /// Replica fetch correlation ids are tagged, apart from the coordinator's marker requests.
 pub const REPLICA_CORR_BIT: CorrelationId = 1 << 30;

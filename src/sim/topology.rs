@@ -9,8 +9,8 @@
 
 use super::config::KafkaVersion;
 use super::types::{TopicId, TopicPartition};
-use serde::Serialize;
 use super::vecmap::VecMap;
+use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Topology {

@@ -12,8 +12,8 @@ use super::log::ControlType;
 use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
 use super::topology::Topology;
 use super::types::{set_of, NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
-use serde::Serialize;
 use super::vecmap::{VecMap, VecSet};
+use serde::Serialize;
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (broker default).
 pub const TIMEOUT_CHECK_INTERVAL_MS: u64 = 10_000;
@@ -380,17 +380,20 @@ impl TxnCoordinator {
         }
         if !self.txns.contains_key(&txn) {
             let pid = Self::alloc_producer_id(ctx);
-            self.txns.insert(txn, TxnMetadata {
-                producer_id: pid,
-                producer_epoch: ProducerEpoch::NONE,
-                txn_timeout_ms: timeout_ms,
-                state: TransactionState::Empty,
-                topic_partitions: VecSet::new(),
-                txn_start: ctx.now,
-                last_producer_epoch: ProducerEpoch::NONE,
-                previous_producer_id: ProducerId::NONE,
-                next_producer_id: ProducerId::NONE,
-            });
+            self.txns.insert(
+                txn,
+                TxnMetadata {
+                    producer_id: pid,
+                    producer_epoch: ProducerEpoch::NONE,
+                    txn_timeout_ms: timeout_ms,
+                    state: TransactionState::Empty,
+                    topic_partitions: VecSet::new(),
+                    txn_start: ctx.now,
+                    last_producer_epoch: ProducerEpoch::NONE,
+                    previous_producer_id: ProducerId::NONE,
+                    next_producer_id: ProducerId::NONE,
+                },
+            );
         }
         let Some(meta) = self.txns.get(&txn).cloned() else {
             return Err(Errors::CoordinatorNotAvailable);

@@ -87,7 +87,11 @@ impl<K: Ord, V> VecMap<K, V> {
 
     pub fn entry(&mut self, k: K) -> Entry<'_, K, V> {
         let at = self.find(&k);
-        Entry { map: self, key: k, at }
+        Entry {
+            map: self,
+            key: k,
+            at,
+        }
     }
 
     pub fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
@@ -148,7 +152,9 @@ impl<K: Ord, V> VecMap<K, V> {
             Bound::Excluded(k) => self.find(k).unwrap_or_else(|i| i),
             Bound::Unbounded => self.items.len(),
         };
-        self.items[start..end.max(start)].iter().map(|(k, v)| (k, v))
+        self.items[start..end.max(start)]
+            .iter()
+            .map(|(k, v)| (k, v))
     }
 }
 
@@ -225,7 +231,9 @@ impl<'a, K: Ord, V> IntoIterator for &'a VecMap<K, V> {
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for VecMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.items.iter().map(|(k, v)| (k, v))).finish()
+        f.debug_map()
+            .entries(self.items.iter().map(|(k, v)| (k, v)))
+            .finish()
     }
 }
 
@@ -352,7 +360,9 @@ impl<'a, T: Ord> IntoIterator for &'a VecSet<T> {
 
 impl<T: fmt::Debug> fmt::Debug for VecSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.map.items.iter().map(|(t, _)| t)).finish()
+        f.debug_set()
+            .entries(self.map.items.iter().map(|(t, _)| t))
+            .finish()
     }
 }
 
@@ -372,7 +382,9 @@ mod tests {
         let (mut v, mut b) = (VecMap::new(), BTreeMap::new());
         let mut x: u64 = 7;
         for _ in 0..2000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let k = (x >> 33) % 97;
             match x % 5 {
                 0 | 1 => assert_eq!(v.insert(k, x), b.insert(k, x)),
@@ -390,10 +402,16 @@ mod tests {
         assert!(v.range(10..40).eq(b.range(10..40)));
         assert!(v.range(..=50).eq(b.range(..=50)));
         assert_eq!(format!("{:?}", v), format!("{:?}", b));
-        assert_eq!(serde_json::to_string(&v).unwrap(), serde_json::to_string(&b).unwrap());
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
         let s: VecSet<u64> = b.keys().copied().collect();
         let t: BTreeSet<u64> = b.keys().copied().collect();
         assert_eq!(format!("{:?}", s), format!("{:?}", t));
-        assert_eq!(serde_json::to_string(&s).unwrap(), serde_json::to_string(&t).unwrap());
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            serde_json::to_string(&t).unwrap()
+        );
     }
 }
