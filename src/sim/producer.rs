@@ -923,6 +923,16 @@ impl ProducerClient {
                             out,
                         );
                     }
+                    // AddPartitionsToTxnHandler: UNKNOWN_PRODUCER_ID and INVALID_PRODUCER_ID_MAPPING
+                    // (an expired transactional.id) → abortableErrorIfPossible: abortable with an
+                    // epoch bump after the abort when the coordinator can bump (KIP-360, 2.5+),
+                    // fatal before (TransactionManager.canBumpEpoch).
+                    Some(e @ (Errors::InvalidProducerIdMapping | Errors::UnknownProducerId))
+                        if ctx.version.client_bumps_epoch_locally() =>
+                    {
+                        self.epoch_bump_required = true;
+                        self.abortable(e, ctx, out);
+                    }
                     Some(e) => self.fatal(e, ctx, out),
                 }
             }

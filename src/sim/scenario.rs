@@ -82,6 +82,39 @@ pub struct ClusterSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_partition_verification_enable: Option<bool>,
+    /// `transaction.max.timeout.ms` (default 900000; `TransactionStateManagerConfig`).
+    #[serde(
+        default,
+        rename = "transaction.max.timeout.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_max_timeout_ms: Option<u64>,
+    /// `producer.id.expiration.ms` (3.4+, default 86400000; `ProducerStateManager`).
+    #[serde(
+        default,
+        rename = "producer.id.expiration.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub producer_id_expiration_ms: Option<u64>,
+    #[serde(
+        default,
+        rename = "producer.id.expiration.check.interval.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub producer_id_expiration_check_interval_ms: Option<u64>,
+    /// `transactional.id.expiration.ms` (default 604800000; `TransactionStateManager`).
+    #[serde(
+        default,
+        rename = "transactional.id.expiration.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transactional_id_expiration_ms: Option<u64>,
+    #[serde(
+        default,
+        rename = "transaction.remove.expired.transaction.cleanup.interval.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transactional_id_cleanup_interval_ms: Option<u64>,
 }
 
 fn lag_max() -> u64 {
@@ -112,6 +145,11 @@ impl Default for ClusterSpec {
             replica_lag_time_max_ms: lag_max(),
             replica_fetch_wait_max_ms: fetch_wait(),
             transaction_partition_verification_enable: None,
+            transaction_max_timeout_ms: None,
+            producer_id_expiration_ms: None,
+            producer_id_expiration_check_interval_ms: None,
+            transactional_id_expiration_ms: None,
+            transactional_id_cleanup_interval_ms: None,
         }
     }
 }
@@ -442,6 +480,8 @@ pub struct Scenario {
     pub unclean_leader_election_enable: bool,
     /// `transaction.partition.verification.enable` as resolved for the version.
     pub transaction_partition_verification: bool,
+    /// The broker settings of `cluster` (timeouts and expirations).
+    pub broker: super::topology::BrokerSettings,
     pub producers: Vec<(ProducerConfig, Vec<Op>)>,
     pub consumers: Vec<ConsumerSetup>,
     /// The settings as written, by Kafka key (interventions change them and validate again).
@@ -532,6 +572,7 @@ impl Scenario {
                 (Some(v), _) => v,
                 (None, default) => default,
             };
+        let broker = broker_settings(c, version)?;
         if f.producers.len() > 4 || f.consumers.len() > 4 {
             return Err("at most 4 producers and 4 consumers".into());
         }
@@ -719,6 +760,7 @@ impl Scenario {
             },
             unclean_leader_election_enable: c.unclean_leader_election_enable,
             transaction_partition_verification,
+            broker,
             producers,
             consumers,
             producer_raw: f.producers.iter().map(|p| p.config.clone()).collect(),
@@ -731,6 +773,57 @@ impl Scenario {
             group_ids,
         })
     }
+}
+
+/// The broker settings of `cluster`, each checked against Kafka's range for it (`KafkaConfig`).
+fn broker_settings(
+    c: &ClusterSpec,
+    version: KafkaVersion,
+) -> Result<super::topology::BrokerSettings, String> {
+    let mut b = super::topology::BrokerSettings::default();
+    let check = |key: &str, v: Option<u64>| -> Result<Option<u64>, String> {
+        match v {
+            Some(x) if x == 0 || x > i32::MAX as u64 => Err(format!(
+                "`cluster.{}` must be 1 to {}, not {}",
+                key,
+                i32::MAX,
+                x
+            )),
+            v => Ok(v),
+        }
+    };
+    if let Some(v) = check("transaction.max.timeout.ms", c.transaction_max_timeout_ms)? {
+        b.transaction_max_timeout_ms = v;
+    }
+    // KafkaConfig@3.4.0 (KIP-854): producer.id.expiration.ms is new in 3.4; before, the leader
+    // expired producer ids after transactional.id.expiration.ms.
+    if c.producer_id_expiration_ms.is_some() && !version.at_least(KafkaVersion::V3_5) {
+        return Err(format!(
+            "`cluster.producer.id.expiration.ms` does not exist before Kafka 3.4 (version {}): producer ids expire after `transactional.id.expiration.ms`",
+            version.name()
+        ));
+    }
+    b.transactional_id_expiration_ms = check(
+        "transactional.id.expiration.ms",
+        c.transactional_id_expiration_ms,
+    )?;
+    b.producer_id_expiration_ms = check("producer.id.expiration.ms", c.producer_id_expiration_ms)?;
+    if !version.at_least(KafkaVersion::V3_5) {
+        b.producer_id_expiration_ms = b.transactional_id_expiration_ms;
+    }
+    if let Some(v) = check(
+        "producer.id.expiration.check.interval.ms",
+        c.producer_id_expiration_check_interval_ms,
+    )? {
+        b.producer_id_expiration_check_interval_ms = v;
+    }
+    if let Some(v) = check(
+        "transaction.remove.expired.transaction.cleanup.interval.ms",
+        c.transactional_id_cleanup_interval_ms,
+    )? {
+        b.transactional_id_cleanup_interval_ms = v;
+    }
+    Ok(b)
 }
 
 /// Knobs must be settings side by side can flip, and a beat's variants may only name knobs.

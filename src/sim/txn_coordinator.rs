@@ -5,7 +5,6 @@
 //! Simplification: with one replica the append is synchronous, so Kafka's `pendingState` is
 //! never observed between two steps; a restart reloads the metadata from that log.
 
-use super::config::TRANSACTION_MAX_TIMEOUT_MS;
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::ControlType;
@@ -193,6 +192,11 @@ impl TxnCoordinator {
         self.markers.clear();
         self.timeout_check_armed = false;
         for r in &self.log {
+            if r.state == TransactionState::Dead {
+                // The tombstone of an expired transactional.id.
+                self.txns.remove(&r.txn);
+                continue;
+            }
             self.txns.insert(
                 r.txn,
                 TxnMetadata {
@@ -375,7 +379,8 @@ impl TxnCoordinator {
             // Idempotent producer: a fresh producer id with epoch 0, nothing written.
             return Ok((Self::alloc_producer_id(ctx), ProducerEpoch(0)));
         };
-        if timeout_ms == 0 || timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
+        // TransactionStateManager.validateTransactionTimeoutMs: 0 < timeout <= transaction.max.timeout.ms.
+        if timeout_ms == 0 || timeout_ms > ctx.topology.features.broker.transaction_max_timeout_ms {
             return Err(Errors::InvalidTransactionTimeout);
         }
         if let std::collections::btree_map::Entry::Vacant(e) = self.txns.entry(txn) {
@@ -975,6 +980,50 @@ impl TxnCoordinator {
             self.fence_and_abort(txn, ctx, out);
         }
         self.arm_timeout_check(ctx.now, out);
+    }
+
+    /// `TransactionStateManager.removeExpiredTransactionalIds`: a `transactional.id` in Empty,
+    /// CompleteCommit or CompleteAbort whose last update is `transactional.id.expiration.ms` old
+    /// gets a tombstone in `__transaction_state` (drawn as Dead) and is forgotten; its producer's
+    /// next AddPartitionsToTxn or EndTxn finds no id: INVALID_PRODUCER_ID_MAPPING.
+    pub fn expire_transactional_ids(
+        &mut self,
+        expiration_ms: u64,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        use TransactionState::*;
+        let expired: Vec<TxnIdx> = self
+            .txns
+            .iter()
+            .filter(|(t, m)| {
+                matches!(m.state, Empty | CompleteCommit | CompleteAbort)
+                    && !self.markers.contains_key(t)
+                    && self
+                        .log
+                        .iter()
+                        .rev()
+                        .find(|r| r.txn == **t)
+                        .is_some_and(|r| ctx.now.0.saturating_sub(r.tick.0) >= expiration_ms)
+            })
+            .map(|(t, _)| *t)
+            .collect();
+        for txn in expired {
+            let Some(meta) = self.txns.get(&txn).cloned() else {
+                continue;
+            };
+            self.write(
+                txn,
+                TxnMetadata {
+                    state: Dead,
+                    topic_partitions: BTreeSet::new(),
+                    ..meta
+                },
+                ctx.now,
+                out,
+            );
+            self.txns.remove(&txn);
+        }
     }
 
     /// Is any transaction Ongoing (it will end by a commit, an abort or a timeout)?

@@ -359,6 +359,7 @@ impl Sim {
         );
         topology.features = super::topology::Features::of(scenario.version);
         topology.features.verification = scenario.transaction_partition_verification;
+        topology.features.broker = scenario.broker;
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
             .collect();
@@ -752,6 +753,14 @@ impl Sim {
             };
             self.world.consumers[c].start(&ctx, &mut out);
             self.apply(NodeId::Consumer(c as u8), &mut out);
+        }
+        for b in 0..self.world.brokers.len() {
+            let w = &mut self.world;
+            let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
+            if let Some(broker) = w.brokers.get_mut(b) {
+                broker.arm_expiration_checks(&ctx, &mut out, true, true);
+            }
+            self.apply(NodeId::Broker(b as u8), &mut out);
         }
         self.start_replication();
     }

@@ -1,0 +1,304 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Conformance of the Kafka engineer's lab (issue #13 item 5): scenario verbs that say what
+//! Kafka engineers test — raw requests, injected broker errors, expiring producer state, a
+//! chosen starting epoch, a consume–transform–produce application told to abort — each test
+//! asserting Kafka's exact outcome and citing the class it follows.
+
+use eoscope::sim::effects::Note;
+use eoscope::sim::errors::Errors;
+use eoscope::sim::txn_coordinator::TransactionState;
+use eoscope::sim::types::*;
+use eoscope::sim::world::{Sim, TraceKind};
+use eoscope::sim::Scenario;
+use serde_json::{json, Value};
+
+fn file(
+    version: &str,
+    cluster: Value,
+    producers: Value,
+    consumers: Value,
+    schedule: Value,
+) -> Value {
+    json!({"format": "eoscope/scenario@1", "title": {"en": "t"}, "version": version,
+           "cluster": cluster, "producers": producers, "consumers": consumers, "schedule": schedule})
+}
+
+fn run(v: Value) -> Sim {
+    let scenario =
+        Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("bad test scenario: {}", e));
+    let mut sim = Sim::new(scenario, None);
+    sim.run(1_000_000);
+    sim.finish();
+    sim
+}
+
+fn refused(v: Value) -> String {
+    match Scenario::from_json(&v.to_string()) {
+        Ok(_) => panic!("the scenario was accepted"),
+        Err(e) => e,
+    }
+}
+
+fn orders(p: u8) -> TopicPartition {
+    TopicPartition {
+        topic: TopicId::Input,
+        partition: p,
+    }
+}
+
+/// Every fact of the run, in order.
+fn notes(sim: &Sim) -> Vec<Note> {
+    sim.trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            TraceKind::Fact(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (base offset, producer id, epoch, base sequence, control) of every batch of `orders-p`.
+fn batches(sim: &Sim, p: u8) -> Vec<(u64, i64, i16, i32, bool)> {
+    sim.world
+        .log(orders(p))
+        .unwrap()
+        .batches()
+        .iter()
+        .map(|b| {
+            (
+                b.base_offset.0,
+                b.producer_id.0,
+                b.producer_epoch.0,
+                b.base_sequence.0,
+                b.control.is_some(),
+            )
+        })
+        .collect()
+}
+
+fn client_errors(sim: &Sim) -> Vec<(NodeId, Errors, &'static str)> {
+    notes(sim)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::ClientError { node, error, what } => Some((node, error, what)),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---- transaction.max.timeout.ms → INVALID_TRANSACTION_TIMEOUT ----
+
+#[test]
+fn a_transaction_timeout_above_the_brokers_maximum_is_refused_by_init_producer_id_and_is_fatal() {
+    // TransactionStateManager.validateTransactionTimeoutMs → INVALID_TRANSACTION_TIMEOUT;
+    // TransactionManager.InitProducerIdHandler: any other error is fatal, so initTransactions()
+    // throws and the application stops. The file itself is accepted, as KafkaProducer accepts it.
+    let sim = run(file(
+        "3.9",
+        json!({"transaction.max.timeout.ms": 60000}),
+        json!([{"config": {"transactional.id": "t", "transaction.timeout.ms": 60001},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([]),
+    ));
+    let p = &sim.world.producers[0];
+    assert_eq!(p.halted, Some(Errors::InvalidTransactionTimeout));
+    assert!(client_errors(&sim).contains(&(
+        NodeId::Producer(0),
+        Errors::InvalidTransactionTimeout,
+        "fatal"
+    )));
+    assert!(batches(&sim, 0).is_empty());
+    // Nothing was written for the transactional.id: the validation comes before any state.
+    let tc = sim.world.brokers[0].txn_coordinator.as_ref().unwrap();
+    assert!(tc.log.is_empty());
+    // At the maximum itself it is accepted.
+    let sim = run(file(
+        "4.3",
+        json!({"transaction.max.timeout.ms": 60000}),
+        json!([{"config": {"transactional.id": "t", "transaction.timeout.ms": 60000},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([]),
+    ));
+    assert_eq!(sim.world.producers[0].halted, None);
+    assert_eq!(batches(&sim, 0).len(), 2);
+}
+
+#[test]
+fn broker_settings_out_of_range_are_refused_with_the_key_and_the_range() {
+    let e = refused(file(
+        "3.9",
+        json!({"transaction.max.timeout.ms": 0}),
+        json!([]),
+        json!([]),
+        json!([]),
+    ));
+    assert!(
+        e.contains("`cluster.transaction.max.timeout.ms` must be 1 to 2147483647"),
+        "{}",
+        e
+    );
+    // KafkaConfig@3.4.0: producer.id.expiration.ms does not exist on a 2.4 broker.
+    let e = refused(file(
+        "2.4",
+        json!({"producer.id.expiration.ms": 1000}),
+        json!([]),
+        json!([]),
+        json!([]),
+    ));
+    assert!(e.contains("does not exist before Kafka 3.4"), "{}", e);
+}
+
+// ---- producer.id.expiration.ms ----
+
+fn idempotent_pause(version: &str, cluster: Value) -> Sim {
+    run(file(
+        version,
+        cluster,
+        json!([{"config": {"enable.idempotence": true},
+                "script": [{"send": {}}, {"flush": {}}, {"at": 5000}, {"send": {}}]}]),
+        json!([]),
+        json!([]),
+    ))
+}
+
+#[test]
+fn an_expired_producer_id_is_forgotten_and_a_3_x_leader_accepts_its_next_sequence() {
+    // ProducerStateManager.removeExpiredProducers / isProducerExpired (no open transaction,
+    // idle ≥ producer.id.expiration.ms); with no state, KIP-360 (2.5+) accepts any sequence:
+    // the second batch (seq 1) is appended at offset 1 under the same pid and epoch.
+    let sim = idempotent_pause(
+        "3.9",
+        json!({"producer.id.expiration.ms": 1000, "producer.id.expiration.check.interval.ms": 500}),
+    );
+    let expired: Vec<Note> = notes(&sim)
+        .into_iter()
+        .filter(|n| matches!(n, Note::ProducerIdExpired { .. }))
+        .collect();
+    assert_eq!(
+        expired,
+        vec![Note::ProducerIdExpired {
+            broker: 0,
+            tp: orders(0),
+            producer_id: ProducerId(0)
+        }]
+    );
+    assert_eq!(
+        batches(&sim, 0),
+        vec![(0, 0, 0, 0, false), (1, 0, 0, 1, false)]
+    );
+    assert!(sim
+        .world
+        .log(orders(0))
+        .unwrap()
+        .producer_state()
+        .contains_key(&ProducerId(0)));
+}
+
+#[test]
+fn on_2_4_an_expired_producer_gets_unknown_producer_id_and_the_client_takes_a_new_producer_id() {
+    // ≤2.4: producer ids expire after transactional.id.expiration.ms (KafkaConfig@3.3.0
+    // maxPidExpirationMs); a sequence other than 0 with no state is UNKNOWN_PRODUCER_ID
+    // (ProducerStateManager.scala@2.4.0), and the 2.4 client resets its producer id and
+    // sequence (TransactionManager@2.4.0 resetProducerId): the batch lands with a new pid at seq 0.
+    let sim = idempotent_pause(
+        "2.4",
+        json!({"transactional.id.expiration.ms": 1000, "producer.id.expiration.check.interval.ms": 500}),
+    );
+    let rejected: Vec<Errors> = notes(&sim)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::Rejected { error, .. } => Some(error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rejected, vec![Errors::UnknownProducerId]);
+    assert_eq!(
+        batches(&sim, 0),
+        vec![(0, 0, 0, 0, false), (1, 1, 0, 0, false)]
+    );
+}
+
+// ---- transactional.id.expiration.ms ----
+
+fn txn_pause(version: &str) -> Sim {
+    run(file(
+        version,
+        json!({"transactional.id.expiration.ms": 2000,
+               "transaction.remove.expired.transaction.cleanup.interval.ms": 1000}),
+        json!([{"config": {"transactional.id": "t"},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}},
+                           {"at": 10000}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([]),
+    ))
+}
+
+#[test]
+fn an_expired_transactional_id_gets_a_tombstone_and_a_3_x_client_recovers_with_a_new_producer_id() {
+    // TransactionStateManager.removeExpiredTransactionalIds: CompleteCommit idle for
+    // transactional.id.expiration.ms → tombstone. AddPartitionsToTxn then finds no id:
+    // INVALID_PRODUCER_ID_MAPPING, abortable with KIP-360 (AddPartitionsToTxnHandler
+    // abortableErrorIfPossible); the abort sends no EndTxn (nothing was added), and
+    // InitProducerId(pid, epoch) creates the id afresh: a new pid at epoch 0
+    // (TransactionCoordinator.isValidProducerId: "the metadata was just created").
+    let sim = txn_pause("3.9");
+    let tc = sim.world.brokers[0].txn_coordinator.as_ref().unwrap();
+    let states: Vec<(TransactionState, i64, i16)> = tc
+        .log
+        .iter()
+        .map(|r| (r.state, r.producer_id.0, r.producer_epoch.0))
+        .collect();
+    use TransactionState::*;
+    assert_eq!(
+        states,
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareCommit, 0, 0),
+            (CompleteCommit, 0, 0),
+            (Dead, 0, 0),
+            (Empty, 1, 0),
+            (Ongoing, 1, 0),
+            (PrepareCommit, 1, 0),
+            (CompleteCommit, 1, 0),
+        ]
+    );
+    assert!(client_errors(&sim).contains(&(
+        NodeId::Producer(0),
+        Errors::InvalidProducerIdMapping,
+        "abortable"
+    )));
+    assert_eq!(sim.world.producers[0].halted, None);
+    // The second transaction's batch is written by the new pid at sequence 0.
+    assert_eq!(
+        batches(&sim, 0),
+        vec![
+            (0, 0, 0, 0, false),
+            (1, 0, 0, -1, true),
+            (2, 1, 0, 0, false),
+            (3, 1, 0, -1, true)
+        ]
+    );
+}
+
+#[test]
+fn under_transactions_v2_an_expired_transactional_id_is_fatal() {
+    // 4.x: the partition leader's implicit AddPartitionsToTxn gets INVALID_PRODUCER_ID_MAPPING,
+    // which the produce answer carries (AddPartitionsToTxnManager), and the 4.x client treats it
+    // as fatal (TransactionManager.maybeTransitionToErrorState, §D1.11).
+    let sim = txn_pause("4.3");
+    assert_eq!(
+        sim.world.producers[0].halted,
+        Some(Errors::InvalidProducerIdMapping)
+    );
+    assert!(client_errors(&sim).contains(&(
+        NodeId::Producer(0),
+        Errors::InvalidProducerIdMapping,
+        "fatal"
+    )));
+    // Only the first transaction is in the log (its batch and marker).
+    assert_eq!(batches(&sim, 0).len(), 2);
+}
