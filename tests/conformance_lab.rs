@@ -302,3 +302,218 @@ fn under_transactions_v2_an_expired_transactional_id_is_fatal() {
     // Only the first transaction is in the log (its batch and marker).
     assert_eq!(batches(&sim, 0).len(), 2);
 }
+
+// ---- broker error injection ----
+
+fn txn_states(sim: &Sim) -> Vec<(TransactionState, i64, i16)> {
+    let b = sim.world.topology.txn_coordinator() as usize;
+    sim.world.brokers[b]
+        .txn_coordinator
+        .as_ref()
+        .unwrap()
+        .log
+        .iter()
+        .map(|r| (r.state, r.producer_id.0, r.producer_epoch.0))
+        .collect()
+}
+
+fn injected(sim: &Sim) -> Vec<(NodeId, Errors)> {
+    notes(sim)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::ErrorInjected { node, error, .. } => Some((node, error)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_injected_not_leader_or_follower_is_retried_and_the_batch_lands_once() {
+    // Sender.completeBatch → canRetry: NOT_LEADER_OR_FOLLOWER is retriable (metadata refresh,
+    // then the same batch, same sequence): one append at offset 0, acknowledged there.
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([{"script": [{"send": {}}]}]),
+        json!([]),
+        json!([{"inject": {"kind": "ProduceRequest", "from": "producer-0", "to": "broker-0",
+                            "nth": 1, "error": "NOT_LEADER_OR_FOLLOWER"}}]),
+    ));
+    assert_eq!(
+        injected(&sim),
+        vec![(NodeId::Broker(0), Errors::NotLeaderOrFollower)]
+    );
+    assert_eq!(batches(&sim, 0), vec![(0, 0, 0, 0, false)]);
+    let c = &sim.world.producers[0].client;
+    assert_eq!(
+        c.sends.back().map(|s| s.4),
+        Some(eoscope::sim::producer::SendStatus::Acked(Some(Offset(0))))
+    );
+}
+
+#[test]
+fn an_injected_invalid_producer_epoch_during_commit_aborts_and_the_retry_reuses_the_sequence() {
+    // Produce answered INVALID_PRODUCER_EPOCH (2.7+): abortable for a transactional producer
+    // (TransactionManager.maybeTransitionToErrorState). The batch failed while committing, so no
+    // epoch bump is asked (`needToTriggerEpochBumpFromClient() && !isCompleting()`), and its
+    // sequence is given back (Sender.failBatch adjustSequenceNumbers →
+    // adjustSequencesDueToFailedBatch): the application aborts, runs the transaction again at
+    // epoch 0, and the batch lands at sequence 0.
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([{"config": {"transactional.id": "t"},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([{"inject": {"kind": "ProduceRequest", "error": "INVALID_PRODUCER_EPOCH"}}]),
+    ));
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 0),
+            (CompleteAbort, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareCommit, 0, 0),
+            (CompleteCommit, 0, 0),
+        ]
+    );
+    assert_eq!(
+        batches(&sim, 0),
+        vec![
+            (0, 0, 0, -1, true),
+            (1, 0, 0, 0, false),
+            (2, 0, 0, -1, true)
+        ]
+    );
+    assert!(client_errors(&sim).contains(&(
+        NodeId::Producer(0),
+        Errors::InvalidProducerEpoch,
+        "abortable"
+    )));
+}
+
+#[test]
+fn an_injected_invalid_producer_epoch_inside_a_transaction_makes_a_3_x_client_bump_its_epoch() {
+    // The same error while the transaction is still open (a flush before commit): KIP-360's
+    // epochBumpRequired, so after the abort InitProducerId(pid, 0) bumps to epoch 1 and the
+    // transaction runs again at sequence 0 (InitProducerIdHandler: resetSequenceNumbers).
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([{"config": {"transactional.id": "t"},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"flush": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([{"inject": {"kind": "ProduceRequest", "error": "INVALID_PRODUCER_EPOCH"}}]),
+    ));
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 0),
+            (CompleteAbort, 0, 0),
+            (Empty, 0, 1),
+            (Ongoing, 0, 1),
+            (PrepareCommit, 0, 1),
+            (CompleteCommit, 0, 1),
+        ]
+    );
+    assert_eq!(
+        batches(&sim, 0),
+        vec![
+            (0, 0, 0, -1, true),
+            (1, 0, 1, 0, false),
+            (2, 0, 1, -1, true)
+        ]
+    );
+}
+
+#[test]
+fn an_injected_not_enough_replicas_on_a_marker_is_retried_before_complete_commit() {
+    // TransactionMarkerRequestCompletionHandler: NOT_ENOUGH_REPLICAS is retried for that
+    // partition; CompleteCommit is written only once the marker is.
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([{"config": {"transactional.id": "t"},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([{"inject": {"kind": "WriteTxnMarkersRequest", "error": "NOT_ENOUGH_REPLICAS"}}]),
+    ));
+    assert_eq!(
+        injected(&sim),
+        vec![(NodeId::Broker(0), Errors::NotEnoughReplicas)]
+    );
+    let markers: Vec<(TopicPartition, Offset)> = notes(&sim)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::MarkerWritten { tp, offset, .. } => Some((tp, offset)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(markers, vec![(orders(0), Offset(1))]);
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim).last().copied(),
+        Some((CompleteCommit, 0, 0))
+    );
+}
+
+#[test]
+fn an_injected_producer_fenced_on_end_txn_is_fatal() {
+    // EndTxnHandler: PRODUCER_FENCED is fatal (ProducerFencedException); the application stops
+    // and the coordinator's transaction stays Ongoing until its timeout aborts it.
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([{"config": {"transactional.id": "t", "transaction.timeout.ms": 1000},
+                "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]}]),
+        json!([]),
+        json!([{"inject": {"kind": "EndTxnRequest", "error": "PRODUCER_FENCED"}}]),
+    ));
+    assert_eq!(sim.world.producers[0].halted, Some(Errors::ProducerFenced));
+    use TransactionState::*;
+    // The timeout abort: the epoch is fenced (0 → 1) and the abort marker carries it.
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 1),
+            (CompleteAbort, 0, 1)
+        ]
+    );
+}
+
+#[test]
+fn an_injection_must_name_a_request_a_broker_answers_and_a_kafka_error() {
+    let base = |inject: Value| {
+        refused(file(
+            "3.9",
+            json!({}),
+            json!([{"script": []}]),
+            json!([]),
+            json!([{ "inject": inject }]),
+        ))
+    };
+    let e = base(json!({"kind": "ProduceResponse", "error": "NOT_LEADER_OR_FOLLOWER"}));
+    assert!(e.contains("must name a request kind"), "{}", e);
+    let e = base(
+        json!({"kind": "ProduceRequest", "to": "producer-0", "error": "NOT_LEADER_OR_FOLLOWER"}),
+    );
+    assert!(e.contains("`inject.to` must be a broker-N"), "{}", e);
+    let e = base(
+        json!({"kind": "ProduceRequest", "to": "broker-3", "error": "NOT_LEADER_OR_FOLLOWER"}),
+    );
+    assert!(e.contains("`broker-3` does not exist"), "{}", e);
+    let e = base(json!({"kind": "ProduceRequest", "error": "NOT_A_LEADER"}));
+    assert!(
+        e.contains("unknown error `NOT_A_LEADER`; allowed: OUT_OF_ORDER_SEQUENCE_NUMBER"),
+        "{}",
+        e
+    );
+}

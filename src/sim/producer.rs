@@ -1080,7 +1080,38 @@ impl ProducerClient {
         } else if expired {
             self.expire(id, ctx, out);
         } else {
+            // Sender.completeBatch → failBatch(…, adjustSequenceNumbers = attempts < retries) →
+            // TransactionManager.handleFailedBatch: unless the error is fatal, a transactional
+            // producer gives the failed batch's sequence back (adjustSequencesDueToFailedBatch),
+            // so the next batch to the partition reuses it.
+            let give_back = self
+                .batches
+                .get(&id)
+                .is_some_and(|b| b.attempts < self.cfg.retries);
+            if self.is_transactional() && give_back && error != Errors::ProducerFenced {
+                self.adjust_sequences_due_to_failed_batch(id);
+            }
             self.fail_batch(id, error, ctx, out);
+        }
+    }
+
+    /// `TxnPartitionMap.adjustSequencesDueToFailedBatch`: the partition's next sequence goes back
+    /// by the failed batch's record count, and later batches of the partition move down with it.
+    fn adjust_sequences_due_to_failed_batch(&mut self, id: u32) {
+        let Some(b) = self.batches.get(&id) else {
+            return;
+        };
+        let (tp, seq, n) = (b.tp, b.base_sequence.0, b.record_count as i32);
+        if seq < 0 {
+            return;
+        }
+        if let Some(p) = self.partitions.get_mut(&tp) {
+            p.next_sequence = (p.next_sequence - n).max(0);
+        }
+        for (other, b) in self.batches.iter_mut() {
+            if *other != id && b.tp == tp && b.base_sequence.0 > seq {
+                b.base_sequence = Sequence(b.base_sequence.0 - n);
+            }
         }
     }
 

@@ -265,9 +265,22 @@ pub struct ScheduleSpec {
     /// Hold a consumer application between `poll()` and processing (`{"node": "consumer-0", "ms": 40000}`).
     #[serde(default)]
     pub pause: Option<PauseSpec>,
+    /// Broker error injection: the nth matching request delivered to a broker is answered with
+    /// this error instead of being handled (`{"kind", "from", "to", "nth", "error"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inject: Option<InjectSpec>,
     /// Free text shown in the event log.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InjectSpec {
+    #[serde(flatten)]
+    pub what: MatchSpec,
+    /// Kafka's error name, e.g. `NOT_LEADER_OR_FOLLOWER`.
+    pub error: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -427,6 +440,9 @@ pub enum FaultAction {
     /// The consumer application's next batch waits `ms` between `poll()` and processing (a long
     /// GC pause, a slow downstream call): past `max.poll.interval.ms` it drops out of its group.
     Pause(NodeId, u64),
+    /// The matching request, when it reaches its broker, is answered with this error instead of
+    /// being handled (matched at delivery: a request lost on the way is not counted).
+    Inject(MessageMatch, super::errors::Errors),
 }
 
 /// When a schedule entry applies.
@@ -994,15 +1010,46 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         }
         actions.push(FaultAction::Pause(n, p.ms));
     }
+    if let Some(i) = &s.inject {
+        let m = message_match(&i.what, nodes)?;
+        if !m.kind.is_some_and(|k| !k.is_response()) {
+            return Err(
+                "`inject.kind` must name a request kind (a broker answers it), e.g. ProduceRequest"
+                    .into(),
+            );
+        }
+        if m.to.is_some_and(|t| !matches!(t, NodeId::Broker(_))) {
+            return Err("`inject.to` must be a broker-N: brokers answer requests".into());
+        }
+        let error = super::errors::Errors::INJECTABLE
+            .iter()
+            .copied()
+            .find(|e| e.name() == i.error)
+            .ok_or_else(|| {
+                format!(
+                    "`inject.error`: unknown error `{}`; allowed: {}",
+                    truncate(&i.error),
+                    super::errors::Errors::INJECTABLE
+                        .iter()
+                        .map(|e| e.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        actions.push(FaultAction::Inject(m, error));
+    }
     if actions.len() != 1 {
         return Err(format!(
-            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set, pause); found {}",
+            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set, pause, inject); found {}",
             actions.len()
         ));
     }
     let action = actions.remove(0);
     let message_fault = match &action {
-        FaultAction::Drop(m) | FaultAction::Duplicate(m) | FaultAction::Delay(m, _) => Some(*m),
+        FaultAction::Drop(m)
+        | FaultAction::Duplicate(m)
+        | FaultAction::Delay(m, _)
+        | FaultAction::Inject(m, _) => Some(*m),
         _ => None,
     };
     let trigger = match (message_fault, &s.on, s.at) {

@@ -885,6 +885,19 @@ impl Sim {
             to: env.to,
             kind: env.msg.kind(),
         });
+        if let Some(error) = self.injected_error(&env) {
+            // The broker answers with the scenario's error and does nothing else.
+            out.note(Note::ErrorInjected {
+                node: env.to,
+                kind: env.msg.kind(),
+                error,
+            });
+            if let Some(answer) = env.msg.error_response(error) {
+                out.send(env.from, answer);
+            }
+            self.apply(env.to, out);
+            return;
+        }
         let w = &mut self.world;
         let now = w.now;
         match env.to {
@@ -905,6 +918,34 @@ impl Sim {
             }
         }
         self.apply(env.to, out);
+    }
+
+    /// The error a scenario's `inject` entry answers this delivered request with, if its turn
+    /// has come (the nth matching request delivered at or after `at`).
+    fn injected_error(&mut self, env: &Envelope) -> Option<super::errors::Errors> {
+        if !matches!(env.to, NodeId::Broker(_)) || env.msg.kind().is_response() {
+            return None;
+        }
+        let w = &mut self.world;
+        let scenario = w.scenario.clone();
+        let mut found = None;
+        for (i, entry) in scenario.schedule.iter().enumerate() {
+            let (FaultAction::Inject(what, error), Trigger::OnSend { after, .. }) =
+                (&entry.action, entry.trigger)
+            else {
+                continue;
+            };
+            let state = &mut w.schedule[i];
+            if state.fired || w.now.0 < after || !matches(what, env.msg.kind(), env.from, env.to) {
+                continue;
+            }
+            state.matched += 1;
+            if state.matched >= what.nth && found.is_none() {
+                state.fired = true;
+                found = Some(*error);
+            }
+        }
+        found
     }
 
     fn on_timer(&mut self, node: NodeId, incarnation: u32, timer: Timer, out: &mut Out) {
@@ -1033,8 +1074,11 @@ impl Sim {
                     }
                 }
             }
-            // Message faults were matched when the message was sent.
-            FaultAction::Drop(_) | FaultAction::Duplicate(_) | FaultAction::Delay(..) => {}
+            // Message faults were matched when the message was sent (injections when delivered).
+            FaultAction::Drop(_)
+            | FaultAction::Duplicate(_)
+            | FaultAction::Delay(..)
+            | FaultAction::Inject(..) => {}
         }
     }
 
@@ -1304,6 +1348,9 @@ impl Sim {
             let Trigger::OnSend { what, after } = entry.trigger else {
                 continue;
             };
+            if matches!(entry.action, FaultAction::Inject(..)) {
+                continue; // matched when the request reaches its broker (`deliver`)
+            }
             let state = &mut w.schedule[i];
             if state.fired || w.now.0 < after || !matches(&what, kind, from, to) {
                 continue;
