@@ -517,3 +517,179 @@ fn an_injection_must_name_a_request_a_broker_answers_and_a_kafka_error() {
         e
     );
 }
+
+// ---- the raw client ----
+
+/// Each raw request's answer: the error (None = NONE) and, for a produce, the base offset.
+fn raw_answers(sim: &Sim, p: usize) -> Vec<(Option<Errors>, Option<u64>)> {
+    use eoscope::sim::message::Message;
+    sim.world.producers[p]
+        .raw
+        .iter()
+        .map(|x| match x.answer.as_ref().map(|(_, m)| m) {
+            Some(Message::ProduceResponse { result, .. }) => match result {
+                Ok(info) => (None, Some(info.base_offset.0)),
+                Err(e) => (Some(*e), None),
+            },
+            Some(Message::AddPartitionsToTxnResponse { error, .. })
+            | Some(Message::EndTxnResponse { error, .. }) => (*error, None),
+            Some(Message::WriteTxnMarkersResponse { results, .. }) => (results[0].1, None),
+            other => panic!("no answer: {:?}", other),
+        })
+        .collect()
+}
+
+#[test]
+fn raw_produce_requests_get_the_leaders_answers_for_duplicates_gaps_and_epochs() {
+    // ProducerAppendInfo / ProducerStateEntry, in Kafka's order (§A3): an exact retry of a cached
+    // batch is NONE with the original offset and appends nothing; a gap is
+    // OUT_OF_ORDER_SEQUENCE_NUMBER; a new epoch must start at sequence 0 ("Invalid sequence number
+    // for new epoch"); a lower epoch than the entry's is INVALID_PRODUCER_EPOCH (2.7+).
+    let raw = |epoch: i16, seq: i32| json!({"raw_produce": {"producer_id": 0, "producer_epoch": epoch, "base_sequence": seq}});
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([
+            {"script": [{"send": {}}]},
+            {"config": {"enable.idempotence": false},
+             "script": [{"at": 1000}, raw(0, 5), raw(0, 0), raw(1, 3), raw(1, 0), raw(0, 1)]}
+        ]),
+        json!([]),
+        json!([]),
+    ));
+    assert_eq!(
+        raw_answers(&sim, 1),
+        vec![
+            (Some(Errors::OutOfOrderSequenceNumber), None),
+            (None, Some(0)),
+            (Some(Errors::OutOfOrderSequenceNumber), None),
+            (None, Some(1)),
+            (Some(Errors::InvalidProducerEpoch), None),
+        ]
+    );
+    assert_eq!(
+        batches(&sim, 0),
+        vec![(0, 0, 0, 0, false), (1, 0, 1, 0, false)]
+    );
+}
+
+#[test]
+fn a_rogue_coordinators_markers_are_fenced_by_coordinator_epoch_and_otherwise_written() {
+    // ProducerAppendInfo.appendEndTxnMarker: a marker whose coordinator epoch is below the one the
+    // partition saw is TRANSACTION_COORDINATOR_FENCED; one at or above it, with the producer's
+    // epoch, is written — with no open transaction it changes no LSO and indexes nothing (§A4).
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([
+            {"config": {"transactional.id": "t"},
+             "script": [{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]},
+            {"config": {"enable.idempotence": false},
+             "script": [{"at": 1000},
+                {"raw_write_txn_markers": {"producer_id": 0, "producer_epoch": 0, "coordinator_epoch": -1, "partitions": [0]}},
+                {"raw_write_txn_markers": {"to": "broker-0", "producer_id": 0, "producer_epoch": 0, "coordinator_epoch": 5, "partitions": [0]}}]}
+        ]),
+        json!([]),
+        json!([]),
+    ));
+    assert_eq!(
+        raw_answers(&sim, 1),
+        vec![
+            (Some(Errors::TransactionCoordinatorFenced), None),
+            (None, None)
+        ]
+    );
+    let log = sim.world.log(orders(0)).unwrap();
+    assert_eq!(
+        batches(&sim, 0),
+        vec![
+            (0, 0, 0, 0, false),
+            (1, 0, 0, -1, true),
+            (2, 0, 0, -1, true)
+        ]
+    );
+    assert_eq!(log.batches()[2].coordinator_epoch, 5);
+    assert!(log.aborted_txns().is_empty());
+    assert_eq!(log.last_stable_offset(), Offset(3));
+    // The partition now remembers the rogue's coordinator epoch (ProducerStateEntry.coordinatorEpoch).
+    assert_eq!(log.producer_state()[&ProducerId(0)].coordinator_epoch, 5);
+}
+
+#[test]
+fn raw_add_partitions_and_end_txn_get_the_coordinators_answers() {
+    // TransactionCoordinator.handleAddPartitionsToTransaction / endTransactionWithTV1 (§A7): the
+    // right (pid, epoch) opens a transaction (Ongoing); EndTxn with another epoch is
+    // PRODUCER_FENCED, with another pid INVALID_PRODUCER_ID_MAPPING; EndTxn(ABORT) at the current
+    // epoch prepares and completes the abort, its marker written to orders-0.
+    let end = |pid: i64, epoch: i16| json!({"raw_end_txn": {"transactional_id": "t", "producer_id": pid, "producer_epoch": epoch}});
+    let sim = run(file(
+        "3.9",
+        json!({}),
+        json!([
+            {"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}]},
+            {"config": {"enable.idempotence": false},
+             "script": [{"at": 1000},
+                {"raw_add_partitions_to_txn": {"transactional_id": "t", "producer_id": 0, "producer_epoch": 0, "partitions": [0]}},
+                end(0, 1), end(7, 0), end(0, 0),
+                {"raw_end_txn": {"transactional_id": "nobody", "producer_id": 0, "producer_epoch": 0}}]}
+        ]),
+        json!([]),
+        json!([]),
+    ));
+    assert_eq!(
+        raw_answers(&sim, 1),
+        vec![
+            (None, None),
+            (Some(Errors::ProducerFenced), None),
+            (Some(Errors::InvalidProducerIdMapping), None),
+            (None, None),
+            (Some(Errors::InvalidProducerIdMapping), None),
+        ]
+    );
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 0),
+            (Ongoing, 0, 0),
+            (PrepareAbort, 0, 0),
+            (CompleteAbort, 0, 0)
+        ]
+    );
+    assert_eq!(batches(&sim, 0), vec![(0, 0, 0, -1, true)]);
+}
+
+#[test]
+fn raw_steps_naming_what_does_not_exist_are_refused() {
+    let with = |step: Value| {
+        refused(file(
+            "3.9",
+            json!({"partitions": 2}),
+            json!([{"script": [step]}]),
+            json!([]),
+            json!([]),
+        ))
+    };
+    let e = with(json!({"raw_produce": {"partition": 2}}));
+    assert!(
+        e.contains("producer-0 script step 0: partition 2 does not exist (the topic has 2)"),
+        "{}",
+        e
+    );
+    let e = with(json!({"raw_produce": {"transactional": true}}));
+    assert!(e.contains("needs a `transactional_id`"), "{}", e);
+    let e = with(json!({"raw_write_txn_markers": {"to": "broker-1", "partitions": [0]}}));
+    assert!(
+        e.contains("`broker-1` is not a broker of this scenario (broker-0 to broker-0)"),
+        "{}",
+        e
+    );
+    let e = with(json!({"raw_write_txn_markers": {"partitions": []}}));
+    assert!(e.contains("must name at least one partition"), "{}", e);
+    let e = with(json!({"raw_produce": {"records": 0}}));
+    assert!(
+        e.contains("`raw_produce.records` must be 1 to 10000"),
+        "{}",
+        e
+    );
+}

@@ -183,6 +183,89 @@ pub enum Op {
     Abort {},
     /// `flush()`: wait until every send has completed.
     Flush {},
+    /// The lab's raw client: a Produce request as written (pid, epoch, sequence, flags), to the
+    /// partition's leader, outside the producer client's bookkeeping. Waits for its answer (or
+    /// `request.timeout.ms`).
+    RawProduce(RawProduceOp),
+    /// A raw AddPartitionsToTxn to the transaction coordinator (transactions v1, a client's).
+    RawAddPartitionsToTxn(RawTxnOp),
+    /// A raw EndTxn to the transaction coordinator.
+    RawEndTxn(RawTxnOp),
+    /// A raw WriteTxnMarkers to a broker: a rogue (or stale) coordinator.
+    RawWriteTxnMarkers(RawMarkersOp),
+}
+
+impl Op {
+    /// Records this step creates (numbered per producer at load).
+    pub fn record_count(&self) -> u64 {
+        match self {
+            Op::Send(s) => s.records as u64 * s.batches as u64,
+            Op::RawProduce(r) => r.records as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// `raw_produce`: `producer_id`/`producer_epoch` default to the producer client's own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduceOp {
+    #[serde(default)]
+    pub partition: u8,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub base_sequence: i32,
+    #[serde(default = "one_u32")]
+    pub records: u32,
+    #[serde(default)]
+    pub transactional: bool,
+    /// The request's `transactional.id` (needed with `transactional`).
+    #[serde(default)]
+    pub transactional_id: Option<String>,
+    /// Produce v12 from a transactions-v2 client (the leader adds the partition itself).
+    #[serde(default)]
+    pub transaction_version: Option<u8>,
+}
+
+/// `raw_add_partitions_to_txn` (with `partitions`) and `raw_end_txn` (with `commit`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTxnOp {
+    pub transactional_id: String,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub partitions: Vec<u8>,
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// `raw_write_txn_markers`: to `to` (default: the leader of the first partition).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarkersOp {
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub coordinator_epoch: i32,
+    #[serde(default)]
+    pub commit: bool,
+    pub partitions: Vec<u8>,
+    #[serde(default = "one_u8")]
+    pub transaction_version: u8,
+}
+
+fn one_u8() -> u8 {
+    1
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -604,6 +687,11 @@ impl Scenario {
                 }
             }
             for (j, op) in p.script.iter().enumerate() {
+                check_raw_op(op, c, &mut transactional_ids)
+                    .map_err(|e| format!("producer-{} script step {}: {}", i, j, e))?;
+                if let Op::RawProduce(r) = op {
+                    records += r.records as u64;
+                }
                 if let Op::Send(s) = op {
                     if s.partition >= c.partitions {
                         return Err(format!("producer-{} script step {}: partition {} does not exist (the topic has {})", i, j, s.partition, c.partitions));
@@ -789,6 +877,86 @@ impl Scenario {
             group_ids,
         })
     }
+}
+
+/// A raw step's partitions, node and ids must exist; its `transactional.id` joins the table.
+fn check_raw_op(op: &Op, c: &ClusterSpec, txn_ids: &mut Vec<String>) -> Result<(), String> {
+    let partition = |p: u8| {
+        if p >= c.partitions {
+            Err(format!(
+                "partition {} does not exist (the topic has {})",
+                p, c.partitions
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let mut txn = |t: &str| {
+        if t.is_empty() {
+            return Err("`transactional_id` must not be empty".to_string());
+        }
+        if !txn_ids.iter().any(|x| x == t) {
+            txn_ids.push(t.to_string());
+        }
+        Ok(())
+    };
+    match op {
+        Op::RawProduce(r) => {
+            partition(r.partition)?;
+            if r.records == 0 || r.records > 10_000 {
+                return Err("`raw_produce.records` must be 1 to 10000".into());
+            }
+            if r.base_sequence < -1 {
+                return Err("`raw_produce.base_sequence` must be -1 (none) to 2147483647".into());
+            }
+            if r.transaction_version.is_some_and(|v| !(1..=2).contains(&v)) {
+                return Err("`raw_produce.transaction_version` must be 1 or 2".into());
+            }
+            match (&r.transactional_id, r.transactional) {
+                (Some(t), _) => txn(t)?,
+                (None, true) => {
+                    return Err("`raw_produce` with `transactional: true` needs a `transactional_id` (a transactional Produce carries it)".into())
+                }
+                (None, false) => {}
+            }
+        }
+        Op::RawAddPartitionsToTxn(r) => {
+            txn(&r.transactional_id)?;
+            if r.partitions.is_empty() {
+                return Err(
+                    "`raw_add_partitions_to_txn.partitions` must name at least one partition"
+                        .into(),
+                );
+            }
+            r.partitions.iter().try_for_each(|p| partition(*p))?;
+        }
+        Op::RawEndTxn(r) => txn(&r.transactional_id)?,
+        Op::RawWriteTxnMarkers(r) => {
+            if r.partitions.is_empty() {
+                return Err(
+                    "`raw_write_txn_markers.partitions` must name at least one partition".into(),
+                );
+            }
+            r.partitions.iter().try_for_each(|p| partition(*p))?;
+            if !(1..=2).contains(&r.transaction_version) {
+                return Err("`raw_write_txn_markers.transaction_version` must be 1 or 2".into());
+            }
+            if let Some(to) = &r.to {
+                match NodeId::parse(to) {
+                    Some(NodeId::Broker(b)) if b < c.brokers => {}
+                    _ => {
+                        return Err(format!(
+                            "`raw_write_txn_markers.to`: `{}` is not a broker of this scenario (broker-0 to broker-{})",
+                            truncate(to),
+                            c.brokers - 1
+                        ))
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The broker settings of `cluster`, each checked against Kafka's range for it (`KafkaConfig`).

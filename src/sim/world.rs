@@ -372,17 +372,9 @@ impl Sim {
                 .as_ref()
                 .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
                 .map(|x| x as u8);
-            let node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
-            let count: u32 = script
-                .iter()
-                .map(|op| {
-                    if let super::scenario::Op::Send(s) = op {
-                        s.records * s.batches
-                    } else {
-                        0
-                    }
-                })
-                .sum();
+            let mut node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
+            node.txn_ids = scenario.transactional_ids.clone();
+            let count: u32 = script.iter().map(|op| op.record_count() as u32).sum();
             producer_facts.push(ProducerFacts {
                 first_record,
                 record_count: count,
@@ -908,7 +900,16 @@ impl Sim {
                 }
             }
             NodeId::Producer(p) => {
-                producer_event(w, p, out, |c, ctx, out| c.on_response(env.msg, ctx, out));
+                // The lab's raw requests are answered to the application, not the client.
+                let raw = w
+                    .producers
+                    .get_mut(p as usize)
+                    .is_some_and(|n| n.on_raw_answer(&env.msg, now));
+                producer_event(w, p, out, |c, ctx, out| {
+                    if !raw {
+                        c.on_response(env.msg, ctx, out)
+                    }
+                });
             }
             NodeId::Consumer(c) => {
                 let ctx = consumer_ctx(now, &w.topology, &w.scenario);
