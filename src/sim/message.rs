@@ -639,15 +639,18 @@ impl Message {
             Message::WriteTxnMarkersRequest {
                 result, partitions, ..
             } => format!(
-                "WriteTxnMarkers {:?} {}",
-                result,
+                "WRITETXNMARKERS {} {}",
+                match result {
+                    ControlType::Commit => "COMMIT",
+                    ControlType::Abort => "ABORT",
+                },
                 partitions
                     .iter()
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
                     .join(",")
-            )
-            .to_uppercase(),
+                    .to_uppercase()
+            ),
             Message::FetchRequest { tp, offset, .. } => format!("Fetch {} from {}", tp, offset.0),
             Message::FetchResponse { tp, result, .. } => match result {
                 Ok(d) => format!("{} {} batches", tp, d.batches.len()),

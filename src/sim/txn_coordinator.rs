@@ -127,6 +127,9 @@ pub struct TxnLogRecord {
     pub partitions: Vec<TxnPartition>,
     pub txn_timeout_ms: u64,
     pub txn_start: Tick,
+    /// The coordinator's `lastProducerEpoch` when it wrote this record. Not a field of Kafka's
+    /// `TransactionLogValue` (a load starts it at -1); kept for the runner's report.
+    pub last_producer_epoch: ProducerEpoch,
 }
 
 /// Markers still to be written for a transaction in PrepareCommit/PrepareAbort.
@@ -250,6 +253,7 @@ impl TxnCoordinator {
             partitions: next.topic_partitions.iter().copied().collect(),
             txn_timeout_ms: next.txn_timeout_ms,
             txn_start: next.txn_start,
+            last_producer_epoch: next.last_producer_epoch,
         });
         out.note(Note::TxnTransition {
             txn,
