@@ -693,3 +693,172 @@ fn raw_steps_naming_what_does_not_exist_are_refused() {
         e
     );
 }
+
+// ---- a chosen starting epoch ----
+
+fn exhaustion(version: &str, script: Value, schedule: Value) -> Sim {
+    run(file(
+        version,
+        json!({}),
+        json!([{"config": {"transactional.id": "t"}, "initial_epoch": 32766, "script": script}]),
+        json!([]),
+        schedule,
+    ))
+}
+
+#[test]
+fn a_tv1_producer_started_at_the_last_epoch_gets_a_new_producer_id_at_its_next_init() {
+    // TransactionMetadata.prepareProducerIdRotation (§A7, §D1.16): InitProducerId at an
+    // exhausted epoch (Short.MAX_VALUE − 1) hands out a new producer id with epoch 0.
+    let sim = exhaustion(
+        "3.9",
+        json!([{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}}]),
+        json!([{"at": 1000, "crash": "producer-0"}, {"at": 1100, "restart": "producer-0"}]),
+    );
+    use TransactionState::*;
+    assert_eq!(
+        txn_states(&sim),
+        vec![
+            (Empty, 0, 32765),
+            (Empty, 0, 32766),
+            (Ongoing, 0, 32766),
+            (PrepareCommit, 0, 32766),
+            (CompleteCommit, 0, 32766),
+            (Empty, 1, 0),
+        ]
+    );
+    let c = &sim.world.producers[0].client;
+    assert_eq!(
+        (c.producer_id, c.producer_epoch),
+        (ProducerId(1), ProducerEpoch(0))
+    );
+}
+
+#[test]
+fn a_tv2_producer_at_the_last_epoch_rotates_to_the_next_producer_id_at_its_commit() {
+    // Transactions v2 (KAFKA-18660): Prepare* at an exhausted epoch allocates nextProducerId,
+    // Complete* switches to (nextProducerId, 0) and EndTxn v5 answers it; the next transaction's
+    // batch goes out with the new id at epoch 0, sequence 0.
+    let sim = exhaustion(
+        "4.3",
+        json!([{"init_transactions": {}}, {"begin": {}}, {"send": {}}, {"commit": {}},
+               {"begin": {}}, {"send": {}}, {"commit": {}}]),
+        json!([]),
+    );
+    use TransactionState::*;
+    let states = txn_states(&sim);
+    assert_eq!(states[4], (CompleteCommit, 1, 0));
+    assert_eq!(states[3], (PrepareCommit, 0, 32767));
+    assert_eq!(
+        batches(&sim, 0),
+        vec![
+            (0, 0, 32766, 0, false),
+            (1, 0, 32767, -1, true),
+            (2, 1, 0, 0, false),
+            (3, 1, 1, -1, true)
+        ]
+    );
+}
+
+#[test]
+fn initial_epoch_is_refused_without_a_transactional_id_or_out_of_range() {
+    let e = refused(file(
+        "3.9",
+        json!({}),
+        json!([{"initial_epoch": 5}]),
+        json!([]),
+        json!([]),
+    ));
+    assert!(
+        e.contains("`initial_epoch` needs a `transactional.id`"),
+        "{}",
+        e
+    );
+    let e = refused(file(
+        "3.9",
+        json!({}),
+        json!([{"config": {"transactional.id": "t"}, "initial_epoch": 32767}]),
+        json!([]),
+        json!([]),
+    ));
+    assert!(
+        e.contains("`initial_epoch` must be 1 to 32766, not 32767"),
+        "{}",
+        e
+    );
+}
+
+// ---- the consume–transform–produce application ----
+
+fn ctp(consumer: Value) -> Sim {
+    let mut c = json!({"config": {"group.id": "etl", "auto.offset.reset": "earliest",
+                                 "isolation.level": "read_committed", "enable.auto.commit": false},
+                      "commit": "transactional", "output": {"transactional.id": "etl-tx"}});
+    for (k, v) in consumer.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    run(file(
+        "3.9",
+        json!({"brokers": 2}),
+        json!([{"script": [{"send": {"records": 2}}]}]),
+        json!([c]),
+        json!([]),
+    ))
+}
+
+#[test]
+fn a_consume_transform_produce_application_told_to_abort_runs_the_transaction_again() {
+    // The application's abortTransaction() right after its send()s: batches not yet drained are
+    // aborted (RecordAccumulator.abortUndrainedBatches, TransactionAbortedException), the
+    // partition was added, so the coordinator writes an ABORT marker on the output — no data
+    // precedes it, so no aborted-transaction index entry (§A4) — and discards the pending
+    // offsets; the application seeks back to the committed offsets (none: earliest) and the
+    // second transaction commits.
+    let sim = ctp(json!({"abort_transactions": [1]}));
+    let out = TopicPartition {
+        topic: TopicId::Output,
+        partition: 0,
+    };
+    let log = sim.world.log(out).unwrap();
+    let kinds: Vec<(u64, Option<eoscope::sim::log::ControlType>)> = log
+        .batches()
+        .iter()
+        .map(|b| (b.base_offset.0, b.control))
+        .collect();
+    use eoscope::sim::log::ControlType::*;
+    assert_eq!(kinds, vec![(0, Some(Abort)), (1, None), (3, Some(Commit))]);
+    assert!(log.aborted_txns().is_empty());
+    assert_eq!(sim.world.consumers[0].txn_count, 2);
+    let gc = sim.world.brokers[1].group_coordinator.as_ref().unwrap();
+    assert_eq!(
+        gc.committed.values().copied().collect::<Vec<_>>(),
+        vec![Offset(2)]
+    );
+    assert!(gc.pending_txn.is_empty());
+}
+
+#[test]
+fn processing_time_holds_each_polled_batch_before_it_is_processed() {
+    // processing_ms: the application spends that long on each poll's records (the heartbeat
+    // thread runs on; past max.poll.interval.ms the member would leave).
+    let sim = ctp(json!({"processing_ms": 2000}));
+    let first = sim
+        .trace
+        .events
+        .iter()
+        .find(|e| matches!(e.what, TraceKind::Fact(Note::Processed { .. })))
+        .unwrap();
+    assert!(first.tick.0 >= 2000, "processed at {}", first.tick.0);
+    let e = refused(file(
+        "3.9",
+        json!({}),
+        json!([]),
+        json!([{"config": {"group.id": "g"}, "abort_transactions": [1]}]),
+        json!([]),
+    ));
+    assert!(
+        e.contains("`abort_transactions` needs commit mode `transactional`"),
+        "{}",
+        e
+    );
+}

@@ -880,6 +880,19 @@ impl Broker {
         }
     }
 
+    /// The lab's `initial_epoch`: the coordinator starts with `txn` at `epoch` in Empty, written
+    /// to `__transaction_state` (as after earlier sessions). Simplification of those sessions.
+    pub fn seed_transactional_id(
+        &mut self,
+        txn: super::message::TxnIdx,
+        epoch: super::types::ProducerEpoch,
+        timeout_ms: u64,
+        ctx: &BrokerCtx,
+        out: &mut Out,
+    ) {
+        self.with_txn_coordinator(ctx, |tc, cctx| tc.seed(txn, epoch, timeout_ms, cctx, out));
+    }
+
     /// Arms the periodic expiration checks the scenario asked for (`producer.id.expiration.ms`,
     /// `transactional.id.expiration.ms`). Simplification: a check runs only when the scenario
     /// sets its key; the defaults (a day, a week) are beyond any run's `limits.max_ticks`.

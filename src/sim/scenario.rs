@@ -163,6 +163,11 @@ pub struct ProducerSpec {
     /// What the application does, in order.
     #[serde(default)]
     pub script: Vec<Op>,
+    /// The lab: the coordinator already holds this producer's `transactional.id` at epoch N−1
+    /// (as after N earlier sessions), so `initTransactions()` returns epoch N — epoch exhaustion
+    /// without 32k restarts. 1 to 32766.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_epoch: Option<i16>,
 }
 
 /// One step of a producer application's script.
@@ -300,6 +305,13 @@ pub struct ConsumerSpec {
     /// The tick the application starts at (default 0): a consumer joining its group mid-run.
     #[serde(default)]
     pub start_at: Option<u64>,
+    /// Consume–transform–produce: the transactions (counted from 1) the application aborts
+    /// instead of committing; it then seeks back to the committed offsets and runs them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abort_transactions: Vec<u32>,
+    /// Time the application spends on each polled batch between `poll()` and its next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -553,6 +565,10 @@ pub struct ConsumerSetup {
     pub output: Option<ProducerConfig>,
     /// When the application starts (a consumer joining mid-run); 0 = at once.
     pub start_at: u64,
+    /// Consume–transform–produce transactions (from 1) to abort instead of commit.
+    pub abort_transactions: Vec<u32>,
+    /// Processing time per polled batch (0: none).
+    pub processing_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -590,6 +606,8 @@ pub struct Scenario {
     pub expect: BTreeMap<String, bool>,
     pub max_steps: u64,
     pub max_ticks: u64,
+    /// The lab's `initial_epoch` per producer (`None`: none).
+    pub initial_epochs: Vec<Option<i16>>,
     /// `transactional.id`s and `group.id`s, indexed by the numbers messages carry.
     pub transactional_ids: Vec<String>,
     pub group_ids: Vec<String>,
@@ -712,6 +730,20 @@ impl Scenario {
                     ));
                 }
             }
+            if let Some(e) = p.initial_epoch {
+                if cfg.transactional_id.is_none() {
+                    return Err(format!(
+                        "producer-{}: `initial_epoch` needs a `transactional.id` (an idempotent producer always starts at epoch 0)",
+                        i
+                    ));
+                }
+                if !(1..=i16::MAX - 1).contains(&e) {
+                    return Err(format!(
+                        "producer-{}: `initial_epoch` must be 1 to 32766, not {}",
+                        i, e
+                    ));
+                }
+            }
             producers.push((cfg, p.script.clone()));
         }
         if records > MAX_RECORDS {
@@ -796,12 +828,33 @@ impl Scenario {
                     i, start_at, f.limits.max_ticks
                 ));
             }
+            if !cs.abort_transactions.is_empty() && mode != CommitMode::Transactional {
+                return Err(format!(
+                    "consumer-{}: `abort_transactions` needs commit mode `transactional`",
+                    i
+                ));
+            }
+            if cs.abort_transactions.contains(&0) {
+                return Err(format!(
+                    "consumer-{}: `abort_transactions` counts transactions from 1",
+                    i
+                ));
+            }
+            let processing_ms = cs.processing_ms.unwrap_or(0);
+            if processing_ms > 3_600_000 {
+                return Err(format!(
+                    "consumer-{}: `processing_ms` must be 0 to 3600000, not {}",
+                    i, processing_ms
+                ));
+            }
             consumers.push(ConsumerSetup {
                 cfg,
                 mode,
                 sink,
                 output,
                 start_at,
+                abort_transactions: cs.abort_transactions.clone(),
+                processing_ms,
             });
         }
         let nodes = Nodes {
@@ -873,6 +926,7 @@ impl Scenario {
             expect,
             max_steps: f.limits.max_steps,
             max_ticks: f.limits.max_ticks,
+            initial_epochs: f.producers.iter().map(|p| p.initial_epoch).collect(),
             transactional_ids,
             group_ids,
         })

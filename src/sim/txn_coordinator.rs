@@ -476,6 +476,32 @@ impl TxnCoordinator {
         }
     }
 
+    /// The lab's `initial_epoch`: `txn` exists in Empty at `epoch` with a fresh producer id.
+    pub fn seed(
+        &mut self,
+        txn: TxnIdx,
+        epoch: ProducerEpoch,
+        timeout_ms: u64,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        if self.txns.contains_key(&txn) {
+            return;
+        }
+        let meta = TxnMetadata {
+            producer_id: Self::alloc_producer_id(ctx),
+            producer_epoch: epoch,
+            txn_timeout_ms: timeout_ms,
+            state: TransactionState::Empty,
+            topic_partitions: BTreeSet::new(),
+            txn_start: ctx.now,
+            last_producer_epoch: ProducerEpoch::NONE,
+            previous_producer_id: ProducerId::NONE,
+            next_producer_id: ProducerId::NONE,
+        };
+        self.write(txn, meta, ctx.now, out);
+    }
+
     /// Bumps the epoch of an Ongoing transaction and aborts it (InitProducerId fence, timeout).
     /// Under transactions v2 this is one bump too (4.0.1+/4.1.0, KAFKA-19367; 4.0.0 bumped twice:
     /// not modelled). Simplification: 4.3's rotation to a new producer id on this path at an

@@ -708,6 +708,34 @@ impl Sim {
     }
 
     fn start(&mut self) {
+        // The lab's initial_epoch: the coordinator already holds those transactional ids.
+        let scenario = self.world.scenario.clone();
+        for (i, e) in scenario.initial_epochs.iter().enumerate() {
+            let (Some(e), Some((cfg, _))) = (e, scenario.producers.get(i)) else {
+                continue;
+            };
+            let Some(txn) = cfg
+                .transactional_id
+                .as_ref()
+                .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
+            else {
+                continue;
+            };
+            let mut out = Out::default();
+            let w = &mut self.world;
+            let c = w.topology.txn_coordinator();
+            let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
+            if let Some(b) = w.brokers.get_mut(c as usize) {
+                b.seed_transactional_id(
+                    txn as u8,
+                    super::types::ProducerEpoch(e - 1),
+                    cfg.transaction_timeout_ms,
+                    &ctx,
+                    &mut out,
+                );
+            }
+            self.apply(NodeId::Broker(c), &mut out);
+        }
         for (i, e) in self.world.scenario.clone().schedule.iter().enumerate() {
             if let Trigger::At(t) = e.trigger {
                 self.world.push_event(Tick(t), Event::Schedule(i));
