@@ -28,7 +28,7 @@ mod lab_report;
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
-    eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
+    eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace | --trace]");
     eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
     eprintln!("       eoscope-run SCENARIO.json --flip KEY [--seed N]");
     ExitCode::from(2)
@@ -102,7 +102,7 @@ fn main() -> ExitCode {
                 continue;
             }
             "-h" | "--help" => {
-                println!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
+                println!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace | --trace]");
                 return ExitCode::SUCCESS;
             }
             a if a.starts_with('-') => return usage(&format!("unknown flag {}", a)),

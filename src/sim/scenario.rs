@@ -1234,7 +1234,7 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
     }
     if let Some(i) = &s.inject {
         let m = message_match(&i.what, nodes)?;
-        if !m.kind.is_some_and(|k| !k.is_response()) {
+        if m.kind.is_none_or(|k| k.is_response()) {
             return Err(
                 "`inject.kind` must name a request kind (a broker answers it), e.g. ProduceRequest"
                     .into(),
