@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]
+//! eoscope-run SCENARIO.json --trace [--seed N] [--until-tick T | --until-step S]
 //! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]
 //! eoscope-run SCENARIO.json --flip KEY [--seed N]
 //! ```
@@ -10,17 +11,24 @@
 //! `expectations`); 2 = bad arguments or a bad scenario file (the message says what is wrong).
 //! `--search` ignores the scenario's own schedule and looks for the shortest fault schedule that
 //! reaches GOAL: a property name, `any`, `read-committed-blocked` or `producer-fenced`.
+//! `--trace` prints the run's trace as JSON lines instead of the report (`eoscope-trace`
+//! version 1, README "The runner"); a reader that closes the pipe (`| head`) ends it quietly.
 //! `--flip` runs the scenario twice, the second time with the Kafka setting KEY flipped (see
 //! `sim::compare::FLIPS`), and prints where the two runs part.
 
 use eoscope::sim::report::report;
 use eoscope::sim::world::{Trace, TRACE_LIMIT};
 use eoscope::sim::{Scenario, Sim};
+use serde_json::{json, Value};
+use std::io::Write;
 use std::process::ExitCode;
+
+#[path = "eoscope_run/lab_report.rs"]
+mod lab_report;
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
-    eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
+    eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace | --trace]");
     eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
     eprintln!("       eoscope-run SCENARIO.json --flip KEY [--seed N]");
     ExitCode::from(2)
@@ -33,6 +41,7 @@ fn main() -> ExitCode {
     let mut until_tick = None;
     let mut until_step = None;
     let mut trace = true;
+    let mut trace_lines = false;
     let mut search: Option<String> = None;
     let mut flip: Option<String> = None;
     let mut bounds = eoscope::sim::search::Bounds {
@@ -87,8 +96,13 @@ fn main() -> ExitCode {
                 i += 1;
                 continue;
             }
+            "--trace" => {
+                trace_lines = true;
+                i += 1;
+                continue;
+            }
             "-h" | "--help" => {
-                println!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
+                println!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace | --trace]");
                 return ExitCode::SUCCESS;
             }
             a if a.starts_with('-') => return usage(&format!("unknown flag {}", a)),
@@ -120,6 +134,9 @@ fn main() -> ExitCode {
     if let Some(key) = flip {
         return run_flip(&text, scenario, seed, &key);
     }
+    if trace_lines {
+        return run_trace(scenario, seed, until_tick, until_step);
+    }
     let mut sim = Sim::with_trace(scenario, seed, Trace::new(trace, TRACE_LIMIT));
     match (until_tick, until_step) {
         (Some(t), _) => sim.run_until_tick(t),
@@ -129,9 +146,14 @@ fn main() -> ExitCode {
             sim.finish();
         }
     }
-    let out = report(&sim);
+    let mut out = report(&sim);
+    lab_report::extend(&sim, &mut out);
     match serde_json::to_string_pretty(&out) {
-        Ok(s) => println!("{}", s),
+        Ok(s) => {
+            if !print(&s) {
+                return ExitCode::SUCCESS; // the reader closed the pipe
+            }
+        }
         Err(e) => return usage(&format!("cannot print the report: {}", e)),
     }
     let mismatches = eoscope::sim::report::expectation_mismatches(&sim);
@@ -141,6 +163,97 @@ fn main() -> ExitCode {
         for m in &mismatches {
             eprintln!("eoscope-run: {}", m);
         }
+        ExitCode::from(1)
+    }
+}
+
+/// Writes a line to stdout; false when stdout is closed (EPIPE: `| head` has what it wanted).
+fn print(s: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", s).and_then(|_| out.flush()).is_ok()
+}
+
+/// `--trace`: the trace as JSON lines (`eoscope-trace` version 1): a header line, one line per
+/// trace entry as it happens, and an end line with the totals and the digest. The entries are
+/// streamed, so the whole trace is printed however long the run.
+fn run_trace(
+    scenario: Scenario,
+    seed: Option<u64>,
+    until_tick: Option<u64>,
+    until_step: Option<u64>,
+) -> ExitCode {
+    let header = json!({
+        "format": "eoscope-trace",
+        "version": lab_report::TRACE_VERSION,
+        "scenario": scenario.id,
+        "kafka_version": scenario.version.name(),
+        "seed": seed.unwrap_or(scenario.seed),
+    });
+    let mut sim = Sim::with_trace(scenario, seed, Trace::new(true, usize::MAX));
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let write = |v: &Value, w: &mut std::io::BufWriter<std::io::StdoutLock>| {
+        serde_json::to_writer(&mut *w, v)
+            .map_err(std::io::Error::from)
+            .and_then(|_| w.write_all(b"\n"))
+    };
+    let closed = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    macro_rules! emit {
+        ($v:expr) => {
+            if let Err(e) = write(&$v, &mut w) {
+                if closed(&e) {
+                    return ExitCode::SUCCESS;
+                }
+                eprintln!("eoscope-run: cannot write the trace: {}", e);
+                return ExitCode::from(2);
+            }
+        };
+    }
+    emit!(header);
+    loop {
+        let more = match (until_tick, until_step) {
+            (Some(t), _) => {
+                !sim.world.finished
+                    && sim
+                        .world
+                        .events
+                        .first_key_value()
+                        .is_some_and(|((k, _), _)| k.0 <= t)
+                    && sim.step()
+            }
+            (None, Some(st)) => sim.world.step < st && sim.step(),
+            (None, None) => sim.step(),
+        };
+        for e in sim.trace.events.drain(..) {
+            emit!(lab_report::trace_line(&e));
+        }
+        if !more {
+            break;
+        }
+    }
+    if until_tick.is_none() && until_step.is_none() {
+        sim.finish();
+    }
+    let mismatches = eoscope::sim::report::expectation_mismatches(&sim);
+    emit!(json!({
+        "end": true,
+        "steps": sim.world.step,
+        "tick": sim.world.now.0,
+        "trace_events": sim.trace.total,
+        "trace_digest": format!("{:016x}", sim.trace.digest),
+        "verdicts": eoscope::sim::report::verdicts(&sim),
+        "expectations": mismatches,
+    }));
+    if let Err(e) = w.flush() {
+        if !closed(&e) {
+            eprintln!("eoscope-run: cannot write the trace: {}", e);
+            return ExitCode::from(2);
+        }
+        return ExitCode::SUCCESS;
+    }
+    if mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
         ExitCode::from(1)
     }
 }
@@ -191,6 +304,7 @@ fn run_search(
             out["violation"] = serde_json::json!(c.violation);
             out["reached_at_step"] = serde_json::json!(c.step);
             out["run"] = report(&tl.sim);
+            lab_report::extend(&tl.sim, &mut out["run"]);
         }
         Outcome::NotFound { faults, exhausted } => {
             out["found"] = serde_json::json!(false);
@@ -207,7 +321,9 @@ fn run_search(
         }
     }
     match serde_json::to_string_pretty(&out) {
-        Ok(s) => println!("{}", s),
+        Ok(s) => {
+            print(&s);
+        }
         Err(e) => return usage(&e.to_string()),
     }
     ExitCode::SUCCESS
@@ -246,7 +362,9 @@ fn run_flip(text: &str, left: Scenario, seed: Option<u64>, key: &str) -> ExitCod
         "right_steps": c.right_steps,
     });
     match serde_json::to_string_pretty(&out) {
-        Ok(s) => println!("{}", s),
+        Ok(s) => {
+            print(&s);
+        }
         Err(e) => return usage(&format!("cannot print the comparison: {}", e)),
     }
     ExitCode::SUCCESS

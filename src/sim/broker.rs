@@ -312,6 +312,9 @@ impl Broker {
         for log in self.partitions.values_mut() {
             log.reload();
         }
+        // Loading a snapshot skips producers already expired (`ProducerStateManager.loadFromSnapshot`).
+        self.expire_producer_ids(ctx, out);
+        self.arm_expiration_checks(ctx, out, true, true);
         let leads_offsets =
             ctx.topology.coordinator == Some(self.id) && ctx.topology.replication_factor <= 1;
         if let Some(gc) = self.group_coordinator.as_mut() {
@@ -852,6 +855,20 @@ impl Broker {
             Timer::TxnTimeoutCheck => {
                 self.with_txn_coordinator(ctx, |tc, cctx| tc.on_timeout_check(cctx, out));
             }
+            Timer::ProducerIdExpirationCheck => {
+                self.expire_producer_ids(ctx, out);
+                self.arm_expiration_checks(ctx, out, true, false);
+            }
+            Timer::TransactionalIdExpirationCheck => {
+                if let Some(ms) = ctx.topology.features.broker.transactional_id_expiration_ms {
+                    if self.is_coordinator(ctx) {
+                        self.with_txn_coordinator(ctx, |tc, cctx| {
+                            tc.expire_transactional_ids(ms, cctx, out)
+                        });
+                    }
+                }
+                self.arm_expiration_checks(ctx, out, false, true);
+            }
             Timer::Wake => {
                 self.with_txn_coordinator(ctx, |tc, cctx| tc.retry(cctx, out));
                 self.retry_pending_adds(ctx, out);
@@ -860,6 +877,61 @@ impl Broker {
                 self.with_txn_coordinator(ctx, |tc, cctx| tc.on_request_timeout(corr, cctx, out));
             }
             _ => {}
+        }
+    }
+
+    /// The lab's `initial_epoch`: the coordinator starts with `txn` at `epoch` in Empty, written
+    /// to `__transaction_state` (as after earlier sessions). Simplification of those sessions.
+    pub fn seed_transactional_id(
+        &mut self,
+        txn: super::message::TxnIdx,
+        epoch: super::types::ProducerEpoch,
+        timeout_ms: u64,
+        ctx: &BrokerCtx,
+        out: &mut Out,
+    ) {
+        self.with_txn_coordinator(ctx, |tc, cctx| tc.seed(txn, epoch, timeout_ms, cctx, out));
+    }
+
+    /// Arms the periodic expiration checks the scenario asked for (`producer.id.expiration.ms`,
+    /// `transactional.id.expiration.ms`). Simplification: a check runs only when the scenario
+    /// sets its key; the defaults (a day, a week) are beyond any run's `limits.max_ticks`.
+    pub fn arm_expiration_checks(
+        &mut self,
+        ctx: &BrokerCtx,
+        out: &mut Out,
+        producers: bool,
+        txn_ids: bool,
+    ) {
+        let b = ctx.topology.features.broker;
+        if producers && b.producer_id_expiration_ms.is_some() {
+            out.timer(
+                ctx.now.plus(b.producer_id_expiration_check_interval_ms),
+                Timer::ProducerIdExpirationCheck,
+            );
+        }
+        if txn_ids && b.transactional_id_expiration_ms.is_some() {
+            out.timer(
+                ctx.now.plus(b.transactional_id_cleanup_interval_ms),
+                Timer::TransactionalIdExpirationCheck,
+            );
+        }
+    }
+
+    /// `UnifiedLog.removeExpiredProducers` on every replica this broker holds (leaders and
+    /// followers alike: each runs its own `ProducerStateManager`).
+    fn expire_producer_ids(&mut self, ctx: &BrokerCtx, out: &mut Out) {
+        let Some(ms) = ctx.topology.features.broker.producer_id_expiration_ms else {
+            return;
+        };
+        for (tp, log) in self.partitions.iter_mut() {
+            for producer_id in log.remove_expired_producers(ctx.now, ms) {
+                out.note(Note::ProducerIdExpired {
+                    broker: self.id,
+                    tp: *tp,
+                    producer_id,
+                });
+            }
         }
     }
 

@@ -515,13 +515,8 @@ pub fn producer_config(raw: &RawConfig, version: KafkaVersion) -> Result<Produce
         }
         (wanted, _) => wanted,
     };
-    if transactional_id.is_some() && transaction_timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
-        // Kafka accepts the config and fails InitProducerId; eoscope reports it up front.
-        return Err(format!(
-            "transaction.timeout.ms ({}) is larger than the broker's transaction.max.timeout.ms ({}): InitProducerId would fail with INVALID_TRANSACTION_TIMEOUT",
-            transaction_timeout_ms, TRANSACTION_MAX_TIMEOUT_MS
-        ));
-    }
+    // A transaction.timeout.ms above the broker's transaction.max.timeout.ms is accepted here, as
+    // KafkaProducer accepts it: InitProducerId answers INVALID_TRANSACTION_TIMEOUT (txn_coordinator.rs).
     Ok(ProducerConfig {
         enable_idempotence,
         acks,

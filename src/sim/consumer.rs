@@ -139,6 +139,8 @@ pub struct ConsumerNode {
     pending_assignment: Option<Vec<TopicPartition>>,
     /// KIP-848: the heartbeat interval the coordinator asks for.
     heartbeat_interval_ms: u64,
+    /// Consume–transform–produce transactions begun so far (across restarts), for `abort_transactions`.
+    pub txn_count: u32,
 }
 
 pub struct ConsumerCtx<'a> {
@@ -191,6 +193,7 @@ impl ConsumerNode {
             resetting: VecSet::new(),
             pending_assignment: None,
             heartbeat_interval_ms: 0,
+            txn_count: 0,
         }
     }
 
@@ -959,7 +962,9 @@ impl ConsumerNode {
             let Some((tp, records, next)) = self.ready.pop_front() else {
                 break;
             };
-            if let Some(ms) = self.pending_pause_ms.take() {
+            // A scenario `pause`, or the application's own `processing_ms` per batch.
+            let processing = (self.setup.processing_ms > 0).then_some(self.setup.processing_ms);
+            if let Some(ms) = self.pending_pause_ms.take().or(processing) {
                 // Stuck between poll() and processing; the heartbeat thread runs on, and leaves
                 // the group if the next poll is more than max.poll.interval.ms away.
                 let until = ctx.now.plus(ms);
@@ -1144,7 +1149,13 @@ impl ConsumerNode {
             i += n as usize;
         }
         let _ = client.send_offsets_to_transaction(group, vec![(tp, next)], &cctx, out);
-        let _ = client.commit_transaction(&cctx, out);
+        self.txn_count += 1;
+        if self.setup.abort_transactions.contains(&self.txn_count) {
+            // The lab: the application aborts this one (then seeks back and runs it again).
+            let _ = client.abort_transaction(&cctx, out);
+        } else {
+            let _ = client.commit_transaction(&cctx, out);
+        }
         self.busy = Busy::Transaction { tp, next };
         self.after_client(ctx, out);
     }

@@ -33,6 +33,11 @@ pub enum Timer {
     PollTimeout,
     /// A processing pause (a scenario `pause`) ends.
     ProcessingDone,
+    /// `producer.id.expiration.check.interval.ms`: the broker drops expired producer ids.
+    ProducerIdExpirationCheck,
+    /// `transaction.remove.expired.transaction.cleanup.interval.ms`: the coordinator drops
+    /// expired transactional ids.
+    TransactionalIdExpirationCheck,
 }
 
 /// Facts a handler reports: they feed the checker and the event log.
@@ -150,6 +155,18 @@ pub enum Note {
         consumer: u8,
         member_id: String,
         reason: &'static str,
+    },
+    /// A broker dropped a producer id's state (`producer.id.expiration.ms`).
+    ProducerIdExpired {
+        broker: u8,
+        tp: TopicPartition,
+        producer_id: ProducerId,
+    },
+    /// A scenario's injected error answered a request instead of the broker.
+    ErrorInjected {
+        node: NodeId,
+        kind: super::message::MessageKind,
+        error: Errors,
     },
     /// A client error the application sees (fenced, abortable, fatal).
     ClientError {

@@ -70,6 +70,34 @@ pub enum Errors {
 }
 
 impl Errors {
+    /// The errors a broker can answer and a scenario may `inject`: Kafka's error codes, not the
+    /// client-side exceptions (`DELIVERY_TIMEOUT`, `NETWORK_EXCEPTION`, `CommitFailedException`…).
+    pub const INJECTABLE: [Errors; 23] = [
+        Errors::OutOfOrderSequenceNumber,
+        Errors::InvalidProducerEpoch,
+        Errors::ProducerFenced,
+        Errors::UnknownProducerId,
+        Errors::InvalidTxnState,
+        Errors::ConcurrentTransactions,
+        Errors::InvalidProducerIdMapping,
+        Errors::TransactionCoordinatorFenced,
+        Errors::InvalidTransactionTimeout,
+        Errors::CoordinatorNotAvailable,
+        Errors::NotLeaderOrFollower,
+        Errors::NotEnoughReplicas,
+        Errors::NotEnoughReplicasAfterAppend,
+        Errors::FencedLeaderEpoch,
+        Errors::RequestTimedOut,
+        Errors::UnstableOffsetCommit,
+        Errors::TransactionAbortable,
+        Errors::IllegalGeneration,
+        Errors::UnknownMemberId,
+        Errors::RebalanceInProgress,
+        Errors::MemberIdRequired,
+        Errors::FencedMemberEpoch,
+        Errors::StaleMemberEpoch,
+    ];
+
     /// Kafka's name for the error, as it appears in logs and in the UI.
     pub fn name(self) -> &'static str {
         match self {

@@ -187,6 +187,9 @@ pub struct PartitionLog {
     /// True when the partition has more than one replica: the HW then moves by replication,
     /// not with every append.
     replicated: bool,
+    /// Producer ids removed by `producer.id.expiration.ms`, with when: a reload does not bring
+    /// them back (Kafka's snapshot no longer holds them) unless they wrote again since.
+    expired: VecMap<ProducerId, Tick>,
 }
 
 impl PartitionLog {
@@ -510,6 +513,26 @@ impl PartitionLog {
         }
     }
 
+    /// `ProducerStateManager.removeExpiredProducers`: an entry with no open transaction whose last
+    /// write is `producer.id.expiration.ms` old is dropped (`isProducerExpired`); the next batch
+    /// from that id finds no state (§A2). Returns the ids removed.
+    pub fn remove_expired_producers(&mut self, now: Tick, expiration_ms: u64) -> Vec<ProducerId> {
+        let gone: Vec<ProducerId> = self
+            .producers
+            .iter()
+            .filter(|(_, e)| {
+                e.current_txn_first_offset.is_none()
+                    && now.0.saturating_sub(e.last_timestamp.0) >= expiration_ms
+            })
+            .map(|(p, _)| *p)
+            .collect();
+        for p in &gone {
+            self.producers.remove(p);
+            self.expired.insert(*p, now);
+        }
+        gone
+    }
+
     /// Rebuilds the producer state by replaying the log, as a broker does when it loads a log
     /// after a restart. Simplification: Kafka starts from a snapshot that keeps only the last
     /// batch per producer; here the whole log is replayed, so the 5-batch window survives.
@@ -525,6 +548,12 @@ impl PartitionLog {
         self.batches = batches;
         let hw = self.high_watermark;
         self.unreplicated_txns.retain(|(_, marker)| *marker >= hw);
+        let expired = &self.expired;
+        self.producers.retain(|p, e| {
+            expired
+                .get(p)
+                .is_none_or(|at| e.last_timestamp > *at || e.current_txn_first_offset.is_some())
+        });
     }
 
     /// Is `offset` inside an aborted transaction of `producer_id`? (What a read_committed

@@ -404,6 +404,120 @@ impl MessageKind {
 }
 
 impl Message {
+    /// The answer a broker gives this request when it fails with `error` (a scenario's
+    /// `inject`): the response of the same API with that error code, for every partition it
+    /// names. `None` for a response, and for a produce with `acks=0` (no answer is ever sent).
+    pub fn error_response(&self, error: Errors) -> Option<Message> {
+        let e = Some(error);
+        Some(match self {
+            Message::ProduceRequest { corr, tp, acks, .. } => {
+                if *acks == Acks::None {
+                    return None;
+                }
+                Message::ProduceResponse {
+                    corr: *corr,
+                    tp: *tp,
+                    result: Err(error),
+                }
+            }
+            Message::InitProducerIdRequest { corr, .. } => Message::InitProducerIdResponse {
+                corr: *corr,
+                result: Err(error),
+            },
+            Message::AddPartitionsToTxnRequest { corr, .. } => {
+                Message::AddPartitionsToTxnResponse {
+                    corr: *corr,
+                    error: e,
+                }
+            }
+            Message::AddOffsetsToTxnRequest { corr, .. } => Message::AddOffsetsToTxnResponse {
+                corr: *corr,
+                error: e,
+            },
+            Message::TxnOffsetCommitRequest { corr, .. } => Message::TxnOffsetCommitResponse {
+                corr: *corr,
+                error: e,
+            },
+            Message::EndTxnRequest { corr, .. } => Message::EndTxnResponse {
+                corr: *corr,
+                error: e,
+                producer_id_and_epoch: None,
+            },
+            Message::WriteTxnMarkersRequest {
+                corr,
+                txn,
+                partitions,
+                group,
+                ..
+            } => Message::WriteTxnMarkersResponse {
+                corr: *corr,
+                txn: *txn,
+                results: partitions.iter().map(|tp| (*tp, e)).collect(),
+                group: group.map(|g| (g, e)),
+            },
+            Message::FetchRequest { corr, tp, .. } => Message::FetchResponse {
+                corr: *corr,
+                tp: *tp,
+                result: Err(error),
+            },
+            Message::OffsetCommitRequest { corr, .. } => Message::OffsetCommitResponse {
+                corr: *corr,
+                error: e,
+            },
+            Message::OffsetFetchRequest { corr, .. } => Message::OffsetFetchResponse {
+                corr: *corr,
+                result: Err(error),
+            },
+            Message::ListOffsetsRequest { corr, tp, .. } => Message::ListOffsetsResponse {
+                corr: *corr,
+                tp: *tp,
+                result: Err(error),
+            },
+            Message::JoinGroupRequest {
+                corr, member_id, ..
+            } => Message::JoinGroupResponse {
+                corr: *corr,
+                error: e,
+                generation_id: -1,
+                member_id: member_id.clone(),
+                leader: String::new(),
+                members: Vec::new(),
+            },
+            Message::SyncGroupRequest { corr, .. } => Message::SyncGroupResponse {
+                corr: *corr,
+                error: e,
+                assignment: Vec::new(),
+            },
+            Message::HeartbeatRequest { corr, .. } => Message::HeartbeatResponse {
+                corr: *corr,
+                error: e,
+            },
+            Message::LeaveGroupRequest { corr, .. } => Message::LeaveGroupResponse {
+                corr: *corr,
+                error: e,
+            },
+            Message::ConsumerGroupHeartbeatRequest {
+                corr,
+                member_id,
+                member_epoch,
+                ..
+            } => Message::ConsumerGroupHeartbeatResponse {
+                corr: *corr,
+                error: e,
+                member_id: member_id.clone(),
+                member_epoch: *member_epoch,
+                heartbeat_interval_ms: 0,
+                assignment: Vec::new(),
+            },
+            Message::ReplicaFetchRequest { corr, tp, .. } => Message::ReplicaFetchResponse {
+                corr: *corr,
+                tp: *tp,
+                result: Err(error),
+            },
+            _ => return None,
+        })
+    }
+
     /// The background hum of polling: a fetch (a consumer's or a follower's), or a fetch
     /// response that brought nothing. The one rule the drawings use to leave it out.
     pub fn is_idle_poll(&self) -> bool {
@@ -525,15 +639,18 @@ impl Message {
             Message::WriteTxnMarkersRequest {
                 result, partitions, ..
             } => format!(
-                "WriteTxnMarkers {:?} {}",
-                result,
+                "WRITETXNMARKERS {} {}",
+                match result {
+                    ControlType::Commit => "COMMIT",
+                    ControlType::Abort => "ABORT",
+                },
                 partitions
                     .iter()
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
                     .join(",")
-            )
-            .to_uppercase(),
+                    .to_uppercase()
+            ),
             Message::FetchRequest { tp, offset, .. } => format!("Fetch {} from {}", tp, offset.0),
             Message::FetchResponse { tp, result, .. } => match result {
                 Ok(d) => format!("{} {} batches", tp, d.batches.len()),

@@ -98,6 +98,53 @@ pub enum SendStatus {
     Unknown,
 }
 
+/// One Produce request sent for a send, and its answer (for the runner's report).
+#[derive(Clone, Debug, Serialize)]
+pub struct Attempt {
+    /// The send's number (`sends[i].0`).
+    pub send_no: u64,
+    pub corr: CorrelationId,
+    pub sent: Tick,
+    pub producer_epoch: ProducerEpoch,
+    pub base_sequence: Sequence,
+    /// When and what came back: the broker's answer, or the client's own `REQUEST_TIMED_OUT` /
+    /// `NETWORK_EXCEPTION`; `None` while out, and for `acks=0` (no answer is sent).
+    pub answer: Option<(Tick, Result<super::log::AppendInfo, Errors>)>,
+}
+
+/// The attempts of recent sends. History, not state: two clients that differ only in it are the
+/// same client, so it takes no part in the world's equality or hash (the search's seen-set).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AttemptLog(pub VecDeque<Attempt>);
+
+impl PartialEq for AttemptLog {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for AttemptLog {}
+impl std::hash::Hash for AttemptLog {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl AttemptLog {
+    fn answer(
+        &mut self,
+        corr: CorrelationId,
+        now: Tick,
+        r: Result<super::log::AppendInfo, Errors>,
+    ) {
+        if let Some(a) = self
+            .0
+            .iter_mut()
+            .rev()
+            .find(|a| a.corr == corr && a.answer.is_none())
+        {
+            a.answer = Some((now, r));
+        }
+    }
+}
+
 /// The state of `sendOffsetsToTransaction` (AddOffsetsToTxn, then TxnOffsetCommit).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum OffsetsStep {
@@ -162,6 +209,8 @@ pub struct ProducerClient {
     /// Sends and their outcomes, for "client belief vs log truth"; the oldest are dropped past a bound.
     pub sends: VecDeque<(u64, TopicPartition, RecordId, u32, SendStatus)>,
     pub sends_total: u64,
+    /// Every Produce request of the kept sends, with its answer.
+    pub attempts: AttemptLog,
     next_corr: CorrelationId,
     next_batch: u32,
     /// Earliest time something waits to be retried (a wake-up is set for it).
@@ -202,6 +251,7 @@ impl ProducerClient {
             last_error: None,
             sends: VecDeque::new(),
             sends_total: 0,
+            attempts: AttemptLog::default(),
             next_corr: 0,
             next_batch: 0,
             wake_at: None,
@@ -653,6 +703,18 @@ impl ProducerClient {
                 transaction_version: if self.tv2(ctx) { 2 } else { 1 },
             };
             let acks = self.cfg.acks;
+            let attempt = Attempt {
+                send_no: self.batch_send_no.get(&id).copied().unwrap_or(0),
+                corr: CLIENT_CORR_BIT | self.next_corr,
+                sent: ctx.now,
+                producer_epoch: to_append.producer_epoch,
+                base_sequence: to_append.base_sequence,
+                answer: None,
+            };
+            self.attempts.0.push_back(attempt);
+            if self.attempts.0.len() > 4 * MAX_SENDS_KEPT {
+                self.attempts.0.pop_front();
+            }
             if acks == Acks::None {
                 // acks=0: the send completes once written to the socket, offset unknown (ACKS_DOC).
                 out.send(
@@ -887,6 +949,7 @@ impl ProducerClient {
         };
         match (flight.what, msg) {
             (Pending::Produce(id), Message::ProduceResponse { result, .. }) => {
+                self.attempts.answer(corr, ctx.now, result);
                 self.on_produce_result(id, result, ctx, out)
             }
             (Pending::InitProducerId, Message::InitProducerIdResponse { result, .. }) => {
@@ -927,6 +990,16 @@ impl ProducerClient {
                             ctx.now.plus(ADD_PARTITIONS_RETRY_BACKOFF_MS),
                             out,
                         );
+                    }
+                    // AddPartitionsToTxnHandler: UNKNOWN_PRODUCER_ID and INVALID_PRODUCER_ID_MAPPING
+                    // (an expired transactional.id) → abortableErrorIfPossible: abortable with an
+                    // epoch bump after the abort when the coordinator can bump (KIP-360, 2.5+),
+                    // fatal before (TransactionManager.canBumpEpoch).
+                    Some(e @ (Errors::InvalidProducerIdMapping | Errors::UnknownProducerId))
+                        if ctx.version.client_bumps_epoch_locally() =>
+                    {
+                        self.epoch_bump_required = true;
+                        self.abortable(e, ctx, out);
                     }
                     Some(e) => self.fatal(e, ctx, out),
                 }
@@ -1075,7 +1148,38 @@ impl ProducerClient {
         } else if expired {
             self.expire(id, ctx, out);
         } else {
+            // Sender.completeBatch → failBatch(…, adjustSequenceNumbers = attempts < retries) →
+            // TransactionManager.handleFailedBatch: unless the error is fatal, a transactional
+            // producer gives the failed batch's sequence back (adjustSequencesDueToFailedBatch),
+            // so the next batch to the partition reuses it.
+            let give_back = self
+                .batches
+                .get(&id)
+                .is_some_and(|b| b.attempts < self.cfg.retries);
+            if self.is_transactional() && give_back && error != Errors::ProducerFenced {
+                self.adjust_sequences_due_to_failed_batch(id);
+            }
             self.fail_batch(id, error, ctx, out);
+        }
+    }
+
+    /// `TxnPartitionMap.adjustSequencesDueToFailedBatch`: the partition's next sequence goes back
+    /// by the failed batch's record count, and later batches of the partition move down with it.
+    fn adjust_sequences_due_to_failed_batch(&mut self, id: u32) {
+        let Some(b) = self.batches.get(&id) else {
+            return;
+        };
+        let (tp, seq, n) = (b.tp, b.base_sequence.0, b.record_count as i32);
+        if seq < 0 {
+            return;
+        }
+        if let Some(p) = self.partitions.get_mut(&tp) {
+            p.next_sequence = (p.next_sequence - n).max(0);
+        }
+        for (other, b) in self.batches.iter_mut() {
+            if *other != id && b.tp == tp && b.base_sequence.0 > seq {
+                b.base_sequence = Sequence(b.base_sequence.0 - n);
+            }
         }
     }
 
@@ -1284,6 +1388,7 @@ impl ProducerClient {
             self.in_flight.remove(&c);
             match f.what {
                 Pending::Produce(id) => {
+                    self.attempts.answer(c, ctx.now, Err(error));
                     self.expired_in_flight.remove(&id);
                     if let Some(b) = self.batches.get_mut(&id) {
                         b.in_flight = false;

@@ -4,9 +4,14 @@
 use super::config::ProducerConfig;
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
-use super::message::TxnIdx;
-use super::producer::{ClientCtx, ClientState, ProducerClient, SendStatus, MAX_QUEUED_BATCHES};
+use super::log::{BatchToAppend, ControlType};
+use super::message::{CorrelationId, Message, TxnIdx};
+use super::producer::{
+    ClientCtx, ClientState, ProducerClient, SendStatus, CLIENT_CORR_BIT, MAX_QUEUED_BATCHES,
+};
 use super::scenario::Op;
+use super::scenario::{RawMarkersOp, RawProduceOp, RawTxnOp};
+use super::types::{NodeId, ProducerEpoch, ProducerId, Sequence};
 use super::types::{RecordId, Tick, TopicId, TopicPartition};
 use serde::Serialize;
 
@@ -27,6 +32,24 @@ pub enum Wait {
     Flush,
     /// `send()` blocks: the accumulator is full (a simplified `buffer.memory`).
     Buffer,
+    /// A raw request's answer (the lab's scripted raw client), until `request.timeout.ms`.
+    Raw {
+        corr: CorrelationId,
+        until: Tick,
+    },
+}
+
+/// Correlation ids of the lab's raw requests (the client's carry `CLIENT_CORR_BIT`).
+pub const RAW_CORR_BIT: CorrelationId = 1 << 30;
+
+/// One raw request of the script and its answer (none if it timed out or was lost).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct RawExchange {
+    pub step: usize,
+    pub sent: Tick,
+    pub to: NodeId,
+    pub request: Message,
+    pub answer: Option<(Tick, Message)>,
 }
 
 /// Give up on a transaction after this many aborted attempts.
@@ -55,6 +78,10 @@ pub struct ProducerNode {
     pub acked: Vec<u64>,
     pub first_record: u32,
     pub halted: Option<Errors>,
+    /// The script's raw requests and their answers, in order.
+    pub raw: Vec<RawExchange>,
+    /// The scenario's `transactional.id` table (raw steps name ids by string).
+    pub txn_ids: Vec<String>,
 }
 
 impl ProducerNode {
@@ -70,9 +97,7 @@ impl ProducerNode {
             .iter()
             .map(|op| {
                 let here = next;
-                if let Op::Send(s) = op {
-                    next += s.records * s.batches;
-                }
+                next += op.record_count() as u32;
                 here
             })
             .collect();
@@ -93,6 +118,8 @@ impl ProducerNode {
             acked: vec![0; total.div_ceil(64)],
             first_record,
             halted: None,
+            raw: Vec::new(),
+            txn_ids: Vec::new(),
         }
     }
 
@@ -267,6 +294,23 @@ impl ProducerNode {
                     self.pc += 1;
                     self.waiting = Wait::Flush;
                 }
+                Op::RawProduce(r) => {
+                    let first = self.op_first_record.get(self.pc).copied().unwrap_or(0);
+                    let (to, msg) = self.raw_produce(r, first, ctx);
+                    self.send_raw(to, msg, ctx, out);
+                }
+                Op::RawAddPartitionsToTxn(r) => {
+                    let (to, msg) = self.raw_txn(r, false, ctx);
+                    self.send_raw(to, msg, ctx, out);
+                }
+                Op::RawEndTxn(r) => {
+                    let (to, msg) = self.raw_txn(r, true, ctx);
+                    self.send_raw(to, msg, ctx, out);
+                }
+                Op::RawWriteTxnMarkers(r) => {
+                    let (to, msg) = self.raw_markers(r, ctx);
+                    self.send_raw(to, msg, ctx, out);
+                }
             }
         }
     }
@@ -313,8 +357,148 @@ impl ProducerNode {
                 done
             }
             Wait::Flush => self.clear_when(self.client.pending_batches() == 0),
+            Wait::Raw { corr, until } => {
+                let answered = self
+                    .raw
+                    .iter()
+                    .any(|x| x.answer.is_some() && raw_corr(&x.request) == Some(corr));
+                self.clear_when(answered || ctx.now >= until)
+            }
             Wait::Buffer => self.clear_when(self.client.queued_batches() < MAX_QUEUED_BATCHES),
         }
+    }
+
+    // ---- the lab's raw client ----
+
+    /// The pid and epoch a raw step names, or the client's own.
+    fn ids(&self, pid: Option<i64>, epoch: Option<i16>) -> (ProducerId, ProducerEpoch) {
+        (
+            pid.map_or(self.client.producer_id, ProducerId),
+            epoch.map_or(self.client.producer_epoch, ProducerEpoch),
+        )
+    }
+
+    fn raw_corr(&self) -> CorrelationId {
+        RAW_CORR_BIT | self.raw.len() as CorrelationId
+    }
+
+    fn raw_produce(&self, r: &RawProduceOp, first: u32, ctx: &ClientCtx) -> (u8, Message) {
+        let (producer_id, producer_epoch) = self.ids(r.producer_id, r.producer_epoch);
+        let tp = TopicPartition {
+            topic: TopicId::Input,
+            partition: r.partition,
+        };
+        let txn = r
+            .transactional_id
+            .as_ref()
+            .and_then(|t| txn_index(&self.txn_ids, t));
+        let tv = r.transaction_version.unwrap_or(if r.transactional {
+            ctx.topology.features.transaction_version
+        } else {
+            1
+        });
+        let msg = Message::ProduceRequest {
+            corr: self.raw_corr(),
+            tp,
+            batch: BatchToAppend {
+                producer_id,
+                producer_epoch,
+                base_sequence: Sequence(r.base_sequence),
+                record_count: r.records,
+                is_transactional: r.transactional,
+                first_record: RecordId(first),
+                transactional_id: txn,
+                transaction_version: tv,
+            },
+            acks: super::config::Acks::All,
+        };
+        (ctx.topology.leader(tp), msg)
+    }
+
+    fn raw_txn(&self, r: &RawTxnOp, end: bool, ctx: &ClientCtx) -> (u8, Message) {
+        let (producer_id, producer_epoch) = self.ids(r.producer_id, r.producer_epoch);
+        let txn = txn_index(&self.txn_ids, &r.transactional_id).unwrap_or(0);
+        let corr = self.raw_corr();
+        let msg = if end {
+            Message::EndTxnRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                commit: r.commit,
+            }
+        } else {
+            Message::AddPartitionsToTxnRequest {
+                corr,
+                txn,
+                producer_id,
+                producer_epoch,
+                partitions: r.partitions.iter().map(|p| input(*p)).collect(),
+                verify_only: false,
+            }
+        };
+        (ctx.topology.txn_coordinator(), msg)
+    }
+
+    fn raw_markers(&self, r: &RawMarkersOp, ctx: &ClientCtx) -> (u8, Message) {
+        let (producer_id, producer_epoch) = self.ids(r.producer_id, r.producer_epoch);
+        let partitions: Vec<TopicPartition> = r.partitions.iter().map(|p| input(*p)).collect();
+        let to = match r.to.as_deref().and_then(NodeId::parse) {
+            Some(NodeId::Broker(b)) => b,
+            _ => ctx
+                .topology
+                .leader(partitions.first().copied().unwrap_or(input(0))),
+        };
+        let msg = Message::WriteTxnMarkersRequest {
+            corr: self.raw_corr(),
+            txn: 0,
+            producer_id,
+            producer_epoch,
+            coordinator_epoch: r.coordinator_epoch,
+            result: if r.commit {
+                ControlType::Commit
+            } else {
+                ControlType::Abort
+            },
+            transaction_version: r.transaction_version,
+            partitions,
+            group: None,
+        };
+        (to, msg)
+    }
+
+    /// Sends a raw request and waits for its answer, at most `request.timeout.ms`.
+    fn send_raw(&mut self, broker: u8, msg: Message, ctx: &ClientCtx, out: &mut Out) {
+        let corr = self.raw_corr();
+        let until = ctx.now.plus(self.client.cfg.request_timeout_ms);
+        out.send(NodeId::Broker(broker), msg.clone());
+        out.timer(until, Timer::Wake);
+        self.raw.push(RawExchange {
+            step: self.pc,
+            sent: ctx.now,
+            to: NodeId::Broker(broker),
+            request: msg,
+            answer: None,
+        });
+        self.pc += 1;
+        self.waiting = Wait::Raw { corr, until };
+    }
+
+    /// Takes the answer to a raw request; false when `msg` answers the client instead.
+    pub fn on_raw_answer(&mut self, msg: &Message, now: Tick) -> bool {
+        let Some(corr) =
+            raw_corr(msg).filter(|c| c & RAW_CORR_BIT != 0 && c & CLIENT_CORR_BIT == 0)
+        else {
+            return false;
+        };
+        if let Some(x) = self
+            .raw
+            .iter_mut()
+            .find(|x| x.answer.is_none() && raw_corr(&x.request) == Some(corr))
+        {
+            x.answer = Some((now, msg.clone()));
+        }
+        true
     }
 
     fn clear_when(&mut self, cond: bool) -> bool {
@@ -393,4 +577,31 @@ impl ProducerNode {
         }
         self.resend = None;
     }
+}
+
+/// The correlation id of the requests and answers the raw client uses.
+fn raw_corr(msg: &Message) -> Option<CorrelationId> {
+    match msg {
+        Message::ProduceRequest { corr, .. }
+        | Message::ProduceResponse { corr, .. }
+        | Message::AddPartitionsToTxnRequest { corr, .. }
+        | Message::AddPartitionsToTxnResponse { corr, .. }
+        | Message::EndTxnRequest { corr, .. }
+        | Message::EndTxnResponse { corr, .. }
+        | Message::WriteTxnMarkersRequest { corr, .. }
+        | Message::WriteTxnMarkersResponse { corr, .. } => Some(*corr),
+        _ => None,
+    }
+}
+
+fn input(partition: u8) -> TopicPartition {
+    TopicPartition {
+        topic: TopicId::Input,
+        partition,
+    }
+}
+
+/// A `transactional.id`'s index in the scenario's table (scenario.rs put every raw one there).
+fn txn_index(txn_ids: &[String], name: &str) -> Option<TxnIdx> {
+    txn_ids.iter().position(|t| t == name).map(|i| i as TxnIdx)
 }

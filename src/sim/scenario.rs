@@ -82,6 +82,39 @@ pub struct ClusterSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_partition_verification_enable: Option<bool>,
+    /// `transaction.max.timeout.ms` (default 900000; `TransactionStateManagerConfig`).
+    #[serde(
+        default,
+        rename = "transaction.max.timeout.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_max_timeout_ms: Option<u64>,
+    /// `producer.id.expiration.ms` (3.4+, default 86400000; `ProducerStateManager`).
+    #[serde(
+        default,
+        rename = "producer.id.expiration.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub producer_id_expiration_ms: Option<u64>,
+    #[serde(
+        default,
+        rename = "producer.id.expiration.check.interval.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub producer_id_expiration_check_interval_ms: Option<u64>,
+    /// `transactional.id.expiration.ms` (default 604800000; `TransactionStateManager`).
+    #[serde(
+        default,
+        rename = "transactional.id.expiration.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transactional_id_expiration_ms: Option<u64>,
+    #[serde(
+        default,
+        rename = "transaction.remove.expired.transaction.cleanup.interval.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transactional_id_cleanup_interval_ms: Option<u64>,
 }
 
 fn lag_max() -> u64 {
@@ -112,6 +145,11 @@ impl Default for ClusterSpec {
             replica_lag_time_max_ms: lag_max(),
             replica_fetch_wait_max_ms: fetch_wait(),
             transaction_partition_verification_enable: None,
+            transaction_max_timeout_ms: None,
+            producer_id_expiration_ms: None,
+            producer_id_expiration_check_interval_ms: None,
+            transactional_id_expiration_ms: None,
+            transactional_id_cleanup_interval_ms: None,
         }
     }
 }
@@ -125,6 +163,11 @@ pub struct ProducerSpec {
     /// What the application does, in order.
     #[serde(default)]
     pub script: Vec<Op>,
+    /// The lab: the coordinator already holds this producer's `transactional.id` at epoch N−1
+    /// (as after N earlier sessions), so `initTransactions()` returns epoch N — epoch exhaustion
+    /// without 32k restarts. 1 to 32766.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_epoch: Option<i16>,
 }
 
 /// One step of a producer application's script.
@@ -145,6 +188,89 @@ pub enum Op {
     Abort {},
     /// `flush()`: wait until every send has completed.
     Flush {},
+    /// The lab's raw client: a Produce request as written (pid, epoch, sequence, flags), to the
+    /// partition's leader, outside the producer client's bookkeeping. Waits for its answer (or
+    /// `request.timeout.ms`).
+    RawProduce(RawProduceOp),
+    /// A raw AddPartitionsToTxn to the transaction coordinator (transactions v1, a client's).
+    RawAddPartitionsToTxn(RawTxnOp),
+    /// A raw EndTxn to the transaction coordinator.
+    RawEndTxn(RawTxnOp),
+    /// A raw WriteTxnMarkers to a broker: a rogue (or stale) coordinator.
+    RawWriteTxnMarkers(RawMarkersOp),
+}
+
+impl Op {
+    /// Records this step creates (numbered per producer at load).
+    pub fn record_count(&self) -> u64 {
+        match self {
+            Op::Send(s) => s.records as u64 * s.batches as u64,
+            Op::RawProduce(r) => r.records as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// `raw_produce`: `producer_id`/`producer_epoch` default to the producer client's own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduceOp {
+    #[serde(default)]
+    pub partition: u8,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub base_sequence: i32,
+    #[serde(default = "one_u32")]
+    pub records: u32,
+    #[serde(default)]
+    pub transactional: bool,
+    /// The request's `transactional.id` (needed with `transactional`).
+    #[serde(default)]
+    pub transactional_id: Option<String>,
+    /// Produce v12 from a transactions-v2 client (the leader adds the partition itself).
+    #[serde(default)]
+    pub transaction_version: Option<u8>,
+}
+
+/// `raw_add_partitions_to_txn` (with `partitions`) and `raw_end_txn` (with `commit`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTxnOp {
+    pub transactional_id: String,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub partitions: Vec<u8>,
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// `raw_write_txn_markers`: to `to` (default: the leader of the first partition).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarkersOp {
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub producer_id: Option<i64>,
+    #[serde(default)]
+    pub producer_epoch: Option<i16>,
+    #[serde(default)]
+    pub coordinator_epoch: i32,
+    #[serde(default)]
+    pub commit: bool,
+    pub partitions: Vec<u8>,
+    #[serde(default = "one_u8")]
+    pub transaction_version: u8,
+}
+
+fn one_u8() -> u8 {
+    1
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -179,6 +305,13 @@ pub struct ConsumerSpec {
     /// The tick the application starts at (default 0): a consumer joining its group mid-run.
     #[serde(default)]
     pub start_at: Option<u64>,
+    /// Consume–transform–produce: the transactions (counted from 1) the application aborts
+    /// instead of committing; it then seeks back to the committed offsets and runs them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abort_transactions: Vec<u32>,
+    /// Time the application spends on each polled batch between `poll()` and its next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -227,9 +360,22 @@ pub struct ScheduleSpec {
     /// Hold a consumer application between `poll()` and processing (`{"node": "consumer-0", "ms": 40000}`).
     #[serde(default)]
     pub pause: Option<PauseSpec>,
+    /// Broker error injection: the nth matching request delivered to a broker is answered with
+    /// this error instead of being handled (`{"kind", "from", "to", "nth", "error"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inject: Option<InjectSpec>,
     /// Free text shown in the event log.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InjectSpec {
+    #[serde(flatten)]
+    pub what: MatchSpec,
+    /// Kafka's error name, e.g. `NOT_LEADER_OR_FOLLOWER`.
+    pub error: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -389,6 +535,9 @@ pub enum FaultAction {
     /// The consumer application's next batch waits `ms` between `poll()` and processing (a long
     /// GC pause, a slow downstream call): past `max.poll.interval.ms` it drops out of its group.
     Pause(NodeId, u64),
+    /// The matching request, when it reaches its broker, is answered with this error instead of
+    /// being handled (matched at delivery: a request lost on the way is not counted).
+    Inject(MessageMatch, super::errors::Errors),
 }
 
 /// When a schedule entry applies.
@@ -416,6 +565,10 @@ pub struct ConsumerSetup {
     pub output: Option<ProducerConfig>,
     /// When the application starts (a consumer joining mid-run); 0 = at once.
     pub start_at: u64,
+    /// Consume–transform–produce transactions (from 1) to abort instead of commit.
+    pub abort_transactions: Vec<u32>,
+    /// Processing time per polled batch (0: none).
+    pub processing_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -442,6 +595,8 @@ pub struct Scenario {
     pub unclean_leader_election_enable: bool,
     /// `transaction.partition.verification.enable` as resolved for the version.
     pub transaction_partition_verification: bool,
+    /// The broker settings of `cluster` (timeouts and expirations).
+    pub broker: super::topology::BrokerSettings,
     pub producers: Vec<(ProducerConfig, Vec<Op>)>,
     pub consumers: Vec<ConsumerSetup>,
     /// The settings as written, by Kafka key (interventions change them and validate again).
@@ -451,6 +606,8 @@ pub struct Scenario {
     pub expect: BTreeMap<String, bool>,
     pub max_steps: u64,
     pub max_ticks: u64,
+    /// The lab's `initial_epoch` per producer (`None`: none).
+    pub initial_epochs: Vec<Option<i16>>,
     /// `transactional.id`s and `group.id`s, indexed by the numbers messages carry.
     pub transactional_ids: Vec<String>,
     pub group_ids: Vec<String>,
@@ -532,6 +689,7 @@ impl Scenario {
                 (Some(v), _) => v,
                 (None, default) => default,
             };
+        let broker = broker_settings(c, version)?;
         if f.producers.len() > 4 || f.consumers.len() > 4 {
             return Err("at most 4 producers and 4 consumers".into());
         }
@@ -547,6 +705,11 @@ impl Scenario {
                 }
             }
             for (j, op) in p.script.iter().enumerate() {
+                check_raw_op(op, c, &mut transactional_ids)
+                    .map_err(|e| format!("producer-{} script step {}: {}", i, j, e))?;
+                if let Op::RawProduce(r) = op {
+                    records += r.records as u64;
+                }
                 if let Op::Send(s) = op {
                     if s.partition >= c.partitions {
                         return Err(format!("producer-{} script step {}: partition {} does not exist (the topic has {})", i, j, s.partition, c.partitions));
@@ -564,6 +727,20 @@ impl Scenario {
                     return Err(format!(
                         "producer-{} script step {}: transactions need a `transactional.id`",
                         i, j
+                    ));
+                }
+            }
+            if let Some(e) = p.initial_epoch {
+                if cfg.transactional_id.is_none() {
+                    return Err(format!(
+                        "producer-{}: `initial_epoch` needs a `transactional.id` (an idempotent producer always starts at epoch 0)",
+                        i
+                    ));
+                }
+                if !(1..=i16::MAX - 1).contains(&e) {
+                    return Err(format!(
+                        "producer-{}: `initial_epoch` must be 1 to 32766, not {}",
+                        i, e
                     ));
                 }
             }
@@ -651,12 +828,33 @@ impl Scenario {
                     i, start_at, f.limits.max_ticks
                 ));
             }
+            if !cs.abort_transactions.is_empty() && mode != CommitMode::Transactional {
+                return Err(format!(
+                    "consumer-{}: `abort_transactions` needs commit mode `transactional`",
+                    i
+                ));
+            }
+            if cs.abort_transactions.contains(&0) {
+                return Err(format!(
+                    "consumer-{}: `abort_transactions` counts transactions from 1",
+                    i
+                ));
+            }
+            let processing_ms = cs.processing_ms.unwrap_or(0);
+            if processing_ms > 3_600_000 {
+                return Err(format!(
+                    "consumer-{}: `processing_ms` must be 0 to 3600000, not {}",
+                    i, processing_ms
+                ));
+            }
             consumers.push(ConsumerSetup {
                 cfg,
                 mode,
                 sink,
                 output,
                 start_at,
+                abort_transactions: cs.abort_transactions.clone(),
+                processing_ms,
             });
         }
         let nodes = Nodes {
@@ -719,6 +917,7 @@ impl Scenario {
             },
             unclean_leader_election_enable: c.unclean_leader_election_enable,
             transaction_partition_verification,
+            broker,
             producers,
             consumers,
             producer_raw: f.producers.iter().map(|p| p.config.clone()).collect(),
@@ -727,10 +926,142 @@ impl Scenario {
             expect,
             max_steps: f.limits.max_steps,
             max_ticks: f.limits.max_ticks,
+            initial_epochs: f.producers.iter().map(|p| p.initial_epoch).collect(),
             transactional_ids,
             group_ids,
         })
     }
+}
+
+/// A raw step's partitions, node and ids must exist; its `transactional.id` joins the table.
+fn check_raw_op(op: &Op, c: &ClusterSpec, txn_ids: &mut Vec<String>) -> Result<(), String> {
+    let partition = |p: u8| {
+        if p >= c.partitions {
+            Err(format!(
+                "partition {} does not exist (the topic has {})",
+                p, c.partitions
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let mut txn = |t: &str| {
+        if t.is_empty() {
+            return Err("`transactional_id` must not be empty".to_string());
+        }
+        if !txn_ids.iter().any(|x| x == t) {
+            txn_ids.push(t.to_string());
+        }
+        Ok(())
+    };
+    match op {
+        Op::RawProduce(r) => {
+            partition(r.partition)?;
+            if r.records == 0 || r.records > 10_000 {
+                return Err("`raw_produce.records` must be 1 to 10000".into());
+            }
+            if r.base_sequence < -1 {
+                return Err("`raw_produce.base_sequence` must be -1 (none) to 2147483647".into());
+            }
+            if r.transaction_version.is_some_and(|v| !(1..=2).contains(&v)) {
+                return Err("`raw_produce.transaction_version` must be 1 or 2".into());
+            }
+            match (&r.transactional_id, r.transactional) {
+                (Some(t), _) => txn(t)?,
+                (None, true) => {
+                    return Err("`raw_produce` with `transactional: true` needs a `transactional_id` (a transactional Produce carries it)".into())
+                }
+                (None, false) => {}
+            }
+        }
+        Op::RawAddPartitionsToTxn(r) => {
+            txn(&r.transactional_id)?;
+            if r.partitions.is_empty() {
+                return Err(
+                    "`raw_add_partitions_to_txn.partitions` must name at least one partition"
+                        .into(),
+                );
+            }
+            r.partitions.iter().try_for_each(|p| partition(*p))?;
+        }
+        Op::RawEndTxn(r) => txn(&r.transactional_id)?,
+        Op::RawWriteTxnMarkers(r) => {
+            if r.partitions.is_empty() {
+                return Err(
+                    "`raw_write_txn_markers.partitions` must name at least one partition".into(),
+                );
+            }
+            r.partitions.iter().try_for_each(|p| partition(*p))?;
+            if !(1..=2).contains(&r.transaction_version) {
+                return Err("`raw_write_txn_markers.transaction_version` must be 1 or 2".into());
+            }
+            if let Some(to) = &r.to {
+                match NodeId::parse(to) {
+                    Some(NodeId::Broker(b)) if b < c.brokers => {}
+                    _ => {
+                        return Err(format!(
+                            "`raw_write_txn_markers.to`: `{}` is not a broker of this scenario (broker-0 to broker-{})",
+                            truncate(to),
+                            c.brokers - 1
+                        ))
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The broker settings of `cluster`, each checked against Kafka's range for it (`KafkaConfig`).
+fn broker_settings(
+    c: &ClusterSpec,
+    version: KafkaVersion,
+) -> Result<super::topology::BrokerSettings, String> {
+    let mut b = super::topology::BrokerSettings::default();
+    let check = |key: &str, v: Option<u64>| -> Result<Option<u64>, String> {
+        match v {
+            Some(x) if x == 0 || x > i32::MAX as u64 => Err(format!(
+                "`cluster.{}` must be 1 to {}, not {}",
+                key,
+                i32::MAX,
+                x
+            )),
+            v => Ok(v),
+        }
+    };
+    if let Some(v) = check("transaction.max.timeout.ms", c.transaction_max_timeout_ms)? {
+        b.transaction_max_timeout_ms = v;
+    }
+    // KafkaConfig@3.4.0 (KIP-854): producer.id.expiration.ms is new in 3.4; before, the leader
+    // expired producer ids after transactional.id.expiration.ms.
+    if c.producer_id_expiration_ms.is_some() && !version.at_least(KafkaVersion::V3_5) {
+        return Err(format!(
+            "`cluster.producer.id.expiration.ms` does not exist before Kafka 3.4 (version {}): producer ids expire after `transactional.id.expiration.ms`",
+            version.name()
+        ));
+    }
+    b.transactional_id_expiration_ms = check(
+        "transactional.id.expiration.ms",
+        c.transactional_id_expiration_ms,
+    )?;
+    b.producer_id_expiration_ms = check("producer.id.expiration.ms", c.producer_id_expiration_ms)?;
+    if !version.at_least(KafkaVersion::V3_5) {
+        b.producer_id_expiration_ms = b.transactional_id_expiration_ms;
+    }
+    if let Some(v) = check(
+        "producer.id.expiration.check.interval.ms",
+        c.producer_id_expiration_check_interval_ms,
+    )? {
+        b.producer_id_expiration_check_interval_ms = v;
+    }
+    if let Some(v) = check(
+        "transaction.remove.expired.transaction.cleanup.interval.ms",
+        c.transactional_id_cleanup_interval_ms,
+    )? {
+        b.transactional_id_cleanup_interval_ms = v;
+    }
+    Ok(b)
 }
 
 /// Knobs must be settings side by side can flip, and a beat's variants may only name knobs.
@@ -901,15 +1232,46 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         }
         actions.push(FaultAction::Pause(n, p.ms));
     }
+    if let Some(i) = &s.inject {
+        let m = message_match(&i.what, nodes)?;
+        if m.kind.is_none_or(|k| k.is_response()) {
+            return Err(
+                "`inject.kind` must name a request kind (a broker answers it), e.g. ProduceRequest"
+                    .into(),
+            );
+        }
+        if m.to.is_some_and(|t| !matches!(t, NodeId::Broker(_))) {
+            return Err("`inject.to` must be a broker-N: brokers answer requests".into());
+        }
+        let error = super::errors::Errors::INJECTABLE
+            .iter()
+            .copied()
+            .find(|e| e.name() == i.error)
+            .ok_or_else(|| {
+                format!(
+                    "`inject.error`: unknown error `{}`; allowed: {}",
+                    truncate(&i.error),
+                    super::errors::Errors::INJECTABLE
+                        .iter()
+                        .map(|e| e.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        actions.push(FaultAction::Inject(m, error));
+    }
     if actions.len() != 1 {
         return Err(format!(
-            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set, pause); found {}",
+            "each entry needs exactly one action (drop, duplicate, delay, crash, restart, partition, heal, hold, release, drop_rate, set, pause, inject); found {}",
             actions.len()
         ));
     }
     let action = actions.remove(0);
     let message_fault = match &action {
-        FaultAction::Drop(m) | FaultAction::Duplicate(m) | FaultAction::Delay(m, _) => Some(*m),
+        FaultAction::Drop(m)
+        | FaultAction::Duplicate(m)
+        | FaultAction::Delay(m, _)
+        | FaultAction::Inject(m, _) => Some(*m),
         _ => None,
     };
     let trigger = match (message_fault, &s.on, s.at) {

@@ -47,6 +47,37 @@ pub struct Features {
     pub release: KafkaVersion,
     /// `transaction.partition.verification.enable` (KIP-890 part 1, brokers 3.6+).
     pub verification: bool,
+    /// The brokers' settings the lab can change (`KafkaConfig`, `TransactionStateManagerConfig`).
+    pub broker: BrokerSettings,
+}
+
+/// Broker settings a scenario may set under `cluster` (Kafka's keys, defaults as Kafka's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct BrokerSettings {
+    /// `transaction.max.timeout.ms` (900000): InitProducerId with a larger
+    /// `transaction.timeout.ms` answers INVALID_TRANSACTION_TIMEOUT (`TransactionStateManager.validateTransactionTimeoutMs`).
+    pub transaction_max_timeout_ms: u64,
+    /// `producer.id.expiration.ms` (3.4+; before, `transactional.id.expiration.ms` served):
+    /// `None` when the scenario leaves it at its default (a day), which no run reaches.
+    pub producer_id_expiration_ms: Option<u64>,
+    /// `producer.id.expiration.check.interval.ms` (600000).
+    pub producer_id_expiration_check_interval_ms: u64,
+    /// `transactional.id.expiration.ms`: `None` at its default (7 days).
+    pub transactional_id_expiration_ms: Option<u64>,
+    /// `transaction.remove.expired.transaction.cleanup.interval.ms` (3600000).
+    pub transactional_id_cleanup_interval_ms: u64,
+}
+
+impl Default for BrokerSettings {
+    fn default() -> Self {
+        BrokerSettings {
+            transaction_max_timeout_ms: super::config::TRANSACTION_MAX_TIMEOUT_MS,
+            producer_id_expiration_ms: None,
+            producer_id_expiration_check_interval_ms: 600_000,
+            transactional_id_expiration_ms: None,
+            transactional_id_cleanup_interval_ms: 3_600_000,
+        }
+    }
 }
 
 impl Features {
@@ -55,6 +86,7 @@ impl Features {
             transaction_version: release.transaction_version(),
             release,
             verification: release.has_transaction_verification(),
+            broker: BrokerSettings::default(),
         }
     }
 

@@ -5,7 +5,6 @@
 //! Simplification: with one replica the append is synchronous, so Kafka's `pendingState` is
 //! never observed between two steps; a restart reloads the metadata from that log.
 
-use super::config::TRANSACTION_MAX_TIMEOUT_MS;
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::ControlType;
@@ -128,6 +127,9 @@ pub struct TxnLogRecord {
     pub partitions: Vec<TxnPartition>,
     pub txn_timeout_ms: u64,
     pub txn_start: Tick,
+    /// The coordinator's `lastProducerEpoch` when it wrote this record. Not a field of Kafka's
+    /// `TransactionLogValue` (a load starts it at -1); kept for the runner's report.
+    pub last_producer_epoch: ProducerEpoch,
 }
 
 /// Markers still to be written for a transaction in PrepareCommit/PrepareAbort.
@@ -193,6 +195,11 @@ impl TxnCoordinator {
         self.markers.clear();
         self.timeout_check_armed = false;
         for r in &self.log {
+            if r.state == TransactionState::Dead {
+                // The tombstone of an expired transactional.id.
+                self.txns.remove(&r.txn);
+                continue;
+            }
             self.txns.insert(
                 r.txn,
                 TxnMetadata {
@@ -246,6 +253,7 @@ impl TxnCoordinator {
             partitions: next.topic_partitions.iter().copied().collect(),
             txn_timeout_ms: next.txn_timeout_ms,
             txn_start: next.txn_start,
+            last_producer_epoch: next.last_producer_epoch,
         });
         out.note(Note::TxnTransition {
             txn,
@@ -375,7 +383,8 @@ impl TxnCoordinator {
             // Idempotent producer: a fresh producer id with epoch 0, nothing written.
             return Ok((Self::alloc_producer_id(ctx), ProducerEpoch(0)));
         };
-        if timeout_ms == 0 || timeout_ms > TRANSACTION_MAX_TIMEOUT_MS {
+        // TransactionStateManager.validateTransactionTimeoutMs: 0 < timeout <= transaction.max.timeout.ms.
+        if timeout_ms == 0 || timeout_ms > ctx.topology.features.broker.transaction_max_timeout_ms {
             return Err(Errors::InvalidTransactionTimeout);
         }
         if !self.txns.contains_key(&txn) {
@@ -468,6 +477,32 @@ impl TxnCoordinator {
                 Ok(result)
             }
         }
+    }
+
+    /// The lab's `initial_epoch`: `txn` exists in Empty at `epoch` with a fresh producer id.
+    pub fn seed(
+        &mut self,
+        txn: TxnIdx,
+        epoch: ProducerEpoch,
+        timeout_ms: u64,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        if self.txns.contains_key(&txn) {
+            return;
+        }
+        let meta = TxnMetadata {
+            producer_id: Self::alloc_producer_id(ctx),
+            producer_epoch: epoch,
+            txn_timeout_ms: timeout_ms,
+            state: TransactionState::Empty,
+            topic_partitions: VecSet::new(),
+            txn_start: ctx.now,
+            last_producer_epoch: ProducerEpoch::NONE,
+            previous_producer_id: ProducerId::NONE,
+            next_producer_id: ProducerId::NONE,
+        };
+        self.write(txn, meta, ctx.now, out);
     }
 
     /// Bumps the epoch of an Ongoing transaction and aborts it (InitProducerId fence, timeout).
@@ -978,6 +1013,50 @@ impl TxnCoordinator {
             self.fence_and_abort(txn, ctx, out);
         }
         self.arm_timeout_check(ctx.now, out);
+    }
+
+    /// `TransactionStateManager.removeExpiredTransactionalIds`: a `transactional.id` in Empty,
+    /// CompleteCommit or CompleteAbort whose last update is `transactional.id.expiration.ms` old
+    /// gets a tombstone in `__transaction_state` (drawn as Dead) and is forgotten; its producer's
+    /// next AddPartitionsToTxn or EndTxn finds no id: INVALID_PRODUCER_ID_MAPPING.
+    pub fn expire_transactional_ids(
+        &mut self,
+        expiration_ms: u64,
+        ctx: &mut CoordCtx,
+        out: &mut Out,
+    ) {
+        use TransactionState::*;
+        let expired: Vec<TxnIdx> = self
+            .txns
+            .iter()
+            .filter(|(t, m)| {
+                matches!(m.state, Empty | CompleteCommit | CompleteAbort)
+                    && !self.markers.contains_key(t)
+                    && self
+                        .log
+                        .iter()
+                        .rev()
+                        .find(|r| r.txn == **t)
+                        .is_some_and(|r| ctx.now.0.saturating_sub(r.tick.0) >= expiration_ms)
+            })
+            .map(|(t, _)| *t)
+            .collect();
+        for txn in expired {
+            let Some(meta) = self.txns.get(&txn).cloned() else {
+                continue;
+            };
+            self.write(
+                txn,
+                TxnMetadata {
+                    state: Dead,
+                    topic_partitions: VecSet::new(),
+                    ..meta
+                },
+                ctx.now,
+                out,
+            );
+            self.txns.remove(&txn);
+        }
     }
 
     /// Is any transaction Ongoing (it will end by a commit, an abort or a timeout)?

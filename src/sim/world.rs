@@ -393,6 +393,7 @@ impl Sim {
         );
         topology.features = super::topology::Features::of(scenario.version);
         topology.features.verification = scenario.transaction_partition_verification;
+        topology.features.broker = scenario.broker;
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
             .collect();
@@ -405,17 +406,9 @@ impl Sim {
                 .as_ref()
                 .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
                 .map(|x| x as u8);
-            let node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
-            let count: u32 = script
-                .iter()
-                .map(|op| {
-                    if let super::scenario::Op::Send(s) = op {
-                        s.records * s.batches
-                    } else {
-                        0
-                    }
-                })
-                .sum();
+            let mut node = ProducerNode::new(i as u8, cfg.clone(), txn, script, first_record);
+            node.txn_ids = scenario.transactional_ids.clone();
+            let count: u32 = script.iter().map(|op| op.record_count() as u32).sum();
             producer_facts.push(ProducerFacts {
                 first_record,
                 record_count: count,
@@ -749,6 +742,34 @@ impl Sim {
     }
 
     fn start(&mut self) {
+        // The lab's initial_epoch: the coordinator already holds those transactional ids.
+        let scenario = self.world.scenario.clone();
+        for (i, e) in scenario.initial_epochs.iter().enumerate() {
+            let (Some(e), Some((cfg, _))) = (e, scenario.producers.get(i)) else {
+                continue;
+            };
+            let Some(txn) = cfg
+                .transactional_id
+                .as_ref()
+                .and_then(|t| scenario.transactional_ids.iter().position(|x| x == t))
+            else {
+                continue;
+            };
+            let mut out = Out::default();
+            let w = &mut self.world;
+            let c = w.topology.txn_coordinator();
+            let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
+            if let Some(b) = w.brokers.get_mut(c as usize) {
+                b.seed_transactional_id(
+                    txn as u8,
+                    super::types::ProducerEpoch(e - 1),
+                    cfg.transaction_timeout_ms,
+                    &ctx,
+                    &mut out,
+                );
+            }
+            self.apply(NodeId::Broker(c), &mut out);
+        }
         for (i, e) in self.world.scenario.clone().schedule.iter().enumerate() {
             if let Trigger::At(t) = e.trigger {
                 self.world.push_event(Tick(t), Event::Schedule(i));
@@ -786,6 +807,14 @@ impl Sim {
             };
             self.world.consumers[c].start(&ctx, &mut out);
             self.apply(NodeId::Consumer(c as u8), &mut out);
+        }
+        for b in 0..self.world.brokers.len() {
+            let w = &mut self.world;
+            let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
+            if let Some(broker) = w.brokers.get_mut(b) {
+                broker.arm_expiration_checks(&ctx, &mut out, true, true);
+            }
+            self.apply(NodeId::Broker(b as u8), &mut out);
         }
         self.start_replication();
     }
@@ -910,6 +939,19 @@ impl Sim {
             to: env.to,
             kind: env.msg.kind(),
         });
+        if let Some(error) = self.injected_error(&env) {
+            // The broker answers with the scenario's error and does nothing else.
+            out.note(Note::ErrorInjected {
+                node: env.to,
+                kind: env.msg.kind(),
+                error,
+            });
+            if let Some(answer) = env.msg.error_response(error) {
+                out.send(env.from, answer);
+            }
+            self.apply(env.to, out);
+            return;
+        }
         let w = &mut self.world;
         let now = w.now;
         match env.to {
@@ -920,7 +962,16 @@ impl Sim {
                 }
             }
             NodeId::Producer(p) => {
-                producer_event(w, p, out, |c, ctx, out| c.on_response(env.msg, ctx, out));
+                // The lab's raw requests are answered to the application, not the client.
+                let raw = w
+                    .producers
+                    .get_mut(p as usize)
+                    .is_some_and(|n| n.on_raw_answer(&env.msg, now));
+                producer_event(w, p, out, |c, ctx, out| {
+                    if !raw {
+                        c.on_response(env.msg, ctx, out)
+                    }
+                });
             }
             NodeId::Consumer(c) => {
                 let ctx = consumer_ctx(now, &w.topology, &w.scenario);
@@ -930,6 +981,34 @@ impl Sim {
             }
         }
         self.apply(env.to, out);
+    }
+
+    /// The error a scenario's `inject` entry answers this delivered request with, if its turn
+    /// has come (the nth matching request delivered at or after `at`).
+    fn injected_error(&mut self, env: &Envelope) -> Option<super::errors::Errors> {
+        if !matches!(env.to, NodeId::Broker(_)) || env.msg.kind().is_response() {
+            return None;
+        }
+        let w = &mut self.world;
+        let scenario = w.scenario.clone();
+        let mut found = None;
+        for (i, entry) in scenario.schedule.iter().enumerate() {
+            let (FaultAction::Inject(what, error), Trigger::OnSend { after, .. }) =
+                (&entry.action, entry.trigger)
+            else {
+                continue;
+            };
+            let state = &mut w.schedule[i];
+            if state.fired || w.now.0 < after || !matches(what, env.msg.kind(), env.from, env.to) {
+                continue;
+            }
+            state.matched += 1;
+            if state.matched >= what.nth && found.is_none() {
+                state.fired = true;
+                found = Some(*error);
+            }
+        }
+        found
     }
 
     fn on_timer(&mut self, node: NodeId, incarnation: u32, timer: Timer, out: &mut Out) {
@@ -1058,8 +1137,11 @@ impl Sim {
                     }
                 }
             }
-            // Message faults were matched when the message was sent.
-            FaultAction::Drop(_) | FaultAction::Duplicate(_) | FaultAction::Delay(..) => {}
+            // Message faults were matched when the message was sent (injections when delivered).
+            FaultAction::Drop(_)
+            | FaultAction::Duplicate(_)
+            | FaultAction::Delay(..)
+            | FaultAction::Inject(..) => {}
         }
     }
 
@@ -1329,6 +1411,9 @@ impl Sim {
             let Trigger::OnSend { what, after } = entry.trigger else {
                 continue;
             };
+            if matches!(entry.action, FaultAction::Inject(..)) {
+                continue; // matched when the request reaches its broker (`deliver`)
+            }
             let state = &mut w.schedule[i];
             if state.fired || w.now.0 < after || !matches(&what, kind, from, to) {
                 continue;
