@@ -186,6 +186,7 @@ fn search_speed() {
         max_states: 50_000_000,
         max_depth: 500,
         client_crashes: false,
+        max_bytes: usize::MAX,
     };
     let (outcome, states) = find(
         scenario,

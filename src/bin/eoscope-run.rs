@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]
-//! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]
+//! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--max-memory-mb M] [--no-client-crashes]
 //! eoscope-run SCENARIO.json --flip KEY [--seed N]
 //! ```
 //! Exit codes: 0 = the checker's verdicts match the scenario's `expect` (with `--search`: the
@@ -21,7 +21,7 @@ use std::process::ExitCode;
 fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
     eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]");
-    eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
+    eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--max-memory-mb M] [--no-client-crashes]");
     eprintln!("       eoscope-run SCENARIO.json --flip KEY [--seed N]");
     ExitCode::from(2)
 }
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         max_states: 2_000_000,
         max_depth: 500,
         client_crashes: true,
+        max_bytes: eoscope::sim::limits::SEARCH_BUDGET_BYTES,
     };
     let mut i = 0;
     while i < args.len() {
@@ -76,6 +77,10 @@ fn main() -> ExitCode {
             "--max-depth" => match value(i) {
                 Some(v) => bounds.max_depth = v,
                 None => return usage("--max-depth needs a whole number"),
+            },
+            "--max-memory-mb" => match value(i) {
+                Some(v) if (1..=65_536).contains(&v) => bounds.max_bytes = (v as usize) << 20,
+                _ => return usage("--max-memory-mb needs a number from 1 to 65536"),
             },
             "--no-client-crashes" => {
                 bounds.client_crashes = false;
@@ -191,6 +196,11 @@ fn run_search(
             out["violation"] = serde_json::json!(c.violation);
             out["reached_at_step"] = serde_json::json!(c.step);
             out["run"] = report(&tl.sim);
+        }
+        Outcome::MemoryBudget { .. } => {
+            out["found"] = serde_json::json!(false);
+            out["memory_budget_reached"] = serde_json::json!(true);
+            out["summary"] = serde_json::json!(eoscope::sim::search::memory_budget_message(states));
         }
         Outcome::NotFound { faults, exhausted } => {
             out["found"] = serde_json::json!(false);

@@ -40,26 +40,11 @@ impl Sim {
     }
 }
 
-/// How many steps apart checkpoints are, and how many are kept at most.
+/// How many steps apart checkpoints are at first, and how many are kept at most.
 const CHECKPOINT_EVERY: u64 = 256;
 const MAX_CHECKPOINTS: usize = 64;
-/// The memory all checkpoints together may take (estimated by `approx_bytes`).
-const MAX_CHECKPOINT_BYTES: usize = 64 << 20;
 /// Trace entries a checkpoint keeps.
 const CHECKPOINT_TRACE_KEPT: usize = 500;
-
-/// A rough size of a run's state: its logs, its per-record checker facts and a kept trace.
-fn approx_bytes(sim: &Sim) -> usize {
-    let w = &sim.world;
-    let batches: usize = w
-        .brokers
-        .iter()
-        .flat_map(|b| b.partitions.values())
-        .map(|l| l.batches().len())
-        .sum();
-    let records = w.checker.setup.total_records as usize;
-    batches * 64 + records * 8 + CHECKPOINT_TRACE_KEPT * 160 + 64 * 1024
-}
 
 /// A run that can go forward and back.
 #[derive(Clone, Debug)]
@@ -124,12 +109,15 @@ impl Timeline {
                 .len()
                 .saturating_sub(CHECKPOINT_TRACE_KEPT);
             checkpoint.trace.events.drain(..keep);
+            let newest = super::limits::sim_bytes(&checkpoint);
             self.checkpoints.push(checkpoint);
-            // Memory stays bounded: past the count or the byte budget, keep every other
-            // checkpoint and space future ones twice as far apart.
-            let bytes = approx_bytes(&self.sim).saturating_mul(self.checkpoints.len());
+            // Memory stays flat: past the count or the byte budget (`limits`), keep every
+            // other checkpoint and space future ones twice as far apart; a seek re-simulates
+            // from the nearest one kept. The newest is the largest (logs only grow), so the
+            // estimate is its size times the count.
+            let bytes = newest.saturating_mul(self.checkpoints.len());
             if self.checkpoints.len() > MAX_CHECKPOINTS
-                || (bytes > MAX_CHECKPOINT_BYTES && self.checkpoints.len() > 2)
+                || (bytes > super::limits::CHECKPOINT_BUDGET_BYTES && self.checkpoints.len() > 2)
             {
                 let mut keep = Vec::with_capacity(self.checkpoints.len() / 2 + 1);
                 for (i, c) in self.checkpoints.drain(..).enumerate() {
@@ -207,7 +195,7 @@ impl Timeline {
 
     /// The estimated memory of the checkpoints kept.
     pub fn checkpoint_bytes(&self) -> usize {
-        self.checkpoints.iter().map(approx_bytes).sum()
+        self.checkpoints.iter().map(super::limits::sim_bytes).sum()
     }
 
     /// One step back.

@@ -982,6 +982,9 @@ impl App {
                     states: r.search.states,
                 }
             }
+            Some(crate::sim::search::Outcome::MemoryBudget { .. }) => {
+                search::Finished::MemoryBudget(r.search.states)
+            }
             None => search::Finished::NotFound {
                 situation: r.situation,
                 exhausted: false,
