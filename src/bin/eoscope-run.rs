@@ -169,12 +169,12 @@ fn run_search(
         },
     };
     // The search chooses the faults: the file's own schedule is left out.
-    let mut file: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let mut file = match eoscope::sim::scenario::parse_file(text) {
+        Ok(f) => f,
         Err(e) => return usage(&format!("scenario file: {}", e)),
     };
-    file["schedule"] = serde_json::json!([]);
-    let scenario = match Scenario::from_json(&file.to_string()) {
+    file.schedule.clear();
+    let scenario = match Scenario::from_file(&file) {
         Ok(s) => s,
         Err(e) => return usage(&e),
     };
@@ -226,7 +226,7 @@ fn run_search(
 /// `--flip`: the run and its twin with one setting flipped, and where they part.
 fn run_flip(text: &str, left: Scenario, seed: Option<u64>, key: &str) -> ExitCode {
     use eoscope::sim::compare::{compare, flip};
-    let file: eoscope::sim::scenario::ScenarioFile = match serde_json::from_str(text) {
+    let file = match eoscope::sim::scenario::parse_file(text) {
         Ok(f) => f,
         Err(e) => return usage(&format!("scenario file: {}", e)),
     };

@@ -23,6 +23,73 @@ pub enum UserAction {
     CrashFor(NodeId, u64),
 }
 
+impl UserAction {
+    /// The nodes it names, and whether it is a change of settings.
+    fn nodes(&self) -> Vec<NodeId> {
+        let m = |m: &super::scenario::MessageMatch| [m.from, m.to].into_iter().flatten().collect();
+        match self {
+            UserAction::DropMessage(_)
+            | UserAction::DuplicateMessage(_)
+            | UserAction::DelayMessage(..) => Vec::new(),
+            UserAction::CrashFor(n, _) => vec![*n],
+            UserAction::Fault(f) => match f {
+                FaultAction::Drop(x) | FaultAction::Duplicate(x) | FaultAction::Delay(x, _) => m(x),
+                FaultAction::Crash(n)
+                | FaultAction::Restart(n)
+                | FaultAction::Pause(n, _)
+                | FaultAction::SetConfig { node: n, .. } => vec![*n],
+                FaultAction::Partition(a, b)
+                | FaultAction::Heal(a, b)
+                | FaultAction::Hold(a, b)
+                | FaultAction::Release(a, b) => vec![*a, *b],
+                FaultAction::DropRate { from, to, .. } => {
+                    [*from, *to].into_iter().flatten().collect()
+                }
+            },
+        }
+    }
+}
+
+/// Checks recorded actions (a shared moment's, an imported trace's) against the scenario they
+/// will replay in: every node they name exists, a `set_config` changes a client's settings by
+/// its own keys, a `pause` holds a consumer. `Err` names the action's index and the node:
+/// "actions[2]: `producer-9` does not exist in this scenario (producer-0 to producer-0)".
+pub fn check_actions(scenario: &Scenario, actions: &[(u64, UserAction)]) -> Result<(), String> {
+    let nodes = super::scenario::Nodes::of(scenario);
+    for (i, (_, a)) in actions.iter().enumerate() {
+        let at = |e: String| format!("actions[{}]: {}", i, e);
+        for n in a.nodes() {
+            nodes.check(n).map_err(at)?;
+        }
+        match a {
+            UserAction::Fault(FaultAction::SetConfig { node, config }) => {
+                let keys = match node {
+                    NodeId::Producer(_) => (super::config::PRODUCER_KEYS, "producer"),
+                    NodeId::Consumer(_) => (super::config::CONSUMER_KEYS, "consumer"),
+                    NodeId::Broker(_) => {
+                        return Err(at(format!(
+                            "`set_config` changes a client's settings; `{}` is a broker",
+                            node
+                        )))
+                    }
+                };
+                super::config::check_keys(config, keys.0, keys.1)
+                    .map_err(|e| at(format!("`set_config` on `{}`: {}", node, e)))?;
+            }
+            UserAction::Fault(FaultAction::Pause(node, _))
+                if !matches!(node, NodeId::Consumer(_)) =>
+            {
+                return Err(at(format!(
+                    "`pause` holds a consumer application; `{}` is not one",
+                    node
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl Sim {
     /// Applies a user action now. Returns false when it no longer applies (the message arrived).
     pub fn apply_user_action(&mut self, action: &UserAction) -> bool {
