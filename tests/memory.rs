@@ -169,7 +169,7 @@ fn a_long_run_keeps_its_checkpoints_within_their_budget_and_steps_back_exactly()
     while tl.step() {
         most = most.max(tl.checkpoint_bytes());
         assert!(tl.checkpoint_count() <= 64, "{}", tl.checkpoint_count());
-        if tl.step_index() % 20_000 == 0 {
+        if tl.step_index().is_multiple_of(20_000) {
             rss_at.push((
                 tl.step_index(),
                 current_rss().map(|b| b >> 20),
