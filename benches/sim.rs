@@ -51,6 +51,43 @@ fn transactional(per_txn: u32, total: u32) -> Value {
     })
 }
 
+/// Benchmarks run past the caps on files (`sim::limits`: records, batches, script steps,
+/// ticks): the file is validated with the start of each script and no limits, then given its
+/// whole scripts and limits.
+fn uncapped(file: &Value) -> Result<Scenario, String> {
+    let mut small = file.clone();
+    let mut scripts = Vec::new();
+    if let Some(ps) = small["producers"].as_array_mut() {
+        for p in ps {
+            let ops: Vec<eoscope::sim::scenario::Op> =
+                serde_json::from_value(p["script"].clone()).map_err(|e| e.to_string())?;
+            let mut start: Vec<Value> = p["script"].as_array().cloned().unwrap_or_default();
+            start.truncate(4);
+            for op in &mut start {
+                if op.get("send").is_some() {
+                    op["send"]["batches"] = json!(1);
+                }
+            }
+            p["script"] = json!(start);
+            scripts.push(ops);
+        }
+    }
+    if let Some(o) = small.as_object_mut() {
+        o.remove("limits");
+    }
+    let mut scenario = Scenario::from_json(&small.to_string())?;
+    for ((_, ops), full) in scenario.producers.iter_mut().zip(scripts) {
+        *ops = full;
+    }
+    if let Some(n) = file["limits"]["max_steps"].as_u64() {
+        scenario.max_steps = n;
+    }
+    if let Some(n) = file["limits"]["max_ticks"].as_u64() {
+        scenario.max_ticks = n;
+    }
+    Ok(scenario)
+}
+
 fn measure_all(name: &str, file: Value, records: u64) {
     run(name, file, records)
 }
@@ -68,7 +105,7 @@ fn measure(name: &str, file: Value, records: u64) {
 }
 
 fn run(name: &str, file: Value, records: u64) {
-    let scenario = match Scenario::from_json(&file.to_string()) {
+    let scenario = match uncapped(&file) {
         Ok(s) => s,
         Err(e) => return println!("{:<44} error: {}", name, e),
     };
@@ -177,7 +214,7 @@ fn search_speed() {
     let file = json!({"format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9",
         "producers": [{"config": {"request.timeout.ms": 1000}, "script": [{"send": {"records": 1}}, {"send": {"records": 1}}]}],
         "consumers": [{"config": {"enable.auto.commit": false}, "commit": "after_processing"}]});
-    let Ok(scenario) = Scenario::from_json(&file.to_string()) else {
+    let Ok(scenario) = uncapped(&file) else {
         return;
     };
     let start = Instant::now();
@@ -186,6 +223,7 @@ fn search_speed() {
         max_states: 50_000_000,
         max_depth: 500,
         client_crashes: false,
+        max_bytes: usize::MAX,
     };
     let (outcome, states) = find(
         scenario,

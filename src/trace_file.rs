@@ -110,8 +110,8 @@ pub fn parse(text: &str) -> Result<TraceFile, String> {
     let file: ScenarioFile = match o.get("scenario") {
         // From text, not `from_value`: the app already has the text deserializer for scenario
         // files, and a second one (over `Value`) would cost the bundle as much again.
-        Some(s @ Value::Object(_)) => serde_json::from_str(&s.to_string())
-            .map_err(|e| format!("the trace file's scenario: {}", clip(&e.to_string())))?,
+        Some(s @ Value::Object(_)) => crate::sim::scenario::parse_file(&s.to_string())
+            .map_err(|e| format!("the trace file's scenario: {}", clip(&e)))?,
         _ => return Err("the trace file has no scenario".into()),
     };
     let seed = match o.get("seed") {
@@ -166,6 +166,8 @@ pub fn import(text: &str) -> Result<Imported, String> {
             trace.step, scenario.max_steps
         ));
     }
+    crate::sim::timeline::check_actions(&scenario, &trace.actions)
+        .map_err(|e| format!("the trace file's {}", e))?;
     let mut timeline = Timeline::with_actions(scenario, trace.seed, trace.actions.clone());
     timeline.seek(trace.step);
     let digest_matches =

@@ -1152,13 +1152,13 @@ fn time_travel_is_exact_and_its_memory_is_bounded() {
     }
     // A long run keeps its checkpoints within the budget.
     let big = json!({"format": "eoscope/scenario@1", "title": {"en": "t"}, "version": "3.9",
-        "producers": [{"script": [{"send": {"records": 1, "batches": 60000}}]}],
+        "producers": [{"script": [{"send": {"records": 1, "batches": 32000}}]}],
         "consumers": [{"config": {"enable.auto.commit": false}, "commit": "after_processing"}]});
     let mut tl = Timeline::new(Scenario::from_json(&big.to_string()).unwrap(), None);
     while tl.step() {}
     assert!(tl.checkpoint_count() <= 64);
     assert!(
-        tl.checkpoint_bytes() <= (64 << 20) * 2,
+        tl.checkpoint_bytes() <= eoscope::sim::limits::CHECKPOINT_BUDGET_BYTES,
         "{}",
         tl.checkpoint_bytes()
     );

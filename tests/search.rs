@@ -14,6 +14,7 @@ const BOUNDS: Bounds = Bounds {
     max_states: 3_000_000,
     max_depth: 400,
     client_crashes: true,
+    max_bytes: eoscope::sim::limits::SEARCH_BUDGET_BYTES,
 };
 
 fn scenario(producer: serde_json::Value, consumers: serde_json::Value) -> Scenario {
@@ -117,6 +118,7 @@ fn consume_transform_produce_with_transactions_has_no_end_to_end_violation_up_to
         max_states: 3_000_000,
         max_depth: 400,
         client_crashes: true,
+        max_bytes: eoscope::sim::limits::SEARCH_BUDGET_BYTES,
     };
     for p in [
         Property::EndToEndExactlyOnce,

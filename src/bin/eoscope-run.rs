@@ -3,7 +3,7 @@
 //! ```text
 //! eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace]
 //! eoscope-run SCENARIO.json --trace [--seed N] [--until-tick T | --until-step S]
-//! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]
+//! eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--max-memory-mb M] [--no-client-crashes]
 //! eoscope-run SCENARIO.json --flip KEY [--seed N]
 //! ```
 //! Exit codes: 0 = the checker's verdicts match the scenario's `expect` (with `--search`: the
@@ -29,7 +29,7 @@ mod lab_report;
 fn usage(msg: &str) -> ExitCode {
     eprintln!("eoscope-run: {}", msg);
     eprintln!("usage: eoscope-run SCENARIO.json [--seed N] [--until-tick T | --until-step S] [--no-trace | --trace]");
-    eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--no-client-crashes]");
+    eprintln!("       eoscope-run SCENARIO.json --search GOAL [--max-faults K] [--max-states N] [--max-depth D] [--max-memory-mb M] [--no-client-crashes]");
     eprintln!("       eoscope-run SCENARIO.json --flip KEY [--seed N]");
     ExitCode::from(2)
 }
@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         max_states: 2_000_000,
         max_depth: 500,
         client_crashes: true,
+        max_bytes: eoscope::sim::limits::SEARCH_BUDGET_BYTES,
     };
     let mut i = 0;
     while i < args.len() {
@@ -85,6 +86,10 @@ fn main() -> ExitCode {
             "--max-depth" => match value(i) {
                 Some(v) => bounds.max_depth = v,
                 None => return usage("--max-depth needs a whole number"),
+            },
+            "--max-memory-mb" => match value(i) {
+                Some(v) if (1..=65_536).contains(&v) => bounds.max_bytes = (v as usize) << 20,
+                _ => return usage("--max-memory-mb needs a number from 1 to 65536"),
             },
             "--no-client-crashes" => {
                 bounds.client_crashes = false;
@@ -277,12 +282,12 @@ fn run_search(
         },
     };
     // The search chooses the faults: the file's own schedule is left out.
-    let mut file: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let mut file = match eoscope::sim::scenario::parse_file(text) {
+        Ok(f) => f,
         Err(e) => return usage(&format!("scenario file: {}", e)),
     };
-    file["schedule"] = serde_json::json!([]);
-    let scenario = match Scenario::from_json(&file.to_string()) {
+    file.schedule.clear();
+    let scenario = match Scenario::from_file(&file) {
         Ok(s) => s,
         Err(e) => return usage(&e),
     };
@@ -305,6 +310,11 @@ fn run_search(
             out["reached_at_step"] = serde_json::json!(c.step);
             out["run"] = report(&tl.sim);
             lab_report::extend(&tl.sim, &mut out["run"]);
+        }
+        Outcome::MemoryBudget { .. } => {
+            out["found"] = serde_json::json!(false);
+            out["memory_budget_reached"] = serde_json::json!(true);
+            out["summary"] = serde_json::json!(eoscope::sim::search::memory_budget_message(states));
         }
         Outcome::NotFound { faults, exhausted } => {
             out["found"] = serde_json::json!(false);
@@ -332,7 +342,7 @@ fn run_search(
 /// `--flip`: the run and its twin with one setting flipped, and where they part.
 fn run_flip(text: &str, left: Scenario, seed: Option<u64>, key: &str) -> ExitCode {
     use eoscope::sim::compare::{compare, flip};
-    let file: eoscope::sim::scenario::ScenarioFile = match serde_json::from_str(text) {
+    let file = match eoscope::sim::scenario::parse_file(text) {
         Ok(f) => f,
         Err(e) => return usage(&format!("scenario file: {}", e)),
     };

@@ -334,7 +334,7 @@ pub const TRANSACTION_MAX_TIMEOUT_MS: u64 = 900_000;
 /// A raw settings map as it appears in a scenario file.
 pub type RawConfig = BTreeMap<String, Value>;
 
-fn check_keys(raw: &RawConfig, allowed: &[&str], whose: &str) -> Result<(), String> {
+pub(crate) fn check_keys(raw: &RawConfig, allowed: &[&str], whose: &str) -> Result<(), String> {
     for key in raw.keys() {
         if !allowed.contains(&key.as_str()) {
             // Kafka itself only logs "was supplied but isn't a known config"; eoscope refuses, so a typo never goes unnoticed.

@@ -15,6 +15,7 @@ pub mod consumer;
 pub mod effects;
 pub mod errors;
 pub mod group_coordinator;
+pub mod limits;
 pub mod log;
 pub mod message;
 pub mod producer;

@@ -613,14 +613,103 @@ pub struct Scenario {
     pub group_ids: Vec<String>,
 }
 
-/// The most records a scenario may create (the checker keeps a byte per record).
-pub const MAX_RECORDS: u64 = 50_000_000;
+use super::limits;
+/// The most records a scenario may create (measured bytes per record: `limits`).
+pub use super::limits::MAX_RECORDS;
+
+/// Reads a scenario file's text as written, before validation: the one reader for the runner,
+/// the editor and an opened file, so they accept the same files. A UTF-8 byte order mark is
+/// skipped; a file over `limits::MAX_FILE_BYTES` is refused before it is parsed; a JSON error
+/// names the key it is in ("`cluster.brokers`: invalid value: integer `300`, expected a whole number 0 to 255 …"; `Scenario::from_json` prefixes "scenario file: ").
+pub fn parse_file(text: &str) -> Result<ScenarioFile, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() > limits::MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {} bytes; at most {}",
+            text.len(),
+            limits::MAX_FILE_BYTES
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let what = e
+            .to_string()
+            .replace("expected u8", "expected a whole number 0 to 255")
+            .replace("expected u32", "expected a whole number 0 to 4294967295")
+            .replace(
+                "expected u64",
+                "expected a whole number 0 to 18446744073709551615",
+            );
+        match key_at(text, e.line(), e.column()) {
+            Some(key) => format!("`{}`: {}", key, what),
+            None => what,
+        }
+    })
+}
+
+/// The key path (`producers[0].script[2].send.records`) at a line and column of JSON text.
+fn key_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let end = (start + column).min(text.len());
+    // Each open container: an object's current key, or an array's index.
+    let mut path: Vec<(Option<String>, Option<usize>)> = Vec::new();
+    let mut string: Option<String> = None;
+    let mut last = String::new();
+    let mut escaped = false;
+    for c in text.get(..end)?.chars() {
+        if let Some(s) = string.as_mut() {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => last = string.take().unwrap_or_default(),
+                _ if s.len() < 200 => s.push(c),
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => string = Some(String::new()),
+            '{' => path.push((None, None)),
+            '[' => path.push((None, Some(0))),
+            '}' | ']' => {
+                path.pop();
+            }
+            ':' => {
+                if let Some(top) = path.last_mut() {
+                    top.0 = Some(std::mem::take(&mut last));
+                }
+            }
+            ',' => match path.last_mut() {
+                Some((_, Some(i))) => *i += 1,
+                Some((k, None)) => *k = None,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    for (key, index) in &path {
+        match (key, index) {
+            (_, Some(i)) => out.push_str(&format!("[{}]", i)),
+            (Some(k), None) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&truncate(k));
+            }
+            (None, None) => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
 
 impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let file: ScenarioFile =
-            serde_json::from_str(text).map_err(|e| format!("scenario file: {}", e))?;
+        let file = parse_file(text).map_err(|e| format!("scenario file: {}", e))?;
         Scenario::from_file(&file)
     }
 
@@ -635,6 +724,7 @@ impl Scenario {
         if !f.title.contains_key("en") {
             return Err("`title` needs an \"en\" entry".into());
         }
+        check_texts(f)?;
         let version = KafkaVersion::parse(&f.version).map_err(|e| format!("`version`: {}", e))?;
         let c = &f.cluster;
         if !(1..=3).contains(&c.brokers) {
@@ -667,17 +757,22 @@ impl Scenario {
                 c.replication_factor, c.min_insync_replicas
             ));
         }
-        if c.replica_lag_time_max_ms == 0
-            || c.replica_lag_time_max_ms > 3_600_000
-            || c.replica_fetch_wait_max_ms > 60_000
-        {
-            return Err("`cluster.replica.lag.time.max.ms` must be 1 to 3600000 and `replica.fetch.wait.max.ms` at most 60000".into());
-        }
-        if c.latency_ms > 60_000 || c.jitter_ms > 60_000 {
-            return Err(
-                "`cluster.network.latency.ms` and `network.jitter.ms` must be at most 60000".into(),
-            );
-        }
+        in_range(
+            "cluster.replica.lag.time.max.ms",
+            c.replica_lag_time_max_ms,
+            1,
+            3_600_000,
+        )?;
+        in_range(
+            "cluster.replica.fetch.wait.max.ms",
+            c.replica_fetch_wait_max_ms,
+            0,
+            60_000,
+        )?;
+        in_range("cluster.network.latency.ms", c.latency_ms, 0, 60_000)?;
+        in_range("cluster.network.jitter.ms", c.jitter_ms, 0, 60_000)?;
+        in_range("limits.max_steps", f.limits.max_steps, 1, limits::MAX_STEPS)?;
+        in_range("limits.max_ticks", f.limits.max_ticks, 1, limits::MAX_TICKS)?;
         let transaction_partition_verification =
             match (c.transaction_partition_verification_enable, version.has_transaction_verification()) {
                 (Some(true), false) => {
@@ -690,12 +785,18 @@ impl Scenario {
                 (None, default) => default,
             };
         let broker = broker_settings(c, version)?;
-        if f.producers.len() > 4 || f.consumers.len() > 4 {
-            return Err("at most 4 producers and 4 consumers".into());
-        }
+        at_most("producers", f.producers.len() as u64, 4)?;
+        at_most("consumers", f.consumers.len() as u64, 4)?;
+        at_most(
+            "schedule",
+            f.schedule.len() as u64,
+            limits::MAX_SCHEDULE_ENTRIES as u64,
+        )?;
         let mut transactional_ids: Vec<String> = Vec::new();
         let mut producers = Vec::new();
+        // Sums that only saturate: no file can overflow them.
         let mut records: u64 = 0;
+        let mut batches: u64 = 0;
         for (i, p) in f.producers.iter().enumerate() {
             let cfg = config::producer_config(&p.config, version)
                 .map_err(|e| format!("producer-{}: {}", i, e))?;
@@ -704,6 +805,14 @@ impl Scenario {
                     transactional_ids.push(t.clone());
                 }
             }
+            if p.script.len() > limits::MAX_SCRIPT_STEPS {
+                return Err(format!(
+                    "`producers[{}].script` holds {} steps; at most {}",
+                    i,
+                    p.script.len(),
+                    limits::MAX_SCRIPT_STEPS
+                ));
+            }
             for (j, op) in p.script.iter().enumerate() {
                 check_raw_op(op, c, &mut transactional_ids)
                     .map_err(|e| format!("producer-{} script step {}: {}", i, j, e))?;
@@ -711,13 +820,34 @@ impl Scenario {
                     records += r.records as u64;
                 }
                 if let Op::Send(s) = op {
+                    let at = |key: &str| format!("producers[{}].script[{}].send.{}", i, j, key);
                     if s.partition >= c.partitions {
-                        return Err(format!("producer-{} script step {}: partition {} does not exist (the topic has {})", i, j, s.partition, c.partitions));
+                        return Err(format!(
+                            "`{}` must be 0 to {} (the topic has {} partitions), not {}",
+                            at("partition"),
+                            c.partitions - 1,
+                            c.partitions,
+                            s.partition
+                        ));
                     }
-                    if s.records == 0 || s.records > 10_000 || s.batches == 0 {
-                        return Err(format!("producer-{} script step {}: `records` must be 1 to 10000 and `batches` at least 1", i, j));
+                    in_range(&at("records"), s.records as u64, 1, 10_000)?;
+                    in_range(&at("batches"), s.batches as u64, 1, limits::MAX_BATCHES)?;
+                    batches = batches.saturating_add(s.batches as u64);
+                    records = records.saturating_add(s.records as u64 * s.batches as u64);
+                    if records > MAX_RECORDS {
+                        return Err(format!(
+                            "`{}`: the scripts send more than {} records in all (`records` × `batches`, summed over every send)",
+                            at("batches"),
+                            MAX_RECORDS
+                        ));
                     }
-                    records += s.records as u64 * s.batches as u64;
+                    if batches > limits::MAX_BATCHES {
+                        return Err(format!(
+                            "`{}`: the scripts send more than {} batches in all (summed over every send)",
+                            at("batches"),
+                            limits::MAX_BATCHES
+                        ));
+                    }
                 }
                 let transactional_op = matches!(
                     op,
@@ -725,8 +855,8 @@ impl Scenario {
                 );
                 if transactional_op && cfg.transactional_id.is_none() {
                     return Err(format!(
-                        "producer-{} script step {}: transactions need a `transactional.id`",
-                        i, j
+                        "`producers[{}].script[{}]`: transactions need a `transactional.id` in `producers[{}].config`",
+                        i, j, i
                     ));
                 }
             }
@@ -746,12 +876,6 @@ impl Scenario {
             }
             producers.push((cfg, p.script.clone()));
         }
-        if records > MAX_RECORDS {
-            return Err(format!(
-                "the scripts send {} records; at most {}",
-                records, MAX_RECORDS
-            ));
-        }
         let mut group_ids: Vec<String> = Vec::new();
         let mut consumers = Vec::new();
         for (i, cs) in f.consumers.iter().enumerate() {
@@ -767,8 +891,8 @@ impl Scenario {
             };
             if mode == CommitMode::Auto && !cfg.enable_auto_commit {
                 return Err(format!(
-                    "consumer-{}: commit mode `auto` needs `enable.auto.commit` true",
-                    i
+                    "consumer-{}: `consumers[{}].commit` `auto` needs `enable.auto.commit` true",
+                    i, i
                 ));
             }
             if mode != CommitMode::Auto
@@ -776,8 +900,8 @@ impl Scenario {
                 && cs.config.contains_key("enable.auto.commit")
             {
                 return Err(format!(
-                    "consumer-{}: commit mode `{:?}` needs `enable.auto.commit` false",
-                    i, mode
+                    "consumer-{}: `consumers[{}].commit` `{:?}` needs `enable.auto.commit` false",
+                    i, i, mode
                 ));
             }
             let output = match (&cs.output, mode) {
@@ -893,9 +1017,6 @@ impl Scenario {
                 }
             };
             expect.insert(k.clone(), pass);
-        }
-        if f.limits.max_steps == 0 || f.limits.max_steps > 100_000_000 {
-            return Err("`limits.max_steps` must be 1 to 100000000".into());
         }
         check_story(f)?;
         Ok(Scenario {
@@ -1068,7 +1189,11 @@ fn broker_settings(
 fn check_story(f: &ScenarioFile) -> Result<(), String> {
     const MAX_KNOBS: usize = 4;
     if f.knobs.len() > MAX_KNOBS {
-        return Err(format!("`knobs` holds at most {} settings", MAX_KNOBS));
+        return Err(format!(
+            "`knobs` holds at most {} settings, not {}",
+            MAX_KNOBS,
+            f.knobs.len()
+        ));
     }
     for (i, k) in f.knobs.iter().enumerate() {
         if !super::compare::FLIPS.contains(&k.as_str()) {
@@ -1101,16 +1226,122 @@ fn check_story(f: &ScenarioFile) -> Result<(), String> {
     Ok(())
 }
 
+/// "`key` must be LO to HI, not V".
+/// Prefixes an error with the field it is about: "`crash`: `producer-9` does not exist…".
+fn field<T>(key: &str, r: Result<T, String>) -> Result<T, String> {
+    r.map_err(
+        |e| match e.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
+            Some((inner, tail)) if !inner.contains(['-', ' ']) => {
+                format!("`{}.{}`: {}", key, inner, tail)
+            }
+            _ => format!("`{}`: {}", key, e),
+        },
+    )
+}
+
+fn at_most(key: &str, n: u64, max: u64) -> Result<(), String> {
+    if n <= max {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` holds at most {} entries, not {}",
+            key, max, n
+        ))
+    }
+}
+
+fn in_range(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{}` must be {} to {}, not {}", key, lo, hi, v))
+    }
+}
+
+/// Text a reader sees is capped at parse time: a title or a beat's title at
+/// `limits::MAX_TITLE_CHARS` characters, a description, narration or note at `MAX_TEXT_CHARS`.
+fn check_texts(f: &ScenarioFile) -> Result<(), String> {
+    fn each(key: &str, text: &Localized, max: usize) -> Result<(), String> {
+        for (lang, t) in text {
+            let n = t.chars().count();
+            if n > max {
+                return Err(format!(
+                    "`{}.{}` is {} characters; at most {}",
+                    key,
+                    truncate(lang),
+                    n,
+                    max
+                ));
+            }
+        }
+        Ok(())
+    }
+    let id_chars = f.id.chars().count();
+    if id_chars > 100 {
+        return Err(format!("`id` is {} characters; at most 100", id_chars));
+    }
+    each("title", &f.title, limits::MAX_TITLE_CHARS)?;
+    each("description", &f.description, limits::MAX_TEXT_CHARS)?;
+    at_most("beats", f.beats.len() as u64, limits::MAX_BEATS as u64)?;
+    for (b, beat) in f.beats.iter().enumerate() {
+        each(
+            &format!("beats[{}].title", b),
+            &beat.title,
+            limits::MAX_TITLE_CHARS,
+        )?;
+        each(
+            &format!("beats[{}].narration", b),
+            &beat.narration,
+            limits::MAX_TEXT_CHARS,
+        )?;
+        at_most(
+            &format!("beats[{}].highlight", b),
+            beat.highlight.len() as u64,
+            limits::MAX_HIGHLIGHTS as u64,
+        )?;
+        at_most(
+            &format!("beats[{}].variants", b),
+            beat.variants.len() as u64,
+            8,
+        )?;
+        for (v, variant) in beat.variants.iter().enumerate() {
+            let at = format!("beats[{}].variants[{}]", b, v);
+            each(
+                &format!("{}.title", at),
+                &variant.title,
+                limits::MAX_TITLE_CHARS,
+            )?;
+            each(
+                &format!("{}.narration", at),
+                &variant.narration,
+                limits::MAX_TEXT_CHARS,
+            )?;
+            let highlights = variant.highlight.as_ref().map_or(0, Vec::len) as u64;
+            at_most(
+                &format!("{}.highlight", at),
+                highlights,
+                limits::MAX_HIGHLIGHTS as u64,
+            )?;
+        }
+    }
+    for (i, s) in f.schedule.iter().enumerate() {
+        let n = s.note.as_deref().map_or(0, |t| t.chars().count());
+        if n > limits::MAX_TEXT_CHARS {
+            return Err(format!(
+                "`schedule[{}].note` is {} characters; at most {}",
+                i,
+                n,
+                limits::MAX_TEXT_CHARS
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn truncate(s: &str) -> String {
     config::short(&serde_json::Value::String(s.to_string()))
         .trim_matches('"')
         .to_string()
-}
-
-struct Nodes {
-    brokers: u8,
-    producers: u8,
-    consumers: u8,
 }
 
 fn node(s: &str, nodes: &Nodes) -> Result<NodeId, String> {
@@ -1120,15 +1351,50 @@ fn node(s: &str, nodes: &Nodes) -> Result<NodeId, String> {
             truncate(s)
         )
     })?;
-    let ok = match n {
-        NodeId::Broker(i) => i < nodes.brokers,
-        NodeId::Producer(i) => i < nodes.producers,
-        NodeId::Consumer(i) => i < nodes.consumers,
-    };
-    if ok {
-        Ok(n)
-    } else {
-        Err(format!("`{}` does not exist in this scenario", s))
+    nodes.check(n)?;
+    Ok(n)
+}
+
+/// The nodes of a scenario, to refuse a name that is none of them.
+#[derive(Clone, Copy, Debug)]
+pub struct Nodes {
+    pub brokers: u8,
+    pub producers: u8,
+    pub consumers: u8,
+}
+
+impl Nodes {
+    pub fn of(s: &Scenario) -> Nodes {
+        Nodes {
+            brokers: s.brokers,
+            producers: s.producers.len() as u8,
+            consumers: s.consumers.len() as u8,
+        }
+    }
+
+    /// `Err` names the node and the ones that exist: "`producer-9` does not exist in this
+    /// scenario (producer-0 to producer-1)".
+    pub fn check(&self, n: NodeId) -> Result<(), String> {
+        let (kind, i, count) = match n {
+            NodeId::Broker(i) => ("broker", i, self.brokers),
+            NodeId::Producer(i) => ("producer", i, self.producers),
+            NodeId::Consumer(i) => ("consumer", i, self.consumers),
+        };
+        match count {
+            _ if i < count => Ok(()),
+            0 => Err(format!(
+                "`{}-{}` does not exist in this scenario (it has no {}s)",
+                kind, i, kind
+            )),
+            _ => Err(format!(
+                "`{}-{}` does not exist in this scenario ({}-0 to {}-{})",
+                kind,
+                i,
+                kind,
+                kind,
+                count - 1
+            )),
+        }
     }
 }
 
@@ -1149,12 +1415,22 @@ fn message_match(m: &MatchSpec, nodes: &Nodes) -> Result<MessageMatch, String> {
     };
     let nth = m.nth.unwrap_or(1);
     if nth == 0 {
-        return Err("`nth` counts from 1".into());
+        return Err(format!("`nth` must be 1 to {}, not 0", u32::MAX));
     }
     Ok(MessageMatch {
         kind,
-        from: m.from.as_deref().map(|s| node(s, nodes)).transpose()?,
-        to: m.to.as_deref().map(|s| node(s, nodes)).transpose()?,
+        from: m
+            .from
+            .as_deref()
+            .map(|s| node(s, nodes))
+            .transpose()
+            .map_err(|e| format!("`from`: {}", e))?,
+        to: m
+            .to
+            .as_deref()
+            .map(|s| node(s, nodes))
+            .transpose()
+            .map_err(|e| format!("`to`: {}", e))?,
         nth,
     })
 }
@@ -1166,37 +1442,41 @@ fn pair(p: &[String; 2], nodes: &Nodes) -> Result<(NodeId, NodeId), String> {
 fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String> {
     let mut actions = Vec::new();
     if let Some(m) = &s.drop {
-        actions.push(FaultAction::Drop(message_match(m, nodes)?));
+        actions.push(FaultAction::Drop(field("drop", message_match(m, nodes))?));
     }
     if let Some(m) = &s.duplicate {
-        actions.push(FaultAction::Duplicate(message_match(m, nodes)?));
+        actions.push(FaultAction::Duplicate(field(
+            "duplicate",
+            message_match(m, nodes),
+        )?));
     }
     if let Some(d) = &s.delay {
-        if d.ms > 3_600_000 {
-            return Err("`delay.ms` must be at most 3600000".into());
-        }
-        actions.push(FaultAction::Delay(message_match(&d.what, nodes)?, d.ms));
+        in_range("delay.ms", d.ms, 0, 3_600_000)?;
+        actions.push(FaultAction::Delay(
+            field("delay", message_match(&d.what, nodes))?,
+            d.ms,
+        ));
     }
     if let Some(n) = &s.crash {
-        actions.push(FaultAction::Crash(node(n, nodes)?));
+        actions.push(FaultAction::Crash(field("crash", node(n, nodes))?));
     }
     if let Some(n) = &s.restart {
-        actions.push(FaultAction::Restart(node(n, nodes)?));
+        actions.push(FaultAction::Restart(field("restart", node(n, nodes))?));
     }
     if let Some(p) = &s.partition {
-        let (a, b) = pair(p, nodes)?;
+        let (a, b) = field("partition", pair(p, nodes))?;
         actions.push(FaultAction::Partition(a, b));
     }
     if let Some(p) = &s.heal {
-        let (a, b) = pair(p, nodes)?;
+        let (a, b) = field("heal", pair(p, nodes))?;
         actions.push(FaultAction::Heal(a, b));
     }
     if let Some(p) = &s.hold {
-        let (a, b) = pair(p, nodes)?;
+        let (a, b) = field("hold", pair(p, nodes))?;
         actions.push(FaultAction::Hold(a, b));
     }
     if let Some(p) = &s.release {
-        let (a, b) = pair(p, nodes)?;
+        let (a, b) = field("release", pair(p, nodes))?;
         actions.push(FaultAction::Release(a, b));
     }
     if let Some(r) = &s.drop_rate {
@@ -1207,29 +1487,44 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
             ));
         }
         actions.push(FaultAction::DropRate {
-            from: r.from.as_deref().map(|x| node(x, nodes)).transpose()?,
-            to: r.to.as_deref().map(|x| node(x, nodes)).transpose()?,
+            from: field(
+                "drop_rate.from",
+                r.from.as_deref().map(|x| node(x, nodes)).transpose(),
+            )?,
+            to: field(
+                "drop_rate.to",
+                r.to.as_deref().map(|x| node(x, nodes)).transpose(),
+            )?,
             per_mille: r.per_mille,
         });
     }
     if let Some(set) = &s.set {
-        let n = node(&set.node, nodes)?;
-        if matches!(n, NodeId::Broker(_)) {
-            return Err("`set` changes a client's settings; brokers have none here".into());
-        }
+        let n = field("set.node", node(&set.node, nodes))?;
+        let keys = match n {
+            NodeId::Producer(_) => (config::PRODUCER_KEYS, "producer"),
+            NodeId::Consumer(_) => (config::CONSUMER_KEYS, "consumer"),
+            NodeId::Broker(_) => {
+                return Err(format!(
+                    "`set.node` changes a client's settings; `{}` is a broker",
+                    n
+                ))
+            }
+        };
+        field(
+            "set.config",
+            config::check_keys(&set.config, keys.0, keys.1),
+        )?;
         actions.push(FaultAction::SetConfig {
             node: n,
             config: set.config.clone(),
         });
     }
     if let Some(p) = &s.pause {
-        let n = node(&p.node, nodes)?;
+        let n = field("pause.node", node(&p.node, nodes))?;
         if !matches!(n, NodeId::Consumer(_)) {
             return Err("`pause` holds a consumer application; name a consumer-N".into());
         }
-        if p.ms == 0 || p.ms > 3_600_000 {
-            return Err(format!("`pause.ms` must be 1 to 3600000, not {}", p.ms));
-        }
+        in_range("pause.ms", p.ms, 1, 3_600_000)?;
         actions.push(FaultAction::Pause(n, p.ms));
     }
     if let Some(i) = &s.inject {
@@ -1289,7 +1584,7 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
                 );
             }
             Trigger::OnSend {
-                what: message_match(on, nodes)?,
+                what: field("on", message_match(on, nodes))?,
                 after: at.unwrap_or(0),
             }
         }

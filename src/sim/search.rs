@@ -45,6 +45,22 @@ pub struct Bounds {
     /// Also crash producers and consumers (a restarted producer is a new session, which
     /// idempotence does not cover); brokers may always crash.
     pub client_crashes: bool,
+    /// Stop, with `Outcome::MemoryBudget`, before the runs waiting to be explored and the
+    /// worlds seen would take more than this many bytes (estimated: `limits::sim_bytes`).
+    pub max_bytes: usize,
+}
+
+impl Default for Bounds {
+    /// The UI's defaults, within `limits::SEARCH_BUDGET_BYTES`.
+    fn default() -> Bounds {
+        Bounds {
+            max_faults: 1,
+            max_states: 200_000,
+            max_depth: 400,
+            client_crashes: true,
+            max_bytes: super::limits::SEARCH_BUDGET_BYTES,
+        }
+    }
 }
 
 /// A schedule that reaches the goal.
@@ -66,11 +82,51 @@ pub enum Outcome {
         faults: u32,
         exhausted: bool,
     },
+    /// Stopped before the search's memory passed `Bounds::max_bytes`, with runs still to
+    /// explore: nothing found so far, and narrower bounds may finish.
+    MemoryBudget {
+        faults: u32,
+    },
+}
+
+/// The runner's (and the English UI's) sentence for a search stopped by its memory budget.
+pub fn memory_budget_message(states: u64) -> String {
+    format!(
+        "the search stopped at {} states: memory budget reached — narrow the bounds",
+        states
+    )
 }
 
 struct Run {
     sim: Sim,
     actions: Vec<(u64, UserAction)>,
+    /// Its estimated size, counted in `Search::bytes` while it waits or runs.
+    bytes: usize,
+}
+
+impl Run {
+    fn new(sim: Sim, actions: Vec<(u64, UserAction)>) -> Run {
+        let bytes = super::limits::sim_bytes(&sim) + actions_bytes(actions.len());
+        Run {
+            sim,
+            actions,
+            bytes,
+        }
+    }
+}
+
+/// A schedule of `n` faults as a waiting run holds it: the list (allocated to its length, plus
+/// the allocator's header) and the run's slot in a queue (twice: a `VecDeque` grows by doubling).
+fn actions_bytes(n: usize) -> usize {
+    n * std::mem::size_of::<(u64, UserAction)>() + 16 + 2 * std::mem::size_of::<Pending>()
+}
+
+/// A run waiting to be explored: with its world, or (once the search holds half its memory
+/// budget in worlds) only its faults, replayed from the start when its turn comes.
+struct Pending {
+    sim: Option<Box<Sim>>,
+    actions: Vec<(u64, UserAction)>,
+    bytes: usize,
 }
 
 /// A search in progress.
@@ -78,10 +134,14 @@ pub struct Search {
     goal: Goal,
     bounds: Bounds,
     level: u32,
-    current: VecDeque<Run>,
-    next: VecDeque<Run>,
+    current: VecDeque<Pending>,
+    next: VecDeque<Pending>,
     active: Option<Run>,
+    /// The run before any fault, to replay a waiting run kept without its world.
+    root: Sim,
     seen: BTreeSet<u64>,
+    /// The estimated bytes of the runs held (waiting, or the one running) and of `seen`.
+    bytes: usize,
     /// Steps simulated so far.
     pub states: u64,
     /// The furthest step any run has reached.
@@ -94,13 +154,17 @@ pub struct Search {
 impl Search {
     pub fn new(scenario: Scenario, seed: Option<u64>, goal: Goal, bounds: Bounds) -> Search {
         let sim = Sim::with_trace(scenario, seed, Trace::new(false, 0));
+        let first = Run::new(sim.clone(), Vec::new());
         Search {
             goal,
             bounds,
             level: 0,
-            current: VecDeque::from([Run {
-                sim,
-                actions: Vec::new(),
+            bytes: first.bytes * 2,
+            root: sim,
+            current: VecDeque::from([Pending {
+                sim: Some(Box::new(first.sim)),
+                actions: first.actions,
+                bytes: first.bytes,
             }]),
             next: VecDeque::new(),
             active: None,
@@ -120,6 +184,11 @@ impl Search {
     /// The search's limits.
     pub fn bounds(&self) -> Bounds {
         self.bounds
+    }
+
+    /// The estimated memory the search holds now: its runs and the worlds it has seen.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// Runs waiting to be explored (this level's and the next's).
@@ -156,10 +225,14 @@ impl Search {
                     self.outcome = Some(Outcome::Found(found));
                     break;
                 }
+                self.bytes = self.bytes.saturating_sub(run.bytes);
                 continue;
             }
             if self.level < self.bounds.max_faults && run.sim.world.step <= self.bounds.max_depth {
                 self.branch(&run, &before);
+                if self.outcome.is_some() {
+                    break;
+                }
             }
             self.active = Some(run);
         }
@@ -167,19 +240,40 @@ impl Search {
     }
 
     fn pop(&mut self) -> Option<Run> {
-        if let Some(r) = self.current.pop_front() {
-            return Some(r);
+        let p = match self.current.pop_front() {
+            Some(p) => p,
+            None => {
+                if self.next.is_empty() {
+                    self.outcome = Some(Outcome::NotFound {
+                        faults: self.level,
+                        exhausted: true,
+                    });
+                    return None;
+                }
+                self.level += 1;
+                std::mem::swap(&mut self.current, &mut self.next);
+                self.current.pop_front()?
+            }
+        };
+        self.bytes = self.bytes.saturating_sub(p.bytes);
+        let sim = match p.sim {
+            Some(sim) => *sim,
+            None => self.replay(&p.actions),
+        };
+        let run = Run::new(sim, p.actions);
+        self.bytes += run.bytes;
+        Some(run)
+    }
+
+    /// The world a schedule leads to: the run without faults, each fault applied after its
+    /// step, as `branch` made it (a run is a pure function of its scenario, seed and faults).
+    fn replay(&self, actions: &[(u64, UserAction)]) -> Sim {
+        let mut sim = self.root.clone();
+        for (step, action) in actions {
+            while sim.world.step < *step && sim.step() {}
+            sim.apply_user_action(action);
         }
-        if self.next.is_empty() {
-            self.outcome = Some(Outcome::NotFound {
-                faults: self.level,
-                exhausted: true,
-            });
-            return None;
-        }
-        self.level += 1;
-        std::mem::swap(&mut self.current, &mut self.next);
-        self.current.pop_front()
+        sim
     }
 
     /// Children of this run at this step: a fault on each message just sent, a crash of each node.
@@ -204,7 +298,15 @@ impl Search {
                 choices.push(UserAction::CrashFor(n, self.crash_ms));
             }
         }
+        // Every child is about the size of its parent: one estimate for all of them.
+        let compact = actions_bytes(run.actions.len() + 1) + super::limits::SEEN_ENTRY_BYTES;
+        let full = compact + super::limits::sim_bytes(&run.sim);
         for action in choices {
+            let keep_world = self.bytes.saturating_add(full) <= self.bounds.max_bytes / 2;
+            if !keep_world && self.bytes.saturating_add(compact) > self.bounds.max_bytes {
+                self.outcome = Some(Outcome::MemoryBudget { faults: self.level });
+                return;
+            }
             let mut sim = run.sim.clone();
             if !sim.apply_user_action(&action) {
                 continue;
@@ -217,9 +319,17 @@ impl Search {
             if !self.seen.insert(h.finish()) {
                 continue;
             }
-            let mut actions = run.actions.clone();
+            let mut actions = Vec::with_capacity(run.actions.len() + 1);
+            actions.extend(run.actions.iter().cloned());
             actions.push((step, action));
-            self.next.push_back(Run { sim, actions });
+            let bytes = if keep_world { full } else { compact };
+            self.bytes += bytes;
+            self.next.push_back(Pending {
+                sim: keep_world.then(|| Box::new(sim)),
+                actions,
+                // The visited set's entry stays after the run is gone.
+                bytes: bytes - super::limits::SEEN_ENTRY_BYTES,
+            });
         }
     }
 

@@ -23,6 +23,76 @@ pub enum UserAction {
     CrashFor(NodeId, u64),
 }
 
+impl UserAction {
+    /// The nodes it names, and whether it is a change of settings.
+    fn nodes(&self) -> Vec<NodeId> {
+        let m = |m: &super::scenario::MessageMatch| [m.from, m.to].into_iter().flatten().collect();
+        match self {
+            UserAction::DropMessage(_)
+            | UserAction::DuplicateMessage(_)
+            | UserAction::DelayMessage(..) => Vec::new(),
+            UserAction::CrashFor(n, _) => vec![*n],
+            UserAction::Fault(f) => match f {
+                FaultAction::Drop(x)
+                | FaultAction::Duplicate(x)
+                | FaultAction::Delay(x, _)
+                | FaultAction::Inject(x, _) => m(x),
+                FaultAction::Crash(n)
+                | FaultAction::Restart(n)
+                | FaultAction::Pause(n, _)
+                | FaultAction::SetConfig { node: n, .. } => vec![*n],
+                FaultAction::Partition(a, b)
+                | FaultAction::Heal(a, b)
+                | FaultAction::Hold(a, b)
+                | FaultAction::Release(a, b) => vec![*a, *b],
+                FaultAction::DropRate { from, to, .. } => {
+                    [*from, *to].into_iter().flatten().collect()
+                }
+            },
+        }
+    }
+}
+
+/// Checks recorded actions (a shared moment's, an imported trace's) against the scenario they
+/// will replay in: every node they name exists, a `set_config` changes a client's settings by
+/// its own keys, a `pause` holds a consumer. `Err` names the action's index and the node:
+/// "actions[2]: `producer-9` does not exist in this scenario (producer-0 to producer-0)".
+pub fn check_actions(scenario: &Scenario, actions: &[(u64, UserAction)]) -> Result<(), String> {
+    let nodes = super::scenario::Nodes::of(scenario);
+    for (i, (_, a)) in actions.iter().enumerate() {
+        let at = |e: String| format!("actions[{}]: {}", i, e);
+        for n in a.nodes() {
+            nodes.check(n).map_err(at)?;
+        }
+        match a {
+            UserAction::Fault(FaultAction::SetConfig { node, config }) => {
+                let keys = match node {
+                    NodeId::Producer(_) => (super::config::PRODUCER_KEYS, "producer"),
+                    NodeId::Consumer(_) => (super::config::CONSUMER_KEYS, "consumer"),
+                    NodeId::Broker(_) => {
+                        return Err(at(format!(
+                            "`set_config` changes a client's settings; `{}` is a broker",
+                            node
+                        )))
+                    }
+                };
+                super::config::check_keys(config, keys.0, keys.1)
+                    .map_err(|e| at(format!("`set_config` on `{}`: {}", node, e)))?;
+            }
+            UserAction::Fault(FaultAction::Pause(node, _))
+                if !matches!(node, NodeId::Consumer(_)) =>
+            {
+                return Err(at(format!(
+                    "`pause` holds a consumer application; `{}` is not one",
+                    node
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl Sim {
     /// Applies a user action now. Returns false when it no longer applies (the message arrived).
     pub fn apply_user_action(&mut self, action: &UserAction) -> bool {
@@ -40,26 +110,11 @@ impl Sim {
     }
 }
 
-/// How many steps apart checkpoints are, and how many are kept at most.
+/// How many steps apart checkpoints are at first, and how many are kept at most.
 const CHECKPOINT_EVERY: u64 = 256;
 const MAX_CHECKPOINTS: usize = 64;
-/// The memory all checkpoints together may take (estimated by `approx_bytes`).
-const MAX_CHECKPOINT_BYTES: usize = 64 << 20;
 /// Trace entries a checkpoint keeps.
 const CHECKPOINT_TRACE_KEPT: usize = 500;
-
-/// A rough size of a run's state: its logs, its per-record checker facts and a kept trace.
-fn approx_bytes(sim: &Sim) -> usize {
-    let w = &sim.world;
-    let batches: usize = w
-        .brokers
-        .iter()
-        .flat_map(|b| b.partitions.values())
-        .map(|l| l.batches().len())
-        .sum();
-    let records = w.checker.setup.total_records as usize;
-    batches * 64 + records * 8 + CHECKPOINT_TRACE_KEPT * 160 + 64 * 1024
-}
 
 /// A run that can go forward and back.
 #[derive(Clone, Debug)]
@@ -124,12 +179,15 @@ impl Timeline {
                 .len()
                 .saturating_sub(CHECKPOINT_TRACE_KEPT);
             checkpoint.trace.events.drain(..keep);
+            let newest = super::limits::sim_bytes(&checkpoint);
             self.checkpoints.push(checkpoint);
-            // Memory stays bounded: past the count or the byte budget, keep every other
-            // checkpoint and space future ones twice as far apart.
-            let bytes = approx_bytes(&self.sim).saturating_mul(self.checkpoints.len());
+            // Memory stays flat: past the count or the byte budget (`limits`), keep every
+            // other checkpoint and space future ones twice as far apart; a seek re-simulates
+            // from the nearest one kept. The newest is the largest (logs only grow), so the
+            // estimate is its size times the count.
+            let bytes = newest.saturating_mul(self.checkpoints.len());
             if self.checkpoints.len() > MAX_CHECKPOINTS
-                || (bytes > MAX_CHECKPOINT_BYTES && self.checkpoints.len() > 2)
+                || (bytes > super::limits::CHECKPOINT_BUDGET_BYTES && self.checkpoints.len() > 2)
             {
                 let mut keep = Vec::with_capacity(self.checkpoints.len() / 2 + 1);
                 for (i, c) in self.checkpoints.drain(..).enumerate() {
@@ -207,7 +265,7 @@ impl Timeline {
 
     /// The estimated memory of the checkpoints kept.
     pub fn checkpoint_bytes(&self) -> usize {
-        self.checkpoints.iter().map(approx_bytes).sum()
+        self.checkpoints.iter().map(super::limits::sim_bytes).sum()
     }
 
     /// One step back.

@@ -440,7 +440,7 @@ impl App {
     }
 
     fn load_text(&mut self, i: usize, text: &str, seed: Option<u64>) {
-        match serde_json::from_str::<ScenarioFile>(text) {
+        match crate::sim::scenario::parse_file(text) {
             Ok(file) => {
                 let seed = seed.unwrap_or(file.seed);
                 self.wheel = None;
@@ -744,9 +744,15 @@ impl App {
             // In the fragment's order (encode writes them by step): an action before an earlier
             // one's step replaces the later history, as acting after stepping back does.
             if let Some(tl) = &mut self.tl {
-                for (s, a) in &m.actions {
-                    tl.seek((*s).min(limit));
-                    tl.act(a.clone());
+                // A link naming a node the scenario lacks is refused, with its message.
+                match crate::sim::timeline::check_actions(&tl.scenario, &m.actions) {
+                    Ok(()) => {
+                        for (s, a) in &m.actions {
+                            tl.seek((*s).min(limit));
+                            tl.act(a.clone());
+                        }
+                    }
+                    Err(e) => self.load_error = Some(e),
                 }
             }
             self.refresh_preview();
@@ -972,6 +978,9 @@ impl App {
                     depth: r.search.depth.min(bounds.max_depth),
                     states: r.search.states,
                 }
+            }
+            Some(crate::sim::search::Outcome::MemoryBudget { .. }) => {
+                search::Finished::MemoryBudget(r.search.states)
             }
             None => search::Finished::NotFound {
                 situation: r.situation,
@@ -1429,7 +1438,7 @@ impl App {
                 }
             }
             Msg::JsonText(t) => self.json_text = t,
-            Msg::LoadJson => match serde_json::from_str::<ScenarioFile>(&self.json_text) {
+            Msg::LoadJson => match crate::sim::scenario::parse_file(&self.json_text) {
                 Ok(file) => {
                     let seed = file.seed;
                     let text = self.json_text.clone();

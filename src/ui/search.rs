@@ -63,6 +63,7 @@ impl SearchForm {
             max_states: self.max_states.clamp(1_000, 100_000_000),
             max_depth: self.max_depth.clamp(1, 1_000_000),
             client_crashes: self.client_crashes,
+            max_bytes: crate::sim::limits::SEARCH_BUDGET_BYTES,
         }
     }
 }
@@ -106,6 +107,8 @@ pub enum Finished {
         states: u64,
     },
     Cancelled(u64),
+    /// Stopped at its memory budget after this many states.
+    MemoryBudget(u64),
     Error(String),
 }
 
@@ -306,6 +309,9 @@ fn result_view(app: &App, r: &Finished) -> Html {
         },
         Finished::Cancelled(states) => html! {
             <p class="search-result cancelled" role="status">{ text::search_cancelled(lang, *states) }</p>
+        },
+        Finished::MemoryBudget(states) => html! {
+            <p class="search-result cancelled" role="status">{ text::search_memory_budget(lang, *states) }</p>
         },
         Finished::Error(e) => html! { <p class="error inline" role="alert">{ e }</p> },
     }

@@ -1008,6 +1008,17 @@ pub fn search_cancelled(lang: Lang, states: u64) -> String {
     }
 }
 
+/// A search stopped by its memory budget (`sim::search::Outcome::MemoryBudget`).
+pub fn search_memory_budget(lang: Lang, states: u64) -> String {
+    match lang {
+        Lang::En => crate::sim::search::memory_budget_message(states),
+        Lang::Ko => format!(
+            "상태 {}개에서 탐색을 멈췄습니다: 메모리 예산에 도달했습니다 — 범위를 좁히세요",
+            states
+        ),
+    }
+}
+
 /// Where two runs part: both divergent events, phrased as the event log does.
 pub fn compare_parts(
     lang: Lang,
