@@ -105,8 +105,55 @@ fn flipping_twice_is_the_original_run() {
             "max.in.flight.requests.per.connection",
             "isolation.level",
             "unclean.leader.election.enable",
-            "group.protocol"
+            "group.protocol",
+            "version"
         ]
+    );
+}
+
+/// Transactions v1 (3.9) against v2 (4.3, KIP-890 part 2) on the TV2 story: in 3.9 the client
+/// sends AddPartitionsToTxn before its first write to a partition; in 4.3 it sends none (the
+/// partition leader adds the partition), so the runs part at the first transactional request.
+#[test]
+fn flipping_version_parts_where_transactions_v2_needs_no_add_partitions_from_the_client() {
+    let file = common::shipped_file("txn-v2-epochs");
+    let f = flip(&file, "version").unwrap();
+    assert_eq!((f.from.as_str(), f.to.as_str()), ("4.3", "3.9"));
+    let adds = |file: &eoscope::sim::scenario::ScenarioFile| {
+        let trace = eoscope::sim::world::Trace::new(true, 1_000_000);
+        let mut sim =
+            eoscope::sim::world::Sim::with_trace(Scenario::from_file(file).unwrap(), None, trace);
+        sim.run(20_000);
+        sim.trace
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    &e.what,
+                    TraceKind::Sent {
+                        kind: eoscope::sim::message::MessageKind::AddPartitionsToTxnRequest,
+                        from: eoscope::sim::types::NodeId::Producer(_),
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    assert_eq!(adds(&file), 0, "4.3: no AddPartitionsToTxn from the client");
+    assert!(adds(&f.file) > 0, "3.9: the client adds its partitions");
+    let c = side_by_side("txn-v2-epochs", "version");
+    // The protocols part at step 3 (the first transactional request); the outcomes (appends,
+    // markers, reads) are the same in both, only the way there differs.
+    assert_eq!((c.first_step, &c.divergence), (Some(3), &None), "{:?}", c);
+    assert_eq!((c.left_steps, c.right_steps), (58, 66));
+    // Only 3.9 and 4.3 flip.
+    let old = common::shipped_file("lost-ack-no-idempotence");
+    assert_eq!(
+        flip(&old, "version").unwrap_err(),
+        format!(
+            "side by side flips `version` between 3.9 and 4.3; this scenario is on {}",
+            old.version
+        )
     );
 }
 
