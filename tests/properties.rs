@@ -537,7 +537,9 @@ proptest! {
         let flipped = match flip(&f, key) {
             Ok(x) => x,
             Err(e) => {
-                prop_assert!(e.starts_with(&format!("with {}=", key)), "{}", e);
+                // Kafka refuses the pair, or (`version`) the file is on a version other than
+                // 3.9 and 4.3, the two that flip.
+                prop_assert!(e.starts_with(&format!("with {}=", key)) || (key == "version" && e.starts_with("side by side flips `version` between 3.9 and 4.3")), "{}", e);
                 return Ok(());
             }
         };
