@@ -242,7 +242,15 @@ window.eoscope = Object.freeze({
 
 // The app's own page and the iframe page mount at once; widgets when they come near.
 const app = document.getElementById('eoscope-app');
-if (app) mountWith(app, 'full', (mod) => mod.mountApp(app));
+if (app) {
+    mountWith(app, 'full', (mod) => mod.mountApp(app));
+    // Another shared moment opened in the same document (a second `#m=` link): the app restores it.
+    window.addEventListener('hashchange', () => {
+        if (!owner.has(app)) return;
+        unmount(app);
+        mountWith(app, 'full', (mod) => mod.mountApp(app));
+    });
+}
 const embed = document.getElementById('eoscope-embed');
 if (embed) {
     const q = new URLSearchParams(location.search);

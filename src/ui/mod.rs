@@ -41,7 +41,13 @@ pub use widget::{Controls, Options};
 /// fragment shows its message and the default story runs. (static/boot.js decides what mounts
 /// where, and with which build: the full app or the reader's.)
 pub fn mount_app(root: Element) {
-    let (_, hash, _) = widget::location();
+    let (_, raw, _) = widget::location();
+    // A fragment whose `=` was percent-escaped on the way (`#m%3D1.…`) is the same link; one that
+    // does not decode is read as it is (and refused with the moment's message).
+    let hash = js_sys::decode_uri_component(&raw)
+        .ok()
+        .and_then(|h| h.as_string())
+        .unwrap_or(raw);
     let options = if hash.contains("m=") {
         widget::validate(
             widget::RawOptions {

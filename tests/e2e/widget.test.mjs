@@ -272,6 +272,17 @@ test('a shared moment restores the same step, actions and language; the JS API m
     await p.locator('#eoscope-app .narration[lang=ko]').waitFor();
     assert.equal(await p.locator('#eoscope-app .notice').count(), 0);
 
+    // A second moment opened in the same document (hashchange) is restored, and so is one whose
+    // `=` was percent-escaped on the way.
+    await p.locator('#eoscope-app').getByRole('button', { name: '한 스텝 앞으로' }).click();
+    await p.locator('#eoscope-app').getByRole('button', { name: '이 순간의 링크 복사' }).click();
+    const link7 = await p.locator('input.share-text').inputValue();
+    await p.evaluate((h) => (location.hash = h), link7.split('#')[1]);
+    await p.locator('#eoscope-app .step-no').getByText('스텝 7', { exact: true }).waitFor();
+    await p.evaluate((h) => (location.hash = h.replace('m=', 'm%3D')), link.split('#')[1]);
+    await p.locator('#eoscope-app .step-no').getByText('스텝 6', { exact: true }).waitFor();
+    assert.equal(await p.locator('#eoscope-app .notice').count(), 0);
+
     // eoscope.mount with options, and its events.
     await p.goto(server.url + 'api.html');
     await p.waitForFunction(() => window.eoscope);
