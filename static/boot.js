@@ -22,7 +22,7 @@ const NEAR = '400px 0px';
 const ATTRS = ['scenario', 'step', 'lang', 'panels', 'controls', 'height', 'seed', 'moment', 'autoplay', 'knobs'];
 const FULL_PANELS = new Set(['settings', 'search', 'compare']);
 
-if (!document.querySelector('script[data-eoscope-js], link[data-eoscope-css]')) {
+if (!document.querySelector('script[data-eoscope-page], link[data-eoscope-css]')) {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
     link.href = new URL('__EOSCOPE_CSS__', here).href;

@@ -94,9 +94,10 @@ test('simulation speed in the browser, and memory over a long run at top speed',
         await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
         const u = await cdp.send('Runtime.getHeapUsage');
         const wasm = await page.evaluate(async () => {
-            const tag = document.querySelector('script[data-eoscope-js]');
-            const m = await import(tag.dataset.eoscopeJs);
-            const exports = await m.default({ module_or_path: tag.dataset.eoscopeWasm });
+            // The app page runs the full build; importing its glue again gives the same instance.
+            const js = performance.getEntriesByType('resource').map((e) => e.name).find((u) => /\/eoscope-[0-9a-f]+\.js$/.test(u));
+            const m = await import(js);
+            const exports = await m.default();
             return exports.memory.buffer.byteLength;
         });
         return { js: u.usedSize, wasm };
