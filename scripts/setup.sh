@@ -7,7 +7,8 @@
 #     wasm-bindgen-test-runner)
 #   - npm dev packages from package-lock.json: binaryen@132.0.0 (wasm-opt for trunk) and
 #     playwright-core (end-to-end tests); Node.js and npm from apt if they are missing
-#   - with --browser: Debian's chromium, chromium-driver and fonts-noto-cjk (the browser tests)
+#   - with --browser: Debian's chromium, chromium-driver, fonts-noto-cjk (the browser tests) and hugo
+#     (the static site the embedding tests build)
 # Every network install runs under a time limit and fails with a message instead of hanging.
 #
 # Usage: bash scripts/setup.sh [--browser]
@@ -40,7 +41,7 @@ apt_wanted=()
 command -v node >/dev/null 2>&1 || apt_wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_wanted+=(npm)
 if [ "$browser" -eq 1 ]; then
-    apt_wanted+=(chromium chromium-driver fonts-noto-cjk)
+    apt_wanted+=(chromium chromium-driver fonts-noto-cjk hugo)
 fi
 apt_missing=()
 for pkg in "${apt_wanted[@]}"; do

@@ -253,6 +253,8 @@ pub struct RawOptions {
     pub autoplay: Option<bool>,
     /// The settings a reader may flip on the stage, comma-separated (replaces the story's own).
     pub knobs: Option<String>,
+    /// The URL of the author's own scenario file (same origin), instead of `scenario`.
+    pub src: Option<String>,
 }
 
 /// The options of one app instance, validated (the UI adds the host element and the notice).
@@ -276,6 +278,9 @@ pub struct EmbedOptions {
     /// Start playing when the widget scrolls into view. Off by default: a widget waits on its
     /// story's first beat until the reader presses Play, so the setup is read.
     pub autoplay: bool,
+    /// The author's own scenario file, by URL (checked by [`share::check_src`]; the browser also
+    /// refuses one on another origin): it replaces `scenario`.
+    pub src: Option<String>,
 }
 
 impl Default for EmbedOptions {
@@ -292,6 +297,7 @@ impl Default for EmbedOptions {
             widget: false,
             autoplay: false,
             knobs: None,
+            src: None,
         }
     }
 }
@@ -302,9 +308,9 @@ pub const MAX_HEIGHT: u32 = 4_000;
 
 /// The names `data-eoscope` / `data-…` attributes and the iframe's query use, `scenario` first
 /// (it is `data-eoscope` itself).
-pub const ATTRS: [&str; 10] = [
+pub const ATTRS: [&str; 11] = [
     "scenario", "step", "lang", "panels", "controls", "height", "seed", "moment", "autoplay",
-    "knobs",
+    "knobs", "src",
 ];
 
 /// A value quoted in a message: at most 40 characters, control characters dropped, `<` and `>`
@@ -357,16 +363,33 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Emb
                 .ok_or_else(|| format!("there is no shipped scenario named `{}`", clip(id)))?;
         }
     }
+    if let Some(src) = &raw.src {
+        if raw
+            .scenario
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+        {
+            return Err(
+                "give `scenario` (a shipped story) or `src` (your own file), not both".into(),
+            );
+        }
+        o.src = Some(share::check_src(src)?);
+    }
     if let Some(m) = &raw.moment {
         let m = m.trim();
         let m = m.strip_prefix('#').unwrap_or(m);
         let moment = share::decode(m)?;
-        o.scenario = scenario_index(&moment.scenario).ok_or_else(|| {
-            format!(
-                "the moment's scenario `{}` is not one eoscope ships",
-                clip(&moment.scenario)
-            )
-        })?;
+        match &moment.src {
+            Some(src) => o.src = Some(src.clone()),
+            None => {
+                o.scenario = scenario_index(&moment.scenario).ok_or_else(|| {
+                    format!(
+                        "the moment's scenario `{}` is not one eoscope ships",
+                        clip(&moment.scenario)
+                    )
+                })?
+            }
+        }
         o.lang = parse_lang(&moment.lang)?;
         o.moment = Some(moment);
     }
@@ -493,6 +516,7 @@ pub fn raw_from_pairs<'a>(
             "moment" => r.moment = Some(v.to_string()),
             "autoplay" => r.autoplay = Some(parse_bool(&key, v)?),
             "knobs" => r.knobs = Some(v.to_string()),
+            "src" => r.src = Some(v.to_string()),
             other => {
                 if prefix.is_empty() {
                     return Err(format!("unknown option `{}`", clip(other)));
@@ -549,6 +573,60 @@ pub fn from_attributes(
     }
     let raw = raw_from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), prefix)?;
     validate(raw, true, default_lang)
+}
+
+/// The options a widget keeps when its options are refused: the author's layout (`lang`,
+/// `panels`, `controls`, `height`), each field that is valid on its own, so the message and the
+/// default story appear in the space the author gave, not as the full app. Never autoplays.
+pub fn fallback<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    widget: bool,
+    default_lang: Lang,
+) -> EmbedOptions {
+    let mut o = EmbedOptions {
+        widget,
+        lang: default_lang,
+        ..EmbedOptions::default()
+    };
+    for (k, v) in pairs {
+        let Ok(raw) = raw_from_pairs(std::iter::once((k, v)), "") else {
+            continue;
+        };
+        let layout = RawOptions {
+            lang: raw.lang,
+            panels: raw.panels,
+            controls: raw.controls,
+            height: raw.height,
+            ..RawOptions::default()
+        };
+        if let Ok(one) = validate(layout, widget, o.lang) {
+            match k {
+                "lang" => o.lang = one.lang,
+                "panels" => o.panels = one.panels,
+                "controls" => o.controls = one.controls,
+                "height" => o.height = one.height,
+                _ => {}
+            }
+        }
+    }
+    o
+}
+
+/// [`fallback`] for an element's attributes (`prefix` as in [`from_attributes`]).
+pub fn fallback_from_attributes(
+    attr: impl Fn(&str) -> Option<String>,
+    prefix: &str,
+    default_lang: Lang,
+) -> EmbedOptions {
+    let pairs: Vec<(&str, String)> = ATTRS
+        .iter()
+        .filter_map(|a| attr(&format!("{}{}", prefix, a)).map(|v| (*a, v)))
+        .collect();
+    fallback(
+        pairs.iter().map(|(k, v)| (*k, v.as_str())),
+        true,
+        default_lang,
+    )
 }
 
 /// Options as JSON text, validated as `eoscope.mount(element, options)`'s are (the browser reads

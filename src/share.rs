@@ -31,6 +31,46 @@ pub struct Moment {
     pub actions: Vec<(u64, UserAction)>,
     /// The scenario's scripted faults left out (a search's counterexample brings its own).
     pub without_schedule: bool,
+    /// The author's own scenario file, by URL (`scenario` is then empty).
+    pub src: Option<String>,
+}
+
+/// Longest `src` accepted.
+pub const MAX_SRC_LEN: usize = 1_024;
+
+/// Checks the URL of an author's scenario file (`src="scenarios/my-abort.json"`): a relative
+/// path, a path from the site's root, or an http(s) URL — which the browser then also requires to
+/// be on the page's own origin (the strict CSP's `connect-src 'self'`). The characters are those
+/// of a URL with no quotes, spaces or angle brackets, so the value can go back into an attribute,
+/// a link or a message as it is.
+pub fn check_src(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let like =
+        "`src` must be the URL of a scenario file on this site, like scenarios/my-abort.json";
+    if t.is_empty() || t.len() > MAX_SRC_LEN {
+        return Err(format!("{} (at most {} characters)", like, MAX_SRC_LEN));
+    }
+    let ok_char = |b: u8| b.is_ascii_graphic() && !b"\"'<>`\\{}|^".contains(&b);
+    if !t.bytes().all(ok_char) {
+        return Err(format!("{}: it has a character a URL cannot hold", like));
+    }
+    if t.starts_with("//") {
+        return Err(format!("{}: `//host/…` names another site", like));
+    }
+    let scheme_end = t.find(|c| matches!(c, '/' | '?' | '#'));
+    if let Some(colon) = t.find(':') {
+        if scheme_end.is_none_or(|e| colon < e) {
+            let scheme = t[..colon].to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(format!(
+                    "{}: `{}:` is not http or https",
+                    like,
+                    clip(&scheme)
+                ));
+            }
+        }
+    }
+    Ok(t.to_string())
 }
 
 fn is_ident(s: &str) -> bool {
@@ -115,7 +155,11 @@ pub fn encode(m: &Moment) -> String {
         .iter()
         .filter_map(|(s, a)| action_to_json(*s, a, Carrier::Link))
         .collect();
-    let mut v = json!({"s": m.scenario, "t": m.step, "l": m.lang, "a": actions});
+    let mut v = json!({"t": m.step, "l": m.lang, "a": actions});
+    match &m.src {
+        Some(src) => v["u"] = json!(src),
+        None => v["s"] = json!(m.scenario),
+    }
     if let Some(seed) = m.seed {
         v["r"] = json!(seed);
     }
@@ -161,15 +205,21 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
         return Err("the link's moment is not a JSON object".into());
     };
     for k in obj.keys() {
-        if !["s", "t", "l", "a", "r", "n"].contains(&k.as_str()) {
+        if !["s", "u", "t", "l", "a", "r", "n"].contains(&k.as_str()) {
             return Err(format!(
                 "the link's moment has an unknown key `{}`",
                 clip(k)
             ));
         }
     }
+    let src = match obj.get("u") {
+        None => None,
+        Some(Value::String(u)) => Some(check_src(u).map_err(|e| format!("the link's {}", e))?),
+        Some(_) => return Err("the link's `src` must be text".into()),
+    };
     let scenario = match obj.get("s") {
-        Some(Value::String(s)) if is_ident(s) => s.clone(),
+        Some(Value::String(s)) if is_ident(s) && src.is_none() => s.clone(),
+        None if src.is_some() => String::new(),
         _ => {
             return Err(
                 "the link's scenario name is missing or not of the form lower-case-words".into(),
@@ -192,6 +242,7 @@ pub fn decode(fragment: &str) -> Result<Moment, String> {
         lang,
         actions,
         without_schedule,
+        src,
     })
 }
 
@@ -404,10 +455,48 @@ mod tests {
                 ),
             ],
             without_schedule: true,
+            src: None,
         };
         let f = encode(&m);
         assert!(f.starts_with("m=1.") && f.len() < 300, "{}", f);
-        assert_eq!(decode(&format!("#{}", f)), Ok(m));
+        assert_eq!(decode(&format!("#{}", f)), Ok(m.clone()));
+        // A run from the author's own file carries the file's URL instead of a story's name.
+        let own = Moment {
+            scenario: String::new(),
+            src: Some("/posts/eos/my-abort.json".into()),
+            ..m
+        };
+        assert_eq!(decode(&encode(&own)), Ok(own));
+    }
+
+    #[test]
+    fn src_takes_same_site_urls_and_refuses_others_by_name() {
+        for ok in [
+            "scenarios/my-abort.json",
+            "/a/b.json?v=2",
+            "../x.json",
+            "https://example.org/a.json",
+        ] {
+            assert_eq!(check_src(&format!(" {} ", ok)).as_deref(), Ok(ok));
+        }
+        for (bad, says) in [
+            ("", "at most 1024"),
+            ("javascript:alert(1)", "`javascript:` is not http or https"),
+            ("data:application/json,1", "`data:` is not http or https"),
+            ("//evil.example/a.json", "names another site"),
+            ("a b.json", "a character a URL cannot hold"),
+            ("a\"onload=\"x.json", "a character a URL cannot hold"),
+            ("<script>.json", "a character a URL cannot hold"),
+        ] {
+            let e = check_src(bad).unwrap_err();
+            assert!(
+                e.starts_with("`src` must be the URL of a scenario file") && e.contains(says),
+                "{}: {}",
+                bad,
+                e
+            );
+        }
+        assert!(check_src(&"a".repeat(MAX_SRC_LEN + 1)).is_err());
     }
 
     #[test]

@@ -19,7 +19,7 @@ const BUILDS = {
 const NEAR = '400px 0px';
 // The options a widget takes, as attributes of <eoscope-widget> (or data-… on a div, where
 // `scenario` is data-eoscope itself). src/embed_options.rs ATTRS is the same list.
-const ATTRS = ['scenario', 'step', 'lang', 'panels', 'controls', 'height', 'seed', 'moment', 'autoplay', 'knobs'];
+const ATTRS = ['scenario', 'step', 'lang', 'panels', 'controls', 'height', 'seed', 'moment', 'autoplay', 'knobs', 'src'];
 const FULL_PANELS = new Set(['settings', 'search', 'compare']);
 
 if (!document.querySelector('script[data-eoscope-page], link[data-eoscope-css]')) {
@@ -117,6 +117,9 @@ const unwatch = (el) => {
 
 // --- Mounting -------------------------------------------------------------------------------
 const owner = new WeakMap();
+// What an element held before it mounted (the author's fallback content, a scenario file in a
+// <script type="application/json">): put back when it unmounts, so a remount reads it again.
+const content = new WeakMap();
 // `lazy`: a widget of the page, which may have left it (or been mounted) while its build loaded.
 const mountWith = async (el, build, call, lazy = true) => {
     let mod;
@@ -127,6 +130,7 @@ const mountWith = async (el, build, call, lazy = true) => {
         return;
     }
     if (lazy && (!el.isConnected || owner.has(el))) return;
+    if (!content.has(el)) content.set(el, [...el.childNodes].map((n) => n.cloneNode(true)));
     owner.set(el, mod);
     served[build].add(el);
     // The reserved height goes once the widget has drawn its run (its first eoscope:step).
@@ -172,7 +176,9 @@ const unmount = (el) => {
     served.full.delete(el);
     served.reader.delete(el);
     unwatch(el);
-    return guarded(() => mod.unmount(el));
+    const was = guarded(() => mod.unmount(el));
+    el.replaceChildren(...(content.get(el) ?? []).map((n) => n.cloneNode(true)));
+    return was;
 };
 
 // `<eoscope-widget>`: attributes as options; the content inside is shown until the app mounts

@@ -67,14 +67,19 @@ pub fn mount_app(root: Element) {
             ..crate::embed_options::EmbedOptions::default()
         }))
     };
-    widget::mount_into(root, options, false);
+    match options {
+        Ok(o) => widget::mount_into(root, o, None, false),
+        Err(e) => widget::mount_into(root, widget::refused(false), Some(e), false),
+    };
 }
 
 /// `eoscope.mount(element, options)` (exported by `widget::js_mount`): mounts a widget with options from
 /// JavaScript. Returns the validation message (also shown in the widget), or `None`.
 pub fn mount_js(el: Element, options: wasm_bindgen::JsValue) -> Option<String> {
-    let o = widget::from_js(options);
-    widget::mount_into(el, o, true)
+    match widget::from_js(options) {
+        Ok(o) => widget::mount_into(el, o, None, true),
+        Err(e) => widget::mount_into(el, widget::refused(true), Some(e), true),
+    }
 }
 
 /// Mounts the full app into `root`, replacing its children. Tests mount into an element of their own.
@@ -234,11 +239,15 @@ pub enum Msg {
     PauseAtBeats(bool),
     /// The widget scrolled into view (true) or out of it, or the tab was hidden (false).
     Visible(bool),
-    /// A scenario file fetched for `Pick` (index, seed, the text or a message).
-    Fetched(usize, Option<u64>, Result<String, String>),
+    /// A scenario file fetched (a shipped one for `Pick`, or the author's `src`), the seed, and
+    /// the text or a message.
+    Fetched(Fetch, Option<u64>, Result<String, String>),
     CopyLink,
     CopyEmbed,
     Copied(bool),
+    /// The host "Copy embed code" writes for, and the base path of `dist/` on the author's site.
+    EmbedHost(crate::embed_code::Host),
+    EmbedBase(String),
     /// Leave the guided story at the current beat: a sandbox from this exact state.
     TakeWheel,
     /// Back to the story at the beat where the reader left it.
@@ -281,6 +290,24 @@ pub(crate) struct Wheel {
     beats: Vec<Beat>,
     picked: Option<usize>,
     shipped_settings: bool,
+}
+
+/// A scenario file being fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fetch {
+    /// A shipped story, by index into `SCENARIOS`.
+    Shipped(usize),
+    /// The author's own file (`src`), by its URL from the site's root.
+    Own(String),
+}
+
+/// The author's own scenario file, when the run comes from one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnFile {
+    /// Fetched from `src` (a URL from the site's root): links and embed code can name it.
+    Url(String),
+    /// Written inside the element: nothing outside the page can name it.
+    Inline,
 }
 
 /// A share link or embed snippet that was made, and whether the clipboard took it.
@@ -347,7 +374,12 @@ pub struct App {
     pub(crate) opts: Options,
     link: html::Scope<App>,
     /// A scenario being fetched, and the options to apply once it is loaded.
-    pub(crate) loading: Option<usize>,
+    pub(crate) loading: Option<Fetch>,
+    /// The author's own file the run comes from (`picked` is then `None`).
+    pub(crate) own: Option<OwnFile>,
+    /// "Copy embed code": the host the snippet is for, and where `dist/` is on the author's site.
+    pub(crate) embed_host: crate::embed_code::Host,
+    pub(crate) embed_base: String,
     pending: Option<Options>,
     visible: bool,
     pub(crate) notice: Option<String>,
@@ -430,22 +462,63 @@ impl App {
     fn pick_seeded(&mut self, i: usize, seed: Option<u64>) {
         if let Some(text) = scenarios::embedded(i) {
             self.loading = None;
-            self.load_text(i, text, seed);
+            self.load_text(Some(i), text, seed);
             return;
         }
         let Some((id, _, _)) = SCENARIOS.get(i) else {
             return;
         };
-        self.loading = Some(i);
         let url = format!("{}scenarios/{}.json", scenarios::base_url(), id);
+        self.fetch(Fetch::Shipped(i), &url, seed);
+    }
+
+    fn fetch(&mut self, what: Fetch, url: &str, seed: Option<u64>) {
+        self.loading = Some(what.clone());
         let link = self.link.clone();
         widget::fetch_text(
-            &url,
-            Callback::from(move |r| link.send_message(Msg::Fetched(i, seed, r))),
+            url,
+            Callback::from(move |r| link.send_message(Msg::Fetched(what.clone(), seed, r))),
         );
     }
 
-    fn load_text(&mut self, i: usize, text: &str, seed: Option<u64>) {
+    /// Loads the author's own file: written inside the element, or fetched from `src` (which must
+    /// be on this site). A file that does not load shows its message over the default story.
+    fn load_own(&mut self, o: &Options, seed: Option<u64>) -> bool {
+        if let Some(text) = &o.inline {
+            self.load_own_text(OwnFile::Inline, text, seed);
+            return true;
+        }
+        let Some(src) = &o.embed.src else {
+            return false;
+        };
+        match widget::own_url(src) {
+            Ok(url) => self.fetch(Fetch::Own(url.clone()), &url, seed),
+            Err(e) => {
+                self.load_error = Some(e);
+                self.pick(0);
+            }
+        }
+        true
+    }
+
+    fn load_own_text(&mut self, own: OwnFile, text: &str, seed: Option<u64>) {
+        self.load_text(None, text, seed);
+        if self.load_error.is_none() {
+            self.own = Some(own);
+            return;
+        }
+        let name = match &own {
+            OwnFile::Url(u) => format!("`{}`", crate::embed_options::clip_long(u)),
+            OwnFile::Inline => self.t(text::T::InlineFile).to_string(),
+        };
+        self.load_error = self.load_error.take().map(|e| format!("{} {}", name, e));
+        if self.tl.is_none() {
+            self.pick(0);
+        }
+    }
+
+    /// Loads a scenario file's text: shipped story `i`, or (`None`) the author's own.
+    fn load_text(&mut self, i: Option<usize>, text: &str, seed: Option<u64>) {
         match crate::sim::scenario::parse_file(text) {
             Ok(file) => {
                 let seed = seed.unwrap_or(file.seed);
@@ -456,7 +529,8 @@ impl App {
                     story.knobs = k.iter().map(|k| k.to_string()).collect();
                 }
                 self.story_file = Some(story);
-                self.picked = Some(i);
+                self.picked = i;
+                self.own = None;
                 self.shipped_settings = true;
                 self.load(file, seed);
             }
@@ -704,7 +778,7 @@ impl App {
                 });
                 self.rerun_keeping_place(f.file);
                 // A link names the shipped story: only its own settings can be linked.
-                self.shipped_settings = back && self.picked.is_some();
+                self.shipped_settings = back && self.named_file();
             }
             Err(e) => self.load_error = Some(e),
         }
@@ -714,7 +788,7 @@ impl App {
     fn back_to_original(&mut self) {
         if let Some(f) = self.story_file.clone() {
             self.rerun_keeping_place(f);
-            self.shipped_settings = self.picked.is_some();
+            self.shipped_settings = self.named_file();
         }
     }
 
@@ -727,7 +801,9 @@ impl App {
             .as_ref()
             .and_then(|m| m.seed)
             .or(o.embed.seed);
-        self.pick_seeded(o.embed.scenario, seed);
+        if !self.load_own(o, seed) {
+            self.pick_seeded(o.embed.scenario, seed);
+        }
         if self.loading.is_some() {
             self.pending = Some(o.clone());
         } else {
@@ -790,10 +866,63 @@ impl App {
         self.refresh_preview();
     }
 
+    /// "Copy embed code" for what is on screen: the moment (so the step, faults and language),
+    /// the story or the author's `src`, the panels shown (the workbench's own — settings, search,
+    /// side by side — left out), minimal controls, no autoplay. `None` when no link could name
+    /// the run; the base path's message when it is not one.
+    fn embed_text(&self) -> Option<String> {
+        let m = self.moment()?;
+        let base = match crate::embed_code::check_base(&self.embed_base) {
+            Ok(b) => b,
+            Err(e) => return Some(e),
+        };
+        let panels: Vec<&str> = Panel::ALL
+            .iter()
+            .filter(|p| {
+                self.shows(**p) && !matches!(p, Panel::Settings | Panel::Search | Panel::Compare)
+            })
+            .map(|p| crate::embed_options::panel_id(*p))
+            .collect();
+        let title = self
+            .picked
+            .and_then(|i| SCENARIOS.get(i))
+            .map_or("eoscope".to_string(), |(_, en, ko)| {
+                format!("eoscope: {}", if self.lang == Lang::Ko { ko } else { en })
+            });
+        let w = crate::embed_code::Widget {
+            scenario: (m.src.is_none()).then(|| m.scenario.clone()),
+            src: m.src.clone(),
+            moment: Some(crate::share::encode(&m)),
+            panels: panels.join(","),
+            controls: "minimal",
+            title,
+        };
+        Some(crate::embed_code::snippet(self.embed_host, &base, &w))
+    }
+
+    fn refresh_embed_text(&mut self) {
+        let text = self.embed_text();
+        if let (Some(s), Some(t)) = (&mut self.shared, text) {
+            if s.what == "embed" {
+                s.text = t;
+                s.copied = None;
+            }
+        }
+    }
+
+    /// The run comes from a file a link can name: a shipped story or the author's `src`.
+    fn named_file(&self) -> bool {
+        self.picked.is_some() || matches!(self.own, Some(OwnFile::Url(_)))
+    }
+
     /// The moment the run is at, for a link.
     pub(crate) fn moment(&self) -> Option<crate::share::Moment> {
         let tl = self.tl.as_ref()?;
-        let (id, _, _) = SCENARIOS.get(self.picked?)?;
+        let (id, src) = match (&self.own, self.picked) {
+            (Some(OwnFile::Url(u)), _) => (String::new(), Some(u.clone())),
+            (None, Some(i)) => (SCENARIOS.get(i)?.0.to_string(), None),
+            _ => return None,
+        };
         // A link names the scenario and carries message and node faults, nothing else: a run
         // with other settings (re-run or applied to a running client) would not come back.
         let linkable = |(s, a): &(u64, UserAction)| {
@@ -803,7 +932,8 @@ impl App {
             return None;
         }
         Some(crate::share::Moment {
-            scenario: id.to_string(),
+            scenario: id,
+            src,
             seed: Some(tl.seed),
             step: tl.step_index(),
             lang: self.lang.code().to_string(),
@@ -1055,6 +1185,7 @@ impl App {
         }
         // A file of its own: a link could not name it.
         self.picked = None;
+        self.own = None;
         self.wheel = None;
         let step = timeline.step_index();
         self.tl = Some(timeline);
@@ -1123,21 +1254,30 @@ impl App {
                     self.stop();
                 }
             }
-            Msg::Fetched(i, seed, r) => {
-                if self.loading != Some(i) {
+            Msg::Fetched(what, seed, r) => {
+                if self.loading.as_ref() != Some(&what) {
                     return false;
                 }
                 self.loading = None;
                 let pending = self.pending.take();
-                match r {
-                    Ok(text) => {
-                        self.load_text(i, &text, seed);
+                match (r, &what) {
+                    (Ok(text), Fetch::Shipped(i)) => {
+                        self.load_text(Some(*i), &text, seed);
                         if let Some(o) = pending {
                             self.finish_restore(&o);
                         }
                     }
-                    Err(e) => {
-                        let id = SCENARIOS.get(i).map_or("?", |s| s.0);
+                    (Ok(text), Fetch::Own(url)) => {
+                        self.load_own_text(OwnFile::Url(url.clone()), &text, seed);
+                        if let (Some(o), Some(OwnFile::Url(_))) = (pending, &self.own) {
+                            self.finish_restore(&o);
+                        }
+                    }
+                    (Err(e), _) => {
+                        let id = match &what {
+                            Fetch::Shipped(i) => SCENARIOS.get(*i).map_or("?", |s| s.0).to_string(),
+                            Fetch::Own(u) => crate::embed_options::clip_long(u),
+                        };
                         self.load_error =
                             Some(format!("{}{}: {}", self.t(text::T::CouldNotLoad), id, e));
                         if self.tl.is_none() {
@@ -1286,6 +1426,8 @@ impl App {
             // in the reader's build (`FULL` false) they are never sent and their code is not linked.
             m @ (Msg::CopyLink
             | Msg::CopyEmbed
+            | Msg::EmbedHost(..)
+            | Msg::EmbedBase(..)
             | Msg::Copied(..)
             | Msg::SeedText(..)
             | Msg::Rerun
@@ -1324,7 +1466,7 @@ impl App {
                 let text = match self.moment() {
                     None => {
                         self.shared = Some(Shared {
-                            what: if self.picked.is_some() { "edited" } else { "none" },
+                            what: if self.named_file() { "edited" } else { "none" },
                             text: String::new(),
                             copied: None,
                         });
@@ -1334,12 +1476,7 @@ impl App {
                         let (base, _, _) = widget::location();
                         format!("{}#{}", base, crate::share::encode(&m))
                     }
-                    Some(m) => format!(
-                        "<script type=\"module\" src=\"{}boot.js\"></script><div data-eoscope=\"{}\" data-moment=\"{}\"></div>",
-                        widget::attr_escape(&widget::app_base()),
-                        widget::attr_escape(&m.scenario),
-                        widget::attr_escape(&crate::share::encode(&m))
-                    ),
+                    Some(_) => self.embed_text().unwrap_or_default(),
                 };
                 self.shared = Some(Shared {
                     what: if link { "link" } else { "embed" },
@@ -1347,6 +1484,15 @@ impl App {
                     copied: None,
                 });
                 widget::copy_text(&text, ctx.link().callback(Msg::Copied));
+            }
+            Msg::EmbedHost(h) => {
+                self.embed_host = h;
+                self.refresh_embed_text();
+            }
+            Msg::EmbedBase(b) => {
+                widget::remember_base(&b);
+                self.embed_base = b;
+                self.refresh_embed_text();
             }
             Msg::Copied(ok) => {
                 if let Some(s) = &mut self.shared {
@@ -1453,6 +1599,7 @@ impl App {
                     self.json_error = self.load_error.take();
                     if self.json_error.is_none() {
                         self.picked = None;
+                        self.own = None;
                         self.wheel = None;
                         self.refresh_preview();
                     } else {
@@ -1696,6 +1843,9 @@ impl Component for App {
             opts: ctx.props().clone(),
             link: ctx.link().clone(),
             loading: None,
+            own: None,
+            embed_host: crate::embed_code::Host::default(),
+            embed_base: widget::remembered_base(),
             pending: None,
             visible: false,
             notice: ctx.props().notice.clone(),
@@ -1935,9 +2085,36 @@ impl App {
                 (_, None) => "",
             };
             let label = self.t(if s.what == "link" { T::LinkLabel } else { T::EmbedLabel });
+            let embed = s.what == "embed";
+            let hosts = crate::embed_code::Host::ALL.map(|h| {
+                html! { <option value={h.id()} selected={h == self.embed_host}>{ h.name() }</option> }
+            });
+            let on_host = send.reform(|e: Event| {
+                let id = e
+                    .target_dyn_into::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default();
+                Msg::EmbedHost(crate::embed_code::Host::from_id(&id).unwrap_or_default())
+            });
+            let on_base = send.reform(|e: InputEvent| {
+                Msg::EmbedBase(
+                    e.target_dyn_into::<web_sys::HtmlInputElement>()
+                        .map(|i| i.value())
+                        .unwrap_or_default(),
+                )
+            });
             html! {
                 <div class="share-out">
-                    if s.what != "none" && s.what != "edited" {
+                    if embed {
+                        <div class="embed-for">
+                            <label><span class="label">{ self.t(T::EmbedFor) }</span>
+                                <select class="embed-host" onchange={on_host}>{ for hosts }</select></label>
+                            <label><span class="label">{ self.t(T::EmbedBase) }</span>
+                                <input type="text" class="embed-base" value={self.embed_base.clone()} oninput={on_base} spellcheck="false" /></label>
+                        </div>
+                        <label><span class="label">{ label }</span>
+                            <textarea class="share-text" readonly=true rows="4" value={s.text.clone()} aria-label={label} /></label>
+                    } else if s.what == "link" {
                         <label><span class="label">{ label }</span>
                             <input type="text" class="share-text" readonly=true value={s.text.clone()} aria-label={label} /></label>
                     }

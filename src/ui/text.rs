@@ -61,8 +61,11 @@ chrome! {
     CopyEmbed => "Copy embed code", "임베드 코드 복사";
     LinkLabel => "Link to this moment", "이 순간의 링크";
     EmbedLabel => "Embed code", "임베드 코드";
-    ShareNone => "Only the shipped stories can be shared: this run comes from a file of your own.",
-        "기본 제공 스토리만 공유할 수 있습니다. 이 실행은 직접 불러온 파일에서 시작했습니다.";
+    ShareNone => "A link names a shipped story or a file by its URL (src): this run comes from a file pasted or written into the page. Share it with Export / open a trace → Download trace (JSON).",
+        "링크는 기본 제공 스토리나 URL(src)로 가리킨 파일만 담을 수 있습니다. 이 실행은 페이지에 붙여 넣거나 적어 둔 파일에서 시작했으니, 내보내기 / 트레이스 열기 → 트레이스 내려받기(JSON)로 공유하세요.";
+    EmbedFor => "For", "사용할 곳";
+    EmbedBase => "eoscope's files (dist/) on your site", "내 사이트에서 eoscope 파일(dist/) 경로";
+    InlineFile => "The scenario file inside the element:", "요소 안의 시나리오 파일:";
     ShareEdited => "This run's settings differ from the shipped story's, and a link carries only the story, the seed and your faults: share it with Export / open a trace → Download trace (JSON).", "이 실행의 설정은 스토리의 원래 설정과 다릅니다. 링크에는 스토리, 시드, 직접 넣은 장애만 담기므로, 내보내기 / 트레이스 열기 → 트레이스 내려받기(JSON)로 공유하세요.";
     Copied => "Copied to the clipboard.", "클립보드에 복사했습니다.";
     NoClipboard => "The page may not write to the clipboard: select the text and copy it.",

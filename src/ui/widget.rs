@@ -27,6 +27,8 @@ pub struct Options {
     pub host: Option<Element>,
     /// A problem with the options; the app shows it and runs the default story.
     pub notice: Option<String>,
+    /// The author's scenario file written inside the element (`<script type="application/json">`).
+    pub inline: Option<String>,
 }
 
 /// A root component's options never change after mounting: no deep comparison needed (and none
@@ -43,6 +45,7 @@ impl From<EmbedOptions> for Options {
             embed,
             host: None,
             notice: None,
+            inline: None,
         }
     }
 }
@@ -68,25 +71,55 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Opt
 }
 
 /// Options from an element's attributes: `<eoscope-widget scenario=… step=…>` or
-/// `<div data-eoscope=… data-step=…>`.
-pub fn from_element(el: &Element) -> Result<Options, String> {
+/// `<div data-eoscope=… data-step=…>`, and the scenario file written inside it, if any. With the
+/// message of a refused option, the options are the author's layout only ([`eo::fallback`]).
+pub fn from_element(el: &Element) -> (Options, Option<String>) {
     let prefix = if el.tag_name().eq_ignore_ascii_case("eoscope-widget") {
         ""
     } else {
         "data-"
     };
-    eo::from_attributes(|name| el.get_attribute(name), prefix, page_lang()).map(Options::from)
+    let lang = page_lang();
+    let attr = |name: &str| el.get_attribute(name);
+    let (embed, mut err) = match eo::from_attributes(attr, prefix, lang) {
+        Ok(o) => (o, None),
+        Err(e) => (eo::fallback_from_attributes(attr, prefix, lang), Some(e)),
+    };
+    let named = embed.src.is_some()
+        || attr(&format!("{}scenario", prefix)).is_some()
+        || (prefix == "data-" && attr("data-eoscope").is_some_and(|s| !s.trim().is_empty()));
+    let mut o = Options::from(embed);
+    // A `<script type="application/json">` child holds a scenario file: not executed, so a strict
+    // CSP allows it, and its text is never markup.
+    o.inline = el
+        .query_selector(":scope > script[type='application/json']")
+        .ok()
+        .flatten()
+        .and_then(|s| s.text_content());
+    if o.inline.is_some() && named && err.is_none() {
+        o.inline = None;
+        err = Some("give `scenario`, `src` or a scenario file inside the element, not two".into());
+    }
+    (o, err)
 }
 
-/// Options from a URL query (`embed.html?scenario=…&step=…`).
-pub fn from_query(search: &str) -> Result<Options, String> {
-    let pairs = eo::query_pairs(search, |s| {
+/// Options from a URL query (`embed.html?scenario=…&step=…`), or the message of a refused one
+/// with the layout the query asked for.
+pub fn from_query(search: &str) -> (Options, Option<String>) {
+    let lang = page_lang();
+    let pairs = match eo::query_pairs(search, |s| {
         js_sys::decode_uri_component(s)
             .ok()
             .and_then(|j| j.as_string())
-    })?;
-    let raw = eo::raw_from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "")?;
-    validate(raw, true, page_lang())
+    }) {
+        Ok(p) => p,
+        Err(e) => return (eo::fallback(std::iter::empty(), true, lang).into(), Some(e)),
+    };
+    let pairs = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    match eo::raw_from_pairs(pairs(), "").and_then(|raw| eo::validate(raw, true, lang)) {
+        Ok(o) => (o.into(), None),
+        Err(e) => (eo::fallback(pairs(), true, lang).into(), Some(e)),
+    }
 }
 
 /// Options from `eoscope.mount(element, options)`'s object: a plain object whose own keys are
@@ -139,29 +172,38 @@ pub fn from_js(options: JsValue) -> Result<Options, String> {
     validate(raw, true, page_lang()).map_err(|e| bad(&e))
 }
 
-/// Mounts an app into `el` with `options` (or, for an error, the default story with the error
-/// shown). Returns the error, if any. An element is mounted once.
-pub fn mount_into(el: Element, options: Result<Options, String>, widget: bool) -> Option<String> {
+/// The options of a widget whose options were refused entirely (`err`): the default story, never
+/// autoplaying.
+pub fn refused(widget: bool) -> Options {
+    EmbedOptions {
+        widget,
+        lang: page_lang(),
+        ..EmbedOptions::default()
+    }
+    .into()
+}
+
+/// Mounts an app into `el` with `options`; `err`, a refused option, is shown above the default
+/// story (in the author's layout, which `options` then holds). Returns the error, if any. An
+/// element is mounted once.
+pub fn mount_into(
+    el: Element,
+    options: Options,
+    err: Option<String>,
+    widget: bool,
+) -> Option<String> {
     if el.get_attribute("data-eoscope-mounted").is_some() {
         return Some("this element already holds an eoscope".into());
     }
     let _ = el.set_attribute("data-eoscope-mounted", "");
-    let (mut o, err) = match options {
-        Ok(o) => (o, None),
-        Err(e) => (
-            Options {
-                notice: Some(e.clone()),
-                ..EmbedOptions {
-                    widget,
-                    autoplay: false,
-                    lang: page_lang(),
-                    ..EmbedOptions::default()
-                }
-                .into()
-            },
-            Some(e),
-        ),
-    };
+    let mut o = options;
+    if let Some(e) = &err {
+        o.notice = Some(e.clone());
+        o.embed.autoplay = false;
+        o.embed.moment = None;
+        o.embed.src = None;
+        o.inline = None;
+    }
     o.host = Some(el.clone());
     if widget {
         let class = el.get_attribute("class").unwrap_or_default();
@@ -324,23 +366,83 @@ pub fn location() -> (String, String, String) {
     )
 }
 
-/// Where the app's files are: the directory of the page (`…/index.html` → `…/`).
-pub fn app_base() -> String {
-    let (base, _, _) = location();
-    let no_query = base.split('?').next().unwrap_or_default();
-    match no_query.rfind('/') {
-        Some(i) => no_query[..=i].to_string(),
-        None => no_query.to_string(),
+/// `new URL(href, base)` → (origin, pathname + search), or None for a URL that does not parse.
+fn url_parts(href: &str, base: &str) -> Option<(String, String)> {
+    let ctor = js_sys::Reflect::get(&gloo::utils::window(), &"URL".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let url =
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&href.into(), &base.into())).ok()?;
+    let get = |k: &str| {
+        js_sys::Reflect::get(&url, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    Some((
+        get("origin"),
+        format!("{}{}", get("pathname"), get("search")),
+    ))
+}
+
+/// The author's `src` resolved against the page, as a URL from the site's root: the file must be
+/// on the page's origin (or, in the sandboxed iframe, whose origin is opaque, on the origin of
+/// eoscope's own files), which is also all the strict CSP's `connect-src 'self'` lets it fetch.
+pub fn own_url(src: &str) -> Result<String, String> {
+    let doc = gloo::utils::document();
+    let page = doc
+        .base_uri()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| location().0);
+    let refused = || {
+        format!(
+            "`src` {} is not on this site: eoscope fetches a scenario file only from the page's own origin",
+            clip(src)
+        )
+    };
+    let (origin, path) = url_parts(src, &page).ok_or_else(refused)?;
+    let own = |base: &str| url_parts(base, base).map(|(o, _)| o);
+    let origin_ok = own(&page).is_some_and(|o| o == origin && o != "null")
+        || own(&super::scenarios::base_url()).is_some_and(|o| o == origin);
+    if origin_ok {
+        Ok(path)
+    } else {
+        Err(refused())
     }
 }
 
-/// Escapes text for an HTML attribute value in double quotes (the embed snippet is text the author
-/// pastes; every value in it is `[a-zA-Z0-9._=-]` already, this is belt and braces).
-pub fn attr_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+const BASE_KEY: &str = "eoscope.embed-base";
+
+fn local_storage() -> Option<JsValue> {
+    // Reading `localStorage` throws in a sandboxed frame or with storage blocked.
+    js_sys::Reflect::get(&gloo::utils::window(), &"localStorage".into())
+        .ok()
+        .filter(|s| !s.is_null() && !s.is_undefined())
+}
+
+/// Where the author's `dist/` is, for "Copy embed code": the value they last typed on this site,
+/// else the path `boot.js` was loaded from (a path from the site's root, so it works on any page).
+pub fn remembered_base() -> String {
+    let stored = local_storage()
+        .and_then(|s| call(&s, "getItem", Some(&BASE_KEY.into())))
+        .and_then(|v| v.as_string());
+    stored.unwrap_or_else(|| {
+        let base = super::scenarios::base_url();
+        url_parts(&base, &base).map_or(base, |(_, path)| path)
+    })
+}
+
+/// Remembers the base path typed for "Copy embed code" (nothing happens where storage is blocked).
+pub fn remember_base(base: &str) {
+    if let Some(s) = local_storage() {
+        if let Ok(f) = js_sys::Reflect::get(&s, &"setItem".into()) {
+            if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                let _ = f.call2(&s, &BASE_KEY.into(), &base.into());
+            }
+        }
+    }
 }
 
 /// `eoscope.mount(element, options)` for host pages (static/boot.js puts it on `window.eoscope`):
@@ -355,8 +457,8 @@ pub fn js_mount(element: Element, options: JsValue) -> Option<String> {
 /// Returns the validation message (also shown in the widget), or `undefined`.
 #[wasm_bindgen(js_name = mountElement)]
 pub fn js_mount_element(el: Element) -> Option<String> {
-    let options = from_element(&el);
-    mount_into(el, options, true)
+    let (options, err) = from_element(&el);
+    mount_into(el, options, err, true)
 }
 
 /// boot.js: the app's own page, `#eoscope-app` (restoring a shared moment from `#m=1.…`).
@@ -369,7 +471,8 @@ pub fn js_mount_app(el: Element) {
 #[wasm_bindgen(js_name = mountEmbed)]
 pub fn js_mount_embed(el: Element) {
     let (_, _, search) = location();
-    mount_into(el, from_query(&search), true);
+    let (options, err) = from_query(&search);
+    mount_into(el, options, err, true);
 }
 
 /// Aborts the instance, as a bug would (a trap: the instance is dead for every widget it serves).
