@@ -163,7 +163,7 @@ pub fn snippet(host: Host, base: &str, w: &Widget) -> String {
                 .map(|(k, v)| format!("{}={}", k, query_value(v)))
                 .collect();
             format!(
-                "<iframe src=\"{b}embed.html?{q}\" title=\"{t}\" sandbox=\"allow-scripts\" loading=\"lazy\" width=\"100%\" height=\"480\" style=\"border:0\"></iframe>\n<script src=\"{b}embed-resize.js\" defer></script>",
+                "<iframe src=\"{b}embed.html?{q}\" title=\"{t}\" sandbox=\"allow-scripts\" loading=\"lazy\" width=\"100%\" height=\"480\"></iframe>\n<script src=\"{b}embed-resize.js\" defer></script>",
                 b = attr(base),
                 q = attr(&query.join("&")),
                 t = attr(&w.title)

@@ -364,6 +364,7 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Emb
         }
     }
     if let Some(src) = &raw.src {
+        o.src = Some(share::check_src(src)?);
         if raw
             .scenario
             .as_deref()
@@ -373,7 +374,6 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Emb
                 "give `scenario` (a shipped story) or `src` (your own file), not both".into(),
             );
         }
-        o.src = Some(share::check_src(src)?);
     }
     if let Some(m) = &raw.moment {
         let m = m.trim();

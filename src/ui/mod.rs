@@ -493,10 +493,7 @@ impl App {
         };
         match widget::own_url(src) {
             Ok(url) => self.fetch(Fetch::Own(url.clone()), &url, seed),
-            Err(e) => {
-                self.load_error = Some(e);
-                self.pick(0);
-            }
+            Err(e) => self.fall_back(e),
         }
         true
     }
@@ -507,14 +504,28 @@ impl App {
             self.own = Some(own);
             return;
         }
-        let name = match &own {
-            OwnFile::Url(u) => format!("`{}`", crate::embed_options::clip_long(u)),
-            OwnFile::Inline => self.t(text::T::InlineFile).to_string(),
+        let prefix = self.t(text::T::ScenarioFilePrefix);
+        let e = self.load_error.take().unwrap_or_default();
+        let e = e.strip_prefix(prefix).unwrap_or(&e);
+        let message = match &own {
+            OwnFile::Url(u) => format!(
+                "{} `{}`: {}",
+                self.t(text::T::OwnFileNamed),
+                crate::embed_options::clip_long(u),
+                e
+            ),
+            OwnFile::Inline => format!("{} {}", self.t(text::T::InlineFile), e),
         };
-        self.load_error = self.load_error.take().map(|e| format!("{} {}", name, e));
+        self.fall_back(message);
+    }
+
+    /// Shows `message` over the default story (loaded, embedded, if nothing runs yet; loading
+    /// clears the message, so it is set after).
+    fn fall_back(&mut self, message: String) {
         if self.tl.is_none() {
             self.pick(0);
         }
+        self.load_error = Some(message);
     }
 
     /// Loads a scenario file's text: shipped story `i`, or (`None`) the author's own.
@@ -1278,11 +1289,8 @@ impl App {
                             Fetch::Shipped(i) => SCENARIOS.get(*i).map_or("?", |s| s.0).to_string(),
                             Fetch::Own(u) => crate::embed_options::clip_long(u),
                         };
-                        self.load_error =
-                            Some(format!("{}{}: {}", self.t(text::T::CouldNotLoad), id, e));
-                        if self.tl.is_none() {
-                            self.pick(0);
-                        }
+                        let message = format!("{}{}: {}", self.t(text::T::CouldNotLoad), id, e);
+                        self.fall_back(message);
                     }
                 }
                 if self.visible {

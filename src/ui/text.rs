@@ -66,6 +66,7 @@ chrome! {
     EmbedFor => "For", "사용할 곳";
     EmbedBase => "eoscope's files (dist/) on your site", "내 사이트에서 eoscope 파일(dist/) 경로";
     InlineFile => "The scenario file inside the element:", "요소 안의 시나리오 파일:";
+    OwnFileNamed => "The scenario file", "시나리오 파일";
     ShareEdited => "This run's settings differ from the shipped story's, and a link carries only the story, the seed and your faults: share it with Export / open a trace → Download trace (JSON).", "이 실행의 설정은 스토리의 원래 설정과 다릅니다. 링크에는 스토리, 시드, 직접 넣은 장애만 담기므로, 내보내기 / 트레이스 열기 → 트레이스 내려받기(JSON)로 공유하세요.";
     Copied => "Copied to the clipboard.", "클립보드에 복사했습니다.";
     NoClipboard => "The page may not write to the clipboard: select the text and copy it.",

@@ -68,6 +68,10 @@ const BAD_ATTRS = [
     ['data-height', '12px'],
     ['data-seed', 'x'],
     ['data-autoplay', 'maybe'],
+    ['data-src', 'javascript:alert(1)'],
+    ['data-src', '//evil.example/a.json'],
+    ['data-src', 'a b.json'],
+    ['data-src', '"><img src=x onerror=alert(1)>'],
 ];
 
 before(async () => {
@@ -93,7 +97,8 @@ before(async () => {
     ].map(
         ([a, v], i) =>
             `<div id="bad${i}" ${[
-                ['data-eoscope', SCENARIO],
+                // `src` replaces the scenario (both at once is refused with its own message).
+                ['data-eoscope', a === 'data-src' ? '' : SCENARIO],
                 ['data-autoplay', 'false'],
                 ['data-controls', 'none'],
                 ['data-panels', 'verdicts'],
@@ -263,8 +268,11 @@ test('a shared moment restores the same step, actions and language; the JS API m
     const link = await p.locator('input.share-text').inputValue();
     assert.match(link, /index\.html#m=1\.[A-Za-z0-9_-]+$/);
     await p.getByRole('button', { name: '임베드 코드 복사' }).click();
-    const embed = await p.locator('input.share-text').inputValue();
-    assert.match(embed, /^<script type="module" src="[^"]+boot\.js"><\/script><div data-eoscope="lost-ack-no-idempotence" data-moment="m=1\.[A-Za-z0-9_-]+"><\/div>$/);
+    const embed = await p.locator('textarea.share-text').inputValue();
+    assert.match(
+        embed,
+        /^<script type="module" src="\/boot\.js"><\/script>\n<eoscope-widget scenario="lost-ack-no-idempotence" moment="m=1\.[A-Za-z0-9_-]+" panels="[a-z,]+" controls="minimal" autoplay="false"><\/eoscope-widget>$/,
+    );
     await p.goto('about:blank');
     await p.goto(link);
     // The moment is in Korean, so is the clock.
