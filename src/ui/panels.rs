@@ -72,8 +72,6 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                 SendStatus::Acked(None) => ("acked (offset unknown, acks=0)".to_string(), "acked"),
                 SendStatus::Failed(e) => (format!("failed: {}", e), "failed"),
                 SendStatus::Unknown => ("unknown (crashed before the answer)".to_string(), "unknown"),
-                #[allow(unreachable_patterns)]
-                other => (format!("{:?}", other), "unknown"),
             };
             let copies = truths.get(tp).and_then(|t| t.get(&first.0)).cloned().unwrap_or_default();
             let live = copies.iter().filter(|(_, a)| !a).count();
@@ -222,8 +220,6 @@ fn state_pos(s: TransactionState, tall: bool) -> (f64, f64) {
         CompleteAbort => (3, 2),
         PrepareEpochFence => (1, 3),
         Dead => (0, 3),
-        #[allow(unreachable_patterns)]
-        _ => (3, 3),
     };
     if !tall {
         let x = [70.0, 215.0, 370.0, 525.0][col];
@@ -245,8 +241,6 @@ fn state_pos(s: TransactionState, tall: bool) -> (f64, f64) {
         PrepareAbort => (225.0, 165.0),
         CompleteCommit => (75.0, 235.0),
         CompleteAbort => (225.0, 235.0),
-        #[allow(unreachable_patterns)]
-        _ => (225.0, 280.0),
     }
 }
 
@@ -455,8 +449,6 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
             Verdict::Pass => ("pass", app.t(T::SoFar)),
             Verdict::Fail { .. } => ("fail", app.t(T::Fail)),
             Verdict::NotApplicable => ("na", app.t(T::NotApplicable)),
-            #[allow(unreachable_patterns)]
-            _ => ("na", "?"),
         };
         let body = match &v {
             Verdict::Fail { first, count } => {

@@ -411,8 +411,6 @@ pub fn property_summary(lang: Lang, p: Property) -> &'static str {
             "코디네이터는 Kafka가 허용하는 상태 전이만 한다.",
         ),
         // Properties the core adds before this module describes them.
-        #[allow(unreachable_patterns)]
-        _ => ("", ""),
     };
     match lang {
         Lang::En => en,
@@ -455,8 +453,6 @@ pub fn violation(lang: Lang, d: &Detail) -> String {
         ),
         Detail::MixedOutcome { producer_id, tp } => format!("Producer id {}'s transaction ended differently on {} than elsewhere.", producer_id.0, tp),
         Detail::InvalidTransition { from, to } => format!("The coordinator moved from {} to {}, which Kafka does not allow.", from.name(), to.name()),
-        #[allow(unreachable_patterns)]
-        other => format!("{:?}", other),
     }
 }
 
@@ -567,8 +563,6 @@ fn violation_ko(d: &Detail) -> String {
         ),
         Detail::MixedOutcome { producer_id, tp } => format!("프로듀서 ID {}의 트랜잭션이 {}에서 다른 파티션과 다르게 끝났다.", producer_id.0, tp),
         Detail::InvalidTransition { from, to } => format!("코디네이터가 {}에서 {} 상태로 넘어갔다. Kafka가 허용하지 않는 전이다.", from.name(), to.name()),
-        #[allow(unreachable_patterns)]
-        other => format!("{:?}", other),
     }
 }
 
@@ -586,8 +580,6 @@ pub fn expected_because(lang: Lang, e: ExpectedBecause) -> &'static str {
         ExpectedBecause::ReadUncommitted => ("read_uncommitted reads aborted and open transactional records by design.", "read_uncommitted는 원래 중단됐거나 아직 열린 트랜잭션의 레코드도 읽는다."),
         ExpectedBecause::AcksOne => ("acks=1: the leader answers before any follower has the record, so a failover can lose it.", "acks=1: 팔로워가 레코드를 받기 전에 리더가 응답하므로, 장애 조치 때 잃을 수 있다."),
         ExpectedBecause::UncleanElection => ("unclean.leader.election.enable=true: a replica outside the ISR may become leader without the committed records.", "unclean.leader.election.enable=true: ISR 밖의 복제본이 커밋된 레코드 없이 리더가 될 수 있다."),
-        #[allow(unreachable_patterns)]
-        _ => ("Kafka does not promise this property with these settings.", "이 설정에서는 Kafka가 이 속성을 보장하지 않는다."),
     };
     match lang {
         Lang::En => en,
@@ -606,8 +598,6 @@ fn reason(r: DropReason) -> &'static str {
             "its connection broke (an earlier message on it was lost, or a node restarted)"
         }
         // The core may learn new reasons (a broken connection) before this module names them.
-        #[allow(unreachable_patterns)]
-        _ => "a network fault",
     }
 }
 
@@ -701,8 +691,6 @@ pub fn trace_line(k: &TraceKind) -> String {
             LinkState::Healthy => format!("link {} ↔ {} healed", a, b),
             LinkState::Partitioned => format!("link {} ↔ {} partitioned", a, b),
             LinkState::Held => format!("link {} ↔ {} held", a, b),
-            #[allow(unreachable_patterns)]
-            other => format!("link {} ↔ {} {:?}", a, b, other),
         },
         TraceKind::DropRate {
             from,
@@ -722,8 +710,6 @@ pub fn trace_line(k: &TraceKind) -> String {
         }
         TraceKind::ScheduleNote { text } => format!("▶ {}", text),
         TraceKind::Fact(n) => note_line(n),
-        #[allow(unreachable_patterns)]
-        other => format!("{:?}", other),
     }
 }
 
@@ -868,9 +854,86 @@ fn note_line(n: &Note) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         ),
-        // Facts the core learns before this module phrases them.
-        #[allow(unreachable_patterns)]
-        other => format!("{:?}", other),
+        Note::GroupStateChanged {
+            group,
+            from,
+            to,
+            generation_id,
+        } => format!(
+            "group coordinator: group {} {} → {} (generation {})",
+            group,
+            from.name(),
+            to.name(),
+            generation_id
+        ),
+        Note::GroupMemberRemoved {
+            group,
+            member_id,
+            reason,
+        } => format!(
+            "group coordinator: removes member {} from group {}: {}",
+            short_member(member_id),
+            group,
+            reason
+        ),
+        Note::GroupJoined {
+            consumer,
+            generation_id,
+            member_id,
+            assignment,
+        } => format!(
+            "consumer-{} joined as {} in generation {}, assigned {}",
+            consumer,
+            short_member(member_id),
+            generation_id,
+            if assignment.is_empty() {
+                "no partition".to_string()
+            } else {
+                assignment
+                    .iter()
+                    .map(|tp| tp.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+        Note::GroupLeft {
+            consumer,
+            member_id,
+            reason,
+        } => format!(
+            "consumer-{} ({}) leaves its partitions: {}",
+            consumer,
+            short_member(member_id),
+            reason
+        ),
+        Note::ProducerIdExpired {
+            broker,
+            tp,
+            producer_id,
+        } => format!(
+            "{}: broker-{} drops pid {}'s state (producer.id.expiration.ms)",
+            tp, broker, producer_id.0
+        ),
+        Note::ErrorInjected { node, kind, error } => format!(
+            "⚠ injected: {} answers {} with {}",
+            node,
+            kind.name(),
+            error
+        ),
+    }
+}
+
+/// A member id as the event log shows it: its first 12 characters (Kafka's are a client id and a
+/// UUID).
+fn short_member(id: &str) -> String {
+    if id.is_empty() {
+        return "(no member id)".into();
+    }
+    let short: String = id.chars().take(12).collect();
+    if short.len() < id.len() {
+        format!("{}…", short)
+    } else {
+        short
     }
 }
 
