@@ -109,6 +109,14 @@ const CONSUMER_SETTINGS: &[(&str, Kind)] = &[
     ),
     ("enable.auto.commit", Kind::Choice(&["true", "false"])),
     ("auto.commit.interval.ms", Kind::Number),
+    (
+        "auto.offset.reset",
+        Kind::Choice(&["latest", "earliest", "none"]),
+    ),
+    ("group.protocol", Kind::Choice(&["classic", "consumer"])),
+    ("session.timeout.ms", Kind::Number),
+    ("heartbeat.interval.ms", Kind::Number),
+    ("max.poll.interval.ms", Kind::Number),
 ];
 
 const COMMIT_MODES: &[&str] = &[
@@ -200,14 +208,22 @@ fn producer_effective(raw: &RawConfig, version: Option<KafkaVersion>, key: &str)
     }
 }
 
-fn consumer_effective(raw: &RawConfig, key: &str) -> String {
-    let Ok(c) = config::consumer_config(raw) else {
+fn consumer_effective(raw: &RawConfig, version: Option<KafkaVersion>, key: &str) -> String {
+    let Some(Ok(c)) = version.map(|v| config::consumer_config_for(raw, v)) else {
         return "?".into();
     };
     match key {
         "isolation.level" => c.isolation_level.name().into(),
         "enable.auto.commit" => c.enable_auto_commit.to_string(),
         "auto.commit.interval.ms" => c.auto_commit_interval_ms.to_string(),
+        "auto.offset.reset" => c.auto_offset_reset.name().into(),
+        "group.protocol" => match c.group_protocol {
+            config::GroupProtocol::Classic => "classic".into(),
+            config::GroupProtocol::Consumer => "consumer".into(),
+        },
+        "session.timeout.ms" => c.session_timeout_ms.to_string(),
+        "heartbeat.interval.ms" => c.heartbeat_interval_ms.to_string(),
+        "max.poll.interval.ms" => c.max_poll_interval_ms.to_string(),
         _ => String::new(),
     }
 }
@@ -276,7 +292,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <div class="setting">
                     <label>
                         <span class="key"><code>{ key }</code></span>
-                        { control(app.lang, key, kind, c.config.get(key), consumer_effective(&c.config, key), on) }
+                        { control(app.lang, key, kind, c.config.get(key), consumer_effective(&c.config, version, key), on) }
                     </label>
                     { error_at(&group, key) }
                 </div>
@@ -315,6 +331,11 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     </select>
                 </label>
                 { error_at("cluster", "version") }
+                if let Some(v) = version {
+                    <ul class="caveats" aria-label={app.t(T::VersionCaveats)}>
+                        { for text::version_caveats(app.lang, v).into_iter().map(|c| html! { <li>{ c }</li> }) }
+                    </ul>
+                }
             </div>
             <fieldset class="cluster">
                 <legend>{ app.t(T::TopicCluster) }<span class="caveat">{ app.t(T::RerunToApply) }</span></legend>
