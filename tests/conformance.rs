@@ -2948,3 +2948,22 @@ fn the_tv2_story_climbs_one_epoch_per_fence_init_and_commit_and_refuses_the_zomb
         }
     )));
 }
+
+/// A scenario file that names no version runs on the newest release (issue #13: 4.3 is the
+/// default for a new scenario), so with transactions v2: no AddPartitionsToTxn from the client.
+#[test]
+fn a_file_without_a_version_is_on_4_3() {
+    let p = json!([{"config": {"transactional.id": "t"}, "script": [{"init_transactions": {}}, {"begin": {}},
+        {"send": {"partition": 0, "records": 1}}, {"commit": {}}]}]);
+    let mut s = scenario("4.3", p, json!([]), json!([]));
+    s.as_object_mut().unwrap().remove("version");
+    let parsed = Scenario::from_json(&s.to_string()).unwrap();
+    assert_eq!(parsed.version, eoscope::sim::config::KafkaVersion::V4_3);
+    let sim = run(s);
+    assert_eq!(client_sent(&sim, MessageKind::AddPartitionsToTxnRequest), 0);
+    assert_eq!(
+        sent(&sim, MessageKind::AddPartitionsToTxnRequest).len(),
+        1,
+        "the leader's implicit add"
+    );
+}

@@ -24,7 +24,9 @@ pub struct ScenarioFile {
     pub title: Localized,
     #[serde(default)]
     pub description: Localized,
-    /// Kafka version preset: `"2.4"` or `"3.9"`.
+    /// Kafka version preset (`KafkaVersion`: `"2.4"`, `"3.5"`, `"3.9"`, `"4.0"`…`"4.3"`); a file
+    /// without one is on the newest release, 4.3.
+    #[serde(default = "newest_version")]
     pub version: String,
     #[serde(default)]
     pub seed: u64,
@@ -46,6 +48,11 @@ pub struct ScenarioFile {
     pub knobs: Vec<String>,
     #[serde(default)]
     pub limits: LimitsSpec,
+}
+
+/// The version of a scenario file that names none: the newest release the model knows.
+fn newest_version() -> String {
+    super::config::KafkaVersion::V4_3.name().to_string()
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
