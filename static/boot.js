@@ -260,7 +260,9 @@ if (app) {
 const embed = document.getElementById('eoscope-embed');
 if (embed) {
     const q = new URLSearchParams(location.search);
-    mountWith(embed, wantsFull(q.get('controls'), q.get('panels')) ? 'full' : 'reader', (mod) => mod.mountEmbed(embed));
+    // A story's own page (stories/ID.html) has no query: its options are the element's data-.
+    const opt = (k) => (location.search ? q.get(k) : embed.getAttribute(`data-${k}`));
+    mountWith(embed, wantsFull(opt('controls'), opt('panels')) ? 'full' : 'reader', (mod) => mod.mountEmbed(embed));
     if (window.parent !== window) {
         let last = -1;
         const post = () => {

@@ -471,7 +471,13 @@ pub fn js_mount_app(el: Element) {
 #[wasm_bindgen(js_name = mountEmbed)]
 pub fn js_mount_embed(el: Element) {
     let (_, _, search) = location();
-    let (options, err) = from_query(&search);
+    // A story's own page (`stories/ID.html`, scripts/oembed.mjs) names it in data- attributes.
+    let (options, err) =
+        if search.trim_start_matches('?').is_empty() && el.has_attribute("data-eoscope") {
+            from_element(&el)
+        } else {
+            from_query(&search)
+        };
     mount_into(el, options, err, true);
 }
 
