@@ -349,6 +349,34 @@ fn replicated_world(acks: &'static str) -> impl Strategy<Value = Value> {
     })
 }
 
+/// 4.3 (eligible leader replicas on by default, KIP-966), RF=3, min.insync.replicas=2: brokers
+/// crash and come back at random, several at a time, and followers' links to each other stall,
+/// so ISRs shrink below min ISR and leaders come from the ELR or are the last known leader.
+fn elr_world() -> impl Strategy<Value = Value> {
+    let bounces = prop::collection::vec((0u8..3, 0u64..5000, 1u64..3000), 1..5);
+    let holds = prop::collection::vec((0usize..3, 0u64..4000, 500u64..4000), 1..4);
+    (bounces, holds, 1u8..=2, any::<u64>()).prop_map(|(bounces, holds, partitions, seed)| {
+        let pairs = [["broker-0", "broker-1"], ["broker-0", "broker-2"], ["broker-1", "broker-2"]];
+        let mut schedule = Vec::new();
+        for (pair, at, ms) in holds {
+            schedule.push(json!({"at": at, "hold": pairs[pair]}));
+            schedule.push(json!({"at": at + ms, "release": pairs[pair]}));
+        }
+        for (b, at, down) in bounces {
+            schedule.push(json!({"at": at, "crash": format!("broker-{}", b)}));
+            schedule.push(json!({"at": at + down, "restart": format!("broker-{}", b)}));
+        }
+        json!({
+            "format": "eoscope/scenario@1", "title": {"en": "property"}, "version": "4.3", "seed": seed,
+            "cluster": {"brokers": 3, "partitions": partitions, "replication.factor": 3, "min.insync.replicas": 2, "replica.lag.time.max.ms": 1000},
+            "producers": [{"config": {"acks": "all", "request.timeout.ms": 600}, "script": [
+                {"send": {"partition": 0, "records": 1, "batches": 3}}, {"at": 1500}, {"send": {"partition": partitions - 1, "records": 2, "batches": 2}},
+                {"at": 3000}, {"send": {"partition": 0, "records": 1, "batches": 2}}, {"at": 5000}, {"send": {"partition": 0, "records": 1, "batches": 1}}]}],
+            "schedule": schedule,
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: common::proptest_cases(), rng_seed: common::proptest_seed(), failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -356,6 +384,19 @@ proptest! {
     /// crashes and whenever, no acknowledged record is lost.
     #[test]
     fn acks_all_with_min_isr_2_never_loses_an_acknowledged_record_to_single_broker_crashes(file in replicated_world("all")) {
+        let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        for p in [Property::NoLostAck, Property::NoDuplicateInLog, Property::OrderPerPartition] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// With eligible leader replicas (4.3's default) and acks=all, brokers crashing together and
+    /// replication stalling: whoever the controller elects (ISR, ELR, last known leader), no
+    /// acknowledged record is lost, duplicated or reordered.
+    #[test]
+    fn with_elr_and_acks_all_no_acknowledged_record_is_lost_to_random_broker_crashes(file in elr_world()) {
         let sim = run_checked(&file, 300_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
         for p in [Property::NoLostAck, Property::NoDuplicateInLog, Property::OrderPerPartition] {
             if let Some(why) = failed(&sim, p) {
@@ -667,5 +708,53 @@ fn acks_1_random_crash_schedules_do_lose_acknowledged_records() {
     assert!(
         lossy_runs > 0,
         "no acks=1 run lost an acknowledged record in 300 random crash schedules"
+    );
+}
+
+/// The ELR property above would say little if no schedule elected a leader from the ELR: over
+/// the same random schedules, some do, and some elect the last known leader.
+#[test]
+fn elr_random_crash_schedules_do_elect_from_the_elr() {
+    use eoscope::sim::effects::Note;
+    use eoscope::sim::elr::ElectedFrom;
+    use eoscope::sim::world::TraceKind;
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        rng_seed: common::proptest_seed(),
+        ..ProptestConfig::default()
+    });
+    let strategy = elr_world();
+    let (mut from_elr, mut last_known) = (0, 0);
+    for _ in 0..200 {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let Ok(sim) = run_checked(&tree.current(), 300_000) else {
+            continue;
+        };
+        for e in &sim.trace.events {
+            match &e.what {
+                TraceKind::Fact(Note::LeaderElected {
+                    from: ElectedFrom::Elr,
+                    ..
+                }) => from_elr += 1,
+                TraceKind::Fact(Note::LeaderElected {
+                    from: ElectedFrom::LastKnownLeader,
+                    ..
+                }) => last_known += 1,
+                _ => {}
+            }
+        }
+    }
+    if std::env::var_os("EOSCOPE_STATS").is_some() {
+        eprintln!("from ELR {} last known leader {}", from_elr, last_known);
+    }
+    assert!(
+        from_elr > 0,
+        "no run elected a leader from the ELR in 200 random schedules"
+    );
+    assert!(
+        last_known > 0,
+        "no run elected the last known leader in 200 random schedules"
     );
 }

@@ -129,6 +129,18 @@ impl KafkaVersion {
         self >= KafkaVersion::V3_9
     }
 
+    /// Does this release have the `eligible.leader.replicas.version` feature (KIP-966 part 1)?
+    /// 4.0+ (`EligibleLeaderReplicasVersion`; `docs/operations/eligible-leader-replicas.md`).
+    pub fn has_eligible_leader_replicas(self) -> bool {
+        self >= KafkaVersion::V4_0
+    }
+
+    /// The feature's level on a new cluster of this release: 0 on 4.0, 1 from 4.1 ("ELR is
+    /// enabled by default on new clusters starting 4.1"; `ELRV_1` bootstraps with `IBP_4_1_IV0`).
+    pub fn default_eligible_leader_replicas_version(self) -> u8 {
+        u8::from(self >= KafkaVersion::V4_1)
+    }
+
     /// 2.5+ (KIP-360): on a real sequence gap the idempotent client bumps its epoch locally;
     /// ≤2.4 it asks for a new producer id.
     pub fn client_bumps_epoch_locally(self) -> bool {

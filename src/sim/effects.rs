@@ -107,12 +107,14 @@ pub enum Note {
     },
     /// A client's transaction completed as seen by the application (commitTransaction returned).
     TxnCommittedByClient { node: NodeId },
-    /// The controller elected a leader (`unclean`: from outside the ISR).
+    /// The controller elected a leader (`unclean`: Kafka's `ElectionResult.unclean`, the ISR
+    /// forced to the new leader; `from`: the ISR, the ELR, the last known leader or any replica).
     LeaderElected {
         tp: TopicPartition,
         leader: Option<u8>,
         leader_epoch: i32,
         unclean: bool,
+        from: super::elr::ElectedFrom,
     },
     /// A replica dropped records its new leader does not have.
     Truncated {
@@ -174,6 +176,8 @@ pub enum Note {
         error: Errors,
         what: &'static str,
     },
+    /// The controller changed a partition's eligible leader replicas (KIP-966).
+    ElrChanged { tp: TopicPartition, elr: Vec<u8> },
 }
 
 /// The output of one handler call.

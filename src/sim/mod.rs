@@ -13,6 +13,7 @@ pub mod compare;
 pub mod config;
 pub mod consumer;
 pub mod effects;
+pub mod elr;
 pub mod errors;
 pub mod group_coordinator;
 pub mod limits;

@@ -89,6 +89,14 @@ pub struct ClusterSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_partition_verification_enable: Option<bool>,
+    /// The KRaft feature `eligible.leader.replicas.version` (KIP-966 part 1): 1 tracks eligible
+    /// leader replicas, 0 does not. 4.0+; default 0 on 4.0 and 1 from 4.1 (new clusters).
+    #[serde(
+        default,
+        rename = "eligible.leader.replicas.version",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eligible_leader_replicas_version: Option<u8>,
     /// `transaction.max.timeout.ms` (default 900000; `TransactionStateManagerConfig`).
     #[serde(
         default,
@@ -152,6 +160,7 @@ impl Default for ClusterSpec {
             replica_lag_time_max_ms: lag_max(),
             replica_fetch_wait_max_ms: fetch_wait(),
             transaction_partition_verification_enable: None,
+            eligible_leader_replicas_version: None,
             transaction_max_timeout_ms: None,
             producer_id_expiration_ms: None,
             producer_id_expiration_check_interval_ms: None,
@@ -602,6 +611,8 @@ pub struct Scenario {
     pub unclean_leader_election_enable: bool,
     /// `transaction.partition.verification.enable` as resolved for the version.
     pub transaction_partition_verification: bool,
+    /// `eligible.leader.replicas.version` ≥ 1 as resolved for the version (KIP-966).
+    pub eligible_leader_replicas: bool,
     /// The broker settings of `cluster` (timeouts and expirations).
     pub broker: super::topology::BrokerSettings,
     pub producers: Vec<(ProducerConfig, Vec<Op>)>,
@@ -791,6 +802,24 @@ impl Scenario {
                 (Some(v), _) => v,
                 (None, default) => default,
             };
+        // `kafka-features.sh`/`kafka-storage.sh format --feature eligible.leader.replicas.version=N`:
+        // levels 0 and 1 (`EligibleLeaderReplicasVersion.fromFeatureLevel`); 4.0+ only.
+        let eligible_leader_replicas = match c.eligible_leader_replicas_version {
+            Some(n) if n > 1 => {
+                return Err(format!(
+                    "`cluster.eligible.leader.replicas.version` must be 0 or 1, not {}",
+                    n
+                ))
+            }
+            Some(1) if !version.has_eligible_leader_replicas() => {
+                return Err(format!(
+                    "`cluster.eligible.leader.replicas.version` does not exist before Kafka 4.0 (version {}): eligible leader replicas (KIP-966) arrived in 4.0",
+                    version.name()
+                ))
+            }
+            Some(n) => n == 1,
+            None => version.default_eligible_leader_replicas_version() == 1,
+        };
         let broker = broker_settings(c, version)?;
         at_most("producers", f.producers.len() as u64, 4)?;
         at_most("consumers", f.consumers.len() as u64, 4)?;
@@ -1045,6 +1074,7 @@ impl Scenario {
             },
             unclean_leader_election_enable: c.unclean_leader_election_enable,
             transaction_partition_verification,
+            eligible_leader_replicas,
             broker,
             producers,
             consumers,

@@ -27,6 +27,12 @@ pub struct Topology {
     pub leader_epochs: VecMap<TopicPartition, i32>,
     /// The in-sync replicas of each data partition, as the controller knows them.
     pub isr: VecMap<TopicPartition, Vec<u8>>,
+    /// The eligible leader replicas of each data partition (KIP-966; `PartitionRegistration.elr`):
+    /// empty unless `eligible.leader.replicas.version` is 1 and the ISR is below min ISR.
+    pub elr: VecMap<TopicPartition, Vec<u8>>,
+    /// The last known leader of a partition whose ISR became empty (`PartitionRegistration.lastKnownElr`
+    /// as `useLastKnownLeaderInBalancedRecovery` keeps it); absent otherwise.
+    pub last_known_leader: VecMap<TopicPartition, u8>,
     /// Which brokers are up, as the metadata says.
     pub live: Vec<bool>,
     /// The leader of `__transaction_state` and `__consumer_offsets` (one partition each, placed
@@ -47,6 +53,9 @@ pub struct Features {
     pub release: KafkaVersion,
     /// `transaction.partition.verification.enable` (KIP-890 part 1, brokers 3.6+).
     pub verification: bool,
+    /// The finalized `eligible.leader.replicas.version` is 1 (KIP-966 part 1, 4.0+; on by default
+    /// for new clusters from 4.1): the controller tracks eligible leader replicas.
+    pub eligible_leader_replicas: bool,
     /// The brokers' settings the lab can change (`KafkaConfig`, `TransactionStateManagerConfig`).
     pub broker: BrokerSettings,
 }
@@ -86,6 +95,7 @@ impl Features {
             transaction_version: release.transaction_version(),
             release,
             verification: release.has_transaction_verification(),
+            eligible_leader_replicas: release.default_eligible_leader_replicas_version() == 1,
             broker: BrokerSettings::default(),
         }
     }
@@ -112,6 +122,8 @@ impl Topology {
             leaders: VecMap::new(),
             leader_epochs: VecMap::new(),
             isr: VecMap::new(),
+            elr: VecMap::new(),
+            last_known_leader: VecMap::new(),
             live: vec![true; brokers as usize],
             coordinator: Some(brokers.saturating_sub(1)),
             coordinator_epoch: 0,
@@ -155,6 +167,11 @@ impl Topology {
             .get(&tp)
             .copied()
             .unwrap_or(Some(self.preferred_leader(tp)))
+    }
+
+    /// The partition's eligible leader replicas (empty without ELR).
+    pub fn elr_of(&self, tp: TopicPartition) -> &[u8] {
+        self.elr.get(&tp).map_or(&[], |e| e.as_slice())
     }
 
     pub fn leader_epoch(&self, tp: TopicPartition) -> i32 {

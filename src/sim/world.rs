@@ -7,6 +7,7 @@ use super::checker::{Checker, CheckerSetup, ConsumerFacts, Logs, ProducerFacts};
 use super::config::{self, RawConfig};
 use super::consumer::{ConsumerCtx, ConsumerNode};
 use super::effects::{Note, Out, Timer};
+use super::elr;
 use super::log::PartitionLog;
 use super::message::{Message, MessageKind};
 use super::producer::{ClientCtx, ProducerClient, CLIENT_CORR_BIT};
@@ -393,6 +394,7 @@ impl Sim {
         );
         topology.features = super::topology::Features::of(scenario.version);
         topology.features.verification = scenario.transaction_partition_verification;
+        topology.features.eligible_leader_replicas = scenario.eligible_leader_replicas;
         topology.features.broker = scenario.broker;
         let brokers = (0..scenario.brokers)
             .map(|b| Broker::new(b, &topology))
@@ -519,7 +521,8 @@ impl Sim {
     /// led gets a new leader from the ISR — or, with `unclean.leader.election.enable`, from any
     /// live replica — and stays offline otherwise; the crashed broker leaves every ISR
     /// (KRaft fences it). After a restart, its replicas follow their leaders, or lead a
-    /// partition that was offline waiting for them.
+    /// partition that was offline waiting for them. With `eligible.leader.replicas.version=1`
+    /// the partition change follows KIP-966 (`elr::change`): a restart is an unclean shutdown.
     fn elect_leaders(&mut self, changed: u8, out: &mut Out) {
         if self.world.topology.replication_factor <= 1 {
             return;
@@ -542,38 +545,67 @@ impl Sim {
                 .get(&tp)
                 .cloned()
                 .unwrap_or_default();
-            isr.retain(|r| alive.contains(r));
             let current = self
                 .world
                 .topology
                 .leader_of(tp)
                 .filter(|l| alive.contains(l));
-            let (leader, unclean) = match current {
-                Some(l) => (Some(l), false),
-                None => match replicas.iter().copied().find(|r| isr.contains(r)) {
+            let (leader, unclean, from) = if self.world.topology.features.eligible_leader_replicas {
+                let old = self.partition_state(tp);
+                let is_alive = |b: u8| alive.contains(&b);
+                // A broker process that comes back after a crash registers after an unclean
+                // shutdown (no clean-shutdown marker; KAFKA-15586): it leaves the ISR and ELR.
+                let c = elr::change(
+                    &old,
+                    &elr::ChangeInput {
+                        replicas: &replicas,
+                        alive: &is_alive,
+                        // KRaft fences a crashed broker: it leaves the ISR (`handleBrokerFenced`).
+                        target_isr: isr.iter().copied().filter(|r| is_alive(*r)).collect(),
+                        unclean_shutdown: Some(changed).filter(|b| is_alive(*b)),
+                        min_isr: self.world.scenario.replication.min_insync_replicas as usize,
+                        unclean_enabled: self.world.scenario.unclean_leader_election_enable,
+                    },
+                );
+                isr = c.state.isr.clone();
+                self.set_elr(tp, &c.state, out);
+                (c.state.leader, c.unclean, c.from)
+            } else {
+                isr.retain(|r| alive.contains(r));
+                let (leader, unclean) = match current {
                     Some(l) => (Some(l), false),
-                    None if self.world.scenario.unclean_leader_election_enable => {
-                        (alive.first().copied(), !alive.is_empty())
+                    None => match replicas.iter().copied().find(|r| isr.contains(r)) {
+                        Some(l) => (Some(l), false),
+                        None if self.world.scenario.unclean_leader_election_enable => {
+                            (alive.first().copied(), !alive.is_empty())
+                        }
+                        None => (None, false),
+                    },
+                };
+                if let Some(l) = leader {
+                    if !isr.contains(&l) {
+                        isr = vec![l];
                     }
-                    None => (None, false),
-                },
+                } else {
+                    // The ISR never shrinks to nothing: its last members stay in it while the
+                    // partition is offline, so the first of them to come back is elected (clean)
+                    // (`PartitionChangeBuilder.build`: an empty ISR only with ELR).
+                    isr = self
+                        .world
+                        .topology
+                        .isr
+                        .get(&tp)
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                let from = match (leader, unclean) {
+                    (None, _) => elr::ElectedFrom::NoLeader,
+                    (Some(_), true) => elr::ElectedFrom::AnyReplica,
+                    (Some(_), false) => elr::ElectedFrom::Isr,
+                };
+                (leader, unclean, from)
             };
             let new_leader = leader != self.world.topology.leader_of(tp) || current.is_none();
-            if let Some(l) = leader {
-                if !isr.contains(&l) {
-                    isr = vec![l];
-                }
-            } else {
-                // The ISR never shrinks to nothing: its last members stay in it while the
-                // partition is offline, so the first of them to come back is elected (clean).
-                isr = self
-                    .world
-                    .topology
-                    .isr
-                    .get(&tp)
-                    .cloned()
-                    .unwrap_or_default();
-            }
             self.world.topology.isr.insert(tp, isr.clone());
             if new_leader {
                 let epoch = self.world.topology.leader_epoch(tp) + 1;
@@ -584,6 +616,7 @@ impl Sim {
                     leader,
                     leader_epoch: epoch,
                     unclean,
+                    from,
                 });
                 if let Some(l) = leader {
                     let w = &mut self.world;
@@ -726,18 +759,81 @@ impl Sim {
         }
     }
 
-    /// The leaders' ISRs, as the controller records them (Kafka: AlterPartition).
-    fn sync_isr(&mut self) {
+    /// The leaders' ISRs, as the controller records them (Kafka: AlterPartition). With ELR,
+    /// each change also updates the partition's ELR (`ReplicationControlManager.alterPartition`
+    /// builds the change with `PartitionChangeBuilder`).
+    fn sync_isr(&mut self, out: &mut Out) {
         if self.world.topology.replication_factor <= 1 {
             return;
         }
         let w = &mut self.world;
+        let mut changes: Vec<(TopicPartition, Vec<u8>, bool)> = Vec::new();
         for b in &w.brokers {
             for (tp, r) in &b.replicas {
                 if r.is_leader && b.alive && w.topology.leader_of(*tp) == Some(b.id) {
-                    w.topology.isr.insert(*tp, r.isr.iter().copied().collect());
+                    let isr: Vec<u8> = r.isr.iter().copied().collect();
+                    let known = w.topology.isr.get(tp).cloned().unwrap_or_default();
+                    let mut sorted = known.clone();
+                    sorted.sort_unstable();
+                    if known != isr {
+                        // `changed`: another set, not only another order.
+                        changes.push((*tp, isr.clone(), sorted != isr));
+                    }
                 }
             }
+        }
+        for (tp, isr, changed) in changes {
+            if changed && self.world.topology.features.eligible_leader_replicas {
+                let old = self.partition_state(tp);
+                let replicas = self.world.topology.replicas(tp);
+                let w = &self.world;
+                let is_alive = |b: u8| w.is_alive(NodeId::Broker(b));
+                let c = elr::change(
+                    &old,
+                    &elr::ChangeInput {
+                        replicas: &replicas,
+                        alive: &is_alive,
+                        target_isr: isr.clone(),
+                        unclean_shutdown: None,
+                        min_isr: w.scenario.replication.min_insync_replicas as usize,
+                        unclean_enabled: w.scenario.unclean_leader_election_enable,
+                    },
+                );
+                // The leader asking is alive and in its own ISR, so it stays leader.
+                self.set_elr(tp, &c.state, out);
+            }
+            self.world.topology.isr.insert(tp, isr);
+        }
+    }
+
+    /// The controller's registration of `tp`, as the ELR rules read it.
+    fn partition_state(&self, tp: TopicPartition) -> elr::PartitionState {
+        let t = &self.world.topology;
+        elr::PartitionState {
+            leader: t.leader_of(tp),
+            isr: t.isr.get(&tp).cloned().unwrap_or_default(),
+            elr: t.elr_of(tp).to_vec(),
+            last_known_leader: t.last_known_leader.get(&tp).copied(),
+        }
+    }
+
+    /// Records a partition's new ELR and last known leader; a changed ELR is a fact.
+    fn set_elr(&mut self, tp: TopicPartition, state: &elr::PartitionState, out: &mut Out) {
+        let t = &mut self.world.topology;
+        match state.last_known_leader {
+            Some(l) => t.last_known_leader.insert(tp, l),
+            None => t.last_known_leader.remove(&tp),
+        };
+        if t.elr_of(tp) != state.elr.as_slice() {
+            if state.elr.is_empty() {
+                t.elr.remove(&tp);
+            } else {
+                t.elr.insert(tp, state.elr.clone());
+            }
+            out.note(Note::ElrChanged {
+                tp,
+                elr: state.elr.clone(),
+            });
         }
     }
 
@@ -1350,7 +1446,7 @@ impl Sim {
     /// Turns a handler's output into messages, timers and facts.
     fn apply(&mut self, from: NodeId, out: &mut Out) {
         if matches!(from, NodeId::Broker(_)) {
-            self.sync_isr();
+            self.sync_isr(out);
             self.sync_internal_logs();
         }
         for peer in std::mem::take(&mut out.disconnects) {

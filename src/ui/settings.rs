@@ -33,6 +33,7 @@ const CLUSTER_SETTINGS: &[&str] = &[
     "replication.factor",
     "min.insync.replicas",
     "unclean.leader.election.enable",
+    "eligible.leader.replicas.version",
 ];
 
 fn cluster_value(c: &ClusterSpec, key: &str) -> String {
@@ -42,6 +43,11 @@ fn cluster_value(c: &ClusterSpec, key: &str) -> String {
         "replication.factor" => c.replication_factor.to_string(),
         "min.insync.replicas" => c.min_insync_replicas.to_string(),
         "unclean.leader.election.enable" => c.unclean_leader_election_enable.to_string(),
+        // Empty: the version's default (the select shows it).
+        "eligible.leader.replicas.version" => c
+            .eligible_leader_replicas_version
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -56,6 +62,7 @@ pub fn set_cluster(c: &mut ClusterSpec, key: &str, v: &str) {
         ("replication.factor", Some(n)) => c.replication_factor = n,
         ("min.insync.replicas", Some(n)) => c.min_insync_replicas = n,
         ("unclean.leader.election.enable", _) => c.unclean_leader_election_enable = v == "true",
+        ("eligible.leader.replicas.version", n) => c.eligible_leader_replicas_version = n,
         _ => {}
     }
 }
@@ -347,6 +354,18 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                         html! {
                             <select onchange={onchange}>
                                 { for ["false", "true"].iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
+                            </select>
+                        }
+                    } else if key == "eligible.leader.replicas.version" {
+                        // KIP-966's feature level: the release's default, or 0/1 (refused before 4.0 by the core).
+                        let onchange = send.reform(move |e: Event| Msg::SetCluster(key, select_value(&e).unwrap_or_default()));
+                        let effective = KafkaVersion::parse(&f.version)
+                            .map(|v| v.default_eligible_leader_replicas_version().to_string())
+                            .unwrap_or_else(|_| "0".into());
+                        html! {
+                            <select onchange={onchange}>
+                                <option value="" selected={value.is_empty()}>{ text::default_text(app.lang, &effective, false) }</option>
+                                { for ["0", "1"].iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
                             </select>
                         }
                     } else {

@@ -6,6 +6,7 @@
 
 use crate::sim::checker::{Detail, ExpectedBecause, Property};
 use crate::sim::effects::Note;
+use crate::sim::elr::ElectedFrom;
 use crate::sim::world::{DropReason, LinkState, TraceKind};
 
 /// The language (defined beside the option parser, which needs it natively).
@@ -828,20 +829,32 @@ fn note_line(n: &Note) -> String {
             leader,
             leader_epoch,
             unclean,
+            from,
         } => match leader {
             Some(l) => format!(
                 "{}: broker-{} is the new leader (leader epoch {}){}",
                 tp,
                 l,
                 leader_epoch,
-                if *unclean {
-                    ", an UNCLEAN election"
-                } else {
-                    ""
+                match from {
+                    ElectedFrom::Elr =>
+                        ", from the eligible leader replicas (ELR): it holds every record below the HW",
+                    ElectedFrom::LastKnownLeader =>
+                        ", the last known leader (ISR and ELR empty; Kafka counts it as unclean)",
+                    _ if *unclean => ", an UNCLEAN election",
+                    _ => "",
                 }
             ),
             None => format!("{}: no replica can lead; the partition is offline", tp),
         },
+        Note::ElrChanged { tp, elr } => format!(
+            "{}: eligible leader replicas (ELR) are now {{{}}}",
+            tp,
+            elr.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         Note::Truncated { tp, broker, to } => format!(
             "{}: broker-{} truncates its log to offset {}",
             tp, broker, to.0
