@@ -864,6 +864,15 @@ fn note_line(n: &Note) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         ),
+        Note::StaticMemberReplaced {
+            group_instance_id,
+            old_member_id,
+            new_member_id,
+            ..
+        } => format!(
+            "group.instance.id {}: {} takes over {}'s partitions without a rebalance; {} is fenced (FENCED_INSTANCE_ID)",
+            group_instance_id, new_member_id, old_member_id, old_member_id
+        ),
         // Facts the core learns before this module phrases them.
         #[allow(unreachable_patterns)]
         other => format!("{:?}", other),
