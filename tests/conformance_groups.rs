@@ -14,7 +14,7 @@ use eoscope::sim::effects::{Note, Out};
 use eoscope::sim::errors::Errors;
 use eoscope::sim::group_coordinator::{range_assign, GroupState};
 use eoscope::sim::log::{ControlType, LogRules};
-use eoscope::sim::message::{GroupMember, Message, MessageKind};
+use eoscope::sim::message::{GroupMember, InstanceId, Message, MessageKind};
 use eoscope::sim::topology::Topology;
 use eoscope::sim::types::*;
 use eoscope::sim::world::{Sim, TraceKind};
@@ -447,6 +447,7 @@ fn member(generation_id: i32, member_id: &str) -> GroupMember {
     GroupMember {
         generation_id,
         member_id: member_id.into(),
+        group_instance_id: InstanceId(None),
     }
 }
 
@@ -458,6 +459,7 @@ fn stable_group() -> (Broker, Topology) {
         corr: 0,
         group: 0,
         member_id: member_id.into(),
+        group_instance_id: InstanceId(None),
         session_timeout_ms: 45_000,
         rebalance_timeout_ms: 300_000,
     };
@@ -865,6 +867,7 @@ fn kip_848_heartbeats_and_commits_with_the_wrong_epoch_are_fenced_or_stale() {
         corr: 1,
         group: 0,
         member_id: member_id.into(),
+        instance_id: InstanceId(None),
         member_epoch,
         rebalance_timeout_ms: 300_000,
         owned: vec![],
@@ -1066,3 +1069,599 @@ fn a_broken_marker_connection_does_not_stall_the_leaders_verification_nor_fence_
 
 /// `/work/repro/classic-output-loss.json`, as found by the property test.
 const REPRO_CLASSIC_OUTPUT_LOSS: &str = r#"{"cluster":{"brokers":2,"output.partitions":2,"partitions":2},"consumers":[{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-0"},"start_at":0},{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-1"},"start_at":2020},{"commit":"transactional","config":{"auto.offset.reset":"earliest","enable.auto.commit":false,"group.id":"etl","heartbeat.interval.ms":1000,"isolation.level":"read_committed","max.poll.interval.ms":5000,"request.timeout.ms":1000,"session.timeout.ms":6000},"output":{"request.timeout.ms":500,"transaction.timeout.ms":10000,"transactional.id":"etl-2"},"start_at":2020}],"format":"eoscope/scenario@1","producers":[{"config":{"request.timeout.ms":500},"script":[{"send":{"batches":2,"partition":0,"records":2}},{"send":{"batches":2,"partition":1,"records":1}},{"at":3000},{"send":{"batches":2,"partition":0,"records":1}},{"send":{"partition":1,"records":2}},{"at":7000},{"send":{"batches":2,"partition":1,"records":1}}]}],"schedule":[{"at":176,"drop":{"kind":"WriteTxnMarkersRequest","nth":3}},{"at":3136,"crash":"consumer-1"}],"seed":0,"title":{"en":"t"},"version":"3.9"}"#;
+
+// ---- Static membership (KIP-345, `group.instance.id`) ----
+
+fn static_consumer(instance: &str, extra: Value) -> Value {
+    let mut c = consumer(extra);
+    c["config"]["group.instance.id"] = json!(instance);
+    c
+}
+
+fn replaced(sim: &Sim) -> Vec<(String, String, String)> {
+    facts(sim)
+        .iter()
+        .filter_map(|n| match n {
+            Note::StaticMemberReplaced {
+                group_instance_id,
+                old_member_id,
+                new_member_id,
+                ..
+            } => Some((
+                group_instance_id.clone(),
+                old_member_id.clone(),
+                new_member_id.clone(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn state_changes(sim: &Sim) -> Vec<(GroupState, i32)> {
+    facts(sim)
+        .iter()
+        .filter_map(|n| match n {
+            Note::GroupStateChanged {
+                to, generation_id, ..
+            } => Some((*to, *generation_id)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn client_errors(sim: &Sim, node: NodeId) -> Vec<(Errors, &'static str)> {
+    facts(sim)
+        .iter()
+        .filter_map(|n| match n {
+            Note::ClientError {
+                node: n,
+                error,
+                what,
+            } if *n == node => Some((*error, *what)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn group_instance_id_is_validated_as_kafka_validates_it() {
+    // ConsumerConfig → JoinGroupRequest.validateGroupInstanceId (Topic.validate's rules).
+    let bad = |id: &str| {
+        let v = scenario(
+            1,
+            json!([]),
+            json!([static_consumer(id, json!({}))]),
+            json!([]),
+        );
+        Scenario::from_json(&v.to_string()).err()
+    };
+    assert_eq!(
+        bad("etl a"),
+        Some("consumer-0: Group instance id is invalid: 'etl a' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'".into())
+    );
+    assert_eq!(
+        bad(".."),
+        Some("consumer-0: Group instance id is invalid: '..' is not allowed".into())
+    );
+    assert!(bad("").is_some_and(|e| e.contains("group.instance.id")));
+    assert_eq!(bad("etl-a.1_x"), None);
+}
+
+#[test]
+fn a_static_member_restarted_within_its_session_keeps_its_partitions_and_the_generation() {
+    // GroupMetadataManager.classicGroupJoinNewStaticMember → updateStaticMemberThenRebalanceOrCompleteJoin:
+    // the restarted process joins with its group.instance.id and no member id; the Stable group
+    // replaces the member (ClassicGroup.replaceStaticMember) without a rebalance.
+    let sim = run(scenario(
+        2,
+        json!([{"config": {}, "script": [{"send": {"partition": 0}}, {"send": {"partition": 1}}, {"at": 8000}, {"send": {"partition": 0}}, {"send": {"partition": 1}}]}]),
+        json!([
+            static_consumer(
+                "etl-a",
+                json!({"auto.offset.reset": "earliest", "session.timeout.ms": 10000})
+            ),
+            static_consumer(
+                "etl-b",
+                json!({"auto.offset.reset": "earliest", "session.timeout.ms": 10000})
+            )
+        ]),
+        json!([{"at": 3000, "crash": "consumer-1"}, {"at": 5000, "restart": "consumer-1"}]),
+    ));
+    // No MEMBER_ID_REQUIRED round trip for a static member: the first JoinGroup joins.
+    assert!(
+        !sent(&sim, MessageKind::JoinGroupResponse, NodeId::Consumer(0))
+            .iter()
+            .any(|s| s.contains("MEMBER_ID_REQUIRED"))
+    );
+    assert_eq!(
+        joins(&sim),
+        vec![
+            (0, 2, "etl-a-1".into(), vec![0]),
+            (1, 2, "etl-b-2".into(), vec![1]),
+            (1, 2, "etl-b-3".into(), vec![1]),
+        ]
+    );
+    assert_eq!(
+        replaced(&sim),
+        vec![("etl-b".into(), "etl-b-2".into(), "etl-b-3".into())]
+    );
+    // The two joins at the start (generation 1 completes with consumer-0 alone, at once: no
+    // group.initial.rebalance.delay.ms), then nothing: the restart moves no state and no generation.
+    assert_eq!(
+        state_changes(&sim),
+        vec![
+            (GroupState::PreparingRebalance, 0),
+            (GroupState::CompletingRebalance, 1),
+            (GroupState::PreparingRebalance, 1),
+            (GroupState::CompletingRebalance, 2),
+            (GroupState::Stable, 2),
+        ]
+    );
+    assert!(
+        !sent(&sim, MessageKind::HeartbeatResponse, NodeId::Consumer(0))
+            .contains(&"REBALANCE_IN_PROGRESS".to_string())
+    );
+    // A static member never sends LeaveGroup.
+    assert!(sent(&sim, MessageKind::LeaveGroupRequest, NodeId::Consumer(1)).is_empty());
+    let g = &sim.world.brokers[0]
+        .group_coordinator
+        .as_ref()
+        .unwrap()
+        .groups
+        .groups[&0];
+    assert_eq!((g.state, g.generation_id), (GroupState::Stable, 2));
+    assert_eq!(g.members["etl-b-3"].assignment, vec![tp(1)]);
+    // Each partition keeps its reader: the record written after the restart is read by the new process.
+    assert_eq!(processed(&sim, 0), vec![(0, 0), (0, 1)]);
+    assert_eq!(processed(&sim, 1), vec![(1, 0), (1, 1)]);
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoDuplicate].passed());
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
+}
+
+#[test]
+fn a_static_member_down_past_its_session_timeout_is_removed_and_the_group_rebalances() {
+    // GroupMetadataManager.onExpireHeartbeat applies to static members too: no LeaveGroup on the
+    // crash, so nothing happens until session.timeout.ms after its last heartbeat.
+    let sim = run(scenario(
+        2,
+        json!([{"config": {}, "script": [{"at": 20000}, {"send": {"partition": 0}}, {"send": {"partition": 1}}]}]),
+        json!([
+            static_consumer("etl-a", json!({"session.timeout.ms": 6000})),
+            static_consumer("etl-b", json!({"session.timeout.ms": 6000}))
+        ]),
+        json!([{"at": 1000, "crash": "consumer-1"}, {"at": 30000, "restart": "consumer-1"}]),
+    ));
+    let removed_at = sim.trace.events.iter().find_map(|e| match &e.what {
+        TraceKind::Fact(Note::GroupMemberRemoved {
+            member_id, reason, ..
+        }) => Some((e.tick.0, member_id.clone(), *reason)),
+        _ => None,
+    });
+    // Its last contact was its SyncGroup of generation 2, at 35 ms.
+    assert_eq!(
+        removed_at,
+        Some((6035, "etl-b-2".to_string(), "session timeout expired"))
+    );
+    assert!(replaced(&sim).is_empty());
+    assert_eq!(
+        joins(&sim),
+        vec![
+            (0, 2, "etl-a-1".into(), vec![0]),
+            (1, 2, "etl-b-2".into(), vec![1]),
+            (0, 3, "etl-a-1".into(), vec![0, 1]),
+            (0, 4, "etl-a-1".into(), vec![0]),
+            (1, 4, "etl-b-3".into(), vec![1]),
+        ]
+    );
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
+}
+
+#[test]
+fn the_old_instance_of_a_replaced_static_member_is_fenced_and_its_offset_commit_refused() {
+    // A second process starts with the same group.instance.id while the first is stuck between
+    // poll() and processing (a GC pause). It replaces the member without a rebalance; the old
+    // member id is fenced: its Heartbeat gets FENCED_INSTANCE_ID (ClassicGroup.validateMember),
+    // and so does its commitSync() before processing (ClassicGroup.validateOffsetCommit), which
+    // throws FencedInstanceIdException (ConsumerCoordinator), fatal: it processes nothing.
+    let cfg = json!({"auto.offset.reset": "earliest", "session.timeout.ms": 10000, "max.poll.interval.ms": 60000});
+    let mut old = static_consumer("etl-a", cfg.clone());
+    old["commit"] = json!("before_processing");
+    let mut new = static_consumer("etl-a", cfg);
+    new["commit"] = json!("before_processing");
+    new["start_at"] = json!(5000);
+    let sim = run(scenario(
+        1,
+        json!([{"config": {}, "script": [{"send": {"records": 2}}]}]),
+        json!([old, new]),
+        json!([{"at": 0, "pause": {"node": "consumer-0", "ms": 20000}}]),
+    ));
+    assert_eq!(
+        replaced(&sim),
+        vec![("etl-a".into(), "etl-a-1".into(), "etl-a-2".into())]
+    );
+    assert_eq!(
+        joins(&sim),
+        vec![
+            (0, 1, "etl-a-1".into(), vec![0]),
+            (1, 1, "etl-a-2".into(), vec![0])
+        ]
+    );
+    assert!(
+        sent(&sim, MessageKind::HeartbeatResponse, NodeId::Consumer(0))
+            .contains(&"FENCED_INSTANCE_ID".to_string())
+    );
+    assert_eq!(
+        sent(&sim, MessageKind::OffsetCommitResponse, NodeId::Consumer(0)),
+        vec!["FENCED_INSTANCE_ID".to_string()]
+    );
+    assert_eq!(
+        client_errors(&sim, NodeId::Consumer(0)),
+        vec![(
+            Errors::FencedInstanceId,
+            "FencedInstanceIdException; application stopped"
+        )]
+    );
+    assert_eq!(
+        sim.world.consumers[0].halted,
+        Some(Errors::FencedInstanceId)
+    );
+    // The zombie processed nothing; the new instance everything, once.
+    assert_eq!(processed(&sim, 0), vec![]);
+    assert_eq!(processed(&sim, 1), vec![(0, 0), (0, 1)]);
+    let gc = sim.world.brokers[0].group_coordinator.as_ref().unwrap();
+    assert_eq!(gc.committed[&(0, tp(0))], Offset(2));
+    assert_eq!(gc.groups.groups[&0].generation_id, 1);
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoDuplicate].passed());
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
+}
+
+#[test]
+fn the_old_instance_of_a_replaced_static_member_has_its_txn_offset_commit_fenced_and_its_output_aborted(
+) {
+    // Consume–transform–produce: the stuck old instance's sendOffsetsToTransaction carries its old
+    // member id and the instance id; TxnOffsetCommit gets FENCED_INSTANCE_ID
+    // (OffsetMetadataManager.validateTransactionalOffsetCommit → ClassicGroup.validateOffsetCommit),
+    // an abortable error for the producer (TransactionManager.TxnOffsetCommitHandler), so its
+    // output is aborted and read_committed sees each record once.
+    let member = |txn: &str, start_at: u64| {
+        json!({"config": {"group.id": "etl", "group.instance.id": "etl-a", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
+                          "enable.auto.commit": false, "session.timeout.ms": 10000, "max.poll.interval.ms": 60000},
+               "commit": "transactional", "start_at": start_at, "output": {"transactional.id": txn}})
+    };
+    let sim = run(scenario(
+        1,
+        json!([{"config": {}, "script": [{"send": {"records": 2}}]}]),
+        json!([member("etl-0", 0), member("etl-1", 5000)]),
+        json!([{"at": 0, "pause": {"node": "consumer-0", "ms": 20000}}]),
+    ));
+    assert_eq!(
+        replaced(&sim),
+        vec![("etl-a".into(), "etl-a-1".into(), "etl-a-2".into())]
+    );
+    assert!(sent(
+        &sim,
+        MessageKind::TxnOffsetCommitResponse,
+        NodeId::Consumer(0)
+    )
+    .contains(&"FENCED_INSTANCE_ID".to_string()));
+    let errors = client_errors(&sim, NodeId::Consumer(0));
+    assert_eq!(
+        errors.first(),
+        Some(&(
+            Errors::FencedInstanceId,
+            "FencedInstanceIdException, abortable"
+        ))
+    );
+    assert_eq!(
+        errors.last(),
+        Some(&(
+            Errors::FencedInstanceId,
+            "FencedInstanceIdException; application stopped"
+        ))
+    );
+    // Both instances processed v0 and v1; only the new one's transaction committed.
+    assert_eq!(processed(&sim, 0), vec![(0, 0), (0, 1)]);
+    assert_eq!(processed(&sim, 1), vec![(0, 0), (0, 1)]);
+    let out = sim
+        .world
+        .log(TopicPartition {
+            topic: TopicId::Output,
+            partition: 0,
+        })
+        .unwrap();
+    let committed_data: Vec<u32> = out
+        .batches()
+        .iter()
+        .filter(|b| b.control.is_none() && !out.is_aborted(b.producer_id, b.base_offset))
+        .flat_map(|b| b.first_record.0..b.first_record.0 + b.record_count)
+        .collect();
+    assert_eq!(committed_data, vec![0, 1]);
+    assert!(out
+        .batches()
+        .iter()
+        .any(|b| b.control.is_none() && out.is_aborted(b.producer_id, b.base_offset)));
+    let gc = sim.world.brokers[0].group_coordinator.as_ref().unwrap();
+    assert_eq!(gc.committed[&(0, tp(0))], Offset(2));
+    assert!(sim.world.checker.verdicts[&Property::EndToEndExactlyOnce].passed());
+    assert!(sim.world.checker.verdicts[&Property::TransactionAtomicity].passed());
+}
+
+fn static_member(generation_id: i32, member_id: &str, instance: &str) -> GroupMember {
+    GroupMember {
+        generation_id,
+        member_id: member_id.into(),
+        group_instance_id: InstanceId(Some(instance.into())),
+    }
+}
+
+fn static_join(member_id: &str, instance: &str) -> Message {
+    Message::JoinGroupRequest {
+        corr: 0,
+        group: 0,
+        member_id: member_id.into(),
+        group_instance_id: InstanceId(Some(instance.into())),
+        session_timeout_ms: 45_000,
+        rebalance_timeout_ms: 300_000,
+    }
+}
+
+#[test]
+fn a_join_with_a_known_instance_id_replaces_the_member_and_every_request_of_the_old_id_is_fenced_instance_id(
+) {
+    let (mut b, t) = coordinator();
+    let (c0, c1) = (NodeId::Consumer(0), NodeId::Consumer(1));
+    // A static member's first JoinGroup joins (no MEMBER_ID_REQUIRED) and leads generation 1.
+    let first = call(&mut b, &t, c0, static_join("", "etl-a"));
+    assert!(
+        matches!(first, Message::JoinGroupResponse { error: None, generation_id: 1, ref member_id, ref leader, .. } if member_id == "etl-a-1" && leader == "etl-a-1"),
+        "{:?}",
+        first
+    );
+    let sync = Message::SyncGroupRequest {
+        corr: 1,
+        group: 0,
+        member: static_member(1, "etl-a-1", "etl-a"),
+        assignments: vec![("etl-a-1".into(), vec![tp(0)])],
+    };
+    assert_eq!(error_of(&call(&mut b, &t, c0, sync.clone())), None);
+    // The same instance id again, no member id: replaced at generation 1, the group stays Stable.
+    let second = call(&mut b, &t, c1, static_join("", "etl-a"));
+    assert!(
+        matches!(second, Message::JoinGroupResponse { error: None, generation_id: 1, ref member_id, ref leader, .. } if member_id == "etl-a-2" && leader == "etl-a-2"),
+        "{:?}",
+        second
+    );
+    let g = &b.group_coordinator.as_ref().unwrap().groups.groups[&0];
+    assert_eq!((g.state, g.generation_id), (GroupState::Stable, 1));
+    assert_eq!(g.members.keys().collect::<Vec<_>>(), vec!["etl-a-2"]);
+    assert_eq!(g.members["etl-a-2"].assignment, vec![tp(0)]);
+    // The new member's SyncGroup gets the stored assignment.
+    let new_sync = Message::SyncGroupRequest {
+        corr: 2,
+        group: 0,
+        member: static_member(1, "etl-a-2", "etl-a"),
+        assignments: vec![],
+    };
+    assert!(matches!(
+        call(&mut b, &t, c1, new_sync),
+        Message::SyncGroupResponse { error: None, ref assignment, .. } if *assignment == vec![tp(0)]
+    ));
+    // The old member id, with its instance id: fenced everywhere.
+    let old = static_member(1, "etl-a-1", "etl-a");
+    let hb = Message::HeartbeatRequest {
+        corr: 3,
+        group: 0,
+        member: old.clone(),
+    };
+    assert_eq!(
+        error_of(&call(&mut b, &t, c0, hb)),
+        Some(Errors::FencedInstanceId)
+    );
+    assert_eq!(
+        error_of(&call(&mut b, &t, c0, sync)),
+        Some(Errors::FencedInstanceId)
+    );
+    assert_eq!(
+        error_of(&call(&mut b, &t, c0, offset_commit(old.clone()))),
+        Some(Errors::FencedInstanceId)
+    );
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            NodeId::Producer(0),
+            txn_offset_commit(old)
+        )),
+        Some(Errors::FencedInstanceId)
+    );
+    assert!(matches!(
+        call(&mut b, &t, c0, static_join("etl-a-1", "etl-a")),
+        Message::JoinGroupResponse {
+            error: Some(Errors::FencedInstanceId),
+            ..
+        }
+    ));
+    // An instance id the group does not know is UNKNOWN_MEMBER_ID; the new member commits.
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            c1,
+            offset_commit(static_member(1, "etl-a-2", "etl-b"))
+        )),
+        Some(Errors::UnknownMemberId)
+    );
+    assert_eq!(
+        error_of(&call(
+            &mut b,
+            &t,
+            c1,
+            offset_commit(static_member(1, "etl-a-2", "etl-a"))
+        )),
+        None
+    );
+    let gc = b.group_coordinator.as_ref().unwrap();
+    assert_eq!(gc.committed[&(0, tp(0))], Offset(4));
+    assert!(gc.pending_txn.is_empty());
+}
+
+fn kip848_static_hb(member_id: &str, member_epoch: i32, instance: &str) -> Message {
+    Message::ConsumerGroupHeartbeatRequest {
+        corr: 1,
+        group: 0,
+        member_id: member_id.into(),
+        instance_id: InstanceId(Some(instance.into())),
+        member_epoch,
+        rebalance_timeout_ms: 300_000,
+        owned: vec![],
+    }
+}
+
+fn hb_answer(m: &Message) -> (Option<Errors>, String, i32, Vec<u8>) {
+    match m {
+        Message::ConsumerGroupHeartbeatResponse {
+            error,
+            member_id,
+            member_epoch,
+            assignment,
+            ..
+        } => (
+            *error,
+            member_id.clone(),
+            *member_epoch,
+            assignment.iter().map(|tp| tp.partition).collect(),
+        ),
+        other => panic!("not a heartbeat answer: {:?}", other),
+    }
+}
+
+#[test]
+fn kip_848_a_static_member_leaving_with_epoch_minus_2_keeps_its_assignment_for_the_next_instance() {
+    // GroupMetadataManager.getOrMaybeSubscribeStaticConsumerGroupMember / consumerGroupLeave.
+    let (mut b, t) = coordinator();
+    let (c0, c1) = (NodeId::Consumer(0), NodeId::Consumer(1));
+    assert_eq!(
+        hb_answer(&call(&mut b, &t, c0, kip848_static_hb("", 0, "etl-a"))),
+        (None, "consumer-0-1".into(), 1, vec![0])
+    );
+    // A second instance while the first has not left: UNRELEASED_INSTANCE_ID.
+    assert_eq!(
+        hb_answer(&call(&mut b, &t, c1, kip848_static_hb("", 0, "etl-a"))).0,
+        Some(Errors::UnreleasedInstanceId)
+    );
+    // The first leaves with epoch -2 (consumerGroupStaticMemberGroupLeave): it stays, at -2.
+    assert_eq!(
+        hb_answer(&call(
+            &mut b,
+            &t,
+            c0,
+            kip848_static_hb("consumer-0-1", -2, "etl-a")
+        )),
+        (None, "consumer-0-1".into(), -2, vec![])
+    );
+    let g = &b.group_coordinator.as_ref().unwrap().groups.consumer_groups[&0];
+    assert_eq!(g.members["consumer-0-1"].member_epoch, -2);
+    assert_eq!(g.members["consumer-0-1"].assigned, vec![tp(0)]);
+    // The next instance takes its place and its partitions, with no new group epoch.
+    assert_eq!(
+        hb_answer(&call(&mut b, &t, c1, kip848_static_hb("", 0, "etl-a"))),
+        (None, "consumer-1-2".into(), 1, vec![0])
+    );
+    let g = &b.group_coordinator.as_ref().unwrap().groups.consumer_groups[&0];
+    assert_eq!((g.group_epoch, g.assignment_epoch), (1, 1));
+    assert_eq!(g.members.keys().collect::<Vec<_>>(), vec!["consumer-1-2"]);
+    // The replaced member id is fenced by its instance id.
+    assert_eq!(
+        hb_answer(&call(
+            &mut b,
+            &t,
+            c0,
+            kip848_static_hb("consumer-0-1", 1, "etl-a")
+        ))
+        .0,
+        Some(Errors::FencedInstanceId)
+    );
+}
+
+#[test]
+fn kip_848_a_static_member_paused_past_max_poll_interval_leaves_with_epoch_minus_2_and_gets_its_partitions_back(
+) {
+    // ConsumerMembershipManager.leaveGroupEpoch: a static member leaves at -2, so the group keeps
+    // its assignment (no new group epoch, nobody else gets its partitions) and it rejoins with it.
+    let c = |extra: Value| {
+        let mut c = static_consumer("etl-a", extra);
+        c["config"]["group.protocol"] = json!("consumer");
+        c
+    };
+    let mut other = c(json!({"auto.offset.reset": "earliest"}));
+    other["config"]["group.instance.id"] = json!("etl-b");
+    let sim = run(scenario(
+        2,
+        json!([{"config": {}, "script": [{"send": {"partition": 0}}, {"send": {"partition": 1}}]}]),
+        json!([
+            c(json!({"auto.offset.reset": "earliest", "max.poll.interval.ms": 10000})),
+            other
+        ]),
+        json!([{"at": 0, "pause": {"node": "consumer-0", "ms": 12000}}]),
+    ));
+    assert!(sent(
+        &sim,
+        MessageKind::ConsumerGroupHeartbeatRequest,
+        NodeId::Consumer(0)
+    )
+    .iter()
+    .any(|s| s.ends_with("(static member leaves)")));
+    let g = &sim.world.brokers[0]
+        .group_coordinator
+        .as_ref()
+        .unwrap()
+        .groups
+        .consumer_groups[&0];
+    // The second member's join was the last change of the group epoch.
+    assert_eq!(g.group_epoch, 2);
+    let owners: Vec<(String, Vec<u8>)> = g
+        .members
+        .values()
+        .map(|m| {
+            (
+                m.member_id.clone(),
+                m.assigned.iter().map(|tp| tp.partition).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        vec![
+            ("consumer-0-1".to_string(), vec![0]),
+            ("consumer-1-2".to_string(), vec![1])
+        ]
+    );
+    // consumer-1 never read consumer-0's partition.
+    assert!(processed(&sim, 1).iter().all(|(p, _)| *p == 1));
+    assert!(sim.world.checker.verdicts[&Property::ConsumerNoLoss].passed());
+}
+
+#[test]
+fn kip_848_a_static_member_restarted_before_its_session_expires_gets_unreleased_instance_id() {
+    // Unlike the classic protocol, the consumer protocol does not let a new instance replace a
+    // static member that has not left (it crashed, so it sent no epoch -2): the newcomer gets
+    // UNRELEASED_INSTANCE_ID, fatal (ConsumerHeartbeatRequestManager.handleSpecificError).
+    let mut c = static_consumer("etl-a", json!({"auto.offset.reset": "earliest"}));
+    c["config"]["group.protocol"] = json!("consumer");
+    let sim = run(scenario(
+        1,
+        json!([{"config": {}, "script": [{"send": {}}]}]),
+        json!([c]),
+        json!([{"at": 1000, "crash": "consumer-0"}, {"at": 2000, "restart": "consumer-0"}]),
+    ));
+    assert!(sent(
+        &sim,
+        MessageKind::ConsumerGroupHeartbeatResponse,
+        NodeId::Consumer(0)
+    )
+    .contains(&"UNRELEASED_INSTANCE_ID".to_string()));
+    assert_eq!(
+        sim.world.consumers[0].halted,
+        Some(Errors::UnreleasedInstanceId)
+    );
+}

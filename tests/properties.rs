@@ -271,6 +271,32 @@ fn group_world() -> impl Strategy<Value = Value> {
         })
 }
 
+/// The same group with static members (KIP-345): each instance has its own `group.instance.id`,
+/// so a restart within `session.timeout.ms` takes its partitions back without a rebalance, and a
+/// stall past `max.poll.interval.ms` sends no LeaveGroup.
+fn static_group_world() -> impl Strategy<Value = Value> {
+    group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for (i, c) in consumers.iter_mut().enumerate() {
+                c["config"]["group.instance.id"] = json!(format!("etl-{}", i));
+            }
+        }
+        file
+    })
+}
+
+/// The static group, at-least-once.
+fn at_least_once_static_group_world() -> impl Strategy<Value = Value> {
+    at_least_once_group_world().prop_map(|mut file| {
+        if let Some(consumers) = file["consumers"].as_array_mut() {
+            for (i, c) in consumers.iter_mut().enumerate() {
+                c["config"]["group.instance.id"] = json!(format!("etl-{}", i));
+            }
+        }
+        file
+    })
+}
+
 /// The same group on KIP-848's protocol (`group.protocol=consumer`; session and heartbeat
 /// intervals are the broker's).
 fn kip848_group_world() -> impl Strategy<Value = Value> {
@@ -507,6 +533,32 @@ proptest! {
             if let Some(why) = failed(&sim, p) {
                 return Err(TestCaseError::fail(report(&file, &why)));
             }
+        }
+    }
+
+    /// The same with static members: restarts within the session take the partitions back without
+    /// a rebalance, and a zombie's commits are fenced by generation or by FENCED_INSTANCE_ID.
+    #[test]
+    fn a_transactional_static_group_stays_exactly_once_through_member_crashes_pauses_and_joins(file in static_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        for p in [Property::EndToEndExactlyOnce, Property::NoAbortedRead, Property::NoUncommittedRead, Property::TransactionAtomicity, Property::CoordinatorTransitionsValid] {
+            if let Some(why) = failed(&sim, p) {
+                return Err(TestCaseError::fail(report(&file, &why)));
+            }
+        }
+    }
+
+    /// At-least-once with static members: nothing lost, every duplicate explained.
+    #[test]
+    fn an_at_least_once_static_group_loses_nothing_and_its_duplicates_are_explained(file in at_least_once_static_group_world()) {
+        let sim = run_checked(&file, 400_000).map_err(|e| TestCaseError::fail(report(&file, &e)))?;
+        prop_assert!(sim.world.is_settled(), "{}", report(&file, "the run did not settle"));
+        if let Some(why) = failed(&sim, Property::ConsumerNoLoss) {
+            return Err(TestCaseError::fail(report(&file, &why)));
+        }
+        for v in sim.world.checker.violations.iter().filter(|v| v.property == Property::ConsumerNoDuplicate) {
+            prop_assert_eq!(v.expected, Some(eoscope::sim::checker::ExpectedBecause::AtLeastOnce), "{}", report(&file, "a duplicate not explained"));
         }
     }
 

@@ -200,6 +200,7 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
         // what each consumer processes.
         Note::GroupStateChanged { .. }
         | Note::GroupMemberRemoved { .. }
+        | Note::StaticMemberReplaced { .. }
         | Note::GroupJoined { .. }
         | Note::GroupLeft { .. } => return None,
         Note::MarkerWritten {

@@ -271,6 +271,9 @@ pub struct ConsumerConfig {
     /// `max.poll.interval.ms`: the longest the application may go between polls before the
     /// heartbeat thread leaves the group; also the rebalance timeout of JoinGroup.
     pub max_poll_interval_ms: u64,
+    /// `group.instance.id` (KIP-345, default null): a static member, which keeps its partitions
+    /// across a restart within `session.timeout.ms` and never sends LeaveGroup.
+    pub group_instance_id: Option<String>,
 }
 
 /// The consumer's `group.protocol` (`GroupProtocol`).
@@ -338,6 +341,7 @@ pub const CONSUMER_KEYS: &[&str] = &[
     "session.timeout.ms",
     "heartbeat.interval.ms",
     "max.poll.interval.ms",
+    "group.instance.id",
 ];
 
 /// The broker's `transaction.max.timeout.ms` default.
@@ -637,6 +641,13 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
         // The broker's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms.
         GroupProtocol::Consumer => (45_000, 5_000),
     };
+    let group_instance_id = get_string(raw, "group.instance.id")?;
+    if let Some(id) = &group_instance_id {
+        // ConsumerConfig → JoinGroupRequest.validateGroupInstanceId (Topic.validate's rules).
+        if let Some(why) = invalid_instance_id(id) {
+            return Err(format!("Group instance id is invalid: {}", why));
+        }
+    }
     Ok(ConsumerConfig {
         group_id: get_string(raw, "group.id")?.unwrap_or_else(|| "orders-app".into()),
         isolation_level,
@@ -652,7 +663,26 @@ pub fn consumer_config(raw: &RawConfig) -> Result<ConsumerConfig, String> {
         session_timeout_ms,
         heartbeat_interval_ms,
         max_poll_interval_ms,
+        group_instance_id,
     })
+}
+
+/// `Topic.detectInvalidTopic`, which `JoinGroupRequest.validateGroupInstanceId` applies (the
+/// empty string and over-long names are already refused by `get_string`).
+fn invalid_instance_id(id: &str) -> Option<String> {
+    if id == "." || id == ".." {
+        return Some(format!("'{}' is not allowed", id));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+    {
+        return Some(format!(
+            "'{}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+            id
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

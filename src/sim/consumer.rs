@@ -6,7 +6,7 @@ use super::config::{AutoOffsetReset, CommitMode, GroupProtocol, IsolationLevel};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
 use super::log::ControlType;
-use super::message::{CorrelationId, FetchedData, GroupIdx, GroupMember, Message};
+use super::message::{CorrelationId, FetchedData, GroupIdx, GroupMember, InstanceId, Message};
 use super::producer::{ClientCtx, ClientState, ProducerClient, CLIENT_CORR_BIT};
 use super::scenario::ConsumerSetup;
 use super::topology::Topology;
@@ -141,6 +141,9 @@ pub struct ConsumerNode {
     heartbeat_interval_ms: u64,
     /// Consume–transform–produce transactions begun so far (across restarts), for `abort_transactions`.
     pub txn_count: u32,
+    /// The heartbeat thread failed with FENCED_INSTANCE_ID (`heartbeatThread.failed`): the next
+    /// poll throws `FencedInstanceIdException`.
+    heartbeat_failed: Option<Errors>,
 }
 
 pub struct ConsumerCtx<'a> {
@@ -194,6 +197,7 @@ impl ConsumerNode {
             pending_assignment: None,
             heartbeat_interval_ms: 0,
             txn_count: 0,
+            heartbeat_failed: None,
         }
     }
 
@@ -234,6 +238,7 @@ impl ConsumerNode {
         self.reconnect_wait = false;
         self.lost_commits.clear();
         self.halted = None;
+        self.heartbeat_failed = None;
         let cctx = self.client_ctx(ctx);
         if let Some(cfg) = self.setup.output.clone() {
             let txn = self.output.as_ref().and_then(|c| c.txn);
@@ -243,6 +248,45 @@ impl ConsumerNode {
             self.phase = Phase::InitProducer;
         } else {
             self.join_group(ctx, out);
+        }
+    }
+
+    /// `group.instance.id`, as the requests carry it.
+    fn instance_id(&self) -> InstanceId {
+        InstanceId(self.setup.cfg.group_instance_id.clone())
+    }
+
+    /// The member's identity as a request carries it: generation, member id and instance id.
+    fn identity(&self, m: &GroupMember) -> GroupMember {
+        GroupMember {
+            group_instance_id: self.instance_id(),
+            ..m.clone()
+        }
+    }
+
+    /// After FENCED_INSTANCE_ID or UNRELEASED_INSTANCE_ID, fatal to a static member: the
+    /// application closes the consumer (`close()` of a static member sends no LeaveGroup), so it
+    /// sends nothing more and its partitions stay with the group until its session expires.
+    fn closed(&self) -> bool {
+        matches!(
+            self.halted,
+            Some(Errors::FencedInstanceId | Errors::UnreleasedInstanceId)
+        )
+    }
+
+    fn fatal_instance_error(&mut self, error: Errors, out: &mut Out) {
+        if self.halted.is_none() {
+            self.halted = Some(error);
+            out.note(Note::ClientError {
+                node: self.node(),
+                error,
+                what: match error {
+                    Errors::UnreleasedInstanceId => {
+                        "UnreleasedInstanceIdException; application stopped"
+                    }
+                    _ => "FencedInstanceIdException; application stopped",
+                },
+            });
         }
     }
 
@@ -264,6 +308,7 @@ impl ConsumerNode {
             return;
         }
         let (group, member_id) = (self.group, self.member.member_id.clone());
+        let group_instance_id = self.instance_id();
         let (session_timeout_ms, rebalance_timeout_ms) = (
             self.setup.cfg.session_timeout_ms,
             self.setup.cfg.max_poll_interval_ms,
@@ -275,6 +320,7 @@ impl ConsumerNode {
                 corr,
                 group,
                 member_id,
+                group_instance_id,
                 session_timeout_ms,
                 rebalance_timeout_ms,
             },
@@ -290,6 +336,7 @@ impl ConsumerNode {
             self.assignment.clone(),
         );
         let rebalance_timeout_ms = self.setup.cfg.max_poll_interval_ms;
+        let instance_id = self.instance_id();
         self.request(
             ctx,
             ctx.topology.group_coordinator(),
@@ -297,6 +344,7 @@ impl ConsumerNode {
                 corr,
                 group,
                 member_id,
+                instance_id,
                 member_epoch,
                 rebalance_timeout_ms,
                 owned,
@@ -324,6 +372,7 @@ impl ConsumerNode {
                 self.member = GroupMember {
                     generation_id: member_epoch,
                     member_id,
+                    group_instance_id: InstanceId(None),
                 };
                 // AsyncKafkaConsumer.updateGroupMetadata: groupMetadata() follows the member epoch.
                 if member_epoch > 0 {
@@ -358,6 +407,10 @@ impl ConsumerNode {
                 self.ready.clear();
                 self.resetting.clear();
                 self.join_group(ctx, out);
+            }
+            // ConsumerHeartbeatRequestManager.handleSpecificError: both are fatal.
+            Some(e @ (Errors::FencedInstanceId | Errors::UnreleasedInstanceId)) => {
+                self.fatal_instance_error(e, out)
             }
             Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
         }
@@ -478,6 +531,7 @@ impl ConsumerNode {
                 self.member = GroupMember {
                     generation_id,
                     member_id,
+                    group_instance_id: InstanceId(None),
                 };
                 // The leader runs the assignor (the classic protocol assigns on a client).
                 let assignments = if self.member.member_id == leader {
@@ -487,7 +541,7 @@ impl ConsumerNode {
                 } else {
                     Vec::new()
                 };
-                let (group, member) = (self.group, self.member.clone());
+                let (group, member) = (self.group, self.identity(&self.member));
                 self.request(
                     ctx,
                     ctx.topology.group_coordinator(),
@@ -507,6 +561,10 @@ impl ConsumerNode {
             Some(Errors::UnknownMemberId) => {
                 self.member = GroupMember::none();
                 self.join_group(ctx, out);
+            }
+            // JoinGroupResponseHandler: FENCED_INSTANCE_ID is always fatal.
+            Some(Errors::FencedInstanceId) => {
+                self.fatal_instance_error(Errors::FencedInstanceId, out)
             }
             Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
         }
@@ -541,6 +599,10 @@ impl ConsumerNode {
                 self.member.generation_id = -1;
                 self.join_group(ctx, out);
             }
+            // SyncGroupResponseHandler: FENCED_INSTANCE_ID is always fatal.
+            Some(Errors::FencedInstanceId) => {
+                self.fatal_instance_error(Errors::FencedInstanceId, out)
+            }
             Some(_) => out.timer(ctx.now.plus(self.setup.cfg.retry_backoff_ms), Timer::Wake),
         }
     }
@@ -561,6 +623,11 @@ impl ConsumerNode {
             Some(Errors::IllegalGeneration) => {
                 self.member.generation_id = -1;
                 self.rejoin_needed = true;
+            }
+            // HeartbeatThread: "Caught fenced group.instance.id … error in heartbeat thread"; the
+            // thread stops, and the application's next poll() throws FencedInstanceIdException.
+            Some(Errors::FencedInstanceId) => {
+                self.heartbeat_failed = Some(Errors::FencedInstanceId);
             }
             _ => return,
         }
@@ -681,7 +748,7 @@ impl ConsumerNode {
     }
 
     pub fn on_message(&mut self, msg: Message, ctx: &ConsumerCtx, out: &mut Out) {
-        if !self.alive {
+        if !self.alive || self.closed() {
             return;
         }
         match msg.kind() {
@@ -856,14 +923,18 @@ impl ConsumerNode {
             }
             Message::OffsetCommitResponse { error, .. } => {
                 // ConsumerCoordinator.OffsetCommitResponseHandler: a stale generation or an
-                // unknown member is a CommitFailedException, and the consumer rejoins.
+                // unknown member is a CommitFailedException, and the consumer rejoins; a fenced
+                // instance id is FencedInstanceIdException, fatal.
                 let fenced = matches!(
                     error,
                     Some(Errors::IllegalGeneration)
                         | Some(Errors::UnknownMemberId)
                         | Some(Errors::StaleMemberEpoch)
+                        | Some(Errors::FencedInstanceId)
                 );
-                if let Some(e) = error.filter(|_| fenced) {
+                if error == Some(Errors::FencedInstanceId) {
+                    self.fatal_instance_error(Errors::FencedInstanceId, out);
+                } else if let Some(e) = error.filter(|_| fenced) {
                     out.note(Note::ClientError {
                         node: self.node(),
                         error: e,
@@ -946,6 +1017,14 @@ impl ConsumerNode {
     /// Processes fetched records while nothing blocks, as the poll loop would; a poll that finds
     /// a rejoin requested rejoins first.
     fn pump(&mut self, ctx: &ConsumerCtx, out: &mut Out) {
+        if self.closed() {
+            return;
+        }
+        if let (Some(e), Busy::Idle) = (self.heartbeat_failed, &self.busy) {
+            // poll() rethrows the heartbeat thread's failure (AbstractCoordinator.pollHeartbeat).
+            self.fatal_instance_error(e, out);
+            return;
+        }
         if self.busy == Busy::Idle && self.phase == Phase::Running {
             if let Some(a) = self.pending_assignment.take() {
                 self.apply_assignment(a, ctx, out);
@@ -1041,7 +1120,7 @@ impl ConsumerNode {
             self.rejoin_needed = true;
             return false;
         }
-        let (group, member) = (self.group, self.member.clone());
+        let (group, member) = (self.group, self.identity(&self.member));
         self.request(
             ctx,
             ctx.topology.group_coordinator(),
@@ -1132,8 +1211,12 @@ impl ConsumerNode {
         if client.begin_transaction().is_err() {
             return;
         }
-        // sendOffsetsToTransaction(offsets, consumer.groupMetadata()) (KIP-447).
-        client.group_member = self.group_metadata.clone();
+        // sendOffsetsToTransaction(offsets, consumer.groupMetadata()) (KIP-447), with the
+        // instance id (ConsumerGroupMetadata.groupInstanceId).
+        client.group_member = GroupMember {
+            group_instance_id: InstanceId(self.setup.cfg.group_instance_id.clone()),
+            ..self.group_metadata.clone()
+        };
         // Contiguous runs of record ids go out as one batch each.
         let mut i = 0;
         while i < records.len() {
@@ -1232,7 +1315,7 @@ impl ConsumerNode {
     }
 
     pub fn on_timer(&mut self, timer: Timer, ctx: &ConsumerCtx, out: &mut Out) {
-        if !self.alive {
+        if !self.alive || self.closed() {
             return;
         }
         match timer {
@@ -1267,8 +1350,10 @@ impl ConsumerNode {
                     }
                 } else if self.member.generation_id >= 0 && self.phase == Phase::Joining {
                     self.arm_heartbeat(ctx, out);
+                } else if self.heartbeat_failed.is_some() {
+                    // The heartbeat thread has failed: no more heartbeats.
                 } else if self.member.generation_id >= 0 {
-                    let (group, member) = (self.group, self.member.clone());
+                    let (group, member) = (self.group, self.identity(&self.member));
                     self.request(
                         ctx,
                         ctx.topology.group_coordinator(),
@@ -1291,12 +1376,36 @@ impl ConsumerNode {
                     out.note(Note::GroupLeft {
                         consumer: self.idx,
                         member_id: member_id.clone(),
-                        reason: "consumer poll timeout has expired",
+                        reason: match (
+                            self.setup.cfg.group_instance_id.is_some(),
+                            self.setup.cfg.group_protocol,
+                        ) {
+                            (false, _) => "consumer poll timeout has expired",
+                            (true, GroupProtocol::Classic) => {
+                                "consumer poll timeout has expired (a static member: no LeaveGroup)"
+                            }
+                            (true, GroupProtocol::Consumer) => {
+                                "consumer poll timeout has expired (a static member: epoch -2)"
+                            }
+                        },
                     });
                     if self.setup.cfg.group_protocol == GroupProtocol::Consumer {
-                        // KIP-848 leaves with a heartbeat at epoch -1; the member id is kept.
-                        self.consumer_heartbeat(-1, ctx, out);
+                        // KIP-848 leaves with a heartbeat at epoch -1 (a static member at -2,
+                        // ConsumerMembershipManager.leaveGroupEpoch); the member id is kept.
+                        let epoch = if self.setup.cfg.group_instance_id.is_some() {
+                            super::group_coordinator::LEAVE_GROUP_STATIC_MEMBER_EPOCH
+                        } else {
+                            -1
+                        };
+                        self.consumer_heartbeat(epoch, ctx, out);
                         self.member.generation_id = -1;
+                        self.rejoin_needed = true;
+                        return;
+                    }
+                    if self.setup.cfg.group_instance_id.is_some() {
+                        // AbstractCoordinator.maybeLeaveGroup: a static member sends no
+                        // LeaveGroup (its session timeout decides), but resets its generation.
+                        self.member = GroupMember::none();
                         self.rejoin_needed = true;
                         return;
                     }

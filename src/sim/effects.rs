@@ -178,6 +178,15 @@ pub enum Note {
     },
     /// The controller changed a partition's eligible leader replicas (KIP-966).
     ElrChanged { tp: TopicPartition, elr: Vec<u8> },
+    // New variants go last: the trace digest hashes a note's variant index.
+    /// KIP-345: a member joined with a `group.instance.id` the group knew and took over the old
+    /// member's assignment under a new member id; the old id is fenced (FENCED_INSTANCE_ID).
+    StaticMemberReplaced {
+        group: u8,
+        group_instance_id: String,
+        old_member_id: String,
+        new_member_id: String,
+    },
 }
 
 /// The output of one handler call.

@@ -67,6 +67,12 @@ pub enum Errors {
     /// `auto.offset.reset=none` and no committed offset (`NoOffsetForPartitionException`, client-side).
     #[serde(rename = "NoOffsetForPartitionException")]
     NoOffsetForPartition,
+    /// KIP-345: a request from a static member whose `group.instance.id` is now mapped to another
+    /// member id (a newer instance joined with it): the old one is fenced (`ClassicGroup.validateMember`).
+    FencedInstanceId,
+    /// KIP-848: a member joins with a `group.instance.id` another member still holds (that one
+    /// has not left with epoch -2) (`GroupMetadataManager.throwIfInstanceIdIsUnreleased`).
+    UnreleasedInstanceId,
 }
 
 impl Errors {
@@ -129,6 +135,8 @@ impl Errors {
             Errors::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
             Errors::CommitFailed => "CommitFailedException",
             Errors::NoOffsetForPartition => "NoOffsetForPartitionException",
+            Errors::FencedInstanceId => "FENCED_INSTANCE_ID",
+            Errors::UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         }
     }
 

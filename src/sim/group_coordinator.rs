@@ -13,9 +13,19 @@
 //!   CompletingRebalance ── leader's SyncGroup(assignment) ──▶ Stable (SyncGroup answers)
 //! ```
 //!
+//! Static membership (KIP-345, `group.instance.id`): a static member joins without
+//! MEMBER_ID_REQUIRED; a JoinGroup with a known instance id and no member id replaces the old
+//! member (new member id, same assignment) without a rebalance while the group is Stable, and the
+//! old member id is fenced (FENCED_INSTANCE_ID); a static member that has not rejoined stays in
+//! the next generation until its session expires. KIP-848's static members leave with epoch -2
+//! and keep their assignment for the session timeout; a second member with the instance id while
+//! the first has not left gets UNRELEASED_INSTANCE_ID.
+//!
 //! Simplifications (also in the README): the group's subscription is always the input topic, so a
-//! member's protocol metadata never changes; `group.initial.rebalance.delay.ms` (3000 ms by
-//! default, 0 in Kafka's shipped `server.properties`) is not applied; no static membership.
+//! member's protocol metadata never changes (a static member's rejoin never changes the selected
+//! protocol, so it never rebalances a Stable group); `group.initial.rebalance.delay.ms` (3000 ms by
+//! default, 0 in Kafka's shipped `server.properties`) is not applied; LeaveGroup by instance id
+//! (the admin client's `removeMembersFromConsumerGroup`) is not modelled.
 
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
@@ -69,6 +79,8 @@ pub struct Member {
     /// Its SyncGroup, answered when the leader's assignment arrives.
     pub awaiting_sync: Option<CorrelationId>,
     pub assignment: Vec<TopicPartition>,
+    /// `group.instance.id`: a static member (KIP-345).
+    pub group_instance_id: Option<String>,
 }
 
 impl Member {
@@ -106,6 +118,17 @@ impl Default for ClassicGroup {
     }
 }
 
+/// A member as `GroupMetadataValue` keeps it: member id, client, session timeout, rebalance
+/// timeout, assignment, `group.instance.id`.
+pub type MemberRecord = (
+    MemberId,
+    NodeId,
+    u64,
+    u64,
+    Vec<TopicPartition>,
+    Option<String>,
+);
+
 /// What `__consumer_offsets` keeps of a group (`GroupMetadataValue`): written when a generation
 /// completes (SyncGroup from the leader) or the group becomes empty, replayed by a new coordinator.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -113,8 +136,7 @@ pub struct GroupMetadataRecord {
     pub group: GroupIdx,
     pub generation_id: i32,
     pub leader: Option<MemberId>,
-    /// Member id, client, session timeout, rebalance timeout, assignment.
-    pub members: Vec<(MemberId, NodeId, u64, u64, Vec<TopicPartition>)>,
+    pub members: Vec<MemberRecord>,
     pub next_member: u32,
 }
 
@@ -142,6 +164,7 @@ impl Groups {
                 corr,
                 group,
                 member_id,
+                group_instance_id,
                 session_timeout_ms,
                 rebalance_timeout_ms,
             } => {
@@ -150,7 +173,7 @@ impl Groups {
                     *group,
                     from,
                     *corr,
-                    member_id,
+                    (member_id, group_instance_id.as_deref()),
                     (*session_timeout_ms, *rebalance_timeout_ms),
                     now,
                     out,
@@ -245,7 +268,10 @@ impl Groups {
         let empty = g.is_none_or(|g| g.state == GroupState::Empty);
         // Generation -1 with no member id: a commit from outside group management, allowed while
         // the group is empty; a TxnOffsetCommit without group metadata is not validated at all.
-        if member.generation_id < 0 && member.member_id.is_empty() {
+        if member.generation_id < 0
+            && member.member_id.is_empty()
+            && member.group_instance_id.is_none()
+        {
             return if empty || transactional {
                 Ok(())
             } else {
@@ -256,6 +282,11 @@ impl Groups {
             // OffsetMetadataManager.validateTransactionalOffsetCommit: no such group and a generation ≥ 0.
             return Err(Errors::IllegalGeneration);
         };
+        // ClassicGroup.validateOffsetCommit → validateMember: an instance id mapped to another
+        // member id is FENCED_INSTANCE_ID (the zombie of a replaced static member).
+        if let Some(instance) = member.group_instance_id.as_deref() {
+            g.validate_static(&member.member_id, instance)?;
+        }
         if !g.members.contains_key(&member.member_id) {
             return Err(Errors::UnknownMemberId);
         }
@@ -295,7 +326,7 @@ impl Groups {
             let members: VecMap<MemberId, Member> = r
                 .members
                 .iter()
-                .map(|(id, client, session, rebalance, assignment)| {
+                .map(|(id, client, session, rebalance, assignment, instance)| {
                     (
                         id.clone(),
                         Member {
@@ -307,6 +338,7 @@ impl Groups {
                             awaiting_join: None,
                             awaiting_sync: None,
                             assignment: assignment.clone(),
+                            group_instance_id: instance.clone(),
                         },
                     )
                 })
@@ -354,13 +386,31 @@ impl ClassicGroup {
         }
     }
 
+    /// The member id a `group.instance.id` maps to (`ClassicGroup.staticMemberId`).
+    fn static_member_id(&self, instance: &str) -> Option<&MemberId> {
+        self.members
+            .values()
+            .find(|m| m.group_instance_id.as_deref() == Some(instance))
+            .map(|m| &m.member_id)
+    }
+
+    /// `ClassicGroup.validateMember` for a request carrying a `group.instance.id`: unknown instance
+    /// → UNKNOWN_MEMBER_ID; mapped to another member id → FENCED_INSTANCE_ID.
+    fn validate_static(&self, member_id: &str, instance: &str) -> Result<(), Errors> {
+        match self.static_member_id(instance) {
+            None => Err(Errors::UnknownMemberId),
+            Some(id) if id != member_id => Err(Errors::FencedInstanceId),
+            Some(_) => Ok(()),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn join(
         &mut self,
         group: GroupIdx,
         from: NodeId,
         corr: CorrelationId,
-        member_id: &str,
+        (member_id, instance): (&str, Option<&str>),
         (session_timeout_ms, rebalance_timeout_ms): (u64, u64),
         now: Tick,
         out: &mut Out,
@@ -379,19 +429,60 @@ impl ClassicGroup {
                 },
             )
         };
+        let new_member = |id: &str, instance: Option<&str>| Member {
+            member_id: id.to_string(),
+            client: from,
+            session_timeout_ms,
+            rebalance_timeout_ms,
+            session_deadline: now.plus(session_timeout_ms),
+            awaiting_join: Some(corr),
+            awaiting_sync: None,
+            assignment: Vec::new(),
+            group_instance_id: instance.map(str::to_string),
+        };
         if member_id.is_empty() {
-            if self.members.len() + self.pending.len() >= MAX_MEMBERS {
+            let known_instance = instance.and_then(|i| self.static_member_id(i)).cloned();
+            if known_instance.is_none() && self.members.len() + self.pending.len() >= MAX_MEMBERS {
                 reply(out, Errors::UnknownMemberId, String::new());
                 return;
             }
-            // KIP-394 (JoinGroup v4+): a new member first gets its id, then joins with it.
             self.next_member += 1;
-            let id = format!("{}-{}", from, self.next_member);
-            let expiry = now.plus(session_timeout_ms);
-            self.pending.insert(id.clone(), expiry);
-            out.timer(expiry, Timer::GroupDeadline(group));
-            reply(out, Errors::MemberIdRequired, id);
+            let Some(instance) = instance else {
+                // KIP-394 (JoinGroup v4+): a new member first gets its id, then joins with it.
+                let id = format!("{}-{}", from, self.next_member);
+                let expiry = now.plus(session_timeout_ms);
+                self.pending.insert(id.clone(), expiry);
+                out.timer(expiry, Timer::GroupDeadline(group));
+                reply(out, Errors::MemberIdRequired, id);
+                return;
+            };
+            // GroupMetadataManager.classicGroupJoinNewStaticMember: no MEMBER_ID_REQUIRED round
+            // trip; the id is the instance id and a unique suffix (ClassicGroup.generateMemberId).
+            let id = format!("{}-{}", instance, self.next_member);
+            match known_instance {
+                Some(old) => {
+                    let member = new_member(&id, Some(instance));
+                    self.replace_static_member(group, &old, member, now, out, persist);
+                }
+                None => {
+                    // addMemberThenRebalanceOrCompleteJoin.
+                    self.members
+                        .insert(id.clone(), new_member(&id, Some(instance)));
+                    out.timer(now.plus(session_timeout_ms), Timer::GroupDeadline(group));
+                    if self.state != GroupState::PreparingRebalance {
+                        self.prepare_rebalance(group, now, out);
+                    }
+                    self.maybe_complete_join(group, now, out, persist);
+                }
+            }
             return;
+        }
+        if let Some(instance) = instance {
+            // classicGroupJoinExistingMember → ClassicGroup.validateMember("join-group").
+            if let Err(e) = self.validate_static(member_id, instance) {
+                reply(out, e, member_id.to_string());
+                return;
+            }
         }
         let known = self.members.contains_key(member_id);
         if !known && self.pending.remove(member_id).is_none() {
@@ -399,19 +490,8 @@ impl ClassicGroup {
             return;
         }
         if !known {
-            self.members.insert(
-                member_id.to_string(),
-                Member {
-                    member_id: member_id.to_string(),
-                    client: from,
-                    session_timeout_ms,
-                    rebalance_timeout_ms,
-                    session_deadline: now.plus(session_timeout_ms),
-                    awaiting_join: Some(corr),
-                    awaiting_sync: None,
-                    assignment: Vec::new(),
-                },
-            );
+            self.members
+                .insert(member_id.to_string(), new_member(member_id, None));
             if self.state != GroupState::PreparingRebalance {
                 self.prepare_rebalance(group, now, out);
             }
@@ -440,6 +520,95 @@ impl ClassicGroup {
             }
         }
         self.maybe_complete_join(group, now, out, persist);
+    }
+
+    /// `GroupMetadataManager.updateStaticMemberThenRebalanceOrCompleteJoin` with
+    /// `ClassicGroup.replaceStaticMember`: the new member takes the old one's place and assignment
+    /// (and leadership); a JoinGroup or SyncGroup the old one is waiting in is answered
+    /// FENCED_INSTANCE_ID. Stable: no rebalance, the group is stored and the new member gets the
+    /// current generation. CompletingRebalance: a rebalance (the leader may have assigned to the
+    /// old id). PreparingRebalance: the new member counts as joined.
+    fn replace_static_member(
+        &mut self,
+        group: GroupIdx,
+        old_id: &str,
+        mut member: Member,
+        now: Tick,
+        out: &mut Out,
+        persist: &mut Vec<GroupMetadataRecord>,
+    ) {
+        let Some(old) = self.members.remove(old_id) else {
+            return;
+        };
+        if let Some(corr) = old.awaiting_join {
+            out.send(
+                old.client,
+                Message::JoinGroupResponse {
+                    corr,
+                    error: Some(Errors::FencedInstanceId),
+                    generation_id: -1,
+                    member_id: old.member_id.clone(),
+                    leader: String::new(),
+                    members: Vec::new(),
+                },
+            );
+        }
+        if let Some(corr) = old.awaiting_sync {
+            out.send(
+                old.client,
+                Message::SyncGroupResponse {
+                    corr,
+                    error: Some(Errors::FencedInstanceId),
+                    assignment: Vec::new(),
+                },
+            );
+        }
+        member.assignment = old.assignment;
+        let new_id = member.member_id.clone();
+        // rescheduleClassicGroupMemberHeartbeat: the new member's session starts now.
+        out.timer(member.session_deadline, Timer::GroupDeadline(group));
+        out.note(Note::StaticMemberReplaced {
+            group,
+            group_instance_id: member.group_instance_id.clone().unwrap_or_default(),
+            old_member_id: old.member_id.clone(),
+            new_member_id: new_id.clone(),
+        });
+        self.members.insert(new_id.clone(), member);
+        if self.leader.as_deref() == Some(old_id) {
+            self.leader = Some(new_id.clone());
+        }
+        match self.state {
+            GroupState::Stable => {
+                persist.push(self.record(group));
+                let Some(m) = self.members.get_mut(&new_id) else {
+                    return;
+                };
+                let (to, corr) = (m.client, m.awaiting_join.take());
+                if let Some(corr) = corr {
+                    // JoinGroup v9+ answers the leader with skipAssignment: it does not run the
+                    // assignor again, so no member list here; its SyncGroup gets the stored assignment.
+                    let leader = self.leader.clone().unwrap_or_default();
+                    out.send(
+                        to,
+                        Message::JoinGroupResponse {
+                            corr,
+                            error: None,
+                            generation_id: self.generation_id,
+                            member_id: new_id,
+                            leader,
+                            members: Vec::new(),
+                        },
+                    );
+                }
+            }
+            GroupState::CompletingRebalance => {
+                self.prepare_rebalance(group, now, out);
+                self.maybe_complete_join(group, now, out, persist);
+            }
+            GroupState::PreparingRebalance => self.maybe_complete_join(group, now, out, persist),
+            // A static member is a member, so the group is not Empty.
+            GroupState::Empty => {}
+        }
     }
 
     fn join_response(&self, corr: CorrelationId, member_id: &str) -> Message {
@@ -514,10 +683,12 @@ impl ClassicGroup {
         out: &mut Out,
         persist: &mut Vec<GroupMetadataRecord>,
     ) {
+        // completeClassicGroupJoin removes the dynamic members that did not rejoin; static members
+        // stay (until their session expires) and are part of the next generation.
         let gone: Vec<MemberId> = self
             .members
             .values()
-            .filter(|m| m.awaiting_join.is_none())
+            .filter(|m| m.awaiting_join.is_none() && m.group_instance_id.is_none())
             .map(|m| m.member_id.clone())
             .collect();
         for m in gone {
@@ -527,6 +698,45 @@ impl ClassicGroup {
                 member_id: m,
                 reason: "did not rejoin within the rebalance timeout",
             });
+        }
+        if !self.members.is_empty() {
+            if !self
+                .leader
+                .as_ref()
+                .is_some_and(|l| self.members.contains_key(l))
+            {
+                self.leader = self.members.keys().next().cloned();
+            }
+            // ClassicGroup.maybeElectNewJoinedLeader: a leader that did not rejoin (a static
+            // member) gives way to one that did; if none did, the join phase waits another
+            // rebalance timeout.
+            let leader_joined = self
+                .leader
+                .as_ref()
+                .and_then(|l| self.members.get(l))
+                .is_some_and(|m| m.awaiting_join.is_some());
+            if !leader_joined {
+                let joined = self
+                    .members
+                    .values()
+                    .find(|m| m.awaiting_join.is_some())
+                    .map(|m| m.member_id.clone());
+                match joined {
+                    Some(id) => self.leader = Some(id),
+                    None => {
+                        let timeout = self
+                            .members
+                            .values()
+                            .map(|m| m.rebalance_timeout_ms)
+                            .max()
+                            .unwrap_or(0);
+                        let deadline = now.plus(timeout);
+                        self.rebalance_deadline = Some(deadline);
+                        out.timer(deadline, Timer::GroupDeadline(group));
+                        return;
+                    }
+                }
+            }
         }
         self.pending.clear();
         self.rebalance_deadline = None;
@@ -573,7 +783,14 @@ impl ClassicGroup {
         out: &mut Out,
         persist: &mut Vec<GroupMetadataRecord>,
     ) {
-        let error = if !self.members.contains_key(&member.member_id) {
+        // validateSyncGroup → ClassicGroup.validateMember (instance id first).
+        let fenced = member
+            .group_instance_id
+            .as_deref()
+            .and_then(|i| self.validate_static(&member.member_id, i).err());
+        let error = if fenced.is_some() {
+            fenced
+        } else if !self.members.contains_key(&member.member_id) {
             Some(Errors::UnknownMemberId)
         } else if member.generation_id != self.generation_id {
             Some(Errors::IllegalGeneration)
@@ -650,6 +867,13 @@ impl ClassicGroup {
         out: &mut Out,
         group: GroupIdx,
     ) -> Option<Errors> {
+        // validateClassicGroupHeartbeat → ClassicGroup.validateMember: the old member id of a
+        // replaced static member is FENCED_INSTANCE_ID.
+        if let Some(instance) = member.group_instance_id.as_deref() {
+            if let Err(e) = self.validate_static(&member.member_id, instance) {
+                return Some(e);
+            }
+        }
         if self.state == GroupState::Empty || !self.members.contains_key(&member.member_id) {
             return Some(Errors::UnknownMemberId);
         }
@@ -713,6 +937,7 @@ impl ClassicGroup {
                         m.session_timeout_ms,
                         m.rebalance_timeout_ms,
                         m.assignment.clone(),
+                        m.group_instance_id.clone(),
                     )
                 })
                 .collect(),
@@ -752,6 +977,8 @@ pub fn range_assign(
 /// The broker's `group.consumer.heartbeat.interval.ms` and `group.consumer.session.timeout.ms`.
 pub const CONSUMER_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
 pub const CONSUMER_SESSION_TIMEOUT_MS: u64 = 45_000;
+/// `ConsumerGroupHeartbeatRequest.LEAVE_GROUP_STATIC_MEMBER_EPOCH`: a static member left for now.
+pub const LEAVE_GROUP_STATIC_MEMBER_EPOCH: i32 = -2;
 
 /// A member as a KIP-848 group's record keeps it: id, epoch, assigned, pending revocation.
 type DurableMember = (MemberId, i32, Vec<TopicPartition>, Vec<TopicPartition>);
@@ -771,6 +998,8 @@ pub struct ConsumerMember {
     pub session_deadline: Tick,
     /// Removed if it has not revoked by then (the rebalance timeout).
     pub revocation_deadline: Option<Tick>,
+    /// `instanceId` (`group.instance.id`): a static member.
+    pub instance_id: Option<String>,
 }
 
 /// A KIP-848 group (`ConsumerGroup`): the group epoch, the target assignment and its epoch,
@@ -785,6 +1014,13 @@ pub struct ConsumerGroup {
 }
 
 impl ConsumerGroup {
+    /// The member holding a `group.instance.id` (`ConsumerGroup.staticMember`).
+    pub fn static_member(&self, instance: &str) -> Option<&ConsumerMember> {
+        self.members
+            .values()
+            .find(|m| m.instance_id.as_deref() == Some(instance))
+    }
+
     /// Every member at the target epoch with nothing left to revoke (ConsumerGroupState STABLE).
     pub fn is_stable(&self) -> bool {
         self.members.values().all(|m| {
@@ -944,6 +1180,7 @@ impl Groups {
             corr,
             group,
             member_id,
+            instance_id,
             member_epoch,
             rebalance_timeout_ms,
             owned,
@@ -974,7 +1211,90 @@ impl Groups {
                 },
             );
         };
+        let instance = instance_id.as_deref();
+        // getOrMaybeSubscribeStaticConsumerGroupMember / consumerGroupLeave: a static member other
+        // than joining must be the instance's current member (throwIfStaticMemberIsUnknown,
+        // throwIfInstanceIdIsFenced).
+        if let (Some(i), false) = (instance, *member_epoch == 0) {
+            let error = match g.static_member(i) {
+                None => Some(Errors::UnknownMemberId),
+                Some(m) if m.member_id != *member_id => Some(Errors::FencedInstanceId),
+                Some(_) => None,
+            };
+            if let Some(e) = error {
+                reply(out, Some(e), g, member_id);
+                return None;
+            }
+        }
         match *member_epoch {
+            // consumerGroupStaticMemberGroupLeave: the static member keeps its assignment at epoch
+            // -2 (nothing pending revocation) until it rejoins or its session expires.
+            LEAVE_GROUP_STATIC_MEMBER_EPOCH if instance.is_some() => {
+                if let Some(m) = g.members.get_mut(member_id) {
+                    m.member_epoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+                    m.pending_revocation.clear();
+                    m.revocation_deadline = None;
+                }
+                out.send(
+                    from,
+                    Message::ConsumerGroupHeartbeatResponse {
+                        corr: *corr,
+                        error: None,
+                        member_id: member_id.clone(),
+                        member_epoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+                        heartbeat_interval_ms: 0,
+                        assignment: Vec::new(),
+                    },
+                );
+            }
+            // A static member rejoining at epoch 0 takes over the instance's member if that one
+            // left with epoch -2 (replaceMember: same assignment and target, no new group epoch);
+            // while it has not, the newcomer gets UNRELEASED_INSTANCE_ID.
+            0 if instance.is_some_and(|i| g.static_member(i).is_some()) => {
+                let old = instance.and_then(|i| g.static_member(i)).cloned()?;
+                if old.member_epoch != LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+                    reply(out, Some(Errors::UnreleasedInstanceId), g, member_id);
+                    return None;
+                }
+                let id = if member_id.is_empty() {
+                    g.next_member += 1;
+                    format!("{}-{}", from, g.next_member)
+                } else {
+                    member_id.clone()
+                };
+                g.members.remove(&old.member_id);
+                let target = g.target.remove(&old.member_id).unwrap_or_default();
+                g.target.insert(id.clone(), target);
+                if old.member_id != id {
+                    out.note(Note::StaticMemberReplaced {
+                        group: *group,
+                        group_instance_id: old.instance_id.clone().unwrap_or_default(),
+                        old_member_id: old.member_id.clone(),
+                        new_member_id: id.clone(),
+                    });
+                }
+                g.members.insert(
+                    id.clone(),
+                    ConsumerMember {
+                        member_id: id.clone(),
+                        client: from,
+                        member_epoch: 0,
+                        previous_member_epoch: 0,
+                        rebalance_timeout_ms: *rebalance_timeout_ms,
+                        assigned: old.assigned,
+                        pending_revocation: Vec::new(),
+                        session_deadline: now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                        revocation_deadline: None,
+                        instance_id: old.instance_id,
+                    },
+                );
+                g.reconcile(&id, Some(owned), now);
+                reply(out, None, g, &id);
+                out.timer(
+                    now.plus(CONSUMER_SESSION_TIMEOUT_MS),
+                    Timer::GroupDeadline(*group),
+                );
+            }
             // Leaving: the member is removed and the others get a new target.
             -1 => {
                 g.remove(member_id, partitions);
@@ -1015,6 +1335,7 @@ impl Groups {
                         pending_revocation: Vec::new(),
                         session_deadline: now.plus(CONSUMER_SESSION_TIMEOUT_MS),
                         revocation_deadline: None,
+                        instance_id: instance.map(str::to_string),
                     },
                 );
                 g.bump(partitions);

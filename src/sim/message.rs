@@ -17,12 +17,38 @@ pub type GroupIdx = u8;
 /// A group member's id, given by the coordinator (KIP-394: `MEMBER_ID_REQUIRED`); empty before.
 pub type MemberId = String;
 
+/// A consumer's `group.instance.id` (KIP-345) as requests carry it; `None` for a dynamic member.
+/// `None` hashes to nothing, so runs without static members keep the trace digests they had
+/// before the field existed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct InstanceId(pub Option<String>);
+
+impl InstanceId {
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl std::hash::Hash for InstanceId {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        if let Some(id) = &self.0 {
+            id.hash(h);
+        }
+    }
+}
+
 /// What `consumer.groupMetadata()` returns and offset commits carry (KIP-447): the generation
-/// and member id of the last completed join; `-1` and `""` before any.
+/// and member id of the last completed join, and the `group.instance.id`; `-1` and `""` before any.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct GroupMember {
     pub generation_id: i32,
     pub member_id: MemberId,
+    #[serde(skip_serializing_if = "InstanceId::is_none")]
+    pub group_instance_id: InstanceId,
 }
 
 impl GroupMember {
@@ -31,6 +57,7 @@ impl GroupMember {
         GroupMember {
             generation_id: -1,
             member_id: String::new(),
+            group_instance_id: InstanceId(None),
         }
     }
 }
@@ -186,6 +213,9 @@ pub enum Message {
         corr: CorrelationId,
         group: GroupIdx,
         member_id: MemberId,
+        /// KIP-345 (JoinGroup v5+): a static member joins with it and no MEMBER_ID_REQUIRED.
+        #[serde(skip_serializing_if = "InstanceId::is_none")]
+        group_instance_id: InstanceId,
         session_timeout_ms: u64,
         rebalance_timeout_ms: u64,
     },
@@ -234,6 +264,9 @@ pub enum Message {
         corr: CorrelationId,
         group: GroupIdx,
         member_id: MemberId,
+        /// KIP-848's `instanceId` (a static member); it leaves with epoch -2 and keeps its assignment.
+        #[serde(skip_serializing_if = "InstanceId::is_none")]
+        instance_id: InstanceId,
         member_epoch: i32,
         rebalance_timeout_ms: u64,
         owned: Vec<TopicPartition>,
@@ -677,13 +710,16 @@ impl Message {
                 Ok(o) => format!("{} offset {}", tp, o.0),
                 Err(e) => format!("{} {}", tp, e),
             },
-            Message::JoinGroupRequest { member_id, .. } => {
-                if member_id.is_empty() {
-                    "JoinGroup (new member)".into()
-                } else {
-                    format!("JoinGroup {}", member_id)
-                }
-            }
+            Message::JoinGroupRequest {
+                member_id,
+                group_instance_id,
+                ..
+            } => match (member_id.is_empty(), group_instance_id.as_deref()) {
+                (true, None) => "JoinGroup (new member)".into(),
+                (true, Some(i)) => format!("JoinGroup (static member {})", i),
+                (false, None) => format!("JoinGroup {}", member_id),
+                (false, Some(i)) => format!("JoinGroup {} (static member {})", member_id, i),
+            },
             Message::JoinGroupResponse {
                 error: Some(e),
                 member_id,
@@ -743,6 +779,10 @@ impl Message {
                 0 if member_id.is_empty() => "ConsumerGroupHeartbeat (join)".into(),
                 0 => format!("ConsumerGroupHeartbeat {} (join)", member_id),
                 -1 => format!("ConsumerGroupHeartbeat {} (leave)", member_id),
+                -2 => format!(
+                    "ConsumerGroupHeartbeat {} (static member leaves)",
+                    member_id
+                ),
                 e => format!(
                     "ConsumerGroupHeartbeat {} epoch {} owns {}",
                     member_id,

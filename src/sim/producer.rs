@@ -1026,6 +1026,14 @@ impl ProducerClient {
                     Some(e @ (Errors::UnknownMemberId | Errors::IllegalGeneration)) => {
                         self.abortable_with(e, "CommitFailedException, abortable", ctx, out)
                     }
+                    // TxnOffsetCommitHandler: FENCED_INSTANCE_ID (a replaced static member's
+                    // group metadata) is abortable too, as FencedInstanceIdException.
+                    Some(Errors::FencedInstanceId) => self.abortable_with(
+                        Errors::FencedInstanceId,
+                        "FencedInstanceIdException, abortable",
+                        ctx,
+                        out,
+                    ),
                     Some(e) => self.abortable(e, ctx, out),
                 }
             }

@@ -84,7 +84,7 @@ pub fn report(sim: &Sim) -> Value {
         .consumers
         .iter()
         .map(|c| {
-            json!({
+            let mut v = json!({
                 "node": NodeId::Consumer(c.idx).to_string(),
                 "group.id": c.setup.cfg.group_id,
                 "isolation.level": c.setup.cfg.isolation_level.name(),
@@ -103,7 +103,12 @@ pub fn report(sim: &Sim) -> Value {
                     "row_count": c.sink.row_count,
                     "rows": c.sink.rows.iter().map(|r| format!("v{} ({}@{})", r.record.0, r.tp, r.offset.0)).collect::<Vec<_>>(),
                 })),
-            })
+            });
+            // Only for static members, so the reports of runs without one are unchanged.
+            if let Some(id) = &c.setup.cfg.group_instance_id {
+                v["group.instance.id"] = json!(id);
+            }
+            v
         })
         .collect();
     let txn_name = |t: u8| {

@@ -933,6 +933,18 @@ fn note_line(n: &Note) -> String {
             kind.name(),
             error
         ),
+        Note::StaticMemberReplaced {
+            group_instance_id,
+            old_member_id,
+            new_member_id,
+            ..
+        } => format!(
+            "group.instance.id {}: {} takes over {}'s partitions without a rebalance; {} is fenced (FENCED_INSTANCE_ID)",
+            group_instance_id,
+            short_member(new_member_id),
+            short_member(old_member_id),
+            short_member(old_member_id)
+        ),
     }
 }
 
