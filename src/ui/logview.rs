@@ -408,6 +408,9 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                 b,
                 if isr.contains(&b) {
                     tr(app.lang, " (in sync)", " (ISR)")
+                } else if t.elr_of(tp).contains(&b) {
+                    // KIP-966: out of the ISR but holding everything up to the HW.
+                    tr(app.lang, " (eligible: ELR)", " (ELR)")
                 } else {
                     ""
                 },

@@ -124,6 +124,7 @@ const CONSUMER_SETTINGS: &[(&str, Kind)] = &[
     ("session.timeout.ms", Kind::Number),
     ("heartbeat.interval.ms", Kind::Number),
     ("max.poll.interval.ms", Kind::Number),
+    ("group.instance.id", Kind::Text),
 ];
 
 const COMMIT_MODES: &[&str] = &[
