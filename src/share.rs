@@ -57,7 +57,7 @@ pub fn check_src(s: &str) -> Result<String, String> {
     if t.starts_with("//") {
         return Err(format!("{}: `//host/…` names another site", like));
     }
-    let scheme_end = t.find(|c| matches!(c, '/' | '?' | '#'));
+    let scheme_end = t.find(['/', '?', '#']);
     if let Some(colon) = t.find(':') {
         if scheme_end.is_none_or(|e| colon < e) {
             let scheme = t[..colon].to_ascii_lowercase();
