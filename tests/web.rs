@@ -354,7 +354,7 @@ async fn two_instances_on_one_page_are_independent() {
     b.remove();
 }
 
-/// `eoscope.mount`'s options go through serde-wasm-bindgen: hostile JavaScript values give
+/// `eoscope.mount`'s options are read key by key (`ui::widget::from_js`): hostile JavaScript values give
 /// options or a message (no markup in it), never a panic, which would take down every widget.
 #[wasm_bindgen_test]
 fn hostile_mount_options_give_options_or_a_message() {
