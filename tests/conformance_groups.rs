@@ -1667,7 +1667,8 @@ fn kip_848_a_static_member_restarted_before_its_session_expires_gets_unreleased_
 }
 
 #[test]
-fn kip_848_on_4_3_the_stale_member_epoch_fences_a_tv2_txn_offset_commit_with_no_add_offsets_to_txn() {
+fn kip_848_on_4_3_the_stale_member_epoch_fences_a_tv2_txn_offset_commit_with_no_add_offsets_to_txn()
+{
     // KAFKA_EOS.md §D1.18 in a 4.x preset: groupMetadata().generationId() is the member epoch
     // (AsyncKafkaConsumer.updateGroupMetadata) and TxnOffsetCommit must match it exactly
     // (OffsetMetadataManager.validateTransactionalOffsetCommit: STALE_MEMBER_EPOCH, sent as
@@ -1686,14 +1687,24 @@ fn kip_848_on_4_3_the_stale_member_epoch_fences_a_tv2_txn_offset_commit_with_no_
     s["version"] = json!("4.3");
     let sim = run(s);
     for c in [0, 1] {
-        assert!(sent(&sim, MessageKind::AddOffsetsToTxnRequest, NodeId::Consumer(c)).is_empty());
+        assert!(sent(
+            &sim,
+            MessageKind::AddOffsetsToTxnRequest,
+            NodeId::Consumer(c)
+        )
+        .is_empty());
     }
     let answers = sent(
         &sim,
         MessageKind::TxnOffsetCommitResponse,
         NodeId::Consumer(0),
     );
-    assert_eq!(answers.first().map(String::as_str), Some("ILLEGAL_GENERATION"), "{:?}", answers);
+    assert_eq!(
+        answers.first().map(String::as_str),
+        Some("ILLEGAL_GENERATION"),
+        "{:?}",
+        answers
+    );
     assert!(facts(&sim).iter().any(|n| matches!(
         n,
         Note::ClientError {

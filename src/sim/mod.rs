@@ -8,6 +8,7 @@
 //! `checker` turns facts into verdicts; `scenario` is the file format; `report` the runner's output.
 
 pub mod broker;
+pub mod broker_state;
 pub mod checker;
 pub mod compare;
 pub mod config;
@@ -32,6 +33,7 @@ pub mod txn_coordinator;
 pub mod types;
 pub mod vecmap;
 pub mod verification;
+pub mod vocabulary;
 pub mod world;
 
 pub use scenario::Scenario;

@@ -15,9 +15,9 @@ use super::producer_app::ProducerNode;
 use super::rng::Rng;
 use super::scenario::{FaultAction, MessageMatch, Scenario, Trigger};
 use super::topology::Topology;
-use super::txn_coordinator::TransactionState;
 use super::types::{NodeId, Offset, ProducerId, Tick, TopicId, TopicPartition};
 use super::vecmap::VecMap;
+use super::vocabulary::TransactionState;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::{Hash, Hasher};
@@ -1914,8 +1914,7 @@ impl World {
             let unsettled = gc.groups.groups.values().any(|g| {
                 !matches!(
                     g.state,
-                    super::group_coordinator::GroupState::Stable
-                        | super::group_coordinator::GroupState::Empty
+                    super::vocabulary::GroupState::Stable | super::vocabulary::GroupState::Empty
                 ) || g.members.values().any(|m| {
                     // A member no live consumer answers to (it crashed, or restarted as a new
                     // member) will expire: the group is not settled until then.
