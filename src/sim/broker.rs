@@ -194,13 +194,13 @@ pub struct Broker {
     /// The logs of the partitions this broker holds a replica of. Logs survive a crash.
     pub partitions: VecMap<TopicPartition, PartitionLog>,
     /// Each replica's role and, for a leader, its followers (`replication.rs`).
-    pub replicas: VecMap<TopicPartition, super::replication::ReplicaState>,
+    pub replicas: VecMap<TopicPartition, super::broker_state::ReplicaState>,
     /// `acks=all` produce requests waiting for the HW to pass their batch (Kafka's delayed produce).
-    pub delayed_produce: Vec<super::replication::DelayedProduce>,
+    pub delayed_produce: Vec<super::broker_state::DelayedProduce>,
     /// WriteTxnMarkers answers waiting for the HW to pass their markers.
-    pub delayed_markers: Vec<super::replication::DelayedMarkers>,
+    pub delayed_markers: Vec<super::broker_state::DelayedMarkers>,
     /// Followers' fetches waiting for data (`replica.fetch.wait.max.ms`).
-    pub parked_replica_fetches: Vec<super::replication::ParkedReplicaFetch>,
+    pub parked_replica_fetches: Vec<super::broker_state::ParkedReplicaFetch>,
     pub parked_fetches: Vec<ParkedFetch>,
     pub group_coordinator: Option<GroupCoordinator>,
     pub txn_coordinator: Option<TxnCoordinator>,
@@ -209,7 +209,7 @@ pub struct Broker {
     /// Correlation ids of this broker's replica fetches.
     pub next_replica_corr: u32,
     /// Produce requests waiting for the coordinator's answer about their partition (`verification.rs`).
-    pub pending_adds: Vec<super::verification::PendingAdd>,
+    pub pending_adds: Vec<super::broker_state::PendingAdd>,
     pub next_add_corr: u32,
     /// The parked produce request being appended now that the coordinator agreed.
     pub resuming: Option<(NodeId, CorrelationId)>,
@@ -221,7 +221,7 @@ pub struct BrokerCtx<'a> {
     pub topology: &'a Topology,
     pub rules: LogRules,
     pub fetch_max_wait_ms: u64,
-    pub replication: super::replication::ReplicationConfig,
+    pub replication: super::vocabulary::ReplicationConfig,
 }
 
 impl Broker {
@@ -245,7 +245,7 @@ impl Broker {
         let replicas = map_of(held.iter().map(|tp| {
             (
                 *tp,
-                super::replication::ReplicaState::new(
+                super::broker_state::ReplicaState::new(
                     topology.leader_of(*tp) == Some(id),
                     &topology.replicas(*tp),
                     id,
@@ -508,7 +508,7 @@ impl Broker {
                         if !self.replicated_enough(tp, info.last_offset) =>
                     {
                         self.delayed_produce
-                            .push(super::replication::DelayedProduce {
+                            .push(super::broker_state::DelayedProduce {
                                 to: from,
                                 corr,
                                 tp,
@@ -609,7 +609,7 @@ impl Broker {
                     out.send(from, response);
                 } else {
                     self.delayed_markers
-                        .push(super::replication::DelayedMarkers {
+                        .push(super::broker_state::DelayedMarkers {
                             to: from,
                             response,
                             waiting_for,
@@ -803,10 +803,10 @@ impl Broker {
             }
             Timer::IsrCheck => self.check_isr(ctx, out),
             Timer::ReplicaFetchRetry => self.fetch_from_leaders(ctx, out),
-            Timer::RequestTimeout(corr) if corr & super::replication::REPLICA_CORR_BIT != 0 => {
+            Timer::RequestTimeout(corr) if corr & super::broker_state::REPLICA_CORR_BIT != 0 => {
                 self.on_replica_fetch_timeout(corr, ctx, out)
             }
-            Timer::RequestTimeout(corr) if corr & super::verification::ADD_CORR_BIT != 0 => {
+            Timer::RequestTimeout(corr) if corr & super::broker_state::ADD_CORR_BIT != 0 => {
                 self.on_add_timeout(corr, out)
             }
             Timer::FetchDeadline(corr, consumer) => {

@@ -6,8 +6,8 @@
 use super::config::{Acks, CommitMode, IsolationLevel};
 use super::effects::Note;
 use super::log::PartitionLog;
-use super::txn_coordinator::TransactionState;
 use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicId, TopicPartition};
+use super::vocabulary::TransactionState;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

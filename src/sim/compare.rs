@@ -14,25 +14,13 @@ use super::effects::Note;
 use super::scenario::ScenarioFile;
 use super::timeline::UserAction;
 use super::types::ProducerId;
+pub use super::vocabulary::FLIPS;
 use super::world::{Sim, Trace, TraceEvent, TraceKind};
 use super::Scenario;
 use serde_json::Value;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-
-/// The settings side by side can flip, by Kafka's key.
-pub const FLIPS: &[&str] = &[
-    "enable.idempotence",
-    "acks",
-    "max.in.flight.requests.per.connection",
-    "isolation.level",
-    "enable.auto.commit",
-    "min.insync.replicas",
-    "unclean.leader.election.enable",
-    "group.protocol",
-    "version",
-];
 
 /// A scenario file with one setting flipped, and the two values (as Kafka writes them).
 #[derive(Clone, Debug)]

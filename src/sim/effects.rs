@@ -3,8 +3,8 @@
 
 use super::errors::Errors;
 use super::message::{CorrelationId, Message, TxnIdx};
-use super::txn_coordinator::TransactionState;
 use super::types::{NodeId, Offset, ProducerId, RecordId, Tick, TopicPartition};
+use super::vocabulary::TransactionState;
 use serde::Serialize;
 
 /// A timer a node sets for itself. Timers of a crashed incarnation are ignored.
@@ -135,8 +135,8 @@ pub enum Note {
     /// The group coordinator moved a group to another state (classic protocol).
     GroupStateChanged {
         group: u8,
-        from: super::group_coordinator::GroupState,
-        to: super::group_coordinator::GroupState,
+        from: super::vocabulary::GroupState,
+        to: super::vocabulary::GroupState,
         generation_id: i32,
     },
     /// The group coordinator removed a member (session expired, or it did not rejoin in time).

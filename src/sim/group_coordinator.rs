@@ -32,6 +32,7 @@ use super::errors::Errors;
 use super::message::{CorrelationId, GroupIdx, GroupMember, MemberId, Message};
 use super::types::{NodeId, Tick, TopicPartition};
 use super::vecmap::VecMap;
+pub use super::vocabulary::GroupState;
 use serde::Serialize;
 
 /// The one assignor the model runs: `RangeAssignor` (`partition.assignment.strategy`'s first
@@ -40,30 +41,6 @@ pub const ASSIGNOR: &str = "range";
 
 /// Most members a group may have (Kafka: `group.max.size`, default unbounded; a bound here).
 const MAX_MEMBERS: usize = 64;
-
-/// The classic group states (`ClassicGroupState`; Dead is not modelled).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum GroupState {
-    /// No members; committed offsets remain.
-    Empty,
-    /// Waiting for every member to (re)join, up to the rebalance timeout.
-    PreparingRebalance,
-    /// Joined: waiting for the leader's SyncGroup with the assignment.
-    CompletingRebalance,
-    /// Every member has its assignment and heartbeats.
-    Stable,
-}
-
-impl GroupState {
-    pub fn name(self) -> &'static str {
-        match self {
-            GroupState::Empty => "Empty",
-            GroupState::PreparingRebalance => "PreparingRebalance",
-            GroupState::CompletingRebalance => "CompletingRebalance",
-            GroupState::Stable => "Stable",
-        }
-    }
-}
 
 /// A member as the coordinator knows it (`ClassicGroupMember`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

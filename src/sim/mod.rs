@@ -8,17 +8,21 @@
 //! `checker` turns facts into verdicts; `scenario` is the file format; `report` the runner's output.
 
 pub mod broker;
+pub mod broker_state;
 pub mod checker;
 pub mod compare;
 pub mod config;
 pub mod consumer;
+pub mod controller;
 pub mod effects;
 pub mod elr;
 pub mod errors;
+pub mod faults;
 pub mod group_coordinator;
 pub mod limits;
 pub mod log;
 pub mod message;
+pub mod network;
 pub mod producer;
 pub mod producer_app;
 pub mod replication;
@@ -28,10 +32,12 @@ pub mod scenario;
 pub mod search;
 pub mod timeline;
 pub mod topology;
+pub mod trace;
 pub mod txn_coordinator;
 pub mod types;
 pub mod vecmap;
 pub mod verification;
+pub mod vocabulary;
 pub mod world;
 
 pub use scenario::Scenario;

@@ -5,97 +5,19 @@
 
 use super::broker::Broker;
 use super::broker::BrokerCtx;
+pub use super::broker_state::{
+    DelayedMarkers, DelayedProduce, ParkedReplicaFetch, ReplicaState, REPLICA_CORR_BIT,
+};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
-use super::log::AppendInfo;
 use super::message::{CorrelationId, Message, ReplicaData};
-use super::types::{map_of, set_of, NodeId, Offset, Tick, TopicPartition};
-use super::vecmap::{VecMap, VecSet};
-use serde::Serialize;
+use super::types::{map_of, set_of, NodeId, Offset, TopicPartition};
+pub use super::vocabulary::ReplicationConfig;
 
-/// Replica fetch correlation ids are tagged, apart from the coordinator's marker requests.
-pub const REPLICA_CORR_BIT: CorrelationId = 1 << 30;
 /// The follower's timeout for a fetch (`replica.socket.timeout.ms`).
 const REPLICA_FETCH_TIMEOUT_MS: u64 = 30_000;
 /// The follower's backoff after a failed fetch (`replica.fetch.backoff.ms`).
 const REPLICA_FETCH_BACKOFF_MS: u64 = 1_000;
-
-/// The broker and topic settings of replication, by Kafka's keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct ReplicationConfig {
-    /// `min.insync.replicas`.
-    pub min_insync_replicas: u8,
-    /// `replica.lag.time.max.ms`.
-    pub replica_lag_time_max_ms: u64,
-    /// `replica.fetch.wait.max.ms`.
-    pub replica_fetch_wait_max_ms: u64,
-    /// 3.7+ (KAFKA-15583): the HW does not advance while the ISR is below `min.insync.replicas`.
-    pub hw_holds_below_min_isr: bool,
-}
-
-/// A replica's role. A leader also tracks its followers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct ReplicaState {
-    pub is_leader: bool,
-    pub leader_epoch: i32,
-    /// Leader only: the in-sync replicas (itself included).
-    pub isr: VecSet<u8>,
-    /// Leader only: each follower's log end offset, from its last fetch.
-    pub follower_leo: VecMap<u8, Offset>,
-    /// Leader only: when each follower last caught up with the leader's LEO.
-    pub caught_up_at: VecMap<u8, Tick>,
-    /// Follower only: the fetch in flight to the leader.
-    pub fetch_in_flight: Option<CorrelationId>,
-}
-
-impl ReplicaState {
-    pub fn new(is_leader: bool, replicas: &[u8], me: u8) -> ReplicaState {
-        ReplicaState {
-            is_leader,
-            leader_epoch: 0,
-            // `set_of`/`map_of`, not `collect()`: see their comment (bundle size).
-            isr: if is_leader {
-                set_of(replicas.iter().copied())
-            } else {
-                VecSet::new()
-            },
-            follower_leo: map_of(
-                replicas
-                    .iter()
-                    .filter(|r| **r != me)
-                    .map(|r| (*r, Offset(0))),
-            ),
-            caught_up_at: map_of(replicas.iter().filter(|r| **r != me).map(|r| (*r, Tick(0)))),
-            fetch_in_flight: None,
-        }
-    }
-}
-
-/// An `acks=all` produce waiting for replication (`DelayedProduce`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct DelayedProduce {
-    pub to: NodeId,
-    pub corr: CorrelationId,
-    pub tp: TopicPartition,
-    pub info: AppendInfo,
-}
-
-/// A WriteTxnMarkers answer waiting until the HW passes every marker it wrote.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct DelayedMarkers {
-    pub to: NodeId,
-    pub response: Message,
-    pub waiting_for: Vec<(TopicPartition, Offset)>,
-}
-
-/// A follower's fetch waiting at the leader for new data.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct ParkedReplicaFetch {
-    pub follower: u8,
-    pub corr: CorrelationId,
-    pub tp: TopicPartition,
-    pub offset: Offset,
-}
 
 impl Broker {
     /// Has the HW already passed `last_offset` (so `acks=all` can answer at once)?

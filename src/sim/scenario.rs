@@ -607,7 +607,7 @@ pub struct Scenario {
     pub latency_ms: u64,
     pub jitter_ms: u64,
     pub replication_factor: u8,
-    pub replication: super::replication::ReplicationConfig,
+    pub replication: super::vocabulary::ReplicationConfig,
     pub unclean_leader_election_enable: bool,
     /// `transaction.partition.verification.enable` as resolved for the version.
     pub transaction_partition_verification: bool,
@@ -1066,7 +1066,7 @@ impl Scenario {
             latency_ms: c.latency_ms,
             jitter_ms: c.jitter_ms,
             replication_factor: c.replication_factor,
-            replication: super::replication::ReplicationConfig {
+            replication: super::vocabulary::ReplicationConfig {
                 min_insync_replicas: c.min_insync_replicas,
                 replica_lag_time_max_ms: c.replica_lag_time_max_ms,
                 replica_fetch_wait_max_ms: c.replica_fetch_wait_max_ms,
@@ -1233,12 +1233,12 @@ fn check_story(f: &ScenarioFile) -> Result<(), String> {
         ));
     }
     for (i, k) in f.knobs.iter().enumerate() {
-        if !super::compare::FLIPS.contains(&k.as_str()) {
+        if !super::vocabulary::FLIPS.contains(&k.as_str()) {
             return Err(format!(
                 "`knobs[{}]`: `{}` is not a setting a reader can flip (one of {})",
                 i,
                 truncate(k),
-                super::compare::FLIPS.join(", ")
+                super::vocabulary::FLIPS.join(", ")
             ));
         }
         if f.knobs[..i].contains(k) {

@@ -12,6 +12,7 @@ use super::message::{CorrelationId, GroupIdx, Message, TxnIdx};
 use super::topology::Topology;
 use super::types::{set_of, NodeId, ProducerEpoch, ProducerId, Tick, TopicPartition};
 use super::vecmap::{VecMap, VecSet};
+pub use super::vocabulary::TransactionState;
 use serde::Serialize;
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (broker default).
@@ -20,69 +21,6 @@ pub const TIMEOUT_CHECK_INTERVAL_MS: u64 = 10_000;
 pub const MARKER_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// The backoff before marker requests lost with a connection are sent again (`retry.backoff.ms`).
 pub const MARKER_RETRY_BACKOFF_MS: u64 = 100;
-
-/// `TransactionState`, with Kafka's ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum TransactionState {
-    Empty,
-    Ongoing,
-    PrepareCommit,
-    PrepareAbort,
-    CompleteCommit,
-    CompleteAbort,
-    Dead,
-    /// Only ever a pending state, never persisted.
-    PrepareEpochFence,
-}
-
-impl TransactionState {
-    pub const ALL: [TransactionState; 8] = [
-        TransactionState::Empty,
-        TransactionState::Ongoing,
-        TransactionState::PrepareCommit,
-        TransactionState::PrepareAbort,
-        TransactionState::CompleteCommit,
-        TransactionState::CompleteAbort,
-        TransactionState::Dead,
-        TransactionState::PrepareEpochFence,
-    ];
-
-    /// The valid previous states (`TransactionState.validPreviousStates`, transactions v1).
-    pub fn valid_previous_states(self) -> &'static [TransactionState] {
-        use TransactionState::*;
-        match self {
-            Empty => &[Empty, CompleteCommit, CompleteAbort],
-            Ongoing => &[Ongoing, Empty, CompleteCommit, CompleteAbort],
-            PrepareCommit => &[Ongoing],
-            // Transactions v2 adds Empty and Complete*: an abort with nothing open bumps the epoch
-            // (TransactionState.java in 4.x lists them; transactions v1 never takes them).
-            PrepareAbort => &[
-                Ongoing,
-                PrepareEpochFence,
-                Empty,
-                CompleteCommit,
-                CompleteAbort,
-            ],
-            CompleteCommit => &[PrepareCommit],
-            CompleteAbort => &[PrepareAbort],
-            Dead => &[Empty, CompleteAbort, CompleteCommit],
-            PrepareEpochFence => &[Ongoing],
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            TransactionState::Empty => "Empty",
-            TransactionState::Ongoing => "Ongoing",
-            TransactionState::PrepareCommit => "PrepareCommit",
-            TransactionState::PrepareAbort => "PrepareAbort",
-            TransactionState::CompleteCommit => "CompleteCommit",
-            TransactionState::CompleteAbort => "CompleteAbort",
-            TransactionState::Dead => "Dead",
-            TransactionState::PrepareEpochFence => "PrepareEpochFence",
-        }
-    }
-}
 
 /// A partition in a transaction: a data partition, or a group's `__consumer_offsets` partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

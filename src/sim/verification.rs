@@ -10,6 +10,7 @@
 
 use super::broker::Broker;
 use super::broker::BrokerCtx;
+pub use super::broker_state::{PendingAdd, ADD_CORR_BIT};
 use super::config::{Acks, KafkaVersion};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
@@ -17,10 +18,7 @@ use super::log::BatchToAppend;
 use super::message::{CorrelationId, Message};
 use super::txn_coordinator::TxnPartition;
 use super::types::{NodeId, Tick, TopicPartition};
-use serde::Serialize;
 
-/// Correlation ids of the leader's AddPartitionsToTxn requests.
-pub const ADD_CORR_BIT: CorrelationId = 1 << 29;
 /// `add.partitions.to.txn.retry.backoff.ms` (KAFKA-18654).
 pub const ADD_RETRY_BACKOFF_MS: u64 = 20;
 /// `add.partitions.to.txn.retry.backoff.max.ms`: how long the leader retries CONCURRENT_TRANSACTIONS.
@@ -28,21 +26,6 @@ pub const ADD_RETRY_BACKOFF_MAX_MS: u64 = 100;
 /// The broker's `request.timeout.ms` for its AddPartitionsToTxn (AddPartitionsToTxnManager's
 /// inter-broker send thread).
 pub const ADD_REQUEST_TIMEOUT_MS: u64 = 30_000;
-
-/// A produce request parked while the coordinator is asked about its partition.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct PendingAdd {
-    pub from: NodeId,
-    pub corr: CorrelationId,
-    pub tp: TopicPartition,
-    pub batch: BatchToAppend,
-    pub acks: Acks,
-    /// The AddPartitionsToTxn in flight for it (none while it waits for a retry).
-    pub add_corr: Option<CorrelationId>,
-    pub coordinator: u8,
-    pub first_try: Tick,
-    pub retry_at: Option<Tick>,
-}
 
 impl Broker {
     /// Handles the messages this module owns; true when `msg` was one of them.

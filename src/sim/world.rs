@@ -1,321 +1,31 @@
 //! The world: nodes, the network between them, the clock, the seeded PRNG, the schedule of
 //! faults, the checker and the trace. `Sim::step` takes the next event in (tick, sequence)
 //! order, hands it to one node, and turns what the node returned into messages, timers and facts.
+//!
+//! The world's other parts add methods to `Sim` in their own files: `network.rs` (the network's
+//! state), `trace.rs` (the trace), `controller.rs` (elections, ISR, internal-log sync) and
+//! `faults.rs` (fault injection). Their types are re-exported here, where they always were.
 
 use super::broker::{Broker, BrokerCtx};
 use super::checker::{Checker, CheckerSetup, ConsumerFacts, Logs, ProducerFacts};
 use super::config::{self, RawConfig};
 use super::consumer::{ConsumerCtx, ConsumerNode};
 use super::effects::{Note, Out, Timer};
-use super::elr;
 use super::log::PartitionLog;
 use super::message::{Message, MessageKind};
 use super::producer::{ClientCtx, ProducerClient, CLIENT_CORR_BIT};
 use super::producer_app::ProducerNode;
 use super::rng::Rng;
-use super::scenario::{FaultAction, MessageMatch, Scenario, Trigger};
+use super::scenario::{Scenario, Trigger};
 use super::topology::Topology;
-use super::txn_coordinator::TransactionState;
-use super::types::{NodeId, Offset, ProducerId, Tick, TopicId, TopicPartition};
-use super::vecmap::VecMap;
+use super::types::{NodeId, ProducerId, Tick, TopicId, TopicPartition};
+use super::vocabulary::TransactionState;
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Id of a message on the network, unique within a run.
-pub type MsgId = u64;
-
-/// A message in flight.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct Envelope {
-    pub id: MsgId,
-    pub from: NodeId,
-    pub to: NodeId,
-    pub sent: Tick,
-    pub deliver: Tick,
-    pub msg: Message,
-    /// Waiting on a held link until it is released.
-    pub held: bool,
-    /// The generation of the connection it travels on.
-    pub conn: u32,
-}
-
-/// A TCP connection: one per client and broker (both directions), one each way between two
-/// brokers (each opens its own, see `Network::key`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Connection {
-    /// Bumped each time the connection is closed and opened again.
-    pub generation: u32,
-    /// A message on it was lost: the stream is broken until the client reconnects.
-    pub broken: bool,
-}
-
-/// A link's state (one direction).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum LinkState {
-    Healthy,
-    /// Everything sent is dropped.
-    Partitioned,
-    /// Everything sent waits until the link is released.
-    Held,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Network {
-    pub in_flight: VecMap<MsgId, Envelope>,
-    next_id: MsgId,
-    /// Links not `Healthy`, by (from, to).
-    pub links: VecMap<(NodeId, NodeId), LinkState>,
-    /// Last delivery time per link: links are FIFO.
-    last_delivery: VecMap<(NodeId, NodeId), Tick>,
-    /// Connections by `Network::key`: a client–broker pair smaller id first, a broker pair
-    /// (the one that opened it, the other).
-    pub connections: VecMap<(NodeId, NodeId), Connection>,
-    pub drop_rates: Vec<(Option<NodeId>, Option<NodeId>, u32)>,
-}
-
-impl Network {
-    pub fn link(&self, from: NodeId, to: NodeId) -> LinkState {
-        self.links
-            .get(&(from, to))
-            .copied()
-            .unwrap_or(LinkState::Healthy)
-    }
-
-    /// The connection a message from `from` to `to` travels on. A client and a broker share one
-    /// (the client opened it). Two brokers have one each way: each side's inter-broker sender
-    /// (`TransactionMarkerChannelManager`, `AddPartitionsToTxnManager`, `ReplicaFetcherThread`)
-    /// opens its own `NetworkClient` connection, and a response returns on its request's.
-    fn key(from: NodeId, to: NodeId, response: bool) -> (NodeId, NodeId) {
-        match (from, to) {
-            (NodeId::Broker(_), NodeId::Broker(_)) if response => (to, from),
-            (NodeId::Broker(_), NodeId::Broker(_)) => (from, to),
-            _ if from <= to => (from, to),
-            _ => (to, from),
-        }
-    }
-
-    /// The connection a message of `kind` from `from` to `to` travels on.
-    pub fn connection(&self, from: NodeId, to: NodeId, kind: MessageKind) -> Connection {
-        self.connections
-            .get(&Network::key(from, to, kind.is_response()))
-            .copied()
-            .unwrap_or_default()
-    }
-
-    /// A lost message breaks its connection: like a TCP stream, nothing after it gets through.
-    fn break_connection(&mut self, from: NodeId, to: NodeId, kind: MessageKind) {
-        self.connections
-            .entry(Network::key(from, to, kind.is_response()))
-            .or_default()
-            .broken = true;
-    }
-
-    /// `a` closes its connection to `b` (between two brokers, the one `a` opened); the next
-    /// message opens a new one and nothing in flight on the old one arrives.
-    fn reconnect(&mut self, a: NodeId, b: NodeId) {
-        let c = self
-            .connections
-            .entry(Network::key(a, b, false))
-            .or_default();
-        c.generation += 1;
-        c.broken = false;
-    }
-
-    /// A node crashed or restarted: every connection it had is gone.
-    fn reset_node(&mut self, n: NodeId) {
-        let mut peers: Vec<NodeId> = self
-            .in_flight
-            .values()
-            .filter_map(|e| {
-                if e.from == n {
-                    Some(e.to)
-                } else if e.to == n {
-                    Some(e.from)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        peers.extend(self.connections.keys().filter_map(|(a, b)| {
-            if *a == n {
-                Some(*b)
-            } else if *b == n {
-                Some(*a)
-            } else {
-                None
-            }
-        }));
-        peers.sort();
-        peers.dedup();
-        for p in peers {
-            self.reconnect(n, p);
-            if Network::key(p, n, false) != Network::key(n, p, false) {
-                self.reconnect(p, n);
-            }
-        }
-    }
-}
-
-/// Why a message never arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DropReason {
-    /// A scheduled or clicked fault.
-    Fault,
-    /// The link's random drop rate.
-    DropRate,
-    /// The two nodes are partitioned.
-    Partitioned,
-    /// The receiver was down when it arrived.
-    ReceiverDown,
-    /// The sender crashed as it sent it.
-    SenderCrashed,
-    /// Its connection broke (an earlier message on it was lost, or a node restarted).
-    ConnectionBroken,
-}
-
-/// One entry of the trace: what happened, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct TraceEvent {
-    pub step: u64,
-    pub tick: Tick,
-    pub what: TraceKind,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum TraceKind {
-    Sent {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        kind: MessageKind,
-        summary: String,
-        deliver: Tick,
-    },
-    Delivered {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        kind: MessageKind,
-    },
-    Dropped {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        kind: MessageKind,
-        reason: DropReason,
-    },
-    Duplicated {
-        id: MsgId,
-        copy: MsgId,
-    },
-    Delayed {
-        id: MsgId,
-        ms: u64,
-    },
-    Crashed {
-        node: NodeId,
-    },
-    Restarted {
-        node: NodeId,
-    },
-    Link {
-        a: NodeId,
-        b: NodeId,
-        state: LinkState,
-    },
-    DropRate {
-        from: Option<NodeId>,
-        to: Option<NodeId>,
-        per_mille: u32,
-    },
-    ConfigChanged {
-        node: NodeId,
-        config: RawConfig,
-    },
-    ConfigRejected {
-        node: NodeId,
-        error: String,
-    },
-    ScheduleNote {
-        text: String,
-    },
-    Fact(Note),
-}
-
-/// The trace: bounded (older entries are counted, not kept), with a digest of every entry ever
-/// recorded, so two runs can be compared byte for byte without keeping them whole.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct Trace {
-    pub enabled: bool,
-    pub limit: usize,
-    pub events: VecDeque<TraceEvent>,
-    pub total: u64,
-    /// FNV-1a over each entry's structured fields (`StableHasher`), in order.
-    pub digest: u64,
-}
-
-impl Trace {
-    pub fn new(enabled: bool, limit: usize) -> Trace {
-        Trace {
-            enabled,
-            limit,
-            events: VecDeque::new(),
-            total: 0,
-            digest: 0xcbf2_9ce4_8422_2325,
-        }
-    }
-
-    fn push(&mut self, step: u64, tick: Tick, what: TraceKind, sent: Option<&Message>) {
-        let mut h = StableHasher(self.digest);
-        (step, tick).hash(&mut h);
-        // Structured fields only: rewording a summary or a note changes no digest.
-        match &what {
-            TraceKind::Sent {
-                id,
-                from,
-                to,
-                kind,
-                deliver,
-                ..
-            } => (0u8, id, from, to, kind, deliver, sent).hash(&mut h),
-            TraceKind::ConfigRejected { node, .. } => (1u8, node).hash(&mut h),
-            TraceKind::ScheduleNote { .. } => 2u8.hash(&mut h),
-            other => other.hash(&mut h),
-        }
-        self.digest = h.0;
-        let e = TraceEvent { step, tick, what };
-        self.total += 1;
-        self.events.push_back(e);
-        if self.events.len() > self.limit {
-            self.events.pop_front();
-        }
-    }
-}
-
-/// FNV-1a over the bytes Hash writes (both targets are little-endian), `usize`/`isize` widened to 64 bits: the same digest natively
-/// and in wasm32, and no serialisation per trace entry.
-struct StableHasher(u64);
-
-impl Hasher for StableHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write(&(n as u64).to_le_bytes());
-    }
-    fn write_isize(&mut self, n: isize) {
-        self.write(&(n as i64).to_le_bytes());
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+pub use super::network::{Connection, Envelope, LinkState, MsgId, Network};
+pub use super::trace::{DropReason, Trace, TraceEvent, TraceKind, TRACE_LIMIT};
 
 /// Something that will happen at a tick.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -375,9 +85,6 @@ pub struct Sim {
     pub world: World,
     pub trace: Trace,
 }
-
-/// The trace's default bound.
-pub const TRACE_LIMIT: usize = 20_000;
 
 impl Sim {
     /// Builds the world from a scenario, with the seed given (the scenario's own when `None`).
@@ -514,326 +221,6 @@ impl Sim {
                 broker.arm_isr_check(&ctx, &mut out);
             }
             self.apply(NodeId::Broker(b as u8), &mut out);
-        }
-    }
-
-    /// The controller (instant, a simplification): after a broker crashes, every partition it
-    /// led gets a new leader from the ISR — or, with `unclean.leader.election.enable`, from any
-    /// live replica — and stays offline otherwise; the crashed broker leaves every ISR
-    /// (KRaft fences it). After a restart, its replicas follow their leaders, or lead a
-    /// partition that was offline waiting for them. With `eligible.leader.replicas.version=1`
-    /// the partition change follows KIP-966 (`elr::change`): a restart is an unclean shutdown.
-    fn elect_leaders(&mut self, changed: u8, out: &mut Out) {
-        if self.world.topology.replication_factor <= 1 {
-            return;
-        }
-        let partitions: Vec<TopicPartition> = self.world.topology.all_partitions().collect();
-        for tp in partitions {
-            let replicas = self.world.topology.replicas(tp);
-            if !replicas.contains(&changed) {
-                continue;
-            }
-            let alive: Vec<u8> = replicas
-                .iter()
-                .copied()
-                .filter(|r| self.world.is_alive(NodeId::Broker(*r)))
-                .collect();
-            let mut isr: Vec<u8> = self
-                .world
-                .topology
-                .isr
-                .get(&tp)
-                .cloned()
-                .unwrap_or_default();
-            let current = self
-                .world
-                .topology
-                .leader_of(tp)
-                .filter(|l| alive.contains(l));
-            let (leader, unclean, from) = if self.world.topology.features.eligible_leader_replicas {
-                let old = self.partition_state(tp);
-                let is_alive = |b: u8| alive.contains(&b);
-                // A broker process that comes back after a crash registers after an unclean
-                // shutdown (no clean-shutdown marker; KAFKA-15586): it leaves the ISR and ELR.
-                let c = elr::change(
-                    &old,
-                    &elr::ChangeInput {
-                        replicas: &replicas,
-                        alive: &is_alive,
-                        // KRaft fences a crashed broker: it leaves the ISR (`handleBrokerFenced`).
-                        target_isr: isr.iter().copied().filter(|r| is_alive(*r)).collect(),
-                        unclean_shutdown: Some(changed).filter(|b| is_alive(*b)),
-                        min_isr: self.world.scenario.replication.min_insync_replicas as usize,
-                        unclean_enabled: self.world.scenario.unclean_leader_election_enable,
-                    },
-                );
-                isr = c.state.isr.clone();
-                self.set_elr(tp, &c.state, out);
-                (c.state.leader, c.unclean, c.from)
-            } else {
-                isr.retain(|r| alive.contains(r));
-                let (leader, unclean) = match current {
-                    Some(l) => (Some(l), false),
-                    None => match replicas.iter().copied().find(|r| isr.contains(r)) {
-                        Some(l) => (Some(l), false),
-                        None if self.world.scenario.unclean_leader_election_enable => {
-                            (alive.first().copied(), !alive.is_empty())
-                        }
-                        None => (None, false),
-                    },
-                };
-                if let Some(l) = leader {
-                    if !isr.contains(&l) {
-                        isr = vec![l];
-                    }
-                } else {
-                    // The ISR never shrinks to nothing: its last members stay in it while the
-                    // partition is offline, so the first of them to come back is elected (clean)
-                    // (`PartitionChangeBuilder.build`: an empty ISR only with ELR).
-                    isr = self
-                        .world
-                        .topology
-                        .isr
-                        .get(&tp)
-                        .cloned()
-                        .unwrap_or_default();
-                }
-                let from = match (leader, unclean) {
-                    (None, _) => elr::ElectedFrom::NoLeader,
-                    (Some(_), true) => elr::ElectedFrom::AnyReplica,
-                    (Some(_), false) => elr::ElectedFrom::Isr,
-                };
-                (leader, unclean, from)
-            };
-            let new_leader = leader != self.world.topology.leader_of(tp) || current.is_none();
-            self.world.topology.isr.insert(tp, isr.clone());
-            if new_leader {
-                let epoch = self.world.topology.leader_epoch(tp) + 1;
-                self.world.topology.leaders.insert(tp, leader);
-                self.world.topology.leader_epochs.insert(tp, epoch);
-                out.note(Note::LeaderElected {
-                    tp,
-                    leader,
-                    leader_epoch: epoch,
-                    unclean,
-                    from,
-                });
-                if let Some(l) = leader {
-                    let w = &mut self.world;
-                    let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
-                    if let Some(b) = w.brokers.get_mut(l as usize) {
-                        b.become_leader(tp, epoch, &isr, &ctx, out);
-                    }
-                    self.apply(NodeId::Broker(l), out);
-                }
-            } else if let Some(l) = leader {
-                // The leader stays; it learns the smaller ISR.
-                if let Some(r) = self
-                    .world
-                    .brokers
-                    .get_mut(l as usize)
-                    .and_then(|b| b.replicas.get_mut(&tp))
-                {
-                    r.isr = super::types::set_of(isr.iter().copied());
-                }
-            }
-            // Every live replica other than the leader follows it, first dropping what it lacks.
-            let Some(l) = leader else { continue };
-            let epoch = self.world.topology.leader_epoch(tp);
-            for r in alive.iter().copied().filter(|r| *r != l) {
-                let needs = new_leader || r == changed;
-                if !needs {
-                    continue;
-                }
-                let truncate_to = match (
-                    self.world
-                        .brokers
-                        .get(l as usize)
-                        .and_then(|b| b.partitions.get(&tp)),
-                    self.world
-                        .brokers
-                        .get(r as usize)
-                        .and_then(|b| b.partitions.get(&tp)),
-                ) {
-                    (Some(lead), Some(mine)) => mine.common_prefix(lead),
-                    _ => Offset(0),
-                };
-                let w = &mut self.world;
-                let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
-                if let Some(b) = w.brokers.get_mut(r as usize) {
-                    b.become_follower(tp, epoch, truncate_to, &ctx, out);
-                }
-                self.apply(NodeId::Broker(r), out);
-            }
-        }
-    }
-
-    /// The controller for the internal topics: when the coordinator's broker crashes, the first
-    /// live replica of `__transaction_state` becomes leader and loads it (coordinator failover,
-    /// `TransactionStateManager.loadTransactionsForTxnTopicPartition`); when none is live, the
-    /// first to come back does.
-    fn elect_coordinator(&mut self, changed: u8, out: &mut Out) {
-        let t = &self.world.topology;
-        if t.replication_factor <= 1 || !t.internal_replicas().contains(&changed) {
-            return;
-        }
-        let current = t
-            .coordinator
-            .filter(|c| self.world.is_alive(NodeId::Broker(*c)));
-        if current.is_some() {
-            return;
-        }
-        let next = t
-            .internal_replicas()
-            .into_iter()
-            .find(|r| self.world.is_alive(NodeId::Broker(*r)));
-        self.world.topology.coordinator = next;
-        let Some(leader) = next else { return };
-        self.world.topology.coordinator_epoch += 1;
-        let w = &mut self.world;
-        let ctx = broker_ctx(w.now, &w.topology, &w.scenario, 500);
-        if let Some(b) = w.brokers.get_mut(leader as usize) {
-            b.become_coordinator(&ctx, out);
-        }
-        self.apply(NodeId::Broker(leader), out);
-    }
-
-    /// Simplification: the internal topics replicate synchronously — every live replica holds
-    /// the coordinator's `__transaction_state` and `__consumer_offsets` as soon as it writes them.
-    fn sync_internal_logs(&mut self) {
-        let w = &mut self.world;
-        if w.topology.replication_factor <= 1 {
-            return;
-        }
-        let Some(leader) = w.topology.coordinator else {
-            return;
-        };
-        let Some(src) = w.brokers.get(leader as usize) else {
-            return;
-        };
-        let (txn_len, offsets_len) = (
-            src.txn_coordinator.as_ref().map_or(0, |t| t.log.len()),
-            src.group_coordinator.as_ref().map_or(0, |g| g.log.len()),
-        );
-        // Only the records a replica lacks are copied (its log is a prefix of the leader's).
-        let behind: Vec<(usize, usize, usize)> = w
-            .brokers
-            .iter()
-            .filter(|b| b.alive && b.id != leader)
-            .map(|b| {
-                (
-                    b.id as usize,
-                    b.txn_coordinator.as_ref().map_or(txn_len, |t| t.log.len()),
-                    b.group_coordinator
-                        .as_ref()
-                        .map_or(offsets_len, |g| g.log.len()),
-                )
-            })
-            .filter(|(_, t, o)| *t != txn_len || *o != offsets_len)
-            .collect();
-        for (id, t, o) in behind {
-            let txn_tail = w.brokers[leader as usize]
-                .txn_coordinator
-                .as_ref()
-                .map(|tc| tc.log.get(t.min(txn_len)..).unwrap_or_default().to_vec());
-            let offsets_tail = w.brokers[leader as usize]
-                .group_coordinator
-                .as_ref()
-                .map(|gc| {
-                    gc.log
-                        .get(o.min(offsets_len)..)
-                        .unwrap_or_default()
-                        .to_vec()
-                });
-            let Some(b) = w.brokers.get_mut(id) else {
-                continue;
-            };
-            if let (Some(tc), Some(tail)) = (b.txn_coordinator.as_mut(), txn_tail) {
-                tc.log.truncate(txn_len);
-                tc.log.extend(tail);
-            }
-            if let (Some(gc), Some(tail)) = (b.group_coordinator.as_mut(), offsets_tail) {
-                gc.log.truncate(offsets_len);
-                gc.log.extend(tail);
-            }
-        }
-    }
-
-    /// The leaders' ISRs, as the controller records them (Kafka: AlterPartition). With ELR,
-    /// each change also updates the partition's ELR (`ReplicationControlManager.alterPartition`
-    /// builds the change with `PartitionChangeBuilder`).
-    fn sync_isr(&mut self, out: &mut Out) {
-        if self.world.topology.replication_factor <= 1 {
-            return;
-        }
-        let w = &mut self.world;
-        let mut changes: Vec<(TopicPartition, Vec<u8>, bool)> = Vec::new();
-        for b in &w.brokers {
-            for (tp, r) in &b.replicas {
-                if r.is_leader && b.alive && w.topology.leader_of(*tp) == Some(b.id) {
-                    let isr: Vec<u8> = r.isr.iter().copied().collect();
-                    let known = w.topology.isr.get(tp).cloned().unwrap_or_default();
-                    let mut sorted = known.clone();
-                    sorted.sort_unstable();
-                    if known != isr {
-                        // `changed`: another set, not only another order.
-                        changes.push((*tp, isr.clone(), sorted != isr));
-                    }
-                }
-            }
-        }
-        for (tp, isr, changed) in changes {
-            if changed && self.world.topology.features.eligible_leader_replicas {
-                let old = self.partition_state(tp);
-                let replicas = self.world.topology.replicas(tp);
-                let w = &self.world;
-                let is_alive = |b: u8| w.is_alive(NodeId::Broker(b));
-                let c = elr::change(
-                    &old,
-                    &elr::ChangeInput {
-                        replicas: &replicas,
-                        alive: &is_alive,
-                        target_isr: isr.clone(),
-                        unclean_shutdown: None,
-                        min_isr: w.scenario.replication.min_insync_replicas as usize,
-                        unclean_enabled: w.scenario.unclean_leader_election_enable,
-                    },
-                );
-                // The leader asking is alive and in its own ISR, so it stays leader.
-                self.set_elr(tp, &c.state, out);
-            }
-            self.world.topology.isr.insert(tp, isr);
-        }
-    }
-
-    /// The controller's registration of `tp`, as the ELR rules read it.
-    fn partition_state(&self, tp: TopicPartition) -> elr::PartitionState {
-        let t = &self.world.topology;
-        elr::PartitionState {
-            leader: t.leader_of(tp),
-            isr: t.isr.get(&tp).cloned().unwrap_or_default(),
-            elr: t.elr_of(tp).to_vec(),
-            last_known_leader: t.last_known_leader.get(&tp).copied(),
-        }
-    }
-
-    /// Records a partition's new ELR and last known leader; a changed ELR is a fact.
-    fn set_elr(&mut self, tp: TopicPartition, state: &elr::PartitionState, out: &mut Out) {
-        let t = &mut self.world.topology;
-        match state.last_known_leader {
-            Some(l) => t.last_known_leader.insert(tp, l),
-            None => t.last_known_leader.remove(&tp),
-        };
-        if t.elr_of(tp) != state.elr.as_slice() {
-            if state.elr.is_empty() {
-                t.elr.remove(&tp);
-            } else {
-                t.elr.insert(tp, state.elr.clone());
-            }
-            out.note(Note::ElrChanged {
-                tp,
-                elr: state.elr.clone(),
-            });
         }
     }
 
@@ -1079,34 +466,6 @@ impl Sim {
         self.apply(env.to, out);
     }
 
-    /// The error a scenario's `inject` entry answers this delivered request with, if its turn
-    /// has come (the nth matching request delivered at or after `at`).
-    fn injected_error(&mut self, env: &Envelope) -> Option<super::errors::Errors> {
-        if !matches!(env.to, NodeId::Broker(_)) || env.msg.kind().is_response() {
-            return None;
-        }
-        let w = &mut self.world;
-        let scenario = w.scenario.clone();
-        let mut found = None;
-        for (i, entry) in scenario.schedule.iter().enumerate() {
-            let (FaultAction::Inject(what, error), Trigger::OnSend { after, .. }) =
-                (&entry.action, entry.trigger)
-            else {
-                continue;
-            };
-            let state = &mut w.schedule[i];
-            if state.fired || w.now.0 < after || !matches(what, env.msg.kind(), env.from, env.to) {
-                continue;
-            }
-            state.matched += 1;
-            if state.matched >= what.nth && found.is_none() {
-                state.fired = true;
-                found = Some(*error);
-            }
-        }
-        found
-    }
-
     fn on_timer(&mut self, node: NodeId, incarnation: u32, timer: Timer, out: &mut Out) {
         let w = &mut self.world;
         if !w.is_alive(node) || w.incarnation(node) != incarnation {
@@ -1166,7 +525,7 @@ impl Sim {
     }
 
     /// Tells `node`, one latency later, that its connection to `peer` closed.
-    fn notify_disconnect(&mut self, node: NodeId, peer: NodeId) {
+    pub(super) fn notify_disconnect(&mut self, node: NodeId, peer: NodeId) {
         if node == peer || !self.world.is_alive(node) {
             return;
         }
@@ -1183,268 +542,8 @@ impl Sim {
         }
     }
 
-    fn on_schedule(&mut self, i: usize, out: &mut Out) {
-        let Some(entry) = self.world.scenario.schedule.get(i).cloned() else {
-            return;
-        };
-        if let Some(s) = self.world.schedule.get_mut(i) {
-            s.fired = true;
-        }
-        if let Some(text) = &entry.note {
-            self.trace_push(TraceKind::ScheduleNote { text: text.clone() });
-        }
-        self.apply_action(&entry.action, out);
-    }
-
-    /// Applies a fault or an intervention now. Message faults (drop, delay, duplicate) apply to
-    /// the next matching message sent from now on.
-    pub fn apply_action(&mut self, action: &FaultAction, out: &mut Out) {
-        match action {
-            FaultAction::Crash(n) => self.crash(*n),
-            FaultAction::Restart(n) => self.restart(*n, None, out),
-            FaultAction::Partition(a, b) => self.set_link(*a, *b, LinkState::Partitioned),
-            FaultAction::Heal(a, b) | FaultAction::Release(a, b) => {
-                self.set_link(*a, *b, LinkState::Healthy)
-            }
-            FaultAction::Hold(a, b) => self.set_link(*a, *b, LinkState::Held),
-            FaultAction::DropRate {
-                from,
-                to,
-                per_mille,
-            } => {
-                self.world
-                    .net
-                    .drop_rates
-                    .retain(|(f, t, _)| !(f == from && t == to));
-                if *per_mille > 0 {
-                    self.world.net.drop_rates.push((*from, *to, *per_mille));
-                }
-                self.trace_push(TraceKind::DropRate {
-                    from: *from,
-                    to: *to,
-                    per_mille: *per_mille,
-                });
-            }
-            FaultAction::SetConfig { node, config } => self.set_config(*node, config, out),
-            FaultAction::Pause(n, ms) => {
-                if let NodeId::Consumer(c) = n {
-                    if let Some(x) = self.world.consumers.get_mut(*c as usize) {
-                        x.pause(*ms);
-                    }
-                }
-            }
-            // Message faults were matched when the message was sent (injections when delivered).
-            FaultAction::Drop(_)
-            | FaultAction::Duplicate(_)
-            | FaultAction::Delay(..)
-            | FaultAction::Inject(..) => {}
-        }
-    }
-
-    fn set_link(&mut self, a: NodeId, b: NodeId, state: LinkState) {
-        for (x, y) in [(a, b), (b, a)] {
-            if state == LinkState::Healthy {
-                self.world.net.links.remove(&(x, y));
-            } else {
-                self.world.net.links.insert((x, y), state);
-            }
-        }
-        self.trace_push(TraceKind::Link { a, b, state });
-        if state != LinkState::Held {
-            // Released (or cut): held messages go now (or are lost).
-            let held: Vec<MsgId> = self
-                .world
-                .net
-                .in_flight
-                .values()
-                .filter(|e| e.held && ((e.from, e.to) == (a, b) || (e.from, e.to) == (b, a)))
-                .map(|e| e.id)
-                .collect();
-            for id in held {
-                if state == LinkState::Partitioned {
-                    if let Some(e) = self.world.net.in_flight.remove(&id) {
-                        self.trace_push(TraceKind::Dropped {
-                            id,
-                            from: e.from,
-                            to: e.to,
-                            kind: e.msg.kind(),
-                            reason: DropReason::Partitioned,
-                        });
-                    }
-                } else if let Some(e) = self.world.net.in_flight.get(&id).cloned() {
-                    let deliver = self.world.delivery_time(e.from, e.to, 0);
-                    if let Some(env) = self.world.net.in_flight.get_mut(&id) {
-                        env.held = false;
-                        env.deliver = deliver;
-                    }
-                    self.world.push_event(deliver, Event::Deliver(id));
-                }
-            }
-        }
-    }
-
-    pub fn crash(&mut self, n: NodeId) {
-        if !self.world.is_alive(n) {
-            return;
-        }
-        match n {
-            NodeId::Broker(b) => {
-                if let Some(x) = self.world.brokers.get_mut(b as usize) {
-                    x.crash()
-                }
-            }
-            NodeId::Producer(p) => {
-                if let Some(x) = self.world.producers.get_mut(p as usize) {
-                    x.crash()
-                }
-            }
-            NodeId::Consumer(c) => {
-                if let Some(x) = self.world.consumers.get_mut(c as usize) {
-                    x.crash()
-                }
-            }
-        }
-        self.world.net.reset_node(n);
-        self.trace_push(TraceKind::Crashed { node: n });
-        if let NodeId::Broker(b) = n {
-            let mut out = Out::default();
-            self.elect_leaders(b, &mut out);
-            self.elect_coordinator(b, &mut out);
-            self.apply(n, &mut out);
-        }
-        if let NodeId::Broker(b) = n {
-            // A crashed process's connections all close: every live node learns it (one latency
-            // later), whether or not it had anything in flight; those with nothing pending ignore it.
-            if let Some(live) = self.world.topology.live.get_mut(b as usize) {
-                *live = false;
-            }
-            for p in self.world.nodes() {
-                self.notify_disconnect(p, n);
-            }
-        }
-    }
-
-    fn restart(&mut self, n: NodeId, new_config: Option<config::ProducerConfig>, out: &mut Out) {
-        if self.world.is_alive(n) && new_config.is_none() {
-            return;
-        }
-        // A consumer with a `start_at` starting for the first time joins; it does not restart.
-        let first_start = matches!(n, NodeId::Consumer(c) if self.world.consumers.get(c as usize).is_some_and(|x| x.incarnation == 0));
-        if first_start {
-            self.trace_push(TraceKind::ScheduleNote {
-                text: format!("{} starts and joins its group", n),
-            });
-        } else {
-            self.trace_push(TraceKind::Restarted { node: n });
-        }
-        self.world.net.reset_node(n);
-        let w = &mut self.world;
-        let now = w.now;
-        match n {
-            NodeId::Broker(b) => {
-                let ctx = broker_ctx(now, &w.topology, &w.scenario, 500);
-                if let Some(x) = w.brokers.get_mut(b as usize) {
-                    x.restart(&ctx, out);
-                }
-                if let Some(live) = self.world.topology.live.get_mut(b as usize) {
-                    *live = true;
-                }
-                self.apply(n, out);
-                self.elect_leaders(b, out);
-                self.elect_coordinator(b, out);
-                return;
-            }
-            NodeId::Producer(p) => {
-                let scenario = w.scenario.clone();
-                let Some((cfg, script)) = scenario.producers.get(p as usize) else {
-                    return;
-                };
-                let cfg = new_config.unwrap_or_else(|| {
-                    w.producers
-                        .get(p as usize)
-                        .map_or(cfg.clone(), |x| x.client.cfg.clone())
-                });
-                let ctx = ClientCtx {
-                    now,
-                    node: n,
-                    topology: &w.topology,
-                    version: scenario.version,
-                };
-                if let Some(x) = w.producers.get_mut(p as usize) {
-                    x.restart(cfg, script, &ctx, out);
-                }
-                out.note(Note::ClientRestarted { node: n });
-            }
-            NodeId::Consumer(c) => {
-                let ctx = consumer_ctx(now, &w.topology, &w.scenario);
-                if let Some(x) = w.consumers.get_mut(c as usize) {
-                    x.start(&ctx, out);
-                }
-            }
-        }
-        self.apply(n, out);
-    }
-
-    /// An intervention: restart a client with changed settings ("apply now"). Kafka's own
-    /// validation decides; a rejected config is recorded and changes nothing.
-    fn set_config(&mut self, node: NodeId, change: &RawConfig, out: &mut Out) {
-        let version = self.world.scenario.version;
-        match node {
-            NodeId::Producer(p) => {
-                let mut raw = self
-                    .world
-                    .producer_configs
-                    .get(p as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
-                match config::producer_config(&raw, version) {
-                    Ok(cfg) => {
-                        if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
-                            *slot = raw;
-                        }
-                        self.trace_push(TraceKind::ConfigChanged {
-                            node,
-                            config: change.clone(),
-                        });
-                        self.crash(node);
-                        self.restart(node, Some(cfg), out);
-                    }
-                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
-                }
-            }
-            NodeId::Consumer(c) => {
-                let mut raw = self
-                    .world
-                    .consumer_configs
-                    .get(c as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
-                match config::consumer_config_for(&raw, version) {
-                    Ok(cfg) => {
-                        if let Some(slot) = self.world.consumer_configs.get_mut(c as usize) {
-                            *slot = raw;
-                        }
-                        if let Some(x) = self.world.consumers.get_mut(c as usize) {
-                            x.setup.cfg = cfg;
-                        }
-                        self.trace_push(TraceKind::ConfigChanged {
-                            node,
-                            config: change.clone(),
-                        });
-                        self.crash(node);
-                        self.restart(node, None, out);
-                    }
-                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
-                }
-            }
-            NodeId::Broker(_) => {}
-        }
-    }
-
     /// Turns a handler's output into messages, timers and facts.
-    fn apply(&mut self, from: NodeId, out: &mut Out) {
+    pub(super) fn apply(&mut self, from: NodeId, out: &mut Out) {
         if matches!(from, NodeId::Broker(_)) {
             self.sync_isr(out);
             self.sync_internal_logs();
@@ -1494,45 +593,10 @@ impl Sim {
     /// Puts a message on the network, applying the faults that match it.
     fn send(&mut self, from: NodeId, to: NodeId, msg: Message, out: &mut Out) {
         let kind = msg.kind();
-        let w = &mut self.world;
-        let id = w.net.next_id;
-        w.net.next_id += 1;
-        let mut drop = None;
-        let mut duplicate = false;
-        let mut delay = 0;
-        let mut crash = None;
-        let mut notes = Vec::new();
-        let scenario = w.scenario.clone();
-        for (i, entry) in scenario.schedule.iter().enumerate() {
-            let Trigger::OnSend { what, after } = entry.trigger else {
-                continue;
-            };
-            if matches!(entry.action, FaultAction::Inject(..)) {
-                continue; // matched when the request reaches its broker (`deliver`)
-            }
-            let state = &mut w.schedule[i];
-            if state.fired || w.now.0 < after || !matches(&what, kind, from, to) {
-                continue;
-            }
-            state.matched += 1;
-            if state.matched < what.nth {
-                continue;
-            }
-            state.fired = true;
-            match &entry.action {
-                FaultAction::Drop(_) => drop = Some(DropReason::Fault),
-                FaultAction::Duplicate(_) => duplicate = true,
-                FaultAction::Delay(_, ms) => delay += ms,
-                FaultAction::Crash(n) => crash = Some(*n),
-                _ => {}
-            }
-            if let Some(text) = &entry.note {
-                notes.push(text.clone());
-            }
-        }
-        for text in notes {
-            self.trace_push(TraceKind::ScheduleNote { text });
-        }
+        let id = self.world.net.next_msg_id();
+        let faults = self.send_faults(kind, from, to);
+        let (mut drop, duplicate, delay, crash) =
+            (faults.drop, faults.duplicate, faults.delay, faults.crash);
         if drop.is_none() && !self.world.is_alive(to) && matches!(to, NodeId::Broker(_)) {
             // Connection refused: the sender learns it at once, without waiting for a timeout.
             drop = Some(DropReason::ReceiverDown);
@@ -1600,8 +664,7 @@ impl Sim {
         let w = &mut self.world;
         let conn = w.net.connection(from, to, kind).generation;
         if duplicate {
-            let copy = w.net.next_id;
-            w.net.next_id += 1;
+            let copy = w.net.next_msg_id();
             let env = Envelope {
                 id: copy,
                 from,
@@ -1636,112 +699,16 @@ impl Sim {
         let _ = out;
     }
 
-    fn trace_push(&mut self, what: TraceKind) {
+    pub(super) fn trace_push(&mut self, what: TraceKind) {
         if self.trace.enabled {
             self.trace.push(self.world.step, self.world.now, what, None);
         }
-    }
-
-    /// Crashes a node now and restarts it `ms` later (a fault a search can choose).
-    pub fn crash_for(&mut self, n: NodeId, ms: u64) -> bool {
-        if !self.world.is_alive(n) {
-            return false;
-        }
-        self.crash(n);
-        let at = self.world.now.plus(ms);
-        self.world.push_event(at, Event::Restart(n));
-        true
-    }
-
-    /// Delivers a message in flight twice (a click on it).
-    pub fn duplicate_message(&mut self, id: MsgId) -> bool {
-        let Some(e) = self.world.net.in_flight.get(&id).cloned() else {
-            return false;
-        };
-        let copy = self.world.net.next_id;
-        self.world.net.next_id += 1;
-        let deliver = e.deliver;
-        self.world.net.in_flight.insert(
-            copy,
-            Envelope {
-                id: copy,
-                ..e.clone()
-            },
-        );
-        if !e.held {
-            self.world.push_event(deliver, Event::Deliver(copy));
-        }
-        self.trace_push(TraceKind::Duplicated { id, copy });
-        true
-    }
-
-    /// Delivers a message in flight `ms` later (a click on it). Links stay FIFO for later messages.
-    pub fn delay_message(&mut self, id: MsgId, ms: u64) -> bool {
-        let Some(e) = self.world.net.in_flight.get(&id).cloned() else {
-            return false;
-        };
-        if e.held {
-            return false;
-        }
-        let new = e.deliver.plus(ms);
-        // Later messages on the same link wait behind it (a TCP stream delivers in order).
-        let moved: Vec<MsgId> = self
-            .world
-            .net
-            .in_flight
-            .values()
-            .filter(|x| {
-                x.from == e.from && x.to == e.to && x.id >= id && !x.held && x.deliver < new
-            })
-            .map(|x| x.id)
-            .collect();
-        for m in moved {
-            let key = self
-                .world
-                .events
-                .iter()
-                .find(|(_, ev)| **ev == Event::Deliver(m))
-                .map(|(k, _)| *k);
-            if let Some(k) = key {
-                self.world.events.remove(&k);
-            }
-            if let Some(x) = self.world.net.in_flight.get_mut(&m) {
-                x.deliver = new;
-            }
-            self.world.push_event(new, Event::Deliver(m));
-        }
-        let last = self
-            .world
-            .net
-            .last_delivery
-            .entry((e.from, e.to))
-            .or_insert(new);
-        *last = (*last).max(new);
-        self.trace_push(TraceKind::Delayed { id, ms });
-        true
-    }
-
-    /// Drops a message in flight now (a click on it).
-    pub fn drop_message(&mut self, id: MsgId) -> bool {
-        let Some(e) = self.world.net.in_flight.remove(&id) else {
-            return false;
-        };
-        self.world.events.retain(|_, ev| *ev != Event::Deliver(id));
-        self.world.net.break_connection(e.from, e.to, e.msg.kind());
-        self.trace_push(TraceKind::Dropped {
-            id,
-            from: e.from,
-            to: e.to,
-            kind: e.msg.kind(),
-            reason: DropReason::Fault,
-        });
-        true
     }
 }
 
 /// Runs `f` on producer `p`'s client, then lets its application learn what was acknowledged
 /// and go on with its script.
-fn producer_event(
+pub(super) fn producer_event(
     w: &mut World,
     p: u8,
     out: &mut Out,
@@ -1765,7 +732,7 @@ fn producer_event(
 }
 
 /// What a broker's handlers get from the world.
-fn broker_ctx<'a>(
+pub(super) fn broker_ctx<'a>(
     now: Tick,
     topology: &'a Topology,
     scenario: &Scenario,
@@ -1781,7 +748,11 @@ fn broker_ctx<'a>(
 }
 
 /// What a consumer's handlers get from the world.
-fn consumer_ctx<'a>(now: Tick, topology: &'a Topology, scenario: &Scenario) -> ConsumerCtx<'a> {
+pub(super) fn consumer_ctx<'a>(
+    now: Tick,
+    topology: &'a Topology,
+    scenario: &Scenario,
+) -> ConsumerCtx<'a> {
     ConsumerCtx {
         now,
         topology,
@@ -1789,14 +760,8 @@ fn consumer_ctx<'a>(now: Tick, topology: &'a Topology, scenario: &Scenario) -> C
     }
 }
 
-fn matches(m: &MessageMatch, kind: MessageKind, from: NodeId, to: NodeId) -> bool {
-    m.kind.is_none_or(|k| k == kind)
-        && m.from.is_none_or(|f| f == from)
-        && m.to.is_none_or(|t| t == to)
-}
-
 /// The consumer's `fetch.max.wait.ms` (brokers park fetches for that long).
-fn fetch_wait(w: &World, from: NodeId) -> u64 {
+pub(super) fn fetch_wait(w: &World, from: NodeId) -> u64 {
     match from {
         NodeId::Consumer(c) => w
             .consumers
@@ -1818,22 +783,14 @@ impl World {
 
     /// One-way latency plus jitter from the seeded PRNG; a link never overtakes itself (FIFO).
     /// A delay holds back what follows on the link too (a TCP stream delivers in order).
-    fn delivery_time(&mut self, from: NodeId, to: NodeId, delay: u64) -> Tick {
+    pub(super) fn delivery_time(&mut self, from: NodeId, to: NodeId, delay: u64) -> Tick {
         let jitter = if self.scenario.jitter_ms > 0 {
             self.rng.below(self.scenario.jitter_ms + 1)
         } else {
             0
         };
         let at = self.now.plus(self.scenario.latency_ms + jitter);
-        let last = self
-            .net
-            .last_delivery
-            .get(&(from, to))
-            .copied()
-            .unwrap_or(Tick(0));
-        let at = at.max(last).plus(delay);
-        self.net.last_delivery.insert((from, to), at);
-        at
+        self.net.fifo_delivery(from, to, at, delay)
     }
 
     /// Every node: producers, consumers, then brokers.
@@ -1914,8 +871,7 @@ impl World {
             let unsettled = gc.groups.groups.values().any(|g| {
                 !matches!(
                     g.state,
-                    super::group_coordinator::GroupState::Stable
-                        | super::group_coordinator::GroupState::Empty
+                    super::vocabulary::GroupState::Stable | super::vocabulary::GroupState::Empty
                 ) || g.members.values().any(|m| {
                     // A member no live consumer answers to (it crashed, or restarted as a new
                     // member) will expire: the group is not settled until then.
@@ -2022,43 +978,5 @@ impl Logs for World {
     }
     fn coordinator_state(&self, producer_id: ProducerId) -> Option<TransactionState> {
         self.txn_state_of(producer_id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sent(summary: &str) -> TraceKind {
-        TraceKind::Sent {
-            id: 7,
-            from: NodeId::Producer(0),
-            to: NodeId::Broker(1),
-            kind: MessageKind::ProduceRequest,
-            summary: summary.into(),
-            deliver: Tick(12),
-        }
-    }
-
-    #[test]
-    fn the_digest_covers_structured_fields_not_wording() {
-        let digest = |what: TraceKind, step: u64| {
-            let mut t = Trace::new(true, 4);
-            t.push(step, Tick(3), what, None);
-            t.digest
-        };
-        assert_eq!(digest(sent("Produce v0"), 1), digest(sent("reworded"), 1));
-        assert_ne!(digest(sent("Produce v0"), 1), digest(sent("Produce v0"), 2));
-        let note = |text: &str| TraceKind::ScheduleNote { text: text.into() };
-        assert_eq!(digest(note("a"), 1), digest(note("b"), 1));
-        assert_ne!(
-            digest(note("a"), 1),
-            digest(
-                TraceKind::Crashed {
-                    node: NodeId::Broker(0)
-                },
-                1
-            )
-        );
     }
 }
