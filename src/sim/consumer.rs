@@ -1595,7 +1595,7 @@ pub fn read_records(
     let mut next = position;
     let mut aborted_pids: VecSet<ProducerId> = VecSet::new();
     let mut pending_aborts: Vec<_> = data.aborted.clone();
-    pending_aborts.sort_by_key(|a| a.first_offset);
+    super::vecmap::sort_small_by_key(&mut pending_aborts, |a| a.first_offset);
     for batch in &data.batches {
         if batch.next_offset() <= position {
             continue;

@@ -266,7 +266,7 @@ impl Sim {
                     let isr: Vec<u8> = r.isr.iter().copied().collect();
                     let known = w.topology.isr.get(tp).cloned().unwrap_or_default();
                     let mut sorted = known.clone();
-                    sorted.sort_unstable();
+                    super::vecmap::sort_small(&mut sorted);
                     if known != isr {
                         // `changed`: another set, not only another order.
                         changes.push((*tp, isr.clone(), sorted != isr));

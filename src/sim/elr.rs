@@ -116,7 +116,7 @@ fn build(old: &PartitionState, input: &ChangeInput) -> PartitionChange {
                 e.push(r);
             }
         }
-        e.sort_unstable();
+        super::vecmap::sort_small(&mut e);
         e
     };
     // `isAcceptableLeader`: unfenced, and not the broker registering after an unclean shutdown.

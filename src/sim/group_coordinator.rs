@@ -930,7 +930,7 @@ pub fn range_assign(
     partitions: &[TopicPartition],
 ) -> Vec<(MemberId, Vec<TopicPartition>)> {
     let mut sorted: Vec<MemberId> = members.to_vec();
-    sorted.sort();
+    super::vecmap::sort_small(&mut sorted);
     let n = sorted.len().max(1);
     let (per, extra) = (partitions.len() / n, partitions.len() % n);
     let mut next = 0;
@@ -1065,7 +1065,7 @@ impl ConsumerGroup {
                 m.assigned.push(p);
             }
         }
-        m.assigned.sort();
+        super::vecmap::sort_small(&mut m.assigned);
     }
 
     fn remove(&mut self, member_id: &str, partitions: &[TopicPartition]) -> bool {
@@ -1136,7 +1136,7 @@ pub fn uniform_assign(
                     None => break,
                 }
             }
-            t.sort();
+            super::vecmap::sort_small(t);
         }
     }
     target

@@ -132,7 +132,7 @@ impl Network {
                 None
             }
         }));
-        peers.sort();
+        super::vecmap::sort_small(&mut peers);
         peers.dedup();
         for p in peers {
             self.reconnect(n, p);

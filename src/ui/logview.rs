@@ -197,7 +197,7 @@ fn pointers(
             None => grouped.push((*o, vec![label])),
         }
     }
-    grouped.sort_by_key(|(o, _)| *o);
+    crate::sim::vecmap::sort_small_by_key(&mut grouped, |(o, _)| *o);
     let nodes = grouped
         .into_iter()
         .filter(|(o, _)| *o + 1 >= range.0 && *o <= range.1 + 1)

@@ -562,7 +562,8 @@ impl App {
                 break;
             }
         }
-        let mut marks: Vec<(u64, Mark)> = Vec::new();
+        // A sorted set (VecSet), not Vec::sort: one fewer instance of the standard library's sort.
+        let mut marks: crate::sim::vecmap::VecSet<(u64, Mark)> = Default::default();
         for e in &sim.trace.events {
             if text::is_fault(&e.what)
                 && !matches!(
@@ -573,17 +574,16 @@ impl App {
                     }
                 )
             {
-                marks.push((e.step, Mark::Fault));
+                marks.insert((e.step, Mark::Fault));
             }
         }
         for v in &sim.world.checker.violations {
-            marks.push((v.step, Mark::Violation));
+            marks.insert((v.step, Mark::Violation));
         }
         for (s, _) in &tl.actions {
-            marks.push((*s, Mark::Action));
+            marks.insert((*s, Mark::Action));
         }
-        marks.sort();
-        marks.dedup();
+        let marks: Vec<(u64, Mark)> = marks.into_iter().collect();
         // The beats as told for this run (its knobs choose the variants).
         let knobs = match (&self.story_file, &self.run_file) {
             (Some(o), Some(r)) => story::knobs(o, r),

@@ -64,7 +64,11 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
         for (_, tp, first, _, _) in &sends {
             wanted.entry(*tp).or_default().insert(first.0);
         }
-        let truths: BTreeMap<TopicPartition, BTreeMap<u32, Vec<(u64, bool)>>> = wanted.iter().map(|(tp, set)| (*tp, truth(w, *tp, set))).collect();
+        // Inserted, not collected: BTreeMap::from_iter sorts, one more instance of the sort in the wasm.
+        let mut truths: BTreeMap<TopicPartition, BTreeMap<u32, Vec<(u64, bool)>>> = BTreeMap::new();
+        for (tp, set) in &wanted {
+            truths.insert(*tp, truth(w, *tp, set));
+        }
         let rows = sends.iter().rev().map(|(no, tp, first, count, status)| {
             let (belief, class) = match status {
                 SendStatus::Pending => (app.t(T::Pending).to_string(), "pending"),
