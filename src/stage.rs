@@ -398,6 +398,8 @@ pub struct Token {
     /// Delayed by a fault, or a copy made by one.
     pub delayed: bool,
     pub copy: bool,
+    /// A response that refuses its request (it carries an error).
+    pub refused: bool,
 }
 
 /// A message lost on its link: a ✕ where it was lost, with what it was.
@@ -493,6 +495,11 @@ pub fn token_label(m: &Message) -> String {
         },
         Message::OffsetFetchRequest { .. } => "OffsetFetch".into(),
         Message::ReplicaFetchRequest { offset, .. } => format!("ReplicaFetch @{}", offset.0),
+        // Any other response: "… ok", or the error it answers with (a fenced TxnOffsetCommit
+        // reads ILLEGAL_GENERATION, not "TxnOffsetCommit ok").
+        other if other.error().is_some() => {
+            other.error().map(|e| e.to_string()).unwrap_or_default()
+        }
         other => {
             let name = other.kind().name();
             let short = name.strip_suffix("Response").map(|n| format!("{} ok", n));
@@ -560,6 +567,7 @@ pub struct Flight {
     pub held: bool,
     pub delayed: bool,
     pub copy: bool,
+    pub refused: bool,
 }
 
 /// What the stage draws at one step, whatever the time shown between it and the next: built
@@ -623,6 +631,7 @@ pub fn snapshot(
             held: e.held,
             delayed: delayed.contains(&e.id),
             copy: copies.contains(&e.id),
+            refused: e.msg.error().is_some(),
         });
     }
     let losses = losses(trace, &layout, losses_since);
@@ -689,6 +698,7 @@ pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
             held: f.held,
             delayed: f.delayed,
             copy: f.copy,
+            refused: f.refused,
         });
     }
     (tokens, crowded)

@@ -173,3 +173,45 @@ fn in_a_700_px_column_every_message_of_the_lost_ack_story_is_drawn() {
         }
     }
 }
+
+#[test]
+fn a_refused_answer_is_drawn_as_refused_with_its_error() {
+    // The zombie story: the group coordinator refuses the old member's TxnOffsetCommit
+    // (UNKNOWN_MEMBER_ID); on the stage that answer reads as the error, not "TxnOffsetCommit ok".
+    let mut sim = sim_of("group-zombie-fenced");
+    while !sim
+        .world
+        .net
+        .in_flight
+        .values()
+        .any(|e| e.msg.kind() == MessageKind::TxnOffsetCommitResponse && e.msg.error().is_some())
+    {
+        assert!(sim.step(), "the refused TxnOffsetCommit never came");
+    }
+    // Half way along its flight.
+    let e = sim
+        .world
+        .net
+        .in_flight
+        .values()
+        .find(|e| e.msg.kind() == MessageKind::TxnOffsetCommitResponse)
+        .unwrap();
+    let mid = (e.sent.0 + e.deliver.0) as f64 / 2.0;
+    // Drawn at 390 and 1280 px. (At 700 px this answer finds no clear place on its link in this
+    // story and is counted as hidden: a known gap of the stage's placement, left for later.)
+    for width in [390.0, 1280.0] {
+        let scene = stage::scene(&sim.world, &sim.trace, mid, width, 0, false);
+        let tok = scene
+            .tokens
+            .iter()
+            .find(|t| t.kind == MessageKind::TxnOffsetCommitResponse)
+            .unwrap_or_else(|| panic!("{} px: not on the stage (hidden {})", width, scene.hidden));
+        assert_eq!(tok.label, "UNKNOWN_MEMBER_ID");
+        assert!(tok.refused);
+        assert_eq!(
+            scene.tokens.iter().filter(|t| t.refused).count(),
+            1,
+            "only the refused answer is drawn so"
+        );
+    }
+}

@@ -553,6 +553,32 @@ impl Message {
 
     /// The background hum of polling: a fetch (a consumer's or a follower's), or a fetch
     /// response that brought nothing. The one rule the drawings use to leave it out.
+    /// The error a response answers with, if any (the first, for WriteTxnMarkers): a request
+    /// refused, which the stage draws as refused.
+    pub fn error(&self) -> Option<Errors> {
+        use Message as M;
+        match self {
+            M::ProduceResponse { result, .. } => result.as_ref().err().copied(),
+            M::InitProducerIdResponse { result, .. } => result.as_ref().err().copied(),
+            M::FetchResponse { result, .. } => result.as_ref().err().copied(),
+            M::OffsetFetchResponse { result, .. } => result.as_ref().err().copied(),
+            M::ListOffsetsResponse { result, .. } => result.as_ref().err().copied(),
+            M::ReplicaFetchResponse { result, .. } => result.as_ref().err().copied(),
+            M::AddPartitionsToTxnResponse { error, .. }
+            | M::AddOffsetsToTxnResponse { error, .. }
+            | M::TxnOffsetCommitResponse { error, .. }
+            | M::EndTxnResponse { error, .. }
+            | M::OffsetCommitResponse { error, .. }
+            | M::JoinGroupResponse { error, .. }
+            | M::SyncGroupResponse { error, .. }
+            | M::HeartbeatResponse { error, .. }
+            | M::LeaveGroupResponse { error, .. }
+            | M::ConsumerGroupHeartbeatResponse { error, .. } => *error,
+            M::WriteTxnMarkersResponse { results, .. } => results.iter().find_map(|(_, e)| *e),
+            _ => None,
+        }
+    }
+
     pub fn is_idle_poll(&self) -> bool {
         match self {
             Message::FetchRequest { .. } | Message::ReplicaFetchRequest { .. } => true,

@@ -372,6 +372,31 @@ impl<T: Serialize> Serialize for VecSet<T> {
     }
 }
 
+/// Sorts a short slice in place, stably (insertion sort; linear on input already in order). For
+/// the model's few-element lists — replicas, members, a fetch's aborted transactions, which
+/// arrive nearly sorted — where the standard library's sort would instantiate several KB of wasm
+/// per element type.
+pub fn sort_small<T: Ord>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// [`sort_small`] by a key.
+pub fn sort_small_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && key(&v[j - 1]) > key(&v[j]) {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,30 +438,5 @@ mod tests {
             serde_json::to_string(&s).unwrap(),
             serde_json::to_string(&t).unwrap()
         );
-    }
-}
-
-/// Sorts a short slice in place, stably (insertion sort; linear on input already in order). For
-/// the model's few-element lists — replicas, members, a fetch's aborted transactions, which
-/// arrive nearly sorted — where the standard library's sort would instantiate several KB of wasm
-/// per element type.
-pub fn sort_small<T: Ord>(v: &mut [T]) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && v[j - 1] > v[j] {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-}
-
-/// [`sort_small`] by a key.
-pub fn sort_small_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && key(&v[j - 1]) > key(&v[j]) {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
     }
 }

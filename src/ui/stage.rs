@@ -397,7 +397,7 @@ fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback
     html! {
         <g key={id.to_string()} class={classes!("msg", "token", family(tk.kind), tk.kind.is_response().then_some("response"),
                 tk.held.then_some("held"), tk.delayed.then_some("delayed"), tk.copy.then_some("copy"),
-                selected.then_some("selected"), dim.then_some("dim"))}
+                tk.refused.then_some("refused"), selected.then_some("selected"), dim.then_some("dim"))}
             transform={format!("translate({},{})", fmt(r.x), fmt(r.y))} data-id={id.to_string()}
             tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
             onclick={on_select.reform(move |_| id)} {onkeydown}>

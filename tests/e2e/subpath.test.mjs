@@ -61,3 +61,24 @@ test('an inline widget and a sandboxed iframe from sub-paths on a page elsewhere
     assert.ok((await frame.locator('.narration').innerText()).length > 0);
     await app.close();
 });
+
+test('a sandboxed iframe whose host sends no CORS header says so in the frame, with the header to send', async () => {
+    const bare = await startServer(dir, { cors: false });
+    try {
+        const app = await openPage(browser, `${bare.url}post.html`, { width: 700, height: 900, waitFor: '#f' });
+        const frame = app.page.frameLocator('#f');
+        const message = frame.locator('.eoscope-failed');
+        await message.waitFor();
+        assert.match(await message.innerText(), /host must serve dist\/’s \.js, \.wasm, \.css and \.json files with Access-Control-Allow-Origin: \*/);
+        // The frame sized itself to the message (embed-resize.js is not on this page: the frame
+        // keeps its own height), and the inline widget of the page, which needs no CORS, works.
+        await app.page.locator('#w .beat-no').waitFor();
+        // What the browser reported: only the blocked cross-origin loads.
+        const unexpected = app.problems.filter((p) => !/CORS|Access-Control|net::ERR_FAILED|blocked|Failed to load module script/i.test(p));
+        assert.deepEqual(unexpected, []);
+        app.problems.length = 0;
+        await app.close();
+    } finally {
+        await bare.close();
+    }
+});
