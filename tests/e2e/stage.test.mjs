@@ -81,6 +81,8 @@ test('while playing, a token moves between animation frames; paused, it stands s
     let moved = false;
     // Steps that take no simulated time show no travel: look for up to ~8 s of play.
     for (let i = 0; i < 240 && !moved; i++) {
+        // On a slow machine play can reach the next beat (and stop) between two looks: play on.
+        if (!(await p.locator('#w .status-playing').count())) await p.locator('#w').getByRole('button', { name: 'Play' }).click();
         const first = await p.evaluate(() => [...document.querySelectorAll('#w .token')].map((t) => [t.dataset.id, t.getAttribute('transform')]));
         await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         const second = await p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#w .token')].map((t) => [t.dataset.id, t.getAttribute('transform')])));
