@@ -198,7 +198,9 @@ pub fn mount_into(
     let _ = el.set_attribute("data-eoscope-mounted", "");
     let mut o = options;
     if let Some(e) = &err {
+        // The message says the default story is shown: so it is, whatever else was named.
         o.notice = Some(e.clone());
+        o.embed.scenario = 0;
         o.embed.autoplay = false;
         o.embed.moment = None;
         o.embed.src = None;
