@@ -47,7 +47,7 @@ test('every shipped story gets a page with a discovery link and a rich oEmbed an
     assert.equal(answer.version, '1.0');
     assert.equal(answer.type, 'rich');
     assert.equal(answer.title, 'A transaction that commits: two-phase commit and markers');
-    assert.match(answer.html, new RegExp(`^<iframe src="${dist.url}stories/txn-commit\\.html" sandbox="allow-scripts" width="700" height="560" title="eoscope: [^"]+" loading="lazy"></iframe>$`));
+    assert.match(answer.html, new RegExp(`^<iframe src="${dist.url}stories/txn-commit\\.html" sandbox="allow-scripts" width="700" height="720" title="eoscope: [^"]+" loading="lazy"></iframe>$`));
 });
 
 test("the oEmbed html, pasted into another site's page, plays the story", async () => {
