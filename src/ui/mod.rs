@@ -425,6 +425,10 @@ impl App {
     /// Builds a fresh timeline from `file` and `seed`. An invalid file leaves the old run in place.
     fn load(&mut self, file: ScenarioFile, seed: u64) {
         self.stop();
+        // A search belongs to the run it started from: a new run stops it and drops its result,
+        // so a late counterexample can't replace the scenario now on screen (#17 item 6).
+        self.searching = None;
+        self.search_result = None;
         match Scenario::from_file(&file) {
             Ok(scenario) => {
                 let tl = Timeline::new(scenario, Some(seed));

@@ -171,6 +171,22 @@ test('progress shows the states explored, and Cancel stops the search', async ()
     await app.close();
 });
 
+test('picking another scenario while a search runs stops it: no late counterexample replaces the new run', async () => {
+    const app = await open({ width: 1280 });
+    const { page } = app;
+    await loadFile(page, fixture('search-idempotent-acks-all.json'));
+    await form(page, { goal: 'no_duplicate_in_log', faults: 3, states: 50_000_000, crashes: false });
+    await page.locator('.panel-search').getByRole('button', { name: 'Start' }).click();
+    await page.locator('.search-progress').waitFor();
+    await page.getByLabel('Scenario', { exact: true }).selectOption({ label: 'A transaction that commits: two-phase commit and markers' });
+    await page.locator('#eoscope-app .narration').getByText('A transaction that commits').waitFor();
+    assert.equal(await page.locator('.search-progress').count(), 0, 'the search stopped');
+    assert.equal(await page.locator('.search-result').count(), 0, 'and left no result for the old run');
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#eoscope-app .narration').getByText('A transaction that commits').count(), 1);
+    await app.close();
+});
+
 test('Korean: the panel speaks Korean', async () => {
     const app = await open({ width: 700 });
     const { page } = app;
