@@ -19,7 +19,7 @@ const page = (body, lang = 'en') => `<!doctype html>
 <link rel="icon" href="favicon.svg"><script type="module" src="boot.js"></script>
 </head><body>${body}</body></html>`;
 
-const STORIES = ['lost-ack-no-idempotence', 'txn-abort-two-readers', 'txn-coordinator-failover'];
+const STORIES = ['lost-ack-no-idempotence', 'txn-abort-two-readers', 'txn-coordinator-failover', 'group-zombie-fenced'];
 
 before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'eoscope-stage-'));
