@@ -4,6 +4,7 @@
 pub mod embed_code;
 pub mod embed_options;
 pub mod pretty_json;
+pub mod session;
 pub mod share;
 pub mod sim;
 pub mod stage;

@@ -157,6 +157,19 @@ pub struct Imported {
 /// Reads and replays a trace file. A digest that differs is not an error (the run is still
 /// the file's scenario, seed and actions), but the caller should say so.
 pub fn import(text: &str) -> Result<Imported, String> {
+    let (trace, mut timeline) = prepare(text)?;
+    timeline.seek(trace.step);
+    let digest_matches = digest_matches(&trace, &timeline);
+    Ok(Imported {
+        trace,
+        timeline,
+        digest_matches,
+    })
+}
+
+/// Reads and checks a trace file: its run at step 0, ready to replay to `trace.step` (the UI
+/// does so in slices, a far step taking many frames).
+pub fn prepare(text: &str) -> Result<(TraceFile, Timeline), String> {
     let trace = parse(text)?;
     let scenario = Scenario::from_file(&trace.file)
         .map_err(|e| format!("the trace file's scenario: {}", e))?;
@@ -168,15 +181,13 @@ pub fn import(text: &str) -> Result<Imported, String> {
     }
     crate::sim::timeline::check_actions(&scenario, &trace.actions)
         .map_err(|e| format!("the trace file's {}", e))?;
-    let mut timeline = Timeline::with_actions(scenario, trace.seed, trace.actions.clone());
-    timeline.seek(trace.step);
-    let digest_matches =
-        timeline.step_index() == trace.step && timeline.sim.trace.digest == trace.digest;
-    Ok(Imported {
-        trace,
-        timeline,
-        digest_matches,
-    })
+    let timeline = Timeline::with_actions(scenario, trace.seed, trace.actions.clone());
+    Ok((trace, timeline))
+}
+
+/// The replayed run reached the file's step with the file's digest.
+pub fn digest_matches(trace: &TraceFile, timeline: &Timeline) -> bool {
+    timeline.step_index() == trace.step && timeline.sim.trace.digest == trace.digest
 }
 
 fn clip(s: &str) -> String {

@@ -312,61 +312,123 @@ impl Sim {
         self.apply(n, out);
     }
 
+    /// A client's settings after `change`: its current ones with the change's keys set, and a
+    /// key set to `null` removed (back to Kafka's default). `None` for a broker or no such node.
+    pub fn config_after(&self, node: NodeId, change: &RawConfig) -> Option<RawConfig> {
+        let now = match node {
+            NodeId::Producer(p) => self.world.producer_configs.get(p as usize)?,
+            NodeId::Consumer(c) => self.world.consumer_configs.get(c as usize)?,
+            NodeId::Broker(_) => return None,
+        };
+        let mut raw = now.clone();
+        for (k, v) in change {
+            if v.is_null() {
+                raw.remove(k);
+            } else {
+                raw.insert(k.clone(), v.clone());
+            }
+        }
+        Some(raw)
+    }
+
+    /// Kafka's own validation of a client's settings after `change` (`ProducerConfig`,
+    /// `ConsumerConfig`): `Err` is the message a rejected config is recorded with.
+    pub fn check_config_change(&self, node: NodeId, change: &RawConfig) -> Result<(), String> {
+        let version = self.world.scenario.version;
+        let Some(raw) = self.config_after(node, change) else {
+            return Err(format!("`{}` has no client settings", node));
+        };
+        match node {
+            NodeId::Producer(_) => config::producer_config(&raw, version).map(|_| ()),
+            _ => config::consumer_config_for(&raw, version).map(|_| ()),
+        }
+    }
+
     /// An intervention: restart a client with changed settings ("apply now"). Kafka's own
     /// validation decides; a rejected config is recorded and changes nothing.
     fn set_config(&mut self, node: NodeId, change: &RawConfig, out: &mut Out) {
         let version = self.world.scenario.version;
+        let Some(raw) = self.config_after(node, change) else {
+            return;
+        };
         match node {
-            NodeId::Producer(p) => {
-                let mut raw = self
-                    .world
-                    .producer_configs
-                    .get(p as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
-                match config::producer_config(&raw, version) {
-                    Ok(cfg) => {
-                        if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
-                            *slot = raw;
-                        }
-                        self.trace_push(TraceKind::ConfigChanged {
-                            node,
-                            config: change.clone(),
-                        });
-                        self.crash(node);
-                        self.restart(node, Some(cfg), out);
+            NodeId::Producer(p) => match config::producer_config(&raw, version) {
+                Ok(cfg) => {
+                    if let Some(slot) = self.world.producer_configs.get_mut(p as usize) {
+                        *slot = raw;
                     }
-                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
+                    self.trace_push(TraceKind::ConfigChanged {
+                        node,
+                        config: change.clone(),
+                    });
+                    self.crash(node);
+                    self.restart(node, Some(cfg), out);
                 }
-            }
-            NodeId::Consumer(c) => {
-                let mut raw = self
-                    .world
-                    .consumer_configs
-                    .get(c as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                raw.extend(change.iter().map(|(k, v)| (k.clone(), v.clone())));
-                match config::consumer_config_for(&raw, version) {
-                    Ok(cfg) => {
-                        if let Some(slot) = self.world.consumer_configs.get_mut(c as usize) {
-                            *slot = raw;
-                        }
-                        if let Some(x) = self.world.consumers.get_mut(c as usize) {
-                            x.setup.cfg = cfg;
-                        }
-                        self.trace_push(TraceKind::ConfigChanged {
-                            node,
-                            config: change.clone(),
-                        });
-                        self.crash(node);
-                        self.restart(node, None, out);
+                Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
+            },
+            NodeId::Consumer(c) => match config::consumer_config_for(&raw, version) {
+                Ok(cfg) => {
+                    if let Some(slot) = self.world.consumer_configs.get_mut(c as usize) {
+                        *slot = raw;
                     }
-                    Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
+                    if let Some(x) = self.world.consumers.get_mut(c as usize) {
+                        x.setup.cfg = cfg;
+                    }
+                    self.trace_push(TraceKind::ConfigChanged {
+                        node,
+                        config: change.clone(),
+                    });
+                    self.crash(node);
+                    self.restart(node, None, out);
                 }
-            }
+                Err(error) => self.trace_push(TraceKind::ConfigRejected { node, error }),
+            },
             NodeId::Broker(_) => {}
+        }
+    }
+
+    /// Whether a person's fault would change anything now: crashing a node already down,
+    /// restarting one that is up, cutting a link already cut or setting the drop rate it has do
+    /// not (the UI then neither records nor marks them). Message faults (`drop`, `duplicate`,
+    /// `delay`, `inject`) match messages as they are sent, so only a schedule can hold them.
+    pub fn fault_changes_anything(&self, action: &FaultAction) -> bool {
+        let w = &self.world;
+        let link = |a: NodeId, b: NodeId| {
+            w.net
+                .links
+                .get(&(a, b))
+                .copied()
+                .unwrap_or(LinkState::Healthy)
+        };
+        match action {
+            FaultAction::Crash(n) => w.is_alive(*n),
+            FaultAction::Restart(n) => !w.is_alive(*n),
+            FaultAction::Partition(a, b) => link(*a, *b) != LinkState::Partitioned,
+            FaultAction::Hold(a, b) => link(*a, *b) != LinkState::Held,
+            FaultAction::Heal(a, b) | FaultAction::Release(a, b) => {
+                link(*a, *b) != LinkState::Healthy
+            }
+            FaultAction::DropRate {
+                from,
+                to,
+                per_mille,
+            } => {
+                let now = w
+                    .net
+                    .drop_rates
+                    .iter()
+                    .find(|(f, t, _)| f == from && t == to)
+                    .map_or(0, |r| r.2);
+                now != *per_mille
+            }
+            FaultAction::SetConfig { .. } => true,
+            FaultAction::Pause(n, _) => {
+                matches!(n, NodeId::Consumer(c) if (*c as usize) < w.consumers.len())
+            }
+            FaultAction::Drop(_)
+            | FaultAction::Duplicate(_)
+            | FaultAction::Delay(..)
+            | FaultAction::Inject(..) => false,
         }
     }
 
@@ -461,7 +523,5 @@ impl Sim {
 }
 
 fn matches(m: &MessageMatch, kind: MessageKind, from: NodeId, to: NodeId) -> bool {
-    m.kind.is_none_or(|k| k == kind)
-        && m.from.is_none_or(|f| f == from)
-        && m.to.is_none_or(|t| t == to)
+    m.matches(kind, from, to)
 }

@@ -520,6 +520,15 @@ pub struct MessageMatch {
     pub nth: u32,
 }
 
+impl MessageMatch {
+    /// Whether a message of `kind` from `from` to `to` is one this names (any `nth`).
+    pub fn matches(&self, kind: MessageKind, from: NodeId, to: NodeId) -> bool {
+        self.kind.is_none_or(|k| k == kind)
+            && self.from.is_none_or(|f| f == from)
+            && self.to.is_none_or(|t| t == to)
+    }
+}
+
 /// What a schedule entry does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum FaultAction {

@@ -94,13 +94,15 @@ pub fn check_actions(scenario: &Scenario, actions: &[(u64, UserAction)]) -> Resu
 }
 
 impl Sim {
-    /// Applies a user action now. Returns false when it no longer applies (the message arrived).
+    /// Applies a user action now. Returns false when it does not apply: the message arrived,
+    /// or the fault would change nothing (`Sim::fault_changes_anything`).
     pub fn apply_user_action(&mut self, action: &UserAction) -> bool {
         match action {
             UserAction::DropMessage(id) => self.drop_message(*id),
             UserAction::DuplicateMessage(id) => self.duplicate_message(*id),
             UserAction::DelayMessage(id, ms) => self.delay_message(*id, *ms),
             UserAction::CrashFor(n, ms) => self.crash_for(*n, *ms),
+            UserAction::Fault(f) if !self.fault_changes_anything(f) => false,
             UserAction::Fault(f) => {
                 let mut out = Out::default();
                 self.apply_action(f, &mut out);
@@ -236,9 +238,13 @@ impl Timeline {
     /// recorded actions at their steps. Actions are applied on arriving at their step, so the
     /// current step's actions are never applied twice (they were, on arrival or by `act`).
     pub fn seek(&mut self, target: u64) {
-        if target == self.sim.world.step {
-            return;
-        }
+        self.seek_toward(target, u64::MAX);
+    }
+
+    /// A seek in slices: moves toward step `target`, simulating at most `budget` steps, and
+    /// returns true once there (or at the run's end). Going back first restores the nearest
+    /// checkpoint, so the following calls only go forward.
+    pub fn seek_toward(&mut self, target: u64, budget: u64) -> bool {
         if target < self.sim.world.step {
             let start = self
                 .checkpoints
@@ -256,7 +262,30 @@ impl Timeline {
             // Checkpoints are taken right after a step, before any action at that step.
             self.apply_due();
         }
-        while self.sim.world.step < target && self.step() {}
+        let mut left = budget;
+        while self.sim.world.step < target && left > 0 {
+            if !self.step() {
+                return true;
+            }
+            left -= 1;
+        }
+        self.sim.world.step >= target
+    }
+
+    /// How many steps a seek to `target` simulates: from here going forward, from the nearest
+    /// checkpoint going back (an upper bound when the run ends first).
+    pub fn seek_cost(&self, target: u64) -> u64 {
+        let here = self.sim.world.step;
+        if target >= here {
+            return target - here;
+        }
+        let from = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.world.step <= target)
+            .map_or(0, |c| c.world.step);
+        target - from
     }
 
     pub fn checkpoint_count(&self) -> usize {

@@ -111,6 +111,26 @@ pub struct Trace {
     pub digest: u64,
 }
 
+impl TraceKind {
+    /// A fault a person or the schedule caused (the scrubber marks these): a message lost,
+    /// doubled or delayed, a crash or restart, a link or drop-rate change, a setting applied. A
+    /// message lost because its receiver was down is the crash's consequence, not a fault.
+    pub fn is_fault(&self) -> bool {
+        match self {
+            TraceKind::Dropped { reason, .. } => *reason != DropReason::ReceiverDown,
+            TraceKind::Duplicated { .. }
+            | TraceKind::Delayed { .. }
+            | TraceKind::Crashed { .. }
+            | TraceKind::Restarted { .. }
+            | TraceKind::Link { .. }
+            | TraceKind::DropRate { .. }
+            | TraceKind::ConfigChanged { .. }
+            | TraceKind::ConfigRejected { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 impl Trace {
     pub fn new(enabled: bool, limit: usize) -> Trace {
         Trace {
