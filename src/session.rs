@@ -121,6 +121,7 @@ pub struct Wheel {
     actions: Vec<(u64, UserAction)>,
     step: u64,
     draft: Option<ScenarioFile>,
+    run_file: Option<ScenarioFile>,
     beats: Vec<Beat>,
     picked: Option<usize>,
     shipped_settings: bool,
@@ -550,6 +551,7 @@ impl Session {
             actions: tl.actions.clone(),
             step: tl.step_index(),
             draft: self.draft.clone(),
+            run_file: self.run_file.clone(),
             beats: self.beats.clone(),
             picked: self.picked,
             shipped_settings: self.shipped_settings,
@@ -566,7 +568,8 @@ impl Session {
         tl.actions = w.actions;
         tl.seek(w.step);
         self.new_run(tl);
-        self.run_file = w.draft.clone();
+        // The run's own file (the draft may hold edits not yet applied).
+        self.run_file = w.run_file;
         self.draft = w.draft;
         self.beats = w.beats;
         self.picked = w.picked;

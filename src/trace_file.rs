@@ -44,11 +44,15 @@ pub struct TraceFile {
     pub digest: u64,
 }
 
-/// Writes the run `tl` is at, with `file` as the scenario it was built from.
+/// Writes the run `tl` is at, with `file` as the scenario it was built from. Actions after the
+/// step (a future stepped back from) are not part of the run at it, so they are left out: the
+/// file replays to the same step and digest.
 pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
+    let here = tl.step_index();
     let actions: Vec<Value> = tl
         .actions
         .iter()
+        .filter(|(s, _)| *s <= here)
         .filter_map(|(s, a)| action_to_json(*s, a, Carrier::TraceFile))
         .collect();
     // Written by hand around serializers the app already has (the JSON editor's pretty scenario,

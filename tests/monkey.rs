@@ -311,3 +311,141 @@ fn random_files_settings_faults_steps_and_searches_never_panic_and_memory_stays_
         seed, count, loaded, refused, acted, steps, searches, peak >> 20
     );
 }
+
+/// The same monkey through the UI's own operations (`Session`, issue #17's "natively against
+/// `Session`"): files through the parser the UI uses, steps, faults, seeks done in slices and
+/// sometimes cancelled, beats, the wheel, knobs, "Apply now", a trace exported and imported, a
+/// link restored. No operation may panic, every job ends within its budget of slices, and memory
+/// stays under 512 MB. `EOSCOPE_MONKEY_ACTIONS` and `EOSCOPE_MONKEY_SEED` as above.
+#[test]
+fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
+    use eoscope::session::{Session, SEEK_AT_ONCE};
+    let count: u64 = std::env::var("EOSCOPE_MONKEY_ACTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let seed: u64 = std::env::var("EOSCOPE_MONKEY_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(17);
+    let names: Vec<&str> = eoscope::embed_options::SCENARIOS
+        .iter()
+        .map(|s| s.0)
+        .collect();
+    let texts: Vec<String> = names.iter().map(|n| common::shipped_text(n)).collect();
+    let mut r = Rng(seed);
+    let mut s = Session::new();
+    s.load_text(Some(0), &texts[0], None).unwrap();
+    let (mut loaded, mut refused, mut jobs, mut imports, mut peak) = (0u64, 0u64, 0u64, 0u64, 0);
+    for i in 0..count {
+        let what = r.below(100);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match what {
+                0..=3 => {
+                    let k = r.below(texts.len() as u64) as usize;
+                    let mut v: Value = serde_json::from_str(&texts[k]).unwrap();
+                    for _ in 0..r.below(4) {
+                        mutate(&mut v, &mut r);
+                    }
+                    match s.load_text(Some(k), &v.to_string(), Some(r.below(100))) {
+                        Ok(()) if s.load_error.is_none() => loaded += 1,
+                        _ => refused += 1,
+                    }
+                }
+                4..=19 => {
+                    if let Some(tl) = &s.tl {
+                        let a = action(&mut r, tl);
+                        if check_actions(&tl.scenario, &[(0, a.clone())]).is_ok() {
+                            s.act(a);
+                        }
+                    }
+                }
+                20..=59 => {
+                    for _ in 0..1 + r.below(50) {
+                        if !s.step() {
+                            break;
+                        }
+                    }
+                }
+                60..=67 => s.step_back(),
+                68..=77 => {
+                    let here = s.step_index();
+                    if !s.seek(r.below(here + 3 * SEEK_AT_ONCE)) {
+                        jobs += 1;
+                        let mut slices = 0;
+                        while s.work(SEEK_AT_ONCE).is_none() && s.job.is_some() {
+                            slices += 1;
+                            assert!(slices < 10_000, "a job that never ends");
+                            if r.below(8) == 0 {
+                                s.cancel();
+                            }
+                        }
+                    }
+                }
+                78..=81 => {
+                    if !s.story.is_empty() {
+                        s.go_beat(r.below(s.story.len() as u64) as usize);
+                        s.finish_job();
+                    }
+                }
+                82..=84 => {
+                    if !s.take_wheel() {
+                        s.back_to_story();
+                    }
+                }
+                85..=87 => {
+                    let _ = s.flip_knob(r.pick(&["enable.idempotence", "acks", "isolation.level"]));
+                    s.finish_job();
+                }
+                88..=91 => {
+                    let key = *r.pick(PRODUCER_KEYS);
+                    s.set_producer(0, key, (r.below(3) != 0).then(|| value(&mut r)));
+                    let _ = s.apply_now(NodeId::Producer(0));
+                }
+                92..=95 => {
+                    if let (Some(f), Some(tl)) = (&s.run_file, &s.tl) {
+                        let text = eoscope::trace_file::export(f, tl);
+                        let (trace, timeline) = eoscope::trace_file::prepare(&text).unwrap();
+                        let step = trace.step;
+                        assert!(s.import(trace, timeline));
+                        let end = s.finish_job();
+                        imports += 1;
+                        assert!(
+                            matches!(end, Some(eoscope::session::Finished::Imported { digest_matches: true, step: st }) if st == step)
+                                || end.is_none(),
+                            "{:?}",
+                            end
+                        );
+                    }
+                }
+                _ => {
+                    if let Ok(m) = s.moment("en") {
+                        let k = names.iter().position(|n| *n == m.scenario).unwrap_or(0);
+                        let mut t = Session::new();
+                        t.load_text(Some(k), &texts[k], m.seed).unwrap();
+                        t.restore(Some(&m), None);
+                        t.finish_job();
+                    }
+                }
+            }
+            if let Some(tl) = &s.tl {
+                assert!(tl.checkpoint_bytes() <= CHECKPOINT_BUDGET_BYTES);
+            }
+        }));
+        if let Err(e) = result {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+            panic!("seed {} action {} (kind {}): {:?}", seed, i, what, msg);
+        }
+        if i.is_multiple_of(1_000) {
+            peak = peak.max(rss());
+            assert!(peak < 512 << 20, "RSS {} MB at action {}", peak >> 20, i);
+        }
+    }
+    println!(
+        "session monkey: seed {}, {} actions: {} files loaded, {} refused, {} sliced jobs, {} trace imports; peak RSS {} MB",
+        seed, count, loaded, refused, jobs, imports, peak >> 20
+    );
+}

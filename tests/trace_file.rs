@@ -70,6 +70,24 @@ fn an_exported_run_imports_to_the_same_step_actions_and_trace() {
     assert_eq!(back.timeline.sim.world, tl.sim.world);
 }
 
+/// Found by the session monkey: after stepping back, the actions of the future stepped back
+/// from were written too, and the file was refused on import ("after its step").
+#[test]
+fn a_run_stepped_back_before_its_actions_exports_a_file_that_imports() {
+    let (file, mut tl) = a_run();
+    tl.seek(7);
+    let text = export(&file, &tl);
+    let back = import(&text).unwrap();
+    assert!(back.digest_matches);
+    assert_eq!(
+        back.trace.actions.len(),
+        2,
+        "the drop at 3 and the crash at 6"
+    );
+    assert_eq!(back.timeline.step_index(), 7);
+    assert_eq!(back.timeline.sim.world, tl.sim.world);
+}
+
 #[test]
 fn an_edited_trace_file_is_noticed_by_its_digest() {
     let (file, tl) = a_run();

@@ -2,9 +2,10 @@
 //! and the fault palette.
 
 use super::text::{self, T};
-use super::{App, Armed, FaultForm, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
+use super::{App, FaultForm, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
 use crate::sim::message::MessageKind;
 use crate::sim::scenario::FaultAction;
+use crate::sim::scenario::MessageMatch;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
 use web_sys::{Event, HtmlInputElement, HtmlSelectElement};
@@ -32,7 +33,7 @@ pub fn picker(app: &App) -> Html {
     let onchange = send
         .reform(|e: Event| Msg::Pick(select_value(&e).and_then(|v| v.parse().ok()).unwrap_or(0)));
     let options = SCENARIOS.iter().enumerate().map(|(i, (_, en, ko))| {
-        html! { <option value={i.to_string()} selected={app.picked == Some(i)}>{ title_of(en, ko, app.lang) }</option> }
+        html! { <option value={i.to_string()} selected={app.session.picked == Some(i)}>{ title_of(en, ko, app.lang) }</option> }
     });
     let other = if app.lang == Lang::En {
         Lang::Ko
@@ -44,7 +45,7 @@ pub fn picker(app: &App) -> Html {
             <label>
                 <span class="label">{ app.t(T::Scenario) }</span>
                 <select onchange={onchange} aria-label={app.t(T::Scenario)}>
-                    if app.picked.is_none() {
+                    if app.session.picked.is_none() {
                         <option value="" selected=true>{ app.t(T::YourFile) }</option>
                     }
                     { for options }
@@ -61,7 +62,7 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
     let full = app.opts.embed.controls == super::Controls::Full;
     let w = &tl.sim.world;
     let step = w.step;
-    let end = app.preview.end.max(step);
+    let end = app.session.preview.end.max(step);
     let done = tl.sim.is_done();
     let on_scrub = send.reform(|e: InputEvent| {
         Msg::Seek(
@@ -88,7 +89,7 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
     let speed_text = text::speed_text(lang, app.steps_per_sec());
     // Marks on the scrubber, as ticks of an SVG under the range input (percent of its width).
     let span = end.max(1) as f64;
-    let marks = app.preview.marks.iter().map(|(s, m)| {
+    let marks = app.session.preview.marks.iter().map(|(s, m)| {
         let x = (*s as f64 / span * 1000.0).clamp(1.0, 999.0);
         let (class, title) = match m {
             Mark::Fault => ("mark-fault", text::mark_text(lang, 0, *s)),
@@ -120,8 +121,8 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                 <button type="button" class="icon" aria-label={app.t(T::StepForward)} title={app.t(T::StepForwardTitle)} disabled={done} onclick={send.reform(|_| Msg::Step)}>{ "▶|" }</button>
                 <button type="button" class="icon" aria-label={app.t(T::ToEnd)} title={app.t(T::ToEnd)} disabled={done} onclick={send.reform(|_| Msg::ToEnd)}>{ "▶▶|" }</button>
                 <span class="clock" aria-live="off">
-                    <span class="step-no">{ text::step_text(lang, step) }</span>{ format!(" / {}{}", end, if app.preview.done { "" } else { "+" }) }
-                    <span class="tick">{ format!(" · t = {} ms", app.clock()) }</span>
+                    <span class="step-no">{ text::step_text(lang, step) }</span>{ format!(" / {}{}", end, if app.session.preview.done { "" } else { "+" }) }
+                    <span class="tick">{ format!(" · t = {} ms", app.session.clock()) }</span>
                     <span class={classes!("status", status_class)}>{ format!(" · {}", app.t(status)) }</span>
                 </span>
             </div>
@@ -144,14 +145,14 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
                     <input type="text" inputmode="numeric" value={app.seed_text.clone()} aria-label={app.t(T::Seed)} size="8" oninput={on_seed} />
                 </label>
                 }
-                if !app.beats.is_empty() {
+                if !app.session.beats.is_empty() {
                     <label class="check">
                         <input type="checkbox" checked={app.pause_at_beats} onchange={send.reform({ let on = app.pause_at_beats; move |_| Msg::PauseAtBeats(!on) })} />
                         { app.t(T::PauseAtBeats) }
                     </label>
                 }
                 if full {
-                <button type="button" class="rerun" onclick={send.reform(|_| Msg::Rerun)} disabled={app.draft_error.is_some()}
+                <button type="button" class="rerun" onclick={send.reform(|_| Msg::Rerun)} disabled={app.session.draft_error.is_some()}
                     title={app.t(T::RerunTitle)}>{ app.t(T::Rerun) }</button>
                 }
             </div>
@@ -243,12 +244,13 @@ pub fn faults(app: &App, tl: &Timeline) -> Html {
             Msg::Form(f)
         })
     };
-    let armed = Armed {
+    let armed = MessageMatch {
         kind: MessageKind::parse(&f.kind),
         from: None,
         to: NodeId::parse(&f.to),
+        nth: 0,
     };
-    let armed_text = |a: &Armed| {
+    let armed_text = |a: &MessageMatch| {
         text::armed_text(
             app.lang,
             a.kind.map(|k| k.name()),
@@ -265,9 +267,9 @@ pub fn faults(app: &App, tl: &Timeline) -> Html {
                 </select>
                 <span class="label">{ app.t(T::To) }</span>
                 { node_select(app, app.t(T::ReceiverToDrop), &f.to, &nodes, true, |f, v| f.to = v) }
-                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Arm(Some(armed.clone())))}>{ app.t(T::DropNext) }</button>
+                <button type="button" class="fault" onclick={send.reform(move |_| Msg::Arm(Some(armed)))}>{ app.t(T::DropNext) }</button>
             </div>
-            if let Some(a) = &app.armed {
+            if let Some(a) = &app.session.armed {
                 <p class="armed" role="status">{ armed_text(a) }
                     <button type="button" class="small" onclick={send.reform(|_| Msg::Arm(None))}>{ app.t(T::Cancel) }</button></p>
             }

@@ -429,7 +429,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
         )
     });
     html! {
-        <div class={classes!("partition", app.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("{} {}", tr(app.lang, "Partition", "파티션"), tp)}>
+        <div class={classes!("partition", app.session.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("{} {}", tr(app.lang, "Partition", "파티션"), tp)}>
             <div class="partition-head">
                 <span class="tp">{ tp.to_string() }</span>
                 <span class="muted">{ leader_text }</span>

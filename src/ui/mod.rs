@@ -2,8 +2,8 @@
 //! core's public API: the UI decides *when* to step and *which* fault a click means; the core
 //! decides *what happens*.
 //!
-//! Wiring: one component, [`App`], owns the [`Timeline`] (cloning a `Sim` per step would be
-//! wasteful) and handles one closed set of messages, [`Msg`]. Every view is a function of `&App`
+//! Wiring: one component, [`App`], owns the [`Session`] (the run, its story and every operation
+//! on it, native and tested in `tests/session.rs`) and handles one closed set of messages, [`Msg`]. Every view is a function of `&App`
 //! that renders and emits `Msg`s through one dispatch callback built once in `create`. The
 //! animation frame is a handle that cancels on drop, so nothing runs while paused or while the
 //! tab is hidden (browsers don't run animation frames there). No globals, no document-level
@@ -22,11 +22,12 @@ mod stage;
 mod text;
 pub mod widget;
 
-use crate::sim::scenario::{Beat, FaultAction, Scenario, ScenarioFile};
+use crate::session::{Finished, MessageFault, OwnFile, Session};
+use crate::sim::scenario::{FaultAction, MessageMatch, Scenario, ScenarioFile};
 use crate::sim::timeline::{Timeline, UserAction};
 use crate::sim::types::NodeId;
-use crate::sim::world::{MsgId, TraceKind};
-use crate::story::{self, Cursor, StoryBeat, Telling};
+use crate::sim::world::MsgId;
+use crate::story::Telling;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -34,6 +35,7 @@ use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 pub use crate::embed_options::{Panel, SCENARIOS};
+pub use crate::session::{Mark, Preview};
 pub use text::Lang;
 pub use widget::{Controls, Options};
 
@@ -103,8 +105,6 @@ fn pretty_json(f: &ScenarioFile) -> String {
     serde_json::to_string(f).map_or_else(|_| String::new(), |j| crate::pretty_json::pretty(&j))
 }
 
-/// How far ahead the timeline looks to learn a run's length and where its faults and violations are.
-const PREVIEW_STEPS: u64 = 20_000;
 /// How long one animation frame may spend stepping, in ms (keeps the page responsive at top speed).
 const FRAME_BUDGET_MS: f64 = 12.0;
 /// The speed slider: steps per second = 10^((v - 10) / 10), from 0.1 to 1000.
@@ -112,47 +112,6 @@ pub(crate) const SPEED_MAX: u32 = 40;
 const SPEED_DEFAULT: u32 = 14;
 /// Partitions shown at most (8 input + 8 output).
 const MAX_PARTITION_VIEWS: usize = 16;
-
-/// A message fault waiting for its message: "drop the next ProduceResponse to producer-0".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Armed {
-    pub kind: Option<crate::sim::message::MessageKind>,
-    pub from: Option<NodeId>,
-    pub to: Option<NodeId>,
-}
-
-impl Armed {
-    fn matches(&self, e: &crate::sim::world::Envelope) -> bool {
-        self.kind.is_none_or(|k| k == e.msg.kind())
-            && self.from.is_none_or(|f| f == e.from)
-            && self.to.is_none_or(|t| t == e.to)
-    }
-}
-
-/// What a person did on a message in flight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MsgAction {
-    Drop,
-    Duplicate,
-    Delay(u64),
-}
-
-/// Where the scrubber puts a mark.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Mark {
-    Fault,
-    Action,
-    Violation,
-}
-
-/// What the timeline knows of the run ahead: its end and the steps worth marking.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Preview {
-    pub end: u64,
-    /// False when the look-ahead stopped before the run ended.
-    pub done: bool,
-    pub marks: Vec<(u64, Mark)>,
-}
 
 /// A horizontal scroller's state, for drawing only what is visible.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -223,9 +182,9 @@ pub enum Msg {
     /// Apply the draft's settings of one client now (restarts it with them).
     ApplyNow(NodeId),
     SelectMsg(Option<MsgId>),
-    OnMsg(MsgAction),
+    OnMsg(MessageFault),
     Fault(FaultAction),
-    Arm(Option<Armed>),
+    Arm(Option<MessageMatch>),
     Form(FaultForm),
     TogglePanel(Panel),
     Inspect(Option<(usize, u64)>),
@@ -239,9 +198,9 @@ pub enum Msg {
     PauseAtBeats(bool),
     /// The widget scrolled into view (true) or out of it, or the tab was hidden (false).
     Visible(bool),
-    /// A scenario file fetched (a shipped one for `Pick`, or the author's `src`), the seed, and
-    /// the text or a message.
-    Fetched(Fetch, Option<u64>, Result<String, String>),
+    /// A scenario file fetched (a shipped one for `Pick`, or the author's `src`), the run it was
+    /// asked on, the seed, and the text or a message.
+    Fetched(Fetch, u64, Option<u64>, Result<String, String>),
     CopyLink,
     CopyEmbed,
     Copied(bool),
@@ -277,19 +236,9 @@ pub enum Msg {
     BackToOriginal,
     /// The stage's width changed.
     Resized,
-}
-
-/// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
-#[derive(Clone, Debug)]
-pub(crate) struct Wheel {
-    scenario: Scenario,
-    seed: u64,
-    actions: Vec<(u64, UserAction)>,
-    step: u64,
-    draft: Option<ScenarioFile>,
-    beats: Vec<Beat>,
-    picked: Option<usize>,
-    shipped_settings: bool,
+    /// An animation frame for the next slice of a far seek or a trace import.
+    JobFrame,
+    JobCancel,
 }
 
 /// A scenario file being fetched.
@@ -301,36 +250,36 @@ pub enum Fetch {
     Own(String),
 }
 
-/// The author's own scenario file, when the run comes from one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OwnFile {
-    /// Fetched from `src` (a URL from the site's root): links and embed code can name it.
-    Url(String),
-    /// Written inside the element: nothing outside the page can name it.
-    Inline,
+/// What "Copy link" or "Copy embed code" made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Made {
+    Link,
+    Embed,
+    /// Nothing: the run's settings or actions are not the named file's.
+    Edited,
+    /// Nothing: no link can name the run's file.
+    NoFile,
 }
 
 /// A share link or embed snippet that was made, and whether the clipboard took it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shared {
-    pub what: &'static str,
+    pub what: Made,
     pub text: String,
     pub copied: Option<bool>,
 }
 
 pub struct App {
+    /// The run on screen, its story and every operation on it.
+    pub(crate) session: Session,
+    /// A far seek's or a trace import's next slice, its size in steps, and how the last one ended.
+    job_frame: Option<AnimationFrame>,
+    job_slice: u64,
+    pub(crate) job_note: Option<String>,
+    /// The run a trace file being read was opened on.
+    reader_run: u64,
     pub(crate) send: Callback<Msg>,
     pub(crate) onkeydown: Callback<KeyboardEvent>,
-    /// Index into `SCENARIOS`, `None` for a file loaded from the JSON editor.
-    pub(crate) picked: Option<usize>,
-    /// The settings being edited (validated on every change).
-    pub(crate) draft: Option<ScenarioFile>,
-    pub(crate) draft_error: Option<String>,
-    /// The setting edited last, where the validation message is shown.
-    pub(crate) last_edit: Option<(String, &'static str)>,
-    pub(crate) load_error: Option<String>,
-    pub(crate) tl: Option<Timeline>,
-    pub(crate) preview: Preview,
     pub(crate) seed_text: String,
     pub(crate) playing: bool,
     turbo: bool,
@@ -338,10 +287,7 @@ pub struct App {
     last_ts: Option<f64>,
     carry: f64,
     pub(crate) speed: u32,
-    pub(crate) selected: Option<MsgId>,
-    pub(crate) armed: Option<Armed>,
     pub(crate) form: FaultForm,
-    pub(crate) apply_result: Option<(NodeId, Result<String, String>)>,
     panels: u32,
     pub(crate) inspect: Option<(usize, u64)>,
     pub(crate) scrolls: Vec<Scroll>,
@@ -353,15 +299,6 @@ pub struct App {
     pub(crate) show_json: bool,
     pub(crate) json_error: Option<String>,
     pub(crate) show_polling: bool,
-    /// The loaded story's beats as written, and whether playing stops at each.
-    pub(crate) beats: Vec<Beat>,
-    /// The beats as told for this run, the one the reader is on, and whether they tell it.
-    pub(crate) story: Vec<StoryBeat>,
-    pub(crate) cursor: Cursor,
-    pub(crate) telling: Telling,
-    /// The story's file as picked (knob values and "back to the story" are relative to it).
-    pub(crate) story_file: Option<ScenarioFile>,
-    pub(crate) knobs: std::rc::Rc<Vec<story::Knob>>,
     /// The stage's width in CSS px (measured after rendering), and when the step on screen began
     /// (animation-frame time), so the stage can animate the step's time.
     pub(crate) stage_width: f64,
@@ -369,14 +306,10 @@ pub struct App {
     pub(crate) step_stamp: f64,
     _resize_listener: Option<gloo::events::EventListener>,
     pub(crate) pause_at_beats: bool,
-    /// The reader has the wheel: the story left at a beat, to go back to.
-    pub(crate) wheel: Option<Wheel>,
     pub(crate) opts: Options,
     link: html::Scope<App>,
     /// A scenario being fetched, and the options to apply once it is loaded.
     pub(crate) loading: Option<Fetch>,
-    /// The author's own file the run comes from (`picked` is then `None`).
-    pub(crate) own: Option<OwnFile>,
     /// "Copy embed code": the host the snippet is for, and where `dist/` is on the author's site.
     pub(crate) embed_host: crate::embed_code::Host,
     pub(crate) embed_base: String,
@@ -394,11 +327,6 @@ pub struct App {
     pub(crate) search_form: search::SearchForm,
     pub(crate) searching: Option<search::Running>,
     pub(crate) search_result: Option<search::Finished>,
-    /// The file the current run was built from (the draft may have been edited since).
-    run_file: Option<ScenarioFile>,
-    /// The run has the shipped scenario's settings (re-running with edited ones clears this):
-    /// only then can a link, which names the scenario, restore it.
-    shipped_settings: bool,
     root_ref: NodeRef,
     /// What the last export or import did (`true`: an error).
     pub(crate) export_note: Option<(&'static str, String)>,
@@ -422,38 +350,35 @@ impl App {
         10f64.powf((self.speed as f64 - 10.0) / 10.0)
     }
 
-    /// Builds a fresh timeline from `file` and `seed`. An invalid file leaves the old run in place.
-    fn load(&mut self, file: ScenarioFile, seed: u64) {
+    /// Runs a session operation; when it built another run, what belonged to the old one goes:
+    /// a search and its result (a late counterexample must not replace the run now on screen,
+    /// #17 item 6), side by side, the editor's text, the log's scroll and hover.
+    fn with_session<R>(&mut self, op: impl FnOnce(&mut Session) -> R) -> R {
+        let before = self.session.run_id();
+        let r = op(&mut self.session);
+        if self.session.run_id() != before {
+            self.on_new_run();
+        }
+        r
+    }
+
+    fn on_new_run(&mut self) {
         self.stop();
-        // A search belongs to the run it started from: a new run stops it and drops its result,
-        // so a late counterexample can't replace the scenario now on screen (#17 item 6).
         self.searching = None;
         self.search_result = None;
-        match Scenario::from_file(&file) {
-            Ok(scenario) => {
-                let tl = Timeline::new(scenario, Some(seed));
-                self.tl = Some(tl);
-                self.seed_text = seed.to_string();
-                self.load_error = None;
-                self.draft_error = None;
-                if FULL {
-                    self.json_text = pretty_json(&file);
-                }
-                self.beats = file.beats.clone();
-                self.cursor = Cursor::default();
-                self.run_file = Some(file.clone());
-                self.side = None;
-                self.compare_error = None;
-                self.draft = Some(file);
-                self.selected = None;
-                self.armed = None;
-                self.apply_result = None;
-                self.inspect = None;
-                self.scrolls = vec![Scroll::default(); MAX_PARTITION_VIEWS];
-                self.lane_scroll = Scroll::default();
-                self.refresh_preview();
+        self.side = None;
+        self.compare_error = None;
+        self.inspect = None;
+        self.job_note = None;
+        self.scrolls = vec![Scroll::default(); MAX_PARTITION_VIEWS];
+        self.lane_scroll = Scroll::default();
+        if let Some(tl) = &self.session.tl {
+            self.seed_text = tl.seed.to_string();
+        }
+        if FULL {
+            if let Some(f) = &self.session.draft {
+                self.json_text = pretty_json(f);
             }
-            Err(e) => self.load_error = Some(e),
         }
     }
 
@@ -476,12 +401,14 @@ impl App {
         self.fetch(Fetch::Shipped(i), &url, seed);
     }
 
+    /// Fetches a scenario file; its answer is applied only to the run it was asked on.
     fn fetch(&mut self, what: Fetch, url: &str, seed: Option<u64>) {
         self.loading = Some(what.clone());
         let link = self.link.clone();
+        let run = self.session.run_id();
         widget::fetch_text(
             url,
-            Callback::from(move |r| link.send_message(Msg::Fetched(what.clone(), seed, r))),
+            Callback::from(move |r| link.send_message(Msg::Fetched(what.clone(), run, seed, r))),
         );
     }
 
@@ -504,12 +431,12 @@ impl App {
 
     fn load_own_text(&mut self, own: OwnFile, text: &str, seed: Option<u64>) {
         self.load_text(None, text, seed);
-        if self.load_error.is_none() {
-            self.own = Some(own);
+        if self.session.load_error.is_none() {
+            self.session.own = Some(own);
             return;
         }
         let prefix = self.t(text::T::ScenarioFilePrefix);
-        let e = self.load_error.take().unwrap_or_default();
+        let e = self.session.load_error.take().unwrap_or_default();
         let e = e.strip_prefix(prefix).unwrap_or(&e);
         let message = match &own {
             OwnFile::Url(u) => format!(
@@ -526,89 +453,24 @@ impl App {
     /// Shows `message` over the default story (loaded, embedded, if nothing runs yet; loading
     /// clears the message, so it is set after).
     fn fall_back(&mut self, message: String) {
-        if self.tl.is_none() {
+        if self.session.tl.is_none() {
             self.pick(0);
         }
-        self.load_error = Some(message);
+        self.session.load_error = Some(message);
     }
 
     /// Loads a scenario file's text: shipped story `i`, or (`None`) the author's own.
     fn load_text(&mut self, i: Option<usize>, text: &str, seed: Option<u64>) {
-        match crate::sim::scenario::parse_file(text) {
-            Ok(file) => {
-                let seed = seed.unwrap_or(file.seed);
-                self.wheel = None;
-                // The author's knobs (`data-knobs`) replace the story's own.
-                let mut story = file.clone();
-                if let Some(k) = &self.opts.embed.knobs {
-                    story.knobs = k.iter().map(|k| k.to_string()).collect();
-                }
-                self.story_file = Some(story);
-                self.picked = i;
-                self.own = None;
-                self.shipped_settings = true;
-                self.load(file, seed);
-            }
-            Err(e) => {
-                self.load_error = Some(format!("{}{}", self.t(text::T::ScenarioFilePrefix), e))
-            }
+        // The author's knobs (`data-knobs`) replace the story's own.
+        self.session.author_knobs = self
+            .opts
+            .embed
+            .knobs
+            .as_ref()
+            .map(|k| k.iter().map(|k| k.to_string()).collect());
+        if let Err(e) = self.with_session(|s| s.load_text(i, text, seed)) {
+            self.session.load_error = Some(format!("{}{}", self.t(text::T::ScenarioFilePrefix), e))
         }
-    }
-
-    fn refresh_preview(&mut self) {
-        let Some(tl) = &self.tl else {
-            self.preview = Preview::default();
-            return;
-        };
-        let mut sim = tl.sim.clone();
-        for _ in 0..PREVIEW_STEPS {
-            if !sim.step() {
-                break;
-            }
-        }
-        // A sorted set (VecSet), not Vec::sort: one fewer instance of the standard library's sort.
-        let mut marks: crate::sim::vecmap::VecSet<(u64, Mark)> = Default::default();
-        for e in &sim.trace.events {
-            if text::is_fault(&e.what)
-                && !matches!(
-                    e.what,
-                    TraceKind::Dropped {
-                        reason: crate::sim::world::DropReason::ReceiverDown,
-                        ..
-                    }
-                )
-            {
-                marks.insert((e.step, Mark::Fault));
-            }
-        }
-        for v in &sim.world.checker.violations {
-            marks.insert((v.step, Mark::Violation));
-        }
-        for (s, _) in &tl.actions {
-            marks.insert((*s, Mark::Action));
-        }
-        let marks: Vec<(u64, Mark)> = marks.into_iter().collect();
-        // The beats as told for this run (its knobs choose the variants).
-        let knobs = match (&self.story_file, &self.run_file) {
-            (Some(o), Some(r)) => story::knobs(o, r),
-            _ => Vec::new(),
-        };
-        self.story = story::resolve(
-            &self.beats,
-            &knobs,
-            &|t| story::step_at_tick(&sim.trace, t),
-            sim.world.step,
-        );
-        self.telling = match (&self.story_file, &self.run_file) {
-            (Some(o), Some(r)) => story::telling(o, r),
-            _ => Telling::Told,
-        };
-        self.knobs = std::rc::Rc::new(knobs);
-        self.preview = Preview {
-            end: sim.world.step,
-            done: sim.is_done(),
-            marks,
-        };
     }
 
     fn stop(&mut self) {
@@ -627,183 +489,28 @@ impl App {
         }
     }
 
-    /// One step forward, then any armed message fault. Returns false at the end.
-    fn step_once(&mut self) -> bool {
-        let Some(tl) = &mut self.tl else { return false };
-        let moved = tl.step();
-        if moved {
-            self.fire_armed();
-        }
-        moved
-    }
-
-    fn fire_armed(&mut self) {
-        let (Some(tl), Some(armed)) = (&mut self.tl, &self.armed) else {
-            return;
-        };
-        let hit = tl
-            .sim
-            .world
-            .net
-            .in_flight
-            .values()
-            .find(|e| !e.held && armed.matches(e))
-            .map(|e| e.id);
-        if let Some(id) = hit {
-            tl.act(UserAction::DropMessage(id));
-            self.armed = None;
-            self.refresh_preview();
-        }
-    }
-
-    fn act(&mut self, a: UserAction) {
-        if let Some(tl) = &mut self.tl {
-            tl.act(a);
-            self.refresh_preview();
-        }
-    }
-
+    /// Goes to `step`: at once, or in slices (a job, with its progress line) when far.
     fn seek(&mut self, step: u64) {
-        if let Some(tl) = &mut self.tl {
-            tl.seek(step);
-        }
-    }
-
-    fn validate_draft(&mut self) {
-        self.draft_error = self
-            .draft
-            .as_ref()
-            .and_then(|f| Scenario::from_file(f).err());
+        self.session.seek(step);
     }
 
     fn take_wheel(&mut self) {
-        if self.wheel.is_some() || self.beats.is_empty() || self.tl.is_none() {
-            return;
+        if self.session.tl.is_some() && self.session.wheel.is_none() {
+            self.stop();
+            self.session.take_wheel();
         }
-        self.stop();
-        let Some(tl) = &self.tl else { return };
-        self.wheel = Some(Wheel {
-            scenario: tl.scenario.clone(),
-            seed: tl.seed,
-            actions: tl.actions.clone(),
-            step: tl.step_index(),
-            draft: self.draft.clone(),
-            beats: self.beats.clone(),
-            picked: self.picked,
-            shipped_settings: self.shipped_settings,
-        });
     }
 
-    /// Rebuilds the story's run as it was on taking the wheel; the reader's own actions go.
-    fn back_to_story(&mut self) {
-        let Some(w) = self.wheel.take() else { return };
-        self.stop();
-        let mut tl = Timeline::new(w.scenario, Some(w.seed));
-        tl.actions = w.actions;
-        tl.seek(w.step);
-        self.tl = Some(tl);
-        self.seed_text = w.seed.to_string();
-        if let Some(f) = &w.draft {
-            if FULL {
-                self.json_text = pretty_json(f);
-            }
-        }
-        self.run_file = w.draft.clone();
-        self.side = None;
-        self.draft = w.draft;
-        self.beats = w.beats;
-        self.picked = w.picked;
-        self.shipped_settings = w.shipped_settings;
-        self.validate_draft();
-        self.last_edit = None;
-        self.load_error = None;
-        self.selected = None;
-        self.armed = None;
-        self.apply_result = None;
-        self.inspect = None;
-        self.refresh_preview();
-    }
-
-    /// The beat the reader is on, when the story tells this run.
-    pub(crate) fn current_beat(&self) -> Option<&StoryBeat> {
-        if self.telling != Telling::Told || self.wheel.is_some() {
-            return None;
-        }
-        self.cursor.at().and_then(|i| self.story.get(i))
-    }
-
-    /// What the current beat highlights: node names, partitions, properties.
-    pub(crate) fn highlighted(&self, name: &str) -> bool {
-        self.current_beat()
-            .is_some_and(|b| b.highlight.iter().any(|h| h == name))
-    }
-
-    /// The simulated time to show: the current beat's own tick when the run is at its step.
-    pub(crate) fn clock(&self) -> u64 {
-        let Some(tl) = &self.tl else { return 0 };
-        let now = tl.sim.world.now.0;
-        if self.current_beat().is_none() {
-            return now;
-        }
-        self.cursor.clock(&self.story, tl.step_index(), now)
-    }
-
-    /// Goes to beat `i` of the story: its step, and the cursor on it (several beats can share
-    /// a step).
+    /// Goes to beat `i` of the story (several beats can share a step).
     fn go_beat(&mut self, i: usize) {
-        let Some(step) = self.story.get(i).map(|b| b.step) else {
-            return;
-        };
         self.stop();
-        self.seek(step);
-        self.cursor.set(i, &self.story);
-    }
-
-    /// Rebuilds the run from `file` with the same seed and actions, on the same beat.
-    fn rerun_keeping_place(&mut self, file: ScenarioFile) {
-        let Some(tl) = &self.tl else { return };
-        let (seed, actions, step) = (tl.seed, tl.actions.clone(), tl.step_index());
-        let beat = self.cursor.at();
-        let (picked, story_file, shipped) =
-            (self.picked, self.story_file.clone(), self.shipped_settings);
-        self.load(file, seed);
-        self.picked = picked;
-        self.story_file = story_file;
-        self.shipped_settings = shipped;
-        if let Some(tl) = &mut self.tl {
-            tl.actions = actions;
-        }
-        self.refresh_preview();
-        match beat {
-            Some(i) if i < self.story.len() => self.go_beat(i),
-            _ => self.seek(step.min(self.preview.end)),
-        }
+        self.session.go_beat(i);
     }
 
     /// Flips one of the story's knobs: the same seed, faults and actions, the same beat.
     fn flip_knob(&mut self, key: &'static str) {
-        let Some(run) = self.run_file.clone() else {
-            return;
-        };
-        match crate::sim::compare::flip(&run, key) {
-            Ok(f) => {
-                let back = self.story_file.as_ref().is_some_and(|o| {
-                    story::telling(o, &f.file) == Telling::Told
-                        && story::knobs(o, &f.file).iter().all(|k| !k.flipped())
-                });
-                self.rerun_keeping_place(f.file);
-                // A link names the shipped story: only its own settings can be linked.
-                self.shipped_settings = back && self.named_file();
-            }
-            Err(e) => self.load_error = Some(e),
-        }
-    }
-
-    /// The story's own settings again, on the same beat.
-    fn back_to_original(&mut self) {
-        if let Some(f) = self.story_file.clone() {
-            self.rerun_keeping_place(f);
-            self.shipped_settings = self.named_file();
+        if let Err(e) = self.with_session(|s| s.flip_knob(key)) {
+            self.session.load_error = Some(e);
         }
     }
 
@@ -827,58 +534,8 @@ impl App {
     }
 
     fn finish_restore(&mut self, o: &Options) {
-        if o.embed.moment.as_ref().is_some_and(|m| m.without_schedule) {
-            self.without_schedule();
-        }
-        // Never run further than the run's end or the look-ahead (a hostile step stays cheap).
-        let limit = if self.preview.done {
-            self.preview.end
-        } else {
-            PREVIEW_STEPS
-        };
-        let mut target = o.embed.step;
-        if let Some(m) = &o.embed.moment {
-            // In the fragment's order (encode writes them by step): an action before an earlier
-            // one's step replaces the later history, as acting after stepping back does.
-            if let Some(tl) = &mut self.tl {
-                // A link naming a node the scenario lacks is refused, with its message.
-                match crate::sim::timeline::check_actions(&tl.scenario, &m.actions) {
-                    Ok(()) => {
-                        for (s, a) in &m.actions {
-                            tl.seek((*s).min(limit));
-                            tl.act(a.clone());
-                        }
-                    }
-                    Err(e) => self.load_error = Some(e),
-                }
-            }
-            self.refresh_preview();
-            target = target.or(Some(m.step));
-        }
-        if let Some(s) = target {
-            let limit = if self.preview.done {
-                self.preview.end
-            } else {
-                PREVIEW_STEPS
-            };
-            self.seek(s.min(limit));
-        }
-    }
-
-    /// Rebuilds the run from the draft with its scripted faults left out (a search's
-    /// counterexample, or a link to one, brings its own), at step 0 with no actions.
-    fn without_schedule(&mut self) {
-        let (Some(mut file), Some(tl)) = (self.draft.clone(), &self.tl) else {
-            return;
-        };
-        let seed = tl.seed;
-        file.schedule.clear();
-        let picked = self.picked;
-        self.load(file, seed);
-        self.picked = picked;
-        // The story's beats belong to the scripted run.
-        self.beats.clear();
-        self.refresh_preview();
+        let (moment, step) = (o.embed.moment.as_ref(), o.embed.step);
+        self.with_session(|s| s.restore(moment, step));
     }
 
     /// "Copy embed code" for what is on screen: the moment (so the step, faults and language),
@@ -886,7 +543,7 @@ impl App {
     /// side by side — left out), minimal controls, no autoplay. `None` when no link could name
     /// the run; the base path's message when it is not one.
     fn embed_text(&self) -> Option<String> {
-        let m = self.moment()?;
+        let m = self.session.moment(self.lang.code()).ok()?;
         let base = match crate::embed_code::check_base(&self.embed_base) {
             Ok(b) => b,
             Err(e) => return Some(e),
@@ -899,6 +556,7 @@ impl App {
             .map(|p| crate::embed_options::panel_id(*p))
             .collect();
         let title = self
+            .session
             .picked
             .and_then(|i| SCENARIOS.get(i))
             .map_or("eoscope".to_string(), |(_, en, ko)| {
@@ -918,52 +576,18 @@ impl App {
     fn refresh_embed_text(&mut self) {
         let text = self.embed_text();
         if let (Some(s), Some(t)) = (&mut self.shared, text) {
-            if s.what == "embed" {
+            if s.what == Made::Embed {
                 s.text = t;
                 s.copied = None;
             }
         }
     }
 
-    /// The run comes from a file a link can name: a shipped story or the author's `src`.
-    fn named_file(&self) -> bool {
-        self.picked.is_some() || matches!(self.own, Some(OwnFile::Url(_)))
-    }
-
-    /// The moment the run is at, for a link.
-    pub(crate) fn moment(&self) -> Option<crate::share::Moment> {
-        let tl = self.tl.as_ref()?;
-        let (id, src) = match (&self.own, self.picked) {
-            (Some(OwnFile::Url(u)), _) => (String::new(), Some(u.clone())),
-            (None, Some(i)) => (SCENARIOS.get(i)?.0.to_string(), None),
-            _ => return None,
-        };
-        // A link names the scenario and carries message and node faults, nothing else: a run
-        // with other settings (re-run or applied to a running client) would not come back.
-        let linkable = |(s, a): &(u64, UserAction)| {
-            crate::share::action_to_json(*s, a, crate::share::Carrier::Link).is_some()
-        };
-        if !self.shipped_settings || !tl.actions.iter().all(linkable) {
-            return None;
-        }
-        Some(crate::share::Moment {
-            scenario: id,
-            src,
-            seed: Some(tl.seed),
-            step: tl.step_index(),
-            lang: self.lang.code().to_string(),
-            actions: tl.actions.clone(),
-            // A search's counterexample runs without the scenario's scripted faults (the draft's
-            // schedule is cleared when it is loaded); a link to it must leave them out too.
-            without_schedule: self.draft.as_ref().is_some_and(|f| f.schedule.is_empty()),
-        })
-    }
-
     fn on_visible(&mut self, ctx: &Context<Self>) {
-        if self.tl.is_none() {
+        if self.session.tl.is_none() {
             return;
         }
-        if self.resume || (self.opts.embed.autoplay && !self.autoplayed && !self.at_end()) {
+        if self.resume || (self.opts.embed.autoplay && !self.autoplayed && !self.session.at_end()) {
             self.autoplayed = true;
             self.resume = false;
             self.start_playing(ctx);
@@ -971,8 +595,8 @@ impl App {
     }
 
     fn start_playing(&mut self, ctx: &Context<Self>) {
-        if self.tl.is_some() && !self.playing {
-            if self.at_end() {
+        if self.session.tl.is_some() && !self.playing {
+            if self.session.at_end() {
                 self.seek(0);
             }
             self.playing = true;
@@ -980,7 +604,7 @@ impl App {
             self.last_ts = None;
             // Play starts by animating the time up to the next event (the messages in flight travel
             // on the stage), unless that takes no time: then the first frame takes a step at once.
-            let gap = self.tl.as_ref().is_some_and(|t| {
+            let gap = self.session.tl.as_ref().is_some_and(|t| {
                 let w = &t.sim.world;
                 w.events
                     .keys()
@@ -995,7 +619,7 @@ impl App {
     /// Tells the host element what changed: `eoscope:step` (detail: the step) and
     /// `eoscope:verdict` (detail: `{property, verdict}`), and keeps `data-eoscope-step` current.
     fn tell_host(&mut self) {
-        let (Some(host), Some(tl)) = (&self.opts.host, &self.tl) else {
+        let (Some(host), Some(tl)) = (&self.opts.host, &self.session.tl) else {
             return;
         };
         let step = tl.step_index();
@@ -1036,11 +660,11 @@ impl App {
     /// Starts a search of the draft's settings (its scripted faults left out) with the form's
     /// goal and bounds; it runs in slices, one per animation frame (`Msg::SearchFrame`).
     fn search_start(&mut self, ctx: &Context<Self>) {
-        self.validate_draft();
-        let Some(mut file) = self.draft.clone() else {
+        self.session.validate_draft();
+        let Some(mut file) = self.session.draft.clone() else {
             return;
         };
-        if let Some(e) = &self.draft_error {
+        if let Some(e) = &self.session.draft_error {
             self.search_result = Some(search::Finished::Error(e.clone()));
             return;
         }
@@ -1048,7 +672,7 @@ impl App {
             .seed_text
             .parse::<u64>()
             .ok()
-            .or(self.tl.as_ref().map(|t| t.seed))
+            .or(self.session.tl.as_ref().map(|t| t.seed))
             .unwrap_or(file.seed);
         file.schedule.clear();
         let scenario = match Scenario::from_file(&file) {
@@ -1113,7 +737,8 @@ impl App {
         let bounds = r.search.bounds();
         self.search_result = Some(match r.search.outcome.clone() {
             Some(crate::sim::search::Outcome::Found(c)) => {
-                self.load_counterexample(r.file, r.seed, &c.actions, c.step);
+                let (file, seed) = (r.file, r.seed);
+                self.with_session(|s| s.load_counterexample(file, seed, &c.actions, c.step));
                 search::Finished::Found {
                     situation: r.situation,
                     actions: c.actions,
@@ -1144,35 +769,10 @@ impl App {
         true
     }
 
-    /// Loads a run of `file` (its schedule already cleared) replaying `actions`, at `step`: a
-    /// search's counterexample. Its faults are user actions, so the scrubber marks them.
-    fn load_counterexample(
-        &mut self,
-        file: ScenarioFile,
-        seed: u64,
-        actions: &[(u64, UserAction)],
-        step: u64,
-    ) {
-        let picked = self.picked;
-        let wheel = self.wheel.take();
-        self.load(file, seed);
-        self.picked = picked;
-        if self.load_error.is_some() {
-            self.wheel = wheel;
-            return;
-        }
-        self.beats.clear();
-        if let Some(tl) = &self.tl {
-            let mut t = Timeline::with_actions(tl.scenario.clone(), seed, actions.to_vec());
-            t.seek(step);
-            self.tl = Some(t);
-        }
-        self.refresh_preview();
-    }
-
     /// A file name for exports: the scenario's id and the step.
     fn file_stem(&self) -> String {
         let id = self
+            .session
             .run_file
             .as_ref()
             .map(|f| f.id.as_str())
@@ -1183,36 +783,50 @@ impl App {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .take(48)
             .collect();
-        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
-        format!("eoscope-{}-step-{}", id, step)
+        format!("eoscope-{}-step-{}", id, self.session.step_index())
     }
 
-    /// Shows an imported trace's run in the main view, at its step.
-    fn load_imported(&mut self, imp: crate::trace_file::Imported) {
-        let crate::trace_file::Imported {
-            trace,
-            timeline,
-            digest_matches,
-        } = imp;
-        self.load(trace.file, trace.seed);
-        if self.load_error.is_some() {
-            return;
+    /// Shows an imported trace's run, replayed to its step in slices (`Msg::JobFrame`).
+    fn load_imported(&mut self, trace: crate::trace_file::TraceFile, timeline: Timeline) {
+        self.export_note = None;
+        self.with_session(|s| s.import(trace, timeline));
+    }
+
+    /// One slice of the far seek or trace import under way, sized to the frame budget.
+    fn job_frame(&mut self, ctx: &Context<Self>) {
+        self.job_frame = None;
+        let t0 = search::now();
+        let done = self.session.work(self.job_slice);
+        self.job_slice = search::adapt(self.job_slice, search::now() - t0);
+        match done {
+            None => self.request_job_frame(ctx),
+            Some(f) => self.job_finished(f),
         }
-        // A file of its own: a link could not name it.
-        self.picked = None;
-        self.own = None;
-        self.wheel = None;
-        let step = timeline.step_index();
-        self.tl = Some(timeline);
-        self.refresh_preview();
-        self.export_note = Some((
-            if digest_matches { "ok" } else { "note" },
-            text::trace_loaded(self.lang, step, digest_matches),
-        ));
     }
 
-    fn at_end(&self) -> bool {
-        self.tl.as_ref().is_none_or(|t| t.sim.is_done())
+    fn request_job_frame(&mut self, ctx: &Context<Self>) {
+        if self.session.job.is_some() && self.job_frame.is_none() {
+            let link = ctx.link().clone();
+            self.job_frame = Some(request_animation_frame(move |_| {
+                link.send_message(Msg::JobFrame)
+            }));
+        }
+    }
+
+    fn job_finished(&mut self, f: Finished) {
+        match f {
+            Finished::Arrived { .. } => self.job_note = None,
+            Finished::Imported {
+                step,
+                digest_matches,
+            } => {
+                self.export_note = Some((
+                    if digest_matches { "ok" } else { "note" },
+                    text::trace_loaded(self.lang, step, digest_matches),
+                ))
+            }
+            Finished::Cancelled { step } => self.job_note = Some(text::stopped_at(self.lang, step)),
+        }
     }
 }
 
@@ -1269,12 +883,17 @@ impl App {
                     self.stop();
                 }
             }
-            Msg::Fetched(what, seed, r) => {
+            Msg::Fetched(what, run, seed, r) => {
                 if self.loading.as_ref() != Some(&what) {
                     return false;
                 }
                 self.loading = None;
                 let pending = self.pending.take();
+                // Another run came on screen meanwhile (a file opened, a trace imported): the
+                // answer belongs to the run it was asked on.
+                if run != self.session.run_id() {
+                    return true;
+                }
                 match (r, &what) {
                     (Ok(text), Fetch::Shipped(i)) => {
                         self.load_text(Some(*i), &text, seed);
@@ -1284,7 +903,7 @@ impl App {
                     }
                     (Ok(text), Fetch::Own(url)) => {
                         self.load_own_text(OwnFile::Url(url.clone()), &text, seed);
-                        if let (Some(o), Some(OwnFile::Url(_))) = (pending, &self.own) {
+                        if let (Some(o), Some(OwnFile::Url(_))) = (pending, &self.session.own) {
                             self.finish_restore(&o);
                         }
                     }
@@ -1323,15 +942,15 @@ impl App {
                 self.carry -= self.carry.floor();
                 let started = js_sys::Date::now();
                 let mut moved_any = false;
-                let at_beats = !self.turbo && self.pause_at_beats && self.wheel.is_none();
+                let at_beats = !self.turbo && self.pause_at_beats && self.session.wheel.is_none();
                 // A further beat at this same step is shown before the run moves on.
-                let here = self.tl.as_ref().map_or(0, |t| t.step_index());
-                if n > 0 && at_beats && self.cursor.hold_next(&self.story, here) {
+                let here = self.session.step_index();
+                if n > 0 && at_beats && self.session.cursor.hold_next(&self.session.story, here) {
                     self.stop();
                     return true;
                 }
                 while n > 0 {
-                    if !self.step_once() {
+                    if !self.session.step() {
                         self.stop();
                         break;
                     }
@@ -1339,8 +958,9 @@ impl App {
                     self.step_stamp = ts;
                     n -= 1;
                     // A guided story stops at each beat, so its narration can be read.
-                    let here = self.tl.as_ref().map_or(0, |t| t.step_index());
-                    if at_beats && self.cursor.arrive(&self.story, here) {
+                    let here = self.session.step_index();
+                    let s = &mut self.session;
+                    if at_beats && s.cursor.arrive(&s.story, here) {
                         self.stop();
                         break;
                     }
@@ -1356,13 +976,11 @@ impl App {
             }
             Msg::Step => {
                 self.stop();
-                self.step_once();
+                self.session.step();
             }
             Msg::Back => {
                 self.stop();
-                if let Some(tl) = &mut self.tl {
-                    tl.step_back();
-                }
+                self.session.step_back();
             }
             Msg::ToStart => {
                 self.stop();
@@ -1370,10 +988,10 @@ impl App {
             }
             Msg::ToEnd => {
                 self.stop();
-                if self.preview.done && self.armed.is_none() {
-                    let end = self.preview.end;
+                if self.session.preview.done && self.session.armed.is_none() {
+                    let end = self.session.preview.end;
                     self.seek(end);
-                } else if self.tl.is_some() {
+                } else if self.session.tl.is_some() {
                     self.playing = true;
                     self.turbo = true;
                     self.request_frame(ctx);
@@ -1384,24 +1002,14 @@ impl App {
                 self.seek(s);
             }
             Msg::Speed(v) => self.speed = v.min(SPEED_MAX),
-            Msg::SelectMsg(id) => self.selected = id,
+            Msg::SelectMsg(id) => self.session.selected = id,
             Msg::OnMsg(a) => {
-                if let Some(id) = self.selected {
-                    self.act(match a {
-                        MsgAction::Drop => UserAction::DropMessage(id),
-                        MsgAction::Duplicate => UserAction::DuplicateMessage(id),
-                        MsgAction::Delay(ms) => UserAction::DelayMessage(id, ms),
-                    });
-                    if a == MsgAction::Drop {
-                        self.selected = None;
-                    }
-                }
+                self.session.on_selected(a);
             }
-            Msg::Fault(f) => self.act(UserAction::Fault(f)),
-            Msg::Arm(a) => {
-                self.armed = a;
-                self.fire_armed();
+            Msg::Fault(f) => {
+                self.session.act(UserAction::Fault(f));
             }
+            Msg::Arm(a) => self.session.arm(a),
             Msg::Form(f) => self.form = f,
             Msg::TogglePanel(p) => self.panels ^= p.bit(),
             Msg::Inspect(c) => {
@@ -1431,9 +1039,17 @@ impl App {
             Msg::TakeWheel => self.take_wheel(),
             Msg::Knob(k) => self.flip_knob(k),
             Msg::GoBeat(i) => self.go_beat(i),
-            Msg::BackToOriginal => self.back_to_original(),
+            Msg::BackToOriginal => self.with_session(|s| s.back_to_original()),
             Msg::Resized => {}
-            Msg::BackToStory => self.back_to_story(),
+            Msg::BackToStory => {
+                self.with_session(|s| s.back_to_story());
+            }
+            Msg::JobFrame => self.job_frame(ctx),
+            Msg::JobCancel => {
+                if let Some(f) = self.session.cancel() {
+                    self.job_finished(f);
+                }
+            }
             // The full app's own messages (editor, settings, search, side by side, export, share):
             // in the reader's build (`FULL` false) they are never sent and their code is not linked.
             m @ (Msg::CopyLink
@@ -1475,23 +1091,26 @@ impl App {
         match msg {
             Msg::CopyLink | Msg::CopyEmbed => {
                 let link = msg_is_link(&msg);
-                let text = match self.moment() {
-                    None => {
+                let text = match self.session.moment(self.lang.code()) {
+                    Err(why) => {
                         self.shared = Some(Shared {
-                            what: if self.named_file() { "edited" } else { "none" },
+                            what: match why {
+                                crate::session::Unlinkable::Edited => Made::Edited,
+                                crate::session::Unlinkable::NoFile => Made::NoFile,
+                            },
                             text: String::new(),
                             copied: None,
                         });
                         return true;
                     }
-                    Some(m) if link => {
+                    Ok(m) if link => {
                         let (base, _, _) = widget::location();
                         format!("{}#{}", base, crate::share::encode(&m))
                     }
-                    Some(_) => self.embed_text().unwrap_or_default(),
+                    Ok(_) => self.embed_text().unwrap_or_default(),
                 };
                 self.shared = Some(Shared {
-                    what: if link { "link" } else { "embed" },
+                    what: if link { Made::Link } else { Made::Embed },
                     text: text.clone(),
                     copied: None,
                 });
@@ -1515,107 +1134,25 @@ impl App {
                 self.seed_text = s.chars().filter(|c| c.is_ascii_digit()).take(19).collect()
             }
             Msg::Rerun => {
-                self.validate_draft();
-                if self.draft_error.is_none() {
-                    if let Some(file) = self.draft.clone() {
-                        let seed = self.seed_text.parse::<u64>().unwrap_or(file.seed);
-                        if self.run_file.as_ref() != Some(&file) {
-                            self.shipped_settings = false;
-                        }
-                        self.load(file, seed);
-                    }
-                }
+                let seed = self.seed_text.parse::<u64>().ok();
+                self.with_session(|s| s.rerun(seed));
             }
-            Msg::SetProducer(i, key, v) => {
-                if let Some(p) = self.draft.as_mut().and_then(|f| f.producers.get_mut(i)) {
-                    settings::set_key(&mut p.config, key, v);
-                }
-                self.last_edit = Some((format!("producer-{}", i), key));
-                self.validate_draft();
-            }
-            Msg::SetConsumer(i, key, v) => {
-                if let Some(c) = self.draft.as_mut().and_then(|f| f.consumers.get_mut(i)) {
-                    settings::set_key(&mut c.config, key, v);
-                }
-                self.last_edit = Some((format!("consumer-{}", i), key));
-                self.validate_draft();
-            }
-            Msg::SetCommit(i, mode) => {
-                if let Some(c) = self.draft.as_mut().and_then(|f| f.consumers.get_mut(i)) {
-                    c.commit = mode;
-                }
-                self.last_edit = Some((format!("consumer-{}", i), "commit"));
-                self.validate_draft();
-            }
-            Msg::SetVersion(v) => {
-                if let Some(f) = self.draft.as_mut() {
-                    f.version = v;
-                }
-                self.last_edit = Some(("cluster".into(), "version"));
-                self.validate_draft();
-            }
-            Msg::SetCluster(key, v) => {
-                if let Some(f) = self.draft.as_mut() {
-                    settings::set_cluster(&mut f.cluster, key, &v);
-                }
-                self.last_edit = Some(("cluster".into(), key));
-                self.validate_draft();
-            }
+            Msg::SetProducer(i, key, v) => self.session.set_producer(i, key, v),
+            Msg::SetConsumer(i, key, v) => self.session.set_consumer(i, key, v),
+            Msg::SetCommit(i, mode) => self.session.set_commit(i, mode),
+            Msg::SetVersion(v) => self.session.set_version(v),
+            Msg::SetCluster(key, v) => self.session.set_cluster(key, &v),
             Msg::ApplyNow(node) => {
-                let change = match (&self.draft, &self.tl) {
-                    (Some(f), Some(tl)) => settings::changes_for(f, &tl.sim.world, node),
-                    _ => None,
-                };
-                match change {
-                    None => {
-                        self.apply_result =
-                            Some((node, Err(self.t(text::T::NothingToApply).into())))
-                    }
-                    Some(config) => {
-                        self.act(UserAction::Fault(FaultAction::SetConfig { node, config }));
-                        let outcome = self.tl.as_ref().and_then(|tl| {
-                            tl.sim
-                                .trace
-                                .events
-                                .iter()
-                                .rev()
-                                .take(64)
-                                .find_map(|e| match &e.what {
-                                    TraceKind::ConfigRejected { node: n, error } if *n == node => {
-                                        Some(Err(error.clone()))
-                                    }
-                                    TraceKind::ConfigChanged { node: n, config } if *n == node => {
-                                        Some(Ok(text::restarted_with_text(
-                                            self.lang,
-                                            &node.to_string(),
-                                            &text::config_text(config),
-                                        )))
-                                    }
-                                    _ => None,
-                                })
-                        });
-                        self.apply_result = Some((
-                            node,
-                            outcome.unwrap_or_else(|| Err(self.t(text::T::NotRunning).into())),
-                        ));
-                    }
-                }
+                let _ = self.session.apply_now(node);
             }
             Msg::JsonText(t) => self.json_text = t,
             Msg::LoadJson => match crate::sim::scenario::parse_file(&self.json_text) {
                 Ok(file) => {
-                    let seed = file.seed;
                     let text = self.json_text.clone();
-                    let story_file = self.story_file.replace(file.clone());
-                    self.load(file, seed);
-                    self.json_error = self.load_error.take();
-                    if self.json_error.is_none() {
-                        self.picked = None;
-                        self.own = None;
-                        self.wheel = None;
-                        self.refresh_preview();
+                    if self.with_session(|s| s.load_edited(file)) {
+                        self.json_error = None;
                     } else {
-                        self.story_file = story_file;
+                        self.json_error = self.session.load_error.take();
                         self.json_text = text;
                     }
                 }
@@ -1633,7 +1170,7 @@ impl App {
             }
             Msg::SearchFrame => return self.search_frame(ctx),
             Msg::DownloadTrace => {
-                if let (Some(f), Some(tl)) = (&self.run_file, &self.tl) {
+                if let (Some(f), Some(tl)) = (&self.session.run_file, &self.session.tl) {
                     let text = crate::trace_file::export(f, tl);
                     export::download_text(
                         &format!("{}.json", self.file_stem()),
@@ -1689,6 +1226,7 @@ impl App {
             }
             Msg::OpenTrace(file) => {
                 let link = ctx.link().clone();
+                self.reader_run = self.session.run_id();
                 self.reader = Some(gloo::file::callbacks::read_as_text(
                     &gloo::file::File::from(file),
                     move |r| link.send_message(Msg::TraceText(r.map_err(|e| e.to_string()))),
@@ -1696,8 +1234,12 @@ impl App {
             }
             Msg::TraceText(r) => {
                 self.reader = None;
-                match r.and_then(|t| crate::trace_file::import(&t)) {
-                    Ok(imp) => self.load_imported(imp),
+                // Read for the run it was opened on: another one on screen now keeps its place.
+                if self.reader_run != self.session.run_id() {
+                    return false;
+                }
+                match r.and_then(|t| crate::trace_file::prepare(&t)) {
+                    Ok((trace, timeline)) => self.load_imported(trace, timeline),
                     Err(e) => self.export_note = Some(("error", e)),
                 }
             }
@@ -1711,7 +1253,7 @@ impl App {
     /// Flips the chosen setting of the run's file and builds the other run: the same seed and
     /// actions, at this run's step; compares the two once (bounded).
     fn compare_start(&mut self) {
-        let (Some(file), Some(tl)) = (&self.run_file, &self.tl) else {
+        let (Some(file), Some(tl)) = (&self.session.run_file, &self.session.tl) else {
             return;
         };
         self.side = None;
@@ -1770,7 +1312,7 @@ impl App {
     /// Keeps the flipped run at the main run's step; a new action of the reader's (which the
     /// other run must replay too) recomputes the comparison. True when something changed.
     fn sync_side(&mut self) -> bool {
-        let (Some(side), Some(tl)) = (&mut self.side, &self.tl) else {
+        let (Some(side), Some(tl)) = (&mut self.side, &self.session.tl) else {
             return false;
         };
         if side.actions != tl.actions {
@@ -1807,15 +1349,13 @@ impl Component for App {
             })
         };
         let mut app = App {
+            session: Session::new(),
+            job_frame: None,
+            job_slice: search::FIRST_SLICE,
+            job_note: None,
+            reader_run: 0,
             send,
             onkeydown,
-            picked: None,
-            draft: None,
-            draft_error: None,
-            last_edit: None,
-            load_error: None,
-            tl: None,
-            preview: Preview::default(),
             seed_text: String::new(),
             playing: false,
             turbo: false,
@@ -1823,10 +1363,7 @@ impl Component for App {
             last_ts: None,
             carry: 0.0,
             speed: SPEED_DEFAULT,
-            selected: None,
-            armed: None,
             form: FaultForm::default(),
-            apply_result: None,
             panels: Panel::ALL.iter().fold(0, |acc, p| acc | p.bit()),
             inspect: None,
             scrolls: vec![Scroll::default(); MAX_PARTITION_VIEWS],
@@ -1840,22 +1377,14 @@ impl Component for App {
             show_json: false,
             json_error: None,
             show_polling: false,
-            beats: Vec::new(),
-            story: Vec::new(),
-            cursor: Cursor::default(),
-            telling: Telling::Told,
-            story_file: None,
-            knobs: std::rc::Rc::new(Vec::new()),
             stage_width: 640.0,
             stage_ref: NodeRef::default(),
             step_stamp: 0.0,
             _resize_listener: None,
             pause_at_beats: true,
-            wheel: None,
             opts: ctx.props().clone(),
             link: ctx.link().clone(),
             loading: None,
-            own: None,
             embed_host: crate::embed_code::Host::default(),
             embed_base: widget::remembered_base(),
             pending: None,
@@ -1870,8 +1399,6 @@ impl Component for App {
             search_form: search::SearchForm::default(),
             searching: None,
             search_result: None,
-            run_file: None,
-            shipped_settings: true,
             root_ref: NodeRef::default(),
             export_note: None,
             reader: None,
@@ -1913,16 +1440,17 @@ impl Component for App {
             "resize",
             move |_| link.send_message(Msg::Resized),
         ));
-        let step = app.tl.as_ref().map_or(0, |t| t.step_index());
-        app.cursor.follow(&app.story, step);
+        app.session.follow_cursor();
+        app.request_job_frame(ctx);
         app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let redraw = self.handle(ctx, msg);
         // The story's cursor follows the run wherever it went (it stays on a beat it was put on).
-        let step = self.tl.as_ref().map_or(0, |t| t.step_index());
-        self.cursor.follow(&self.story, step);
+        self.session.follow_cursor();
+        // A far seek or a trace import goes on in slices, one per animation frame.
+        self.request_job_frame(ctx);
         // Side by side follows the main run's step (and its actions).
         (FULL && self.sync_side()) || redraw
     }
@@ -1962,11 +1490,12 @@ impl Component for App {
         let _ = ctx;
         let send = &self.send;
         let narration = self
+            .session
             .tl
             .as_ref()
             .map(|_| self.narration())
             .unwrap_or_default();
-        let body = match &self.tl {
+        let body = match &self.session.tl {
             None => html! {},
             Some(tl) => {
                 let main = html! {
@@ -2055,11 +1584,17 @@ impl Component for App {
                 if let Some(e) = &self.notice {
                     <p class="error notice" role="alert">{ e }{ self.t(text::T::NoticeSuffix) }</p>
                 }
-                if let Some(e) = &self.load_error {
+                if let Some(e) = &self.session.load_error {
                     <p class="error" role="alert">{ e }</p>
                 }
                 if self.loading.is_some() {
                     <p class="loading" role="status">{ self.t(text::T::Loading) }</p>
+                }
+                if let Some(p) = self.session.progress() {
+                    <p class="job" role="status">{ text::going_to(self.lang, p.target, p.done * 100 / p.total.max(1)) }{ " " }
+                        <button type="button" class="small job-cancel" onclick={send.reform(|_| Msg::JobCancel)}>{ self.t(text::T::Cancel) }</button></p>
+                } else if let Some(n) = &self.job_note {
+                    <p class="job" role="status">{ n }</p>
                 }
                 { narration }
                 if full && FULL {
@@ -2090,14 +1625,14 @@ impl App {
         use text::T;
         let note = self.shared.as_ref().map(|s| {
             let status = match (s.what, s.copied) {
-                ("none", _) => self.t(T::ShareNone),
-                ("edited", _) => self.t(T::ShareEdited),
+                (Made::NoFile, _) => self.t(T::ShareNone),
+                (Made::Edited, _) => self.t(T::ShareEdited),
                 (_, Some(true)) => self.t(T::Copied),
                 (_, Some(false)) => self.t(T::NoClipboard),
                 (_, None) => "",
             };
-            let label = self.t(if s.what == "link" { T::LinkLabel } else { T::EmbedLabel });
-            let embed = s.what == "embed";
+            let label = self.t(if s.what == Made::Link { T::LinkLabel } else { T::EmbedLabel });
+            let embed = s.what == Made::Embed;
             let hosts = crate::embed_code::Host::ALL.map(|h| {
                 html! { <option value={h.id()} selected={h == self.embed_host}>{ h.name() }</option> }
             });
@@ -2126,7 +1661,7 @@ impl App {
                         </div>
                         <label><span class="label">{ label }</span>
                             <textarea class="share-text" readonly=true rows="4" value={s.text.clone()} aria-label={label} /></label>
-                    } else if s.what == "link" {
+                    } else if s.what == Made::Link {
                         <label><span class="label">{ label }</span>
                             <input type="text" class="share-text" readonly=true value={s.text.clone()} aria-label={label} /></label>
                     }
@@ -2191,7 +1726,7 @@ impl App {
     }
 
     fn narration(&self) -> Html {
-        let Some(f) = &self.draft else {
+        let Some(f) = &self.session.draft else {
             return html! {};
         };
         let lang = self.lang.code();
@@ -2203,7 +1738,7 @@ impl App {
         };
         let send = &self.send;
         use text::T;
-        if self.wheel.is_some() {
+        if self.session.wheel.is_some() {
             return html! {
                 <div class="narration wheel" lang={lang}>
                     <p><strong>{ self.t(T::HaveWheel) }</strong>{ " — " }
@@ -2218,8 +1753,8 @@ impl App {
             }
         };
         // The reader changed what the story is about: say so instead of telling another run.
-        match &self.telling {
-            Telling::Untold(keys) if !self.story.is_empty() => {
+        match &self.session.telling {
+            Telling::Untold(keys) if !self.session.story.is_empty() => {
                 return html! {
                     <div class="narration changed" lang={lang} role="status">
                         { story_title }
@@ -2227,7 +1762,7 @@ impl App {
                     </div>
                 };
             }
-            Telling::Edited if !self.story.is_empty() => {
+            Telling::Edited if !self.session.story.is_empty() => {
                 return html! {
                     <div class="narration changed" lang={lang} role="status">
                         { story_title }
@@ -2237,11 +1772,14 @@ impl App {
             }
             _ => {}
         }
-        let at = self.current_beat().and_then(|_| self.cursor.at());
-        let n = self.story.len();
+        let at = self
+            .session
+            .current_beat()
+            .and_then(|_| self.session.cursor.at());
+        let n = self.session.story.len();
         let go = |k: Option<(usize, u64)>| k.map(|(i, _)| send.reform(move |_| Msg::GoBeat(i)));
-        let prev = go(self.cursor.prev(&self.story));
-        let next = go(self.cursor.next(&self.story));
+        let prev = go(self.session.cursor.prev(&self.session.story));
+        let next = go(self.session.cursor.next(&self.session.story));
         html! {
             <div class="narration" lang={lang}>
                 { story_title }
@@ -2250,14 +1788,14 @@ impl App {
                 // so the narration is as tall as the longest beat and the page does not move.
                 <div class="beat-stack">
                     <div class="beat current">
-                        if let (Some(i), Some(b)) = (at, self.current_beat()) {
+                        if let (Some(i), Some(b)) = (at, self.session.current_beat()) {
                             <p class="beat-head"><span class="beat-no">{ format!("{} / {}", i + 1, n) }</span>{ " " }<strong>{ pick(&b.title) }</strong></p>
                             <p class="beat-text" aria-live="polite">{ pick(&b.narration) }</p>
                         } else {
                             <p class="beat-text">{ pick(&f.description) }</p>
                         }
                     </div>
-                    { for self.story.iter().enumerate().filter(|(k, _)| Some(*k) != at).map(|(k, b)| html! {
+                    { for self.session.story.iter().enumerate().filter(|(k, _)| Some(*k) != at).map(|(k, b)| html! {
                         <div class="beat-spacer" aria-hidden="true">
                             <p class="sp-head" data-no={format!("{} / {}", k + 1, n)} data-title={pick(&b.title)}></p>
                             <p class="sp-text" data-text={pick(&b.narration)}></p>

@@ -441,7 +441,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
     // A compact widget (controls minimal or none) lists only what the story is about: the
     // properties its file expects a verdict for, and any that failed.
     let compact = app.opts.embed.widget && app.opts.embed.controls != super::Controls::Full;
-    let expected = app.draft.as_ref().map(|f| &f.expect);
+    let expected = app.session.draft.as_ref().map(|f| &f.expect);
     let rows = Property::ALL.iter().filter(|p| {
         !compact
             || expected.is_none_or(|e| e.is_empty() || e.contains_key(p.name()))
@@ -470,7 +470,7 @@ pub fn verdicts(app: &App, tl: &Timeline) -> Html {
             _ => html! {},
         };
         html! {
-            <li class={classes!("verdict", class, app.highlighted(p.name()).then_some("hl"))} data-property={p.name()}>
+            <li class={classes!("verdict", class, app.session.highlighted(p.name()).then_some("hl"))} data-property={p.name()}>
                 <div class="verdict-head">
                     <span class="word">{ word }</span>
                     <code class="prop">{ p.name() }</code>

@@ -248,7 +248,7 @@ pub fn view(app: &App) -> Html {
                 </label>
             </div>
             <div class="search-buttons">
-                <button type="button" class="go" disabled={busy || app.draft_error.is_some()} onclick={send.reform(|_| Msg::SearchStart)}>
+                <button type="button" class="go" disabled={busy || app.session.draft_error.is_some()} onclick={send.reform(|_| Msg::SearchStart)}>
                     { tr(lang, "Start", "시작") }</button>
                 <button type="button" disabled={!busy} onclick={send.reform(|_| Msg::SearchCancel)}>{ tr(lang, "Cancel", "취소") }</button>
             </div>

@@ -6,25 +6,12 @@ use super::controls::{input_value, select_value};
 use super::text::{self, Lang, T};
 use super::{App, Msg};
 use crate::sim::config::{self, KafkaVersion, RawConfig};
-use crate::sim::scenario::{ClusterSpec, ScenarioFile};
+use crate::sim::scenario::ClusterSpec;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
-use crate::sim::world::World;
 use serde_json::Value;
 use web_sys::Event;
 use yew::prelude::*;
-
-/// Sets (or, with `None`, removes) one key of a raw config.
-pub fn set_key(raw: &mut RawConfig, key: &str, v: Option<Value>) {
-    match v {
-        Some(v) => {
-            raw.insert(key.to_string(), v);
-        }
-        None => {
-            raw.remove(key);
-        }
-    }
-}
 
 /// The topic and cluster settings the panel offers (applied by re-running from the start).
 const CLUSTER_SETTINGS: &[&str] = &[
@@ -50,42 +37,6 @@ fn cluster_value(c: &ClusterSpec, key: &str) -> String {
             .unwrap_or_default(),
         _ => String::new(),
     }
-}
-
-/// Sets a cluster setting from a control's text; text that isn't a small number is ignored
-/// (the core validates the ranges and says what is allowed).
-pub fn set_cluster(c: &mut ClusterSpec, key: &str, v: &str) {
-    let n = v.trim().parse::<u8>().ok();
-    match (key, n) {
-        ("brokers", Some(n)) => c.brokers = n,
-        ("partitions", Some(n)) => c.partitions = n,
-        ("replication.factor", Some(n)) => c.replication_factor = n,
-        ("min.insync.replicas", Some(n)) => c.min_insync_replicas = n,
-        ("unclean.leader.election.enable", _) => c.unclean_leader_election_enable = v == "true",
-        ("eligible.leader.replicas.version", n) => c.eligible_leader_replicas_version = n,
-        _ => {}
-    }
-}
-
-/// The keys of `node`'s draft config that differ from what it runs with now (for "apply now").
-pub fn changes_for(f: &ScenarioFile, w: &World, node: NodeId) -> Option<RawConfig> {
-    let (draft, now) = match node {
-        NodeId::Producer(i) => (
-            f.producers.get(i as usize).map(|p| &p.config)?,
-            w.producer_configs.get(i as usize)?,
-        ),
-        NodeId::Consumer(i) => (
-            f.consumers.get(i as usize).map(|c| &c.config)?,
-            w.consumer_configs.get(i as usize)?,
-        ),
-        NodeId::Broker(_) => return None,
-    };
-    let change: RawConfig = draft
-        .iter()
-        .filter(|(k, v)| now.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    (!change.is_empty()).then_some(change)
 }
 
 /// How a setting is edited.
@@ -237,11 +188,13 @@ fn consumer_effective(raw: &RawConfig, version: Option<KafkaVersion>, key: &str)
 }
 
 pub fn view(app: &App, tl: &Timeline) -> Html {
-    let Some(f) = &app.draft else { return html! {} };
+    let Some(f) = &app.session.draft else {
+        return html! {};
+    };
     let send = &app.send;
     let version = KafkaVersion::parse(&f.version).ok();
     let error_at = |group: &str, key: &str| -> Html {
-        match (&app.draft_error, &app.last_edit) {
+        match (&app.session.draft_error, &app.session.last_edit) {
             (Some(e), Some((g, k))) if g == group && *k == key => {
                 html! { <p class="error inline" role="alert">{ e }</p> }
             }
@@ -249,12 +202,15 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         }
     };
     let apply_result = |node: NodeId| -> Html {
-        match &app.apply_result {
-            Some((n, Ok(m))) if *n == node => {
-                html! { <p class="ok inline" role="status">{ m }</p> }
-            }
-            Some((n, Err(e))) if *n == node => {
-                html! { <p class="error inline" role="alert">{ e }</p> }
+        match &app.session.apply_result {
+            Some((n, r)) if *n == node => {
+                let (class, role) = if r.is_ok() {
+                    ("ok", "status")
+                } else {
+                    ("error", "alert")
+                };
+                let said = text::apply_result(app.lang, &node.to_string(), r);
+                html! { <p class={classes!(class, "inline")} {role}>{ said }</p> }
             }
             _ => html! {},
         }
@@ -284,7 +240,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <legend>{ group.clone() }</legend>
                 { for rows }
                 if let Some(n) = note { <p class="note">{ n }</p> }
-                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title={app.t(T::ApplyProducerTitle)}
+                <button type="button" class="small" disabled={app.session.draft_error.is_some() || !running(node)} title={app.t(T::ApplyProducerTitle)}
                     onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ text::apply_now_text(app.lang, &group) }</button>
                 { apply_result(node) }
             </fieldset>
@@ -322,7 +278,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     </label>
                     { error_at(&group, "commit") }
                 </div>
-                <button type="button" class="small" disabled={app.draft_error.is_some() || !running(node)} title={app.t(T::ApplyConsumerTitle)}
+                <button type="button" class="small" disabled={app.session.draft_error.is_some() || !running(node)} title={app.t(T::ApplyConsumerTitle)}
                     onclick={send.reform(move |_| Msg::ApplyNow(node))}>{ text::apply_now_text(app.lang, &group) }</button>
                 { apply_result(node) }
             </fieldset>
@@ -385,11 +341,11 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 { for producers }
                 { for consumers }
             </div>
-            if let Some(e) = &app.draft_error {
-                if app.last_edit.is_none() { <p class="error" role="alert">{ e }</p> }
+            if let Some(e) = &app.session.draft_error {
+                if app.session.last_edit.is_none() { <p class="error" role="alert">{ e }</p> }
             }
             <div class="apply">
-                <button type="button" class="primary" disabled={app.draft_error.is_some()} onclick={send.reform(|_| Msg::Rerun)}>{ app.t(T::RerunWithSettings) }</button>
+                <button type="button" class="primary" disabled={app.session.draft_error.is_some()} onclick={send.reform(|_| Msg::Rerun)}>{ app.t(T::RerunWithSettings) }</button>
                 <span class="hint">{ app.t(T::SameSeed) }</span>
             </div>
             { json_editor(app) }

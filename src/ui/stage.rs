@@ -11,7 +11,8 @@
 
 use super::logview::fmt;
 use super::text::{tr, Lang, T};
-use super::{App, Msg, MsgAction};
+use super::{App, Msg};
+use crate::session::MessageFault;
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
@@ -489,9 +490,9 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
     let w = &tl.sim.world;
     let step = tl.step_index();
     // Losses stay drawn for the rest of the beat they happened in.
-    let since = match app.current_beat().and(app.cursor.at()) {
+    let since = match app.session.current_beat().and(app.session.cursor.at()) {
         Some(0) => 0,
-        Some(i) => app.story.get(i - 1).map_or(0, |b| b.step),
+        Some(i) => app.session.story.get(i - 1).map_or(0, |b| b.step),
         None => step.saturating_sub(60),
     };
     let snap = Rc::new(crate::stage::snapshot(
@@ -511,7 +512,8 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
             .collect::<Vec<_>>(),
     );
     let focus = Rc::new(
-        app.current_beat()
+        app.session
+            .current_beat()
             .map_or_else(Vec::new, |b| b.highlight.clone()),
     );
     let send = app.send.clone();
@@ -524,7 +526,7 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
             <div class="stage-box" ref={app.stage_ref.clone()}>
             <Stage {snap} {status} lang={app.lang} {now} {next} playing={app.playing}
                 step_ms={1000.0 / app.steps_per_sec()} stamp={app.step_stamp} {focus}
-                selected={app.selected} {on_select} knobs={app.knobs.clone()} {on_knob} />
+                selected={app.session.selected} {on_select} knobs={app.session.knobs.clone()} {on_knob} />
             </div>
             { selected_panel(app, w) }
         </section>
@@ -616,7 +618,7 @@ fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
 
 fn selected_panel(app: &App, w: &World) -> Html {
     let send = &app.send;
-    let Some(id) = app.selected else {
+    let Some(id) = app.session.selected else {
         return html! { <p class="hint">{ app.t(T::MsgTip) }</p> };
     };
     match w.net.in_flight.get(&id) {
@@ -630,9 +632,9 @@ fn selected_panel(app: &App, w: &World) -> Html {
             <div class="selected-msg" role="group" aria-label={app.t(T::ActOnMsg)}>
                 <span class="what">{ format!("#{} {} {} → {}: {}{}", id, e.msg.kind().name(), e.from, e.to, e.msg.summary(), if e.held { app.t(T::Held) } else { "" }) }</span>
                 <span class="actions">
-                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Drop))}>{ app.t(T::DropMsg) }</button>
-                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MsgAction::Duplicate))}>{ app.t(T::DuplicateMsg) }</button>
-                    <button type="button" class="fault" disabled={e.held} onclick={send.reform(|_| Msg::OnMsg(MsgAction::Delay(1000)))}>{ app.t(T::DelayMsg) }</button>
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MessageFault::Drop))}>{ app.t(T::DropMsg) }</button>
+                    <button type="button" class="fault" onclick={send.reform(|_| Msg::OnMsg(MessageFault::Duplicate))}>{ app.t(T::DuplicateMsg) }</button>
+                    <button type="button" class="fault" disabled={e.held} onclick={send.reform(|_| Msg::OnMsg(MessageFault::Delay(1000)))}>{ app.t(T::DelayMsg) }</button>
                     <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
                 </span>
             </div>

@@ -1212,3 +1212,49 @@ pub fn version_caveats(lang: Lang, v: crate::sim::config::KafkaVersion) -> Vec<&
     }
     out
 }
+
+/// A far seek or a trace import under way: its target and how far it has come.
+pub fn going_to(lang: Lang, target: u64, percent: u64) -> String {
+    match lang {
+        Lang::En => format!("Going to step {}… {}%", target, percent),
+        Lang::Ko => format!("스텝 {} 이동 중… {}%", target, percent),
+    }
+}
+
+/// A far seek or a trace import cancelled where it was.
+pub fn stopped_at(lang: Lang, step: u64) -> String {
+    match lang {
+        Lang::En => format!("Stopped at step {}.", step),
+        Lang::Ko => format!("스텝 {}에서 멈췄습니다.", step),
+    }
+}
+
+/// Why "Apply now" changed nothing, or what it applied.
+pub fn apply_result(
+    lang: Lang,
+    node: &str,
+    r: &Result<crate::sim::config::RawConfig, crate::session::Refusal>,
+) -> String {
+    use crate::session::Refusal;
+    match r {
+        Ok(change) => {
+            // A key set to null went back to Kafka's default.
+            let default = tr(lang, "Kafka's default", "Kafka 기본값");
+            let shown: Vec<String> = change
+                .iter()
+                .map(|(k, v)| match v.is_null() {
+                    true => format!("{}={}", k, default),
+                    false => format!("{}={}", k, v),
+                })
+                .collect();
+            restarted_with_text(lang, node, &shown.join(", "))
+        }
+        Err(Refusal::NothingToApply) => t(lang, T::NothingToApply).to_string(),
+        Err(Refusal::NotRunning) => t(lang, T::NotRunning).to_string(),
+        Err(Refusal::Rejected(e)) => e.clone(),
+        Err(Refusal::RerunOnly(key)) => match lang {
+            Lang::En => format!("`{}` changes only with “Re-run from start”", key),
+            Lang::Ko => format!("`{}` 설정은 “처음부터 다시 실행”으로만 바뀝니다", key),
+        },
+    }
+}
