@@ -394,7 +394,9 @@ fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
                     }
                 }
                 85..=87 => {
-                    let _ = s.flip_knob(r.pick(&["enable.idempotence", "acks", "isolation.level"]));
+                    let keys: [&str; 3] = ["enable.idempotence", "acks", "isolation.level"];
+                    let key: &str = r.pick(&keys);
+                    let _ = s.flip_knob(key);
                     s.finish_job();
                 }
                 88..=91 => {
