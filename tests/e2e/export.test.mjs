@@ -94,6 +94,39 @@ test('bad trace files get an inline message; a changed run gets a kind warning',
     await app.close();
 });
 
+// A trace at a far step replays in slices (one per animation frame): the page stays live, a
+// progress line counts up, and Cancel stops it where it is (#17: no freeze of more than a frame).
+test('a trace at a far step imports in slices with a progress line, and Cancel stops it there', async () => {
+    const app = await open({ width: 700 });
+    const { page } = app;
+    const t = await download(page, 'Download trace (JSON)');
+    const trace = JSON.parse(t.bytes.toString('utf8'));
+    // The default story with a producer that sends 12,000 batches of one record: ~40,000 steps.
+    trace.scenario.producers[0].script = [{ send: { partition: 0, records: 1, batches: 12000 } }];
+    trace.scenario.schedule = [];
+    trace.scenario.beats = [];
+    trace.actions = [];
+    trace.step = 36000;
+    const far = Buffer.from(JSON.stringify(trace));
+    await traceInput(page).setInputFiles({ name: 'far.json', mimeType: 'application/json', buffer: far });
+    const progress = page.locator('p.job');
+    await progress.getByText(/^Going to step 36000… \d+%/).waitFor();
+    // It moves while the page keeps drawing frames, and Cancel leaves the run where it got to.
+    const first = Number((await page.locator('.step-no').innerText()).replace(/\D/g, ''));
+    await page.waitForFunction((f) => Number(document.querySelector('.step-no').innerText.replace(/\D/g, '')) > f, first);
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await progress.getByText(/^Stopped at step \d+\.$/).waitFor();
+    const stopped = Number((await progress.innerText()).replace(/\D/g, ''));
+    assert.ok(stopped > 0 && stopped < 36000, `stopped at ${stopped}`);
+    assert.equal(Number((await page.locator('.step-no').innerText()).replace(/\D/g, '')), stopped);
+    // Imported again and left alone, it arrives (the digest is the default story's, so it says so).
+    await traceInput(page).setInputFiles({ name: 'far.json', mimeType: 'application/json', buffer: far });
+    await page.locator('.export-note.note').getByText(/Trace loaded at step 36000, but replaying it gave a different trace/).waitFor({ timeout: 60000 });
+    assert.equal(await progress.count(), 0);
+    assert.equal(await page.locator('.step-no').innerText(), 'step 36000');
+    await app.close();
+});
+
 test('the picture downloads as a standalone SVG that renders, and as a PNG', async () => {
     const app = await open();
     const { page } = app;
