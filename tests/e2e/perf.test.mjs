@@ -8,7 +8,10 @@
 // Without EOSCOPE_PERF=1 (the default test run) the measurements are skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness } from './harness.mjs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIST, launchBrowser, startHarness, startServer } from './harness.mjs';
 
 const SKIP = process.env.EOSCOPE_PERF === '1' ? false : 'measurements: set EOSCOPE_PERF=1';
 
@@ -287,4 +290,68 @@ test('interaction latency: hover, step, back 10, click a message, re-run', { ski
     });
     await run('re-run from start', () => page.getByRole('button', { name: '↺ Re-run from start' }).click());
     await app.close();
+});
+
+// Issue #16's first drawing: navigation → the example post's first widget's stage drawn, against
+// the first contentful paint of a static page of the same size with one inline SVG
+// (tests/e2e/fixtures/static-baseline.html), at 700 px, 9 interleaved loads each (fresh contexts,
+// no cache), on the local server and on a throttled 9 Mbps / 85 ms link. Target: ≤ 1.2×.
+test('first drawing of the example post against a static page of the same size', { skip: SKIP }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eoscope-first-'));
+    cpSync(DIST, dir, { recursive: true });
+    cpSync(join(import.meta.dirname, 'fixtures', 'static-baseline.html'), join(dir, 'static-baseline.html'));
+    const server = await startServer(dir);
+    const browser = await launchBrowser();
+    const load = async (path, throttled) => {
+        const context = await browser.newContext({ viewport: { width: 700, height: 900 } });
+        const page = await context.newPage();
+        if (throttled) {
+            const cdp = await context.newCDPSession(page);
+            await cdp.send('Network.enable');
+            await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 85, downloadThroughput: 9e6 / 8, uploadThroughput: 9e6 / 8 });
+        }
+        await page.addInitScript(() => {
+            window.__stage = null;
+            new MutationObserver((_, o) => {
+                const svg = document.querySelector('.widget .stage svg');
+                if (svg && svg.childElementCount > 0) {
+                    window.__stage = performance.now();
+                    o.disconnect();
+                }
+            }).observe(document, { childList: true, subtree: true });
+        });
+        await page.goto(server.url + path);
+        const ms = await page.evaluate(async (isBaseline) => {
+            if (isBaseline) {
+                for (;;) {
+                    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                    if (fcp) return fcp.startTime;
+                    await new Promise((ok) => setTimeout(ok, 20));
+                }
+            }
+            while (window.__stage === null) await new Promise((ok) => setTimeout(ok, 20));
+            // The frame the stage is painted in.
+            await new Promise((ok) => requestAnimationFrame(() => ok()));
+            return window.__stage;
+        }, path.includes('baseline'));
+        await context.close();
+        return ms;
+    };
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    try {
+        for (const throttled of [false, true]) {
+            const post = [];
+            const base = [];
+            for (let i = 0; i < 9; i++) {
+                base.push(await load('static-baseline.html', throttled));
+                post.push(await load('blog-example.html', throttled));
+            }
+            const [b, p] = [median(base), median(post)];
+            console.log(`# perf: first drawing${throttled ? ' (9 Mbps / 85 ms)' : ''}: static page FCP ${b.toFixed(0)} ms, example post's first stage ${p.toFixed(0)} ms (${(p / b).toFixed(2)}×; medians of 9)`);
+        }
+    } finally {
+        await browser.close();
+        await server.close();
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
