@@ -2,8 +2,19 @@
 # Benchmarks (not tests): simulation speed natively, and peak memory of a 1,000,000-record run.
 #   bash scripts/bench.sh            all cases
 #   bash scripts/bench.sh WORD       only the cases whose name contains WORD
+#   bash scripts/bench.sh wasm       the same run natively and in headless Chromium (tests/speed_wasm.rs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ "${1:-}" = wasm ]; then
+    # shellcheck source=scripts/lib.sh
+    source scripts/lib.sh
+    setup_path
+    CHROMEDRIVER="$(command -v chromedriver)"
+    export CHROMEDRIVER WASM_BINDGEN_TEST_TIMEOUT=300
+    cargo test -q --profile bench --test speed_wasm -- --ignored --nocapture 2>&1 | grep "^speed"
+    cargo test -q --profile bench --target wasm32-unknown-unknown --test speed_wasm -- --include-ignored 2>&1 | grep "speed in the browser"
+    exit 0
+fi
 cargo bench -q --bench sim --no-run
 cargo bench -q --bench sim -- "$@"
 if [ "$#" -eq 0 ] && [ -x /usr/bin/time ]; then
