@@ -20,6 +20,9 @@ use std::rc::Rc;
 /// How far ahead the preview looks to learn a run's length and where its faults and violations
 /// are; a restored moment never goes further.
 pub const PREVIEW_STEPS: u64 = 20_000;
+/// The look-ahead simulates this many steps at once (every shipped story ends within it, so its
+/// beats are known at its first frame); the rest of it goes on in idle slices (`Session::work`).
+pub const PREVIEW_AT_ONCE: u64 = 2_000;
 /// A seek that simulates more steps than this goes in slices (`Session::work`), with progress
 /// and Cancel: about a frame's worth in the browser.
 pub const SEEK_AT_ONCE: u64 = 5_000;
@@ -111,6 +114,8 @@ pub enum Finished {
     Imported { step: u64, digest_matches: bool },
     /// Cancelled at `step`.
     Cancelled { step: u64 },
+    /// The look-ahead ended: the preview and the story's beats are told again.
+    Looked,
 }
 
 /// The story as the reader left it on taking the wheel: enough to rebuild its state exactly.
@@ -164,6 +169,8 @@ pub struct Session {
     /// only then can a link, which names the scenario, restore it.
     pub shipped_settings: bool,
     pub job: Option<Job>,
+    /// The look-ahead still going on in idle slices: its copy of the run and the steps it took.
+    looking: Option<(Box<crate::sim::Sim>, u64)>,
     /// Counts the runs built: an answer that arrives later (a search, a fetch, a file read)
     /// belongs to the run it started from and is dropped if another is on screen.
     run_id: u64,
@@ -194,6 +201,7 @@ impl Default for Session {
             run_file: None,
             shipped_settings: true,
             job: None,
+            looking: None,
             run_id: 0,
         }
     }
@@ -290,18 +298,48 @@ impl Session {
     }
 
     /// Looks ahead (a copy of the run, up to `PREVIEW_STEPS`) for the run's end and its marks,
-    /// and tells the story's beats for this run (its knobs choose the variants).
+    /// and tells the story's beats for this run (its knobs choose the variants). The first
+    /// `PREVIEW_AT_ONCE` steps are simulated now; the rest in idle slices (`work`), after which
+    /// the preview is told again.
     pub fn refresh_preview(&mut self) {
+        self.looking = None;
         let Some(tl) = &self.tl else {
             self.preview = Preview::default();
             return;
         };
-        let mut sim = tl.sim.clone();
-        for _ in 0..PREVIEW_STEPS {
-            if !sim.step() {
-                break;
-            }
+        let mut sim = Box::new(tl.sim.clone());
+        let mut taken = 0;
+        while taken < PREVIEW_AT_ONCE && sim.step() {
+            taken += 1;
         }
+        self.tell_preview(&sim);
+        if taken == PREVIEW_AT_ONCE && !sim.is_done() {
+            self.looking = Some((sim, taken));
+        }
+    }
+
+    /// Goes on with the look-ahead for at most `budget` steps; true when it ended now.
+    fn look_further(&mut self, budget: u64) -> bool {
+        let Some((sim, taken)) = &mut self.looking else {
+            return false;
+        };
+        let mut left = budget.min(PREVIEW_STEPS - *taken);
+        while left > 0 && sim.step() {
+            left -= 1;
+            *taken += 1;
+        }
+        if *taken < PREVIEW_STEPS && !sim.is_done() {
+            return false;
+        }
+        if let Some((sim, _)) = self.looking.take() {
+            self.tell_preview(&sim);
+        }
+        true
+    }
+
+    /// The preview and the story's beats from a look-ahead `sim` (as far as it went).
+    fn tell_preview(&mut self, sim: &crate::sim::Sim) {
+        let Some(tl) = &self.tl else { return };
         // A sorted set (VecSet), not Vec::sort: one fewer instance of the standard library's sort.
         let mut marks: VecSet<(u64, Mark)> = Default::default();
         for e in &sim.trace.events {
@@ -335,6 +373,11 @@ impl Session {
             done: sim.is_done(),
             marks: marks.into_iter().collect(),
         };
+    }
+
+    /// Whether `work` has something to do: a job, or the look-ahead's idle slices.
+    pub fn busy(&self) -> bool {
+        self.job.is_some() || self.looking.is_some()
     }
 
     /// One step forward, then any armed message fault. False at the end.
@@ -452,9 +495,12 @@ impl Session {
         })
     }
 
-    /// Simulates at most `budget` steps of the job under way; `Some` when it ended.
+    /// Simulates at most `budget` steps of the job under way (else of the look-ahead); `Some`
+    /// when one ended.
     pub fn work(&mut self, budget: u64) -> Option<Finished> {
-        let job = self.job.clone()?;
+        let Some(job) = self.job.clone() else {
+            return self.look_further(budget).then_some(Finished::Looked);
+        };
         let tl = self.tl.as_mut()?;
         let (target, beat) = match &job {
             Job::Seek { target, beat, .. } => (*target, *beat),
@@ -498,6 +544,11 @@ impl Session {
     pub fn finish_job(&mut self) -> Option<Finished> {
         self.job.as_ref()?;
         self.work(u64::MAX)
+    }
+
+    /// Runs the look-ahead to its end (native callers and tests).
+    pub fn finish_preview(&mut self) {
+        self.look_further(u64::MAX);
     }
 
     /// Re-derives which beat the reader is on after the run moved some other way.
@@ -601,7 +652,8 @@ impl Session {
                 self.go_beat(i);
             }
             _ => {
-                self.seek(step.min(self.preview.end));
+                let limit = self.look_ahead_limit();
+                self.seek(step.min(limit));
             }
         }
     }

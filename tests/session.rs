@@ -488,3 +488,36 @@ fn going_back_to_the_story_keeps_the_runs_own_file_not_the_edited_draft() {
     let text = eoscope::trace_file::export(s.run_file.as_ref().unwrap(), s.tl.as_ref().unwrap());
     assert!(eoscope::trace_file::import(&text).unwrap().digest_matches);
 }
+
+/// Issue #11: the look-ahead ran 20,000 steps on every click that changed the run. Now every
+/// shipped story's look-ahead ends at once (its beats are known at the first frame), and a long
+/// run's goes on in idle slices until it has looked as far as before.
+#[test]
+fn every_storys_look_ahead_ends_at_once_and_a_long_runs_goes_on_in_slices() {
+    for (id, _, _) in eoscope::embed_options::SCENARIOS {
+        let s = story(id);
+        assert!(s.preview.done && !s.busy(), "{}", id);
+    }
+    let mut s = long_run();
+    assert!(!s.preview.done);
+    assert_eq!(s.preview.end, eoscope::session::PREVIEW_AT_ONCE);
+    assert!(s.busy());
+    let mut slices = 0;
+    while s.work(2_000) != Some(Finished::Looked) {
+        slices += 1;
+    }
+    assert_eq!(slices, 8);
+    assert_eq!(s.preview.end, eoscope::session::PREVIEW_STEPS);
+    assert!(!s.busy());
+    // A seek is done before the look-ahead goes on.
+    s.act(UserAction::Fault(FaultAction::Crash(BROKER)));
+    assert!(s.busy());
+    assert!(!s.seek(3 * SEEK_AT_ONCE));
+    assert_eq!(
+        s.work(u64::MAX),
+        Some(Finished::Arrived {
+            step: 3 * SEEK_AT_ONCE
+        })
+    );
+    assert_eq!(s.work(u64::MAX), Some(Finished::Looked));
+}

@@ -63,7 +63,9 @@ mod browser {
     #[wasm_bindgen_test]
     #[ignore]
     fn wasm_speed() {
-        let perf = web_sys::window().and_then(|w| w.performance()).expect("performance");
+        let perf = web_sys::window()
+            .and_then(|w| w.performance())
+            .expect("performance");
         let (rate, steps) = super::measure(|| perf.now(), 5);
         console_log!(
             "speed in the browser: {:.0} records/s ({} records, {} steps; best of 5)",

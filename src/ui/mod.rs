@@ -236,7 +236,7 @@ pub enum Msg {
     BackToOriginal,
     /// The stage's width changed.
     Resized,
-    /// An animation frame for the next slice of a far seek or a trace import.
+    /// An animation frame for the next slice of a far seek, a trace import or the look-ahead.
     JobFrame,
     JobCancel,
 }
@@ -272,7 +272,8 @@ pub struct Shared {
 pub struct App {
     /// The run on screen, its story and every operation on it.
     pub(crate) session: Session,
-    /// A far seek's or a trace import's next slice, its size in steps, and how the last one ended.
+    /// The next slice of a far seek, a trace import or the look-ahead; its size in steps; how
+    /// the last seek or import ended.
     job_frame: Option<AnimationFrame>,
     job_slice: u64,
     pub(crate) job_note: Option<String>,
@@ -792,7 +793,7 @@ impl App {
         self.with_session(|s| s.import(trace, timeline));
     }
 
-    /// One slice of the far seek or trace import under way, sized to the frame budget.
+    /// One slice of the far seek, trace import or look-ahead under way, sized to the frame budget.
     fn job_frame(&mut self, ctx: &Context<Self>) {
         self.job_frame = None;
         let t0 = search::now();
@@ -805,7 +806,7 @@ impl App {
     }
 
     fn request_job_frame(&mut self, ctx: &Context<Self>) {
-        if self.session.job.is_some() && self.job_frame.is_none() {
+        if self.session.busy() && self.job_frame.is_none() {
             let link = ctx.link().clone();
             self.job_frame = Some(request_animation_frame(move |_| {
                 link.send_message(Msg::JobFrame)
@@ -816,6 +817,7 @@ impl App {
     fn job_finished(&mut self, f: Finished) {
         match f {
             Finished::Arrived { .. } => self.job_note = None,
+            Finished::Looked => {}
             Finished::Imported {
                 step,
                 digest_matches,
@@ -1449,7 +1451,7 @@ impl Component for App {
         let redraw = self.handle(ctx, msg);
         // The story's cursor follows the run wherever it went (it stays on a beat it was put on).
         self.session.follow_cursor();
-        // A far seek or a trace import goes on in slices, one per animation frame.
+        // A far seek, a trace import or the look-ahead goes on in slices, one per animation frame.
         self.request_job_frame(ctx);
         // Side by side follows the main run's step (and its actions).
         (FULL && self.sync_side()) || redraw
