@@ -114,6 +114,7 @@ test('a trace at a far step imports in slices with a progress line, and Cancel s
     // It moves while the page keeps drawing frames, and Cancel leaves the run where it got to.
     const first = Number((await page.locator('.step-no').innerText()).replace(/\D/g, ''));
     await page.waitForFunction((f) => Number(document.querySelector('.step-no').innerText.replace(/\D/g, '')) > f, first);
+    await page.screenshot({ path: join(SCREENSHOTS, 'import-progress-700.png'), clip: { x: 0, y: 0, width: 700, height: 700 } });
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await progress.getByText(/^Stopped at step \d+\.$/).waitFor();
     const stopped = Number((await progress.innerText()).replace(/\D/g, ''));
