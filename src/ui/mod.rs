@@ -11,6 +11,7 @@
 
 mod controls;
 mod export;
+mod faults;
 mod logview;
 mod panels;
 pub mod scenarios;
@@ -132,30 +133,6 @@ impl Default for Scroll {
     }
 }
 
-/// The fault palette's form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FaultForm {
-    pub node: String,
-    pub a: String,
-    pub b: String,
-    pub per_mille: u32,
-    pub kind: String,
-    pub to: String,
-}
-
-impl Default for FaultForm {
-    fn default() -> Self {
-        FaultForm {
-            node: "producer-0".into(),
-            a: "producer-0".into(),
-            b: "broker-0".into(),
-            per_mille: 200,
-            kind: "ProduceResponse".into(),
-            to: "producer-0".into(),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub enum Msg {
     /// Load a shipped scenario by index.
@@ -185,7 +162,6 @@ pub enum Msg {
     OnMsg(MessageFault),
     Fault(FaultAction),
     Arm(Option<MessageMatch>),
-    Form(FaultForm),
     TogglePanel(Panel),
     Inspect(Option<(usize, u64)>),
     LogScroll(usize, Scroll),
@@ -288,7 +264,6 @@ pub struct App {
     last_ts: Option<f64>,
     carry: f64,
     pub(crate) speed: u32,
-    pub(crate) form: FaultForm,
     panels: u32,
     pub(crate) inspect: Option<(usize, u64)>,
     pub(crate) scrolls: Vec<Scroll>,
@@ -1012,7 +987,6 @@ impl App {
                 self.session.act(UserAction::Fault(f));
             }
             Msg::Arm(a) => self.session.arm(a),
-            Msg::Form(f) => self.form = f,
             Msg::TogglePanel(p) => self.panels ^= p.bit(),
             Msg::Inspect(c) => {
                 if self.inspect == c {
@@ -1365,7 +1339,6 @@ impl Component for App {
             last_ts: None,
             carry: 0.0,
             speed: SPEED_DEFAULT,
-            form: FaultForm::default(),
             panels: Panel::ALL.iter().fold(0, |acc, p| acc | p.bit()),
             inspect: None,
             scrolls: vec![Scroll::default(); MAX_PARTITION_VIEWS],
@@ -1506,7 +1479,10 @@ impl Component for App {
                         if FULL {
                             { self.panel(Panel::Compare, "panel-compare", sidebyside::view(self, tl)) }
                         }
-                        { self.panel(Panel::Faults, "panel-faults", controls::faults(self, tl)) }
+                        { self.panel(Panel::Faults, "panel-faults", html! {
+                            <faults::FaultPalette lang={self.lang} nodes={std::rc::Rc::new(controls::nodes(tl))}
+                                armed={self.session.armed} send={self.send.clone()} />
+                        }) }
                         { self.panel(Panel::Belief, "panel-belief", panels::belief(self, tl)) }
                         { self.panel(Panel::Consumers, "panel-consumers", panels::consumers(self, tl)) }
                         { self.panel(Panel::SpaceTime, "panel-spacetime", spacetime::view(self, tl)) }
