@@ -1,8 +1,8 @@
 //! Controls: the scenario picker, playback (play, step, step back, speed, the scrubber, the seed)
 //! and the fault palette.
 
-use super::text::{self, T};
 use super::{App, Armed, FaultForm, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
+use crate::catalog::{self as text, T};
 use crate::sim::message::MessageKind;
 use crate::sim::scenario::FaultAction;
 use crate::sim::timeline::Timeline;

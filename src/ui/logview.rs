@@ -9,8 +9,8 @@
 //!   ▲c0  ✓c0                      <- each consumer's position and committed offset
 //! ```
 
-use super::text::{tr, Lang};
 use super::{App, Msg, Scroll};
+use crate::catalog::{tr, Lang};
 use crate::sim::log::{ControlType, PartitionLog, RecordBatch};
 use crate::sim::timeline::Timeline;
 use crate::sim::types::{Offset, TopicId, TopicPartition};

@@ -19,7 +19,7 @@ mod settings;
 mod sidebyside;
 mod spacetime;
 mod stage;
-mod text;
+use crate::catalog as text;
 pub mod widget;
 
 use crate::sim::scenario::{Beat, FaultAction, Scenario, ScenarioFile};

@@ -2,8 +2,8 @@
 //! the transaction coordinator, the checker's verdicts, the timers and the event log.
 
 use super::logview::fmt;
-use super::text::{self, tr, T};
 use super::{App, Msg};
+use crate::catalog::{self as text, tr, T};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::producer::SendStatus;
 use crate::sim::timeline::Timeline;
@@ -541,7 +541,7 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                         <li key={key.to_string()} class={classes!(class, (step == here).then_some("now"))}>
                             <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={text::go_to_step_text(app.lang, step, None)}>{ format!("{:>4}", step) }</button>
                             <span class="t mono">{ format!("{} ms", e.tick.0) }</span>
-                            <span class="line">{ text::trace_line(&e.what) }</span>
+                            <span class="line">{ text::trace_line(app.lang, &e.what) }</span>
                         </li>
                     }
                 }) }

@@ -10,8 +10,8 @@
 //! refuse workers altogether. Slices work everywhere the app does.
 
 use super::controls::{input_value, select_value};
-use super::text::{self, tr};
 use super::{App, Msg};
+use crate::catalog::{self as text, tr};
 use crate::sim::checker::{Property, Violation};
 use crate::sim::scenario::ScenarioFile;
 use crate::sim::search::{Bounds, Goal, Search};

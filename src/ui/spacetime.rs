@@ -168,14 +168,14 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 for n in [a, b] {
                     if let Some(y) = lane_y(*n) {
                         let x = x_of(e.step);
-                        marks.push(html! { <rect class="st-link" x={fmt(x - 4.0)} y={fmt(y - 10.0)} width="8" height="20"><title>{ super::text::trace_line(&e.what) }</title></rect> });
+                        marks.push(html! { <rect class="st-link" x={fmt(x - 4.0)} y={fmt(y - 10.0)} width="8" height="20"><title>{ crate::catalog::trace_line(app.lang, &e.what) }</title></rect> });
                     }
                 }
             }
             TraceKind::ConfigChanged { node, .. } | TraceKind::ConfigRejected { node, .. } => {
                 if let Some(y) = lane_y(*node) {
                     let x = x_of(e.step);
-                    marks.push(html! { <rect class="st-config" x={fmt(x - 5.0)} y={fmt(y - 5.0)} width="10" height="10"><title>{ super::text::trace_line(&e.what) }</title></rect> });
+                    marks.push(html! { <rect class="st-config" x={fmt(x - 5.0)} y={fmt(y - 5.0)} width="10" height="10"><title>{ crate::catalog::trace_line(app.lang, &e.what) }</title></rect> });
                 }
             }
             _ => {}
@@ -260,7 +260,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     </svg>
                 </div>
             </div>
-            <p class="legend">{ app.t(super::text::T::StLegend) }</p>
+            <p class="legend">{ app.t(crate::catalog::T::StLegend) }</p>
         </div>
     }
 }

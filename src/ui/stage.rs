@@ -10,8 +10,8 @@
 //! asks for none. Its own state (the time shown) re-renders only the stage.
 
 use super::logview::fmt;
-use super::text::{tr, Lang, T};
 use super::{App, Msg, MsgAction};
+use crate::catalog::{tr, Lang, T};
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
