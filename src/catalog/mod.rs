@@ -16,16 +16,20 @@
 
 pub mod compare;
 pub mod events;
+pub mod logs;
 pub mod panels;
 pub mod search;
 pub mod settings;
+pub mod stage;
 pub mod verdicts;
 
 pub use compare::*;
 pub use events::*;
+pub use logs::*;
 pub use panels::*;
 pub use search::*;
 pub use settings::*;
+pub use stage::*;
 pub use verdicts::*;
 
 /// The language (defined beside the option parser, which needs it natively).
@@ -191,7 +195,7 @@ chrome! {
     NoTxnId => "No transactional.id in this scenario: the transaction coordinator has nothing to do. Set one in Settings to use transactions.",
         "이 시나리오에는 transactional.id가 없어 트랜잭션 코디네이터가 할 일이 없습니다. 트랜잭션을 쓰려면 설정에서 지정하세요.";
     NoCoordinator => "No transaction coordinator.", "트랜잭션 코디네이터가 없습니다.";
-    Down => " (down)", " (중단됨)";
+    Down => " (down)", " (크래시)";
     StateMachine => "Transaction state machine; current: ", "트랜잭션 상태 머신; 현재: ";
     PartitionsColon => " · partitions: ", " · 파티션: ";
     None_ => "none", "없음";
@@ -221,6 +225,75 @@ chrome! {
     LoadJson => "Load this scenario", "이 시나리오 불러오기";
     NothingToApply => "nothing to apply: these settings are already in effect", "적용할 것이 없습니다: 이미 이 설정으로 실행 중입니다";
     NotRunning => "the client is not running", "클라이언트가 실행 중이 아닙니다";
+    // Labels of the logs, the stage, search and export (moved here from src/ui).
+    Epoch => "epoch", "에포크";
+    NoPidDot => "no producer id · ", "프로듀서 ID 없음 · ";
+    Seq => "seq", "시퀀스";
+    NoSeq => "no sequence", "시퀀스 없음";
+    Offset => "offset", "오프셋";
+    TxnAborted => " · transactional, aborted", " · 트랜잭션, 중단됨";
+    TxnOpen => " · transactional, not yet committed", " · 트랜잭션, 아직 커밋 전";
+    TxnCommitted => " · transactional, committed", " · 트랜잭션, 커밋됨";
+    NotAssigned => "not assigned", "할당 안 됨";
+    Position => "position", "위치";
+    Committed => "committed", "커밋";
+    Leader => "leader", "리더";
+    DownParen => "(down)", "(크래시)";
+    NoLeaderOffline => " no leader: offline", " 리더 없음: 오프라인";
+    InSync => " (in sync)", " (ISR)";
+    EligibleElr => " (eligible: ELR)", " (ELR)";
+    CommaDown => ", down", ", 크래시";
+    Replicas => "replicas", "복제본";
+    LogPartition => "Partition", "파티션";
+    KeyTxn => " transactional ", " 트랜잭션 ";
+    KeyDup => " duplicate ", " 중복 ";
+    KeyAborted => " aborted ", " 중단됨 ";
+    KeyPositions => "▲c0 position · ✓c0 committed", "▲c0 위치 · ✓c0 커밋";
+    LeoTitle => "log end offset: where the next record goes", "로그 끝 오프셋: 다음 레코드가 들어갈 자리";
+    KeyLeo => " log end offset · ", " 로그 끝 오프셋 · ";
+    HwTitle => "high watermark: replicated to the ISR; read_uncommitted reads up to here", "하이 워터마크: ISR까지 복제됨, read_uncommitted는 여기까지 읽음";
+    KeyHw => " high watermark · ", " 하이 워터마크 · ";
+    LsoTitle => "last stable offset: the first offset of the oldest open transaction; read_committed reads up to here", "마지막 안정 오프셋: 가장 오래된 열린 트랜잭션의 첫 오프셋, read_committed는 여기까지 읽음";
+    KeyLso => " last stable offset", " 마지막 안정 오프셋";
+    NoPicture => "There is no picture to export: show the topology or the partition logs.", "내보낼 그림이 없습니다. 토폴로지나 파티션 로그를 보이게 하세요.";
+    PngNeedsBlob => "PNG export needs the page to allow blob: images (img-src 'self' blob:); the SVG works everywhere.", "PNG 내보내기는 페이지가 blob: 이미지를 허용해야 합니다(img-src 'self' blob:). SVG는 어디서나 됩니다.";
+    ExportMenu => "Export / open a trace", "내보내기 / 트레이스 열기";
+    DownloadTrace => "Download trace (JSON)", "트레이스 내려받기(JSON)";
+    DropTraceHint => "You can also drop a trace file (.json) on the app", "트레이스 파일(.json)을 앱에 끌어다 놓아도 됩니다";
+    OpenTrace => "Open a trace…", "트레이스 열기…";
+    DownloadSvg => "Download picture (SVG)", "그림 내려받기(SVG)";
+    DownloadPng => "Download picture (PNG)", "그림 내려받기(PNG)";
+    AnyProperty => "any property", "어느 속성이든";
+    GoalBlocked => "a read_committed consumer blocked behind an open transaction", "열린 트랜잭션 뒤에서 막힌 read_committed 컨슈머";
+    GoalZombie => "a zombie producer fenced", "펜싱된 좀비 프로듀서";
+    SearchProgress => "Search progress", "탐색 진행률";
+    SearchHint => "Searches the faults this run could meet (drop or delay a message, crash a node for a second) for the shortest schedule that reaches the goal, with these settings and seed. The scenario's own scripted faults are left out.", "이 설정과 시드로 실행이 겪을 수 있는 장애(메시지를 버리거나 지연시키기, 노드를 1초 동안 중지시키기)를 탐색해 목표에 이르는 가장 짧은 스케줄을 찾습니다. 시나리오에 적힌 장애는 빼고 탐색합니다.";
+    Goal => "Goal", "목표";
+    SearchGoal => "Search goal", "탐색 목표";
+    MaxFaults => "max faults", "최대 장애 수";
+    MaxStates => "max states", "최대 상태 수";
+    MaxDepth => "max depth (steps)", "최대 깊이(스텝)";
+    CrashClients => " also crash clients", " 클라이언트도 크래시시키기";
+    Start => "Start", "시작";
+    SearchLoaded => "Loaded into the main view as a replayable run: its faults are marked on the timeline.", "재생할 수 있는 실행으로 메인 화면에 불러왔습니다. 장애는 타임라인에 표시됩니다.";
+    StageLabel => "The stage: nodes, links, messages in flight, lost messages and timers", "무대: 노드, 링크, 전송 중인 메시지, 유실된 메시지, 타이머";
+    FlipSettings => "Settings you can flip", "바꿔 볼 수 있는 설정";
+    TxnCoordinator => "transaction coordinator", "트랜잭션 코디네이터";
+    GroupCoordinator => "group coordinator", "그룹 코디네이터";
+    DownMark => "✕ down", "✕ 크래시";
+    AbortedParen => " (aborted)", " (중단됨)";
+    HwName => "high watermark (HW)", "하이 워터마크(HW)";
+    LsoName => "last stable offset (LSO)", "마지막 안정 오프셋(LSO)";
+    HeldWord => "held", "보류됨";
+    DelayedWord => "delayed", "지연됨";
+    CopyWord => "copy", "사본";
+    NoPid => "no producer id", "프로듀서 ID 없음";
+    StoppedMark => "STOPPED", "정지";
+    RecordsProcessed => "Records processed, oldest first", "처리한 레코드, 오래된 순";
+    ThTick => "t (ms)", "t (ms)";
+    ThPidEpoch => "pid / epoch", "pid / 에포크";
+    StLabel => "Space-time diagram: one lane per node, one arrow per message; the event log lists the same events as text",
+        "시공간 다이어그램: 노드마다 레인 하나, 메시지마다 화살표 하나. 이벤트 로그에 같은 이벤트가 글로 있습니다";
     // Side by side.
     EmptyLog => "empty", "비어 있음";
     GoToPart => "Go to where they part", "갈라지는 곳으로 가기";
@@ -395,7 +468,7 @@ pub fn events_hidden_text(lang: Lang, n: u64) -> String {
 pub fn stopped_text(lang: Lang, error: impl std::fmt::Display) -> String {
     match lang {
         Lang::En => format!("stopped: {}", error),
-        Lang::Ko => format!("멈춤: {}", error),
+        Lang::Ko => format!("정지: {}", error),
     }
 }
 
