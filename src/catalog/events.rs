@@ -83,13 +83,11 @@ pub fn is_fault(k: &TraceKind) -> bool {
 
 /// Is this trace entry only the consumers' polling (hidden from the event log unless asked for)?
 pub fn is_polling(k: &TraceKind) -> bool {
-    match k {
-        TraceKind::Sent { kind, summary, .. } => is_poll(kind.name(), summary),
-        TraceKind::Delivered { kind, .. } => {
-            kind.name().contains("Fetch") && !kind.name().starts_with("Offset")
-        }
-        _ => false,
+    if let TraceKind::Sent { kind, summary, .. } = k {
+        return is_poll(kind.name(), summary);
     }
+    matches!(k, TraceKind::Delivered { kind, .. }
+        if kind.name().contains("Fetch") && !kind.name().starts_with("Offset"))
 }
 
 /// A fetch (a consumer's, or a follower's from its leader) or a fetch response that brought

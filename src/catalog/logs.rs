@@ -66,9 +66,11 @@ pub fn lane_mark_text(
 
 /// After an arrow's title: the message was lost, or is still in flight.
 pub fn arrow_state_text(lang: Lang, lost: bool, flying: bool) -> &'static str {
-    match (lost, flying) {
-        (true, _) => super::tr(lang, " (lost)", " (유실)"),
-        (false, true) => super::tr(lang, " (in flight)", " (전송 중)"),
-        (false, false) => "",
+    if lost {
+        super::tr(lang, " (lost)", " (유실)")
+    } else if flying {
+        super::tr(lang, " (in flight)", " (전송 중)")
+    } else {
+        ""
     }
 }

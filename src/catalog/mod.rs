@@ -43,6 +43,11 @@ macro_rules! chrome {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum T { $($k),* }
 
+        impl T {
+            /// Every label, for the catalog's tests.
+            pub const ALL: &'static [T] = &[$(T::$k),*];
+        }
+
         /// A label in `lang`. Korean follows `static/glossary.json` (프로듀서, 컨슈머, 오프셋 커밋…).
         pub fn t(lang: Lang, k: T) -> &'static str {
             match (lang, k) {
@@ -267,7 +272,7 @@ chrome! {
     GoalBlocked => "a read_committed consumer blocked behind an open transaction", "열린 트랜잭션 뒤에서 막힌 read_committed 컨슈머";
     GoalZombie => "a zombie producer fenced", "펜싱된 좀비 프로듀서";
     SearchProgress => "Search progress", "탐색 진행률";
-    SearchHint => "Searches the faults this run could meet (drop or delay a message, crash a node for a second) for the shortest schedule that reaches the goal, with these settings and seed. The scenario's own scripted faults are left out.", "이 설정과 시드로 실행이 겪을 수 있는 장애(메시지를 버리거나 지연시키기, 노드를 1초 동안 중지시키기)를 탐색해 목표에 이르는 가장 짧은 스케줄을 찾습니다. 시나리오에 적힌 장애는 빼고 탐색합니다.";
+    SearchHint => "Searches the faults this run could meet (drop or delay a message, crash a node for a second) for the shortest schedule that reaches the goal, with these settings and seed. The scenario's own scripted faults are left out.", "이 설정과 시드로 실행이 겪을 수 있는 장애(메시지를 버리거나 지연시키기, 노드를 1초 동안 크래시시키기)를 탐색해 목표에 이르는 가장 짧은 스케줄을 찾습니다. 시나리오에 적힌 장애는 빼고 탐색합니다.";
     Goal => "Goal", "목표";
     SearchGoal => "Search goal", "탐색 목표";
     MaxFaults => "max faults", "최대 장애 수";
@@ -379,15 +384,26 @@ pub fn speed_text(lang: Lang, sps: f64) -> String {
     }
 }
 
-/// A mark on the scrubber: `what` 0 = a fault, 1 = the reader's action, 2 = a violation.
-pub fn mark_text(lang: Lang, what: u8, step: u64) -> String {
+/// What a mark on the scrubber stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkKind {
+    /// A fault of the scenario or of the reader.
+    Fault,
+    /// The reader's action (a click on a message, a setting applied now).
+    Action,
+    /// A property's first violation.
+    Violation,
+}
+
+/// A mark on the scrubber: "fault at step 12".
+pub fn mark_text(lang: Lang, what: MarkKind, step: u64) -> String {
     match (lang, what) {
-        (Lang::En, 0) => format!("fault at step {}", step),
-        (Lang::En, 1) => format!("your action at step {}", step),
-        (Lang::En, _) => format!("violation at step {}", step),
-        (Lang::Ko, 0) => format!("스텝 {}: 장애", step),
-        (Lang::Ko, 1) => format!("스텝 {}: 직접 한 조작", step),
-        (Lang::Ko, _) => format!("스텝 {}: 위반", step),
+        (Lang::En, MarkKind::Fault) => format!("fault at step {}", step),
+        (Lang::En, MarkKind::Action) => format!("your action at step {}", step),
+        (Lang::En, MarkKind::Violation) => format!("violation at step {}", step),
+        (Lang::Ko, MarkKind::Fault) => format!("스텝 {}: 장애", step),
+        (Lang::Ko, MarkKind::Action) => format!("스텝 {}: 직접 한 조작", step),
+        (Lang::Ko, MarkKind::Violation) => format!("스텝 {}: 위반", step),
     }
 }
 

@@ -95,7 +95,7 @@ pub fn not_in_last_batches_text(lang: Lang, n: usize) -> String {
 /// One copy of a record in the log: "@3", or "@3 (aborted)".
 pub fn copy_at_text(lang: Lang, offset: u64, aborted: bool) -> String {
     match (lang, aborted) {
-        (_, false) => format!("@{}", offset),
+        (Lang::En | Lang::Ko, false) => format!("@{}", offset),
         (Lang::En, true) => format!("@{} (aborted)", offset),
         (Lang::Ko, true) => format!("@{} (중단됨)", offset),
     }

@@ -12,14 +12,14 @@ pub fn action_text(lang: Lang, step: u64, a: &crate::sim::timeline::UserAction) 
             format!("delay message #{} by {} ms after step {}", id, ms, step)
         }
         (Lang::Ko, A::DelayMessage(id, ms)) => {
-            format!("스텝 {} 뒤 메시지 #{}를 {} ms 지연", step, id, ms)
+            format!("스텝 {} 뒤 #{} 메시지 {} ms 지연", step, id, ms)
         }
         (Lang::En, A::DuplicateMessage(id)) => {
             format!("duplicate message #{} after step {}", id, step)
         }
         (Lang::Ko, A::DuplicateMessage(id)) => format!("스텝 {} 뒤 메시지 #{} 복제", step, id),
         (Lang::En, A::CrashFor(n, ms)) => format!("crash {} for {} ms after step {}", n, ms, step),
-        (Lang::Ko, A::CrashFor(n, ms)) => format!("스텝 {} 뒤 {}를 {} ms 동안 중지", step, n, ms),
+        (Lang::Ko, A::CrashFor(n, ms)) => format!("스텝 {} 뒤 {}: {} ms 동안 크래시", step, n, ms),
         (Lang::En, A::Fault(f)) => format!("{:?} after step {}", f, step),
         (Lang::Ko, A::Fault(f)) => format!("스텝 {} 뒤 {:?}", step, f),
     }
