@@ -14,33 +14,35 @@ pub fn compare_parts(
 ) -> String {
     let nothing = tr(lang, "nothing more happens", "더 이상 아무 일도 없습니다");
     let (l, r) = (left.unwrap_or(nothing), right.unwrap_or(nothing));
-    match lang {
-        Lang::En => format!(
-            "The runs part at step {}: with {}={}, {}; with {}, {}.",
-            step, key, from, l, to, r
-        ),
-        Lang::Ko => format!(
-            "두 실행은 스텝 {}에서 갈라집니다. {}={}이면 {}; {}이면 {}.",
-            step, key, from, l, to, r
-        ),
-    }
+    say!(
+        lang,
+        "The runs part at step {}: with {}={}, {}; with {}, {}.",
+        "두 실행은 스텝 {}에서 갈라집니다. {}={}이면 {}; {}이면 {}.",
+        step,
+        key,
+        from,
+        l,
+        to,
+        r
+    )
 }
 
 pub fn compare_first_step(lang: Lang, step: u64) -> String {
-    match lang {
-        Lang::En => format!("Their messages already differ from step {}.", step),
-        Lang::Ko => format!("두 실행의 메시지는 스텝 {}부터 이미 다릅니다.", step),
-    }
+    say!(
+        lang,
+        "Their messages already differ from step {}.",
+        "두 실행의 메시지는 스텝 {}부터 이미 다릅니다.",
+        step
+    )
 }
 
 pub fn compare_same(lang: Lang, steps: u64) -> String {
-    match lang {
-        Lang::En => format!(
-            "The two runs have the same outcomes, in the same order (up to step {}).",
-            steps
-        ),
-        Lang::Ko => format!("두 실행의 결과가 같은 순서로 같습니다(스텝 {}까지).", steps),
-    }
+    say!(
+        lang,
+        "The two runs have the same outcomes, in the same order (up to step {}).",
+        "두 실행의 결과가 같은 순서로 같습니다(스텝 {}까지).",
+        steps
+    )
 }
 
 /// A divergent append, named by what it wrote: "orders-0 appends v0 again at offset 2".
@@ -71,16 +73,10 @@ pub fn run_step_text(lang: Lang, step: u64, ended: bool) -> String {
 
 /// "7 properties pass" under a run.
 pub fn properties_pass_text(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::En => format!("{} properties pass", n),
-        Lang::Ko => format!("속성 {}개 통과", n),
-    }
+    say!(lang, "{} properties pass", "속성 {}개 통과", n)
 }
 
 /// The main run's label: "acks=all (this run)".
 pub fn this_run_label(lang: Lang, key: &str, value: &str) -> String {
-    match lang {
-        Lang::En => format!("{}={} (this run)", key, value),
-        Lang::Ko => format!("{}={} (이 실행)", key, value),
-    }
+    say!(lang, "{}={} (this run)", "{}={} (이 실행)", key, value)
 }

@@ -101,17 +101,6 @@ pub fn is_poll(kind: &str, summary: &str) -> bool {
 }
 
 /// The banner when the reader flipped knobs the story has no telling for.
-/// `format!` in the reader's language: the English and the Korean pattern take the same
-/// arguments (the Korean one may reorder them with `{0}`, `{1}`…).
-macro_rules! say {
-    ($lang:expr, $en:literal, $ko:literal $(, $arg:expr)* $(,)?) => {
-        match $lang {
-            Lang::En => format!($en $(, $arg)*),
-            Lang::Ko => format!($ko $(, $arg)*),
-        }
-    };
-}
-
 /// One event-log line.
 pub fn trace_line(lang: Lang, k: &TraceKind) -> String {
     match k {

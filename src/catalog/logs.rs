@@ -13,40 +13,48 @@ pub fn marker_detail(
     ids: &str,
     coordinator_epoch: impl std::fmt::Display,
 ) -> String {
-    match lang {
-        Lang::En => format!(
-            "{} offset {}: {} marker · {}coordinator epoch {}",
-            tp, offset, name, ids, coordinator_epoch
-        ),
-        Lang::Ko => format!(
-            "{} 오프셋 {}: {} 마커 · {}코디네이터 에포크 {}",
-            tp, offset, name, ids, coordinator_epoch
-        ),
-    }
+    say!(
+        lang,
+        "{} offset {}: {} marker · {}coordinator epoch {}",
+        "{} 오프셋 {}: {} 마커 · {}코디네이터 에포크 {}",
+        tp,
+        offset,
+        name,
+        ids,
+        coordinator_epoch
+    )
 }
 
 /// After a data cell's detail: who sent it.
 pub fn from_producer_text(lang: Lang, producer: usize) -> String {
-    match lang {
-        Lang::En => format!(" · from producer-{}", producer),
-        Lang::Ko => format!(" · 보낸 곳: producer-{}", producer),
-    }
+    say!(
+        lang,
+        " · from producer-{}",
+        " · 보낸 곳: producer-{}",
+        producer
+    )
 }
 
 /// After a data cell's detail: the record is in the log more than once.
 pub fn duplicate_detail(lang: Lang, record: u32, copies: u8) -> String {
-    match lang {
-        Lang::En => format!(" · DUPLICATE: v{} is in the log {} times", record, copies),
-        Lang::Ko => format!(" · 중복: 로그에 v{} 레코드가 {}번 있다", record, copies),
-    }
+    say!(
+        lang,
+        " · DUPLICATE: v{} is in the log {} times",
+        " · 중복: 로그에 v{} 레코드가 {}번 있다",
+        record,
+        copies
+    )
 }
 
 /// A partition whose leader holds no log for it.
 pub fn no_log_text(lang: Lang, tp: impl std::fmt::Display, leader: u8) -> String {
-    match lang {
-        Lang::En => format!("{}: its leader broker-{} has no log", tp, leader),
-        Lang::Ko => format!("{}: 리더 broker-{}에 로그가 없음", tp, leader),
-    }
+    say!(
+        lang,
+        "{}: its leader broker-{} has no log",
+        "{}: 리더 broker-{}에 로그가 없음",
+        tp,
+        leader
+    )
 }
 
 /// A lane's mark: "producer-0 crashed at step 12" (`restarted`: "… restarted at step 14").

@@ -14,6 +14,19 @@
 //! [`events`] (the event log), [`verdicts`], [`panels`] (composed panel lines), [`search`] (find a
 //! failure), [`compare`] (side by side), [`settings`] (version caveats).
 
+/// A sentence in the reader's language: `say!(lang, "en {} pattern", "ko {} pattern", args…)`.
+/// Both patterns take the same arguments (the Korean one may reorder them with `{0}`, `{1}`…),
+/// and the compiler checks both, as `format!` does. (Filling one pattern chosen at run time
+/// instead was measured: -4 KB raw but only -0.1 KB gzip of wasm, without the compiler's check.)
+macro_rules! say {
+    ($lang:expr, $en:literal, $ko:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            $crate::catalog::Lang::En => format!($en $(, $arg)*),
+            $crate::catalog::Lang::Ko => format!($ko $(, $arg)*),
+        }
+    };
+}
+
 pub mod compare;
 pub mod events;
 pub mod logs;
@@ -310,10 +323,7 @@ chrome! {
 
 /// A partition's offsets for a screen reader: "orders-0: 12 offsets".
 pub fn offsets_label(lang: Lang, tp: impl std::fmt::Display, count: u64) -> String {
-    match lang {
-        Lang::En => format!("{}: {} offsets", tp, count),
-        Lang::Ko => format!("{}: 오프셋 {}개", tp, count),
-    }
+    say!(lang, "{}: {} offsets", "{}: 오프셋 {}개", tp, count)
 }
 
 /// A panel's name (its heading and its chip).
@@ -340,35 +350,28 @@ pub fn panel_label(lang: Lang, p: Panel) -> &'static str {
 
 /// "step 12" (the clock, the scrubber's value).
 pub fn step_text(lang: Lang, step: u64) -> String {
-    match lang {
-        Lang::En => format!("step {}", step),
-        Lang::Ko => format!("스텝 {}", step),
-    }
+    say!(lang, "step {}", "스텝 {}", step)
 }
 
 /// "step 12 of 40" (the scrubber's value for a screen reader).
 pub fn step_of_text(lang: Lang, step: u64, end: u64) -> String {
-    match lang {
-        Lang::En => format!("step {} of {}", step, end),
-        Lang::Ko => format!("스텝 {} / {}", step, end),
-    }
+    say!(lang, "step {} of {}", "스텝 {} / {}", step, end)
 }
 
 /// Side by side's mark on the scrubber: where the two runs part.
 pub fn part_mark_text(lang: Lang, step: u64) -> String {
-    match lang {
-        Lang::En => format!("the runs part at step {}", step),
-        Lang::Ko => format!("두 실행이 갈라지는 곳: 스텝 {}", step),
-    }
+    say!(
+        lang,
+        "the runs part at step {}",
+        "두 실행이 갈라지는 곳: 스텝 {}",
+        step
+    )
 }
 
 /// "Go to step 12" (with ` (t = … ms)` when `tick` is given).
 pub fn go_to_step_text(lang: Lang, step: u64, tick: Option<u64>) -> String {
     let t = tick.map_or(String::new(), |t| format!(" (t = {} ms)", t));
-    match lang {
-        Lang::En => format!("Go to step {}{}", step, t),
-        Lang::Ko => format!("{}번 스텝으로 이동{}", step, t),
-    }
+    say!(lang, "Go to step {}{}", "{}번 스텝으로 이동{}", step, t)
 }
 
 /// The playback speed, "3.2 steps/s".
@@ -378,10 +381,7 @@ pub fn speed_text(lang: Lang, sps: f64) -> String {
     } else {
         format!("{:.0}", sps)
     };
-    match lang {
-        Lang::En => format!("{} steps/s", n),
-        Lang::Ko => format!("초당 {} 스텝", n),
-    }
+    say!(lang, "{} steps/s", "초당 {} 스텝", n)
 }
 
 /// What a mark on the scrubber stands for.
@@ -425,10 +425,7 @@ pub fn armed_text(lang: Lang, kind: Option<&str>, to: Option<&str>) -> String {
 
 /// "Apply now to producer-0".
 pub fn apply_now_text(lang: Lang, node: &str) -> String {
-    match lang {
-        Lang::En => format!("Apply now to {}", node),
-        Lang::Ko => format!("{}에 지금 적용", node),
-    }
+    say!(lang, "Apply now to {}", "{}에 지금 적용", node)
 }
 
 /// A setting's default as Kafka resolves it: "default (true)" in a choice, "default: 30000" as a
@@ -444,10 +441,13 @@ pub fn default_text(lang: Lang, value: &str, placeholder: bool) -> String {
 
 /// "producer-0 restarted with acks=all".
 pub fn restarted_with_text(lang: Lang, node: &str, config: &str) -> String {
-    match lang {
-        Lang::En => format!("{} restarted with {}", node, config),
-        Lang::Ko => format!("{}: {} 설정으로 재시작했습니다", node, config),
-    }
+    say!(
+        lang,
+        "{} restarted with {}",
+        "{}: {} 설정으로 재시작했습니다",
+        node,
+        config
+    )
 }
 
 /// The coordinator's broker line: "On broker-1 · coordinator epoch 0".
@@ -458,48 +458,44 @@ pub fn coordinator_on_text(
     epoch: impl std::fmt::Display,
 ) -> String {
     let down = if alive { "" } else { t(lang, T::Down) };
-    match lang {
-        Lang::En => format!("On broker-{}{} · coordinator epoch {}", broker, down, epoch),
-        Lang::Ko => format!("broker-{}{} · 코디네이터 에포크 {}", broker, down, epoch),
-    }
+    say!(
+        lang,
+        "On broker-{}{} · coordinator epoch {}",
+        "broker-{}{} · 코디네이터 에포크 {}",
+        broker,
+        down,
+        epoch
+    )
 }
 
 /// "(5 records)" after `__transaction_state`.
 pub fn records_count_text(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::En => format!(" ({} records)", n),
-        Lang::Ko => format!(" (레코드 {}개)", n),
-    }
+    say!(lang, " ({} records)", " (레코드 {}개)", n)
 }
 
 /// "12 earlier or hidden events not listed."
 pub fn events_hidden_text(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::En => format!("{} earlier or hidden events not listed.", n),
-        Lang::Ko => format!("이전 또는 숨긴 이벤트 {}개는 목록에 없습니다.", n),
-    }
+    say!(
+        lang,
+        "{} earlier or hidden events not listed.",
+        "이전 또는 숨긴 이벤트 {}개는 목록에 없습니다.",
+        n
+    )
 }
 
 /// The status word of a producer or consumer that stopped on an error.
 pub fn stopped_text(lang: Lang, error: impl std::fmt::Display) -> String {
-    match lang {
-        Lang::En => format!("stopped: {}", error),
-        Lang::Ko => format!("정지: {}", error),
-    }
+    say!(lang, "stopped: {}", "정지: {}", error)
 }
 
 pub fn untold(lang: Lang, keys: &[&str]) -> String {
     let keys = keys.join(", ");
-    match lang {
-        Lang::En => format!(
-            "You changed {}; the story describes its original run.",
-            keys
-        ),
-        Lang::Ko => format!(
-            "{} 값을 바꿨습니다. 이 스토리는 원래 설정으로 실행한 경우를 설명합니다.",
-            keys
-        ),
-    }
+    say!(
+        lang,
+        "You changed {}; the story describes its original run.",
+        "{} 값을 바꿨습니다. 이 스토리는 원래 설정으로 실행한 경우를 설명합니다.",
+        keys
+    )
 }
 
 /// A string of the UI in the reader's language.

@@ -41,10 +41,7 @@ pub fn sink_line(
 
 /// " 2 value(s) twice" beside the sink table's heading.
 pub fn values_twice_text(lang: Lang, n: impl std::fmt::Display) -> String {
-    match lang {
-        Lang::En => format!(" {} value(s) twice", n),
-        Lang::Ko => format!(" 두 번 들어간 값 {}개", n),
-    }
+    say!(lang, " {} value(s) twice", " 두 번 들어간 값 {}개", n)
 }
 
 /// A consumer card's line: state, isolation level, commit mode, group, records processed.
@@ -56,16 +53,16 @@ pub fn consumer_card_line(
     group: &str,
     processed: impl std::fmt::Display,
 ) -> String {
-    match lang {
-        Lang::En => format!(
-            " · {} · isolation.level={} · commit {} · group {} · {} processed",
-            state, isolation, commit, group, processed
-        ),
-        Lang::Ko => format!(
-            " · {} · isolation.level={} · 커밋 {} · 그룹 {} · {}건 처리",
-            state, isolation, commit, group, processed
-        ),
-    }
+    say!(
+        lang,
+        " · {} · isolation.level={} · commit {} · group {} · {} processed",
+        " · {} · isolation.level={} · 커밋 {} · 그룹 {} · {}건 처리",
+        state,
+        isolation,
+        commit,
+        group,
+        processed
+    )
 }
 
 /// What the producer believes of one send (the belief table's cell).
@@ -86,10 +83,12 @@ pub fn belief_text(lang: Lang, s: &SendStatus) -> String {
 
 /// The log's side when the record was not found in the batches scanned.
 pub fn not_in_last_batches_text(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::En => format!("not in the last {} batches", n),
-        Lang::Ko => format!("마지막 배치 {}개 안에는 없음", n),
-    }
+    say!(
+        lang,
+        "not in the last {} batches",
+        "마지막 배치 {}개 안에는 없음",
+        n
+    )
 }
 
 /// One copy of a record in the log: "@3", or "@3 (aborted)".
@@ -116,24 +115,26 @@ pub fn producer_card_line(
         (Lang::En, Some((p, e))) => format!("pid {} epoch {}", p, e),
         (Lang::Ko, Some((p, e))) => format!("pid {} 에포크 {}", p, e),
     };
-    match lang {
-        Lang::En => format!(
-            " · {} · {} · session {} · enable.idempotence={} acks={}",
-            state, ids, session, idempotence, acks
-        ),
-        Lang::Ko => format!(
-            " · {} · {} · 세션 {} · enable.idempotence={} acks={}",
-            state, ids, session, idempotence, acks
-        ),
-    }
+    say!(
+        lang,
+        " · {} · {} · session {} · enable.idempotence={} acks={}",
+        " · {} · {} · 세션 {} · enable.idempotence={} acks={}",
+        state,
+        ids,
+        session,
+        idempotence,
+        acks
+    )
 }
 
 /// "3 earlier sends not shown".
 pub fn earlier_sends_text(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::En => format!("{} earlier sends not shown", n),
-        Lang::Ko => format!("이전 전송 {}건은 보이지 않음", n),
-    }
+    say!(
+        lang,
+        "{} earlier sends not shown",
+        "이전 전송 {}건은 보이지 않음",
+        n
+    )
 }
 
 /// A processed record's chip title: what, where, when, and whether it was processed again.
@@ -170,30 +171,23 @@ pub fn processed_title(
 
 /// The states a transaction state may also come from, beside the drawing's tree: "↩ from Empty".
 pub fn fsm_from_text(lang: Lang, from: &str) -> String {
-    match lang {
-        Lang::En => format!("↩ from {}", from),
-        Lang::Ko => format!("↩ 이전 상태: {}", from),
-    }
+    say!(lang, "↩ from {}", "↩ 이전 상태: {}", from)
 }
 
 /// "orders-tx in Ongoing" in the state machine's label.
 pub fn txn_in_state_text(lang: Lang, txn: &str, state: &str) -> String {
-    match lang {
-        Lang::En => format!("{} in {}", txn, state),
-        Lang::Ko => format!("{}: {}", txn, state),
-    }
+    say!(lang, "{} in {}", "{}: {}", txn, state)
 }
 
 /// A transaction's line under the state machine: ": Ongoing · pid 1 epoch 0 · partitions: …".
 pub fn txn_line(lang: Lang, state: &str, pid: i64, epoch: i16, partitions: &str) -> String {
-    match lang {
-        Lang::En => format!(
-            ": {} · pid {} epoch {} · partitions: {}",
-            state, pid, epoch, partitions
-        ),
-        Lang::Ko => format!(
-            ": {} · pid {} 에포크 {} · 파티션: {}",
-            state, pid, epoch, partitions
-        ),
-    }
+    say!(
+        lang,
+        ": {} · pid {} epoch {} · partitions: {}",
+        ": {} · pid {} 에포크 {} · 파티션: {}",
+        state,
+        pid,
+        epoch,
+        partitions
+    )
 }

@@ -115,10 +115,12 @@ pub fn search_not_found(
 }
 
 pub fn search_cancelled(lang: Lang, states: u64) -> String {
-    match lang {
-        Lang::En => format!("Search cancelled after {} states.", states),
-        Lang::Ko => format!("상태 {}개를 탐색한 뒤 탐색을 취소했습니다.", states),
-    }
+    say!(
+        lang,
+        "Search cancelled after {} states.",
+        "상태 {}개를 탐색한 뒤 탐색을 취소했습니다.",
+        states
+    )
 }
 
 /// A search stopped by its memory budget (`sim::search::Outcome::MemoryBudget`).

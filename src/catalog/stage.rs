@@ -20,10 +20,12 @@ pub fn more_in_flight_text(lang: Lang, hidden: usize) -> String {
 
 /// A story's switch: "Flip acks and run the story again with the same faults".
 pub fn knob_title(lang: Lang, key: &str) -> String {
-    match lang {
-        Lang::En => format!("Flip {} and run the story again with the same faults", key),
-        Lang::Ko => format!("{} 값을 바꾸고 같은 장애로 스토리를 다시 실행합니다", key),
-    }
+    say!(
+        lang,
+        "Flip {} and run the story again with the same faults",
+        "{} 값을 바꾸고 같은 장애로 스토리를 다시 실행합니다",
+        key
+    )
 }
 
 /// A partition cell on a broker: "offset 3: v1", with " (aborted)".
@@ -38,16 +40,16 @@ pub fn stage_cell_title(lang: Lang, offset: u64, label: &str, aborted: bool) -> 
 
 /// A message in flight for a screen reader (and its tooltip).
 pub fn token_label(lang: Lang, kind: &str, id: u64, from: &str, to: &str, summary: &str) -> String {
-    match lang {
-        Lang::En => format!(
-            "{} #{} from {} to {}: {}. Press Enter to act on it.",
-            kind, id, from, to, summary
-        ),
-        Lang::Ko => format!(
-            "{} #{} ({} → {}): {}. Enter 키로 이 메시지에 장애를 넣습니다.",
-            kind, id, from, to, summary
-        ),
-    }
+    say!(
+        lang,
+        "{} #{} from {} to {}: {}. Press Enter to act on it.",
+        "{} #{} ({} → {}): {}. Enter 키로 이 메시지에 장애를 넣습니다.",
+        kind,
+        id,
+        from,
+        to,
+        summary
+    )
 }
 
 /// Why a message vanished, beside its ✕ on the stage (shorter than the event log's reason).
@@ -70,27 +72,31 @@ pub fn timer_text(lang: Lang, key: &str, what: &str, ms_left: f64) -> String {
     } else {
         format!(" ({})", what)
     };
-    match lang {
-        Lang::En => format!("{}{}: {} ms left", key, what, ms_left),
-        Lang::Ko => format!("{}{}: {} ms 남음", key, what, ms_left),
-    }
+    say!(
+        lang,
+        "{}{}: {} ms left",
+        "{}{}: {} ms 남음",
+        key,
+        what,
+        ms_left
+    )
 }
 
 /// A classic group on the group coordinator: "Stable gen 2" (Kafka's generation id, abbreviated
 /// so it fits the node).
 pub fn group_gen_text(lang: Lang, state: &str, generation: i32) -> String {
-    match lang {
-        Lang::En => format!("{} gen {}", state, generation),
-        Lang::Ko => format!("{} 제너레이션 {}", state, generation),
-    }
+    say!(lang, "{} gen {}", "{} 제너레이션 {}", state, generation)
 }
 
 /// A consumer's first line: its isolation level, and its generation when it is in one.
 pub fn consumer_gen_text(lang: Lang, isolation: &str, generation: i32) -> String {
-    match lang {
-        Lang::En => format!("{} · gen {}", isolation, generation),
-        Lang::Ko => format!("{} · 제너레이션 {}", isolation, generation),
-    }
+    say!(
+        lang,
+        "{} · gen {}",
+        "{} · 제너레이션 {}",
+        isolation,
+        generation
+    )
 }
 
 /// A consumer's second line: its sink's rows, or how many records it processed.
@@ -106,8 +112,10 @@ pub fn consumer_stage_line(lang: Lang, sink: Option<(u64, bool)>, processed: u64
 
 /// The inspector, when the message chosen has arrived or vanished meanwhile.
 pub fn no_longer_in_flight_text(lang: Lang, id: u64) -> String {
-    match lang {
-        Lang::En => format!("Message #{} is no longer in flight.", id),
-        Lang::Ko => format!("#{} 메시지는 이제 전송 중이 아닙니다.", id),
-    }
+    say!(
+        lang,
+        "Message #{} is no longer in flight.",
+        "#{} 메시지는 이제 전송 중이 아닙니다.",
+        id
+    )
 }

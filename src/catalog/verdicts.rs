@@ -98,10 +98,7 @@ pub fn violation(lang: Lang, d: &Detail) -> String {
 
 /// " (3 violations)" after a violation's sentence.
 pub fn violation_count_text(lang: Lang, count: u64) -> String {
-    match lang {
-        Lang::En => format!(" ({} violations)", count),
-        Lang::Ko => format!(" (위반 {}건)", count),
-    }
+    say!(lang, " ({} violations)", " (위반 {}건)", count)
 }
 
 /// Korean for `violation`. A node or a record (`producer-0`, `v3`) never takes a particle
