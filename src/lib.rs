@@ -1,6 +1,7 @@
 //! eoscope: a deterministic simulation of Kafka's exactly-once machinery (`sim`) and its
 //! Yew front end (`ui`, wasm only). `sim` knows nothing of the UI.
 
+pub mod catalog;
 pub mod embed_code;
 pub mod embed_options;
 pub mod pretty_json;

@@ -1,8 +1,8 @@
 //! Controls: the scenario picker and playback (play, step, step back, speed, the scrubber, the
 //! seed). The fault palette is `faults.rs`.
 
-use super::text::{self, T};
 use super::{App, Lang, Mark, Msg, SCENARIOS, SPEED_MAX};
+use crate::catalog::{self as text, T};
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
 use web_sys::{Event, HtmlInputElement, HtmlSelectElement};
@@ -89,9 +89,9 @@ pub fn playback(app: &App, tl: &Timeline) -> Html {
     let marks = app.session.preview.marks.iter().map(|(s, m)| {
         let x = (*s as f64 / span * 1000.0).clamp(1.0, 999.0);
         let (class, title) = match m {
-            Mark::Fault => ("mark-fault", text::mark_text(lang, 0, *s)),
-            Mark::Action => ("mark-action", text::mark_text(lang, 1, *s)),
-            Mark::Violation => ("mark-violation", text::mark_text(lang, 2, *s)),
+            Mark::Fault => ("mark-fault", text::mark_text(lang, text::MarkKind::Fault, *s)),
+            Mark::Action => ("mark-action", text::mark_text(lang, text::MarkKind::Action, *s)),
+            Mark::Violation => ("mark-violation", text::mark_text(lang, text::MarkKind::Violation, *s)),
         };
         html! { <rect class={class} x={format!("{:.1}", x - 3.0)} y={if *m == Mark::Violation { "0" } else { "6" }} width="6" height="6"><title>{ title }</title></rect> }
     });

@@ -9,8 +9,8 @@
 //!   ▲c0  ✓c0                      <- each consumer's position and committed offset
 //! ```
 
-use super::text::{tr, Lang};
 use super::{App, Msg, Scroll};
+use crate::catalog::{self as text, Lang, T};
 use crate::sim::log::{ControlType, PartitionLog, RecordBatch};
 use crate::sim::timeline::Timeline;
 use crate::sim::types::{Offset, TopicId, TopicPartition};
@@ -63,11 +63,11 @@ pub fn cell_info(
         format!(
             "PID {} · {} {} · ",
             pid,
-            tr(lang, "epoch", "에포크"),
+            text::t(lang, T::Epoch),
             b.producer_epoch.0
         )
     } else {
-        tr(lang, "no producer id · ", "프로듀서 ID 없음 · ").to_string()
+        text::t(lang, T::NoPidDot).to_string()
     };
     if let Some(c) = b.control {
         let name = match c {
@@ -76,16 +76,7 @@ pub fn cell_info(
         };
         return CellInfo {
             text: name.into(),
-            detail: match lang {
-                Lang::En => format!(
-                    "{} offset {}: {} marker · {}coordinator epoch {}",
-                    tp, offset, name, ids, b.coordinator_epoch
-                ),
-                Lang::Ko => format!(
-                    "{} 오프셋 {}: {} 마커 · {}코디네이터 에포크 {}",
-                    tp, offset, name, ids, b.coordinator_epoch
-                ),
-            },
+            detail: text::marker_detail(lang, tp, offset, name, &ids, b.coordinator_epoch),
             class: classes!(
                 "marker",
                 if c == ControlType::Commit {
@@ -105,11 +96,11 @@ pub fn cell_info(
     let seq = if b.base_sequence.0 >= 0 {
         format!(
             "{} {}",
-            tr(lang, "seq", "시퀀스"),
+            text::t(lang, T::Seq),
             b.base_sequence.0 as i64 + (offset - b.base_offset.0) as i64
         )
     } else {
-        tr(lang, "no sequence", "시퀀스 없음").into()
+        text::t(lang, T::NoSeq).into()
     };
     let aborted = b.is_transactional && log.is_aborted(b.producer_id, Offset(offset));
     let open = b.is_transactional
@@ -127,36 +118,26 @@ pub fn cell_info(
     let mut detail = format!(
         "{} {} {}: v{} · {}{}",
         tp,
-        tr(lang, "offset", "오프셋"),
+        text::t(lang, T::Offset),
         offset,
         record,
         ids,
         seq
     );
     if let Some(p) = producer {
-        detail.push_str(&match lang {
-            Lang::En => format!(" · from producer-{}", p),
-            Lang::Ko => format!(" · producer-{}에서 보냄", p),
-        });
+        detail.push_str(&text::from_producer_text(lang, p));
     }
     if b.is_transactional {
         detail.push_str(if aborted {
-            tr(lang, " · transactional, aborted", " · 트랜잭션, 중단됨")
+            text::t(lang, T::TxnAborted)
         } else if open {
-            tr(
-                lang,
-                " · transactional, not yet committed",
-                " · 트랜잭션, 아직 커밋 전",
-            )
+            text::t(lang, T::TxnOpen)
         } else {
-            tr(lang, " · transactional, committed", " · 트랜잭션, 커밋됨")
+            text::t(lang, T::TxnCommitted)
         });
     }
     if copies > 1 && !aborted {
-        detail.push_str(&match lang {
-            Lang::En => format!(" · DUPLICATE: v{} is in the log {} times", record, copies),
-            Lang::Ko => format!(" · 중복: 로그에 v{} 레코드가 {}번 있다", record, copies),
-        });
+        detail.push_str(&text::duplicate_detail(lang, record, copies));
     }
     CellInfo {
         text: format!("v{}", record),
@@ -220,7 +201,7 @@ pub fn fmt(v: f64) -> String {
 fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
     let send = &app.send;
     let Some(log) = w.log(tp) else {
-        return html! { <p class="muted">{ format!("{}: its leader broker-{} has no log", tp, w.topology.leader(tp)) }</p> };
+        return html! { <p class="muted">{ text::no_log_text(app.lang, tp, w.topology.leader(tp)) }</p> };
     };
     let leo = log.log_end_offset().0;
     let hw = log.high_watermark().0;
@@ -328,7 +309,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                     "consumer-{} ({}): {}",
                     c.idx,
                     c.setup.cfg.isolation_level.name(),
-                    tr(app.lang, "not assigned", "할당 안 됨")
+                    text::t(app.lang, T::NotAssigned)
                 ));
             }
             continue;
@@ -341,14 +322,14 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
         if let Some(p) = com {
             committed_items.push((p, format!("✓c{}", c.idx)));
         }
-        let none = tr(app.lang, "none", "없음");
+        let none = text::t(app.lang, T::None_);
         readers.push(format!(
             "consumer-{} ({}): {} {}, {} {}",
             c.idx,
             c.setup.cfg.isolation_level.name(),
-            tr(app.lang, "position", "위치"),
+            text::t(app.lang, T::Position),
             pos.map_or(none.into(), |p| p.to_string()),
-            tr(app.lang, "committed", "커밋"),
+            text::t(app.lang, T::Committed),
             com.map_or(none.into(), |p| p.to_string())
         ));
     }
@@ -383,15 +364,15 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
     let t = &w.topology;
     let leader_text = match t.leader_of(tp) {
         Some(l) if w.brokers.get(l as usize).is_some_and(|b| b.alive) => {
-            format!(" {} broker-{}", tr(app.lang, "leader", "리더"), l)
+            format!(" {} broker-{}", text::t(app.lang, T::Leader), l)
         }
         Some(l) => format!(
             " {} broker-{} {}",
-            tr(app.lang, "leader", "리더"),
+            text::t(app.lang, T::Leader),
             l,
-            tr(app.lang, "(down)", "(중지됨)")
+            text::t(app.lang, T::DownParen)
         ),
-        None => tr(app.lang, " no leader: offline", " 리더 없음: 오프라인").to_string(),
+        None => text::t(app.lang, T::NoLeaderOffline).to_string(),
     };
     // With replicas, each follower's copy: how far it has caught up.
     let replicas_line = (t.replication_factor > 1).then(|| {
@@ -407,10 +388,10 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                 "broker-{}{}: LEO {}{}",
                 b,
                 if isr.contains(&b) {
-                    tr(app.lang, " (in sync)", " (ISR)")
+                    text::t(app.lang, T::InSync)
                 } else if t.elr_of(tp).contains(&b) {
                     // KIP-966: out of the ISR but holding everything up to the HW.
-                    tr(app.lang, " (eligible: ELR)", " (ELR)")
+                    text::t(app.lang, T::EligibleElr)
                 } else {
                     ""
                 },
@@ -418,18 +399,18 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
                 if alive {
                     ""
                 } else {
-                    tr(app.lang, ", down", ", 중지됨")
+                    text::t(app.lang, T::CommaDown)
                 }
             )
         });
         format!(
             "{} · {}",
-            tr(app.lang, "replicas", "복제본"),
+            text::t(app.lang, T::Replicas),
             copies.collect::<Vec<_>>().join(" · ")
         )
     });
     html! {
-        <div class={classes!("partition", app.session.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("{} {}", tr(app.lang, "Partition", "파티션"), tp)}>
+        <div class={classes!("partition", app.session.highlighted(&tp.to_string()).then_some("hl"))} aria-label={format!("{} {}", text::t(app.lang, T::LogPartition), tp)}>
             <div class="partition-head">
                 <span class="tp">{ tp.to_string() }</span>
                 <span class="muted">{ leader_text }</span>
@@ -437,7 +418,7 @@ fn partition_view(app: &App, w: &World, i: usize, tp: TopicPartition) -> Html {
             </div>
             <div class="scroller" ref={node_ref} onscroll={onscroll}>
                 <svg class="log" width={fmt(width)} height={fmt(height)} viewBox={format!("0 0 {} {}", fmt(width), fmt(height))}
-                    role="group" aria-label={format!("{}: {} offsets", tp, leo)}>
+                    role="group" aria-label={text::offsets_label(app.lang, tp, leo)}>
                     { for outlines }
                     { for offsets }
                     { for slot }
@@ -470,21 +451,21 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         <p class="legend">
             { for producers }
             if transactional {
-                <span class="key-cell txn">{ "T" }</span>{ tr(lang, " transactional ", " 트랜잭션 ") }
+                <span class="key-cell txn">{ "T" }</span>{ text::t(lang, T::KeyTxn) }
             }
-            <span class="key-cell dup">{ "×2" }</span>{ tr(lang, " duplicate ", " 중복 ") }
+            <span class="key-cell dup">{ "×2" }</span>{ text::t(lang, T::KeyDup) }
             if transactional {
-                <span class="key-cell aborted">{ "v" }</span>{ tr(lang, " aborted ", " 중단됨 ") }
+                <span class="key-cell aborted">{ "v" }</span>{ text::t(lang, T::KeyAborted) }
                 <span class="key-glyph">{ "◆✓ COMMIT ■✕ ABORT · " }</span>
             }
-            <span class="key-glyph">{ tr(lang, "▲c0 position · ✓c0 committed", "▲c0 위치 · ✓c0 커밋") }</span>
+            <span class="key-glyph">{ text::t(lang, T::KeyPositions) }</span>
             <span class="key-glyph">{ " · " }</span>
-            <abbr title={tr(lang, "log end offset: where the next record goes", "로그 끝 오프셋: 다음 레코드가 들어갈 자리")}>{ "LEO" }</abbr>
-            { tr(lang, " log end offset · ", " 로그 끝 오프셋 · ") }
-            <abbr title={tr(lang, "high watermark: replicated to the ISR; read_uncommitted reads up to here", "하이 워터마크: ISR까지 복제됨, read_uncommitted는 여기까지 읽음")}>{ "HW" }</abbr>
-            { tr(lang, " high watermark · ", " 하이 워터마크 · ") }
-            <abbr title={tr(lang, "last stable offset: the first offset of the oldest open transaction; read_committed reads up to here", "마지막 안정 오프셋: 가장 오래된 열린 트랜잭션의 첫 오프셋, read_committed는 여기까지 읽음")}>{ "LSO" }</abbr>
-            { tr(lang, " last stable offset", " 마지막 안정 오프셋") }
+            <abbr title={text::t(lang, T::LeoTitle)}>{ "LEO" }</abbr>
+            { text::t(lang, T::KeyLeo) }
+            <abbr title={text::t(lang, T::HwTitle)}>{ "HW" }</abbr>
+            { text::t(lang, T::KeyHw) }
+            <abbr title={text::t(lang, T::LsoTitle)}>{ "LSO" }</abbr>
+            { text::t(lang, T::KeyLso) }
         </p>
     };
     html! {

@@ -20,7 +20,7 @@ mod settings;
 mod sidebyside;
 mod spacetime;
 mod stage;
-mod text;
+use crate::catalog as text;
 pub mod widget;
 
 use crate::session::{Finished, MessageFault, OwnFile, Session};
@@ -1164,17 +1164,7 @@ impl App {
                 let stem = self.file_stem();
                 self.export_note = None;
                 match pic {
-                    None => {
-                        self.export_note = Some((
-                            "error",
-                            text::tr(
-                                self.lang,
-                                "There is no picture to export: show the topology or the partition logs.",
-                                "내보낼 그림이 없습니다. 토폴로지나 파티션 로그를 보이게 하세요.",
-                            )
-                            .into(),
-                        ))
-                    }
+                    None => self.export_note = Some(("error", self.t(text::T::NoPicture).into())),
                     Some((svg, _, _)) if !png => {
                         export::download_text(&format!("{}.svg", stem), "image/svg+xml", &svg)
                     }
@@ -1188,17 +1178,9 @@ impl App {
                 }
             }
             Msg::PngDone(r) => {
-                self.export_note = r.is_err().then(|| {
-                    (
-                        "error",
-                        text::tr(
-                            self.lang,
-                            "PNG export needs the page to allow blob: images (img-src 'self' blob:); the SVG works everywhere.",
-                            "PNG 내보내기는 페이지가 blob: 이미지를 허용해야 합니다(img-src 'self' blob:). SVG는 어디서나 됩니다.",
-                        )
-                        .to_string(),
-                    )
-                });
+                self.export_note = r
+                    .is_err()
+                    .then(|| ("error", self.t(text::T::PngNeedsBlob).to_string()));
             }
             Msg::OpenTrace(file) => {
                 let link = ctx.link().clone();
@@ -1663,7 +1645,7 @@ impl App {
     fn export_box(&self) -> Html {
         let send = &self.send;
         let lang = self.lang;
-        let tr = |en, ko| text::tr(lang, en, ko);
+        let t = |k| text::t(lang, k);
         let on_file = {
             let send = send.clone();
             Callback::from(move |e: Event| {
@@ -1682,18 +1664,18 @@ impl App {
         html! {
             <>
                 <details class="export-menu">
-                <summary class="small">{ tr("Export / open a trace", "내보내기 / 트레이스 열기") }</summary>
+                <summary class="small">{ t(text::T::ExportMenu) }</summary>
                 <div class="export-buttons">
-                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadTrace)}>{ tr("Download trace (JSON)", "트레이스 내려받기(JSON)") }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadTrace)}>{ t(text::T::DownloadTrace) }</button>
                 if !self.opts.embed.widget {
-                    <label class="small button file-button" title={tr("You can also drop a trace file (.json) on the app", "트레이스 파일(.json)을 앱에 끌어다 놓아도 됩니다")}>
-                        { tr("Open a trace…", "트레이스 열기…") }
+                    <label class="small button file-button" title={t(text::T::DropTraceHint)}>
+                        { t(text::T::OpenTrace) }
                         <input type="file" class="file-input" accept=".json,application/json" onchange={on_file}
-                            aria-label={tr("Open a trace…", "트레이스 열기…")} />
+                            aria-label={t(text::T::OpenTrace)} />
                     </label>
                 }
-                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadSvg)}>{ tr("Download picture (SVG)", "그림 내려받기(SVG)") }</button>
-                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadPng)}>{ tr("Download picture (PNG)", "그림 내려받기(PNG)") }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadSvg)}>{ t(text::T::DownloadSvg) }</button>
+                <button type="button" class="small" onclick={send.reform(|_| Msg::DownloadPng)}>{ t(text::T::DownloadPng) }</button>
                 </div>
                 </details>
                 if let Some((class, t)) = &self.export_note {

@@ -2,8 +2,8 @@
 //! the transaction coordinator, the checker's verdicts, the timers and the event log.
 
 use super::logview::fmt;
-use super::text::{self, tr, T};
 use super::{App, Msg};
+use crate::catalog::{self as text, Lang, T};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::producer::SendStatus;
 use crate::sim::timeline::Timeline;
@@ -70,12 +70,12 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
             truths.insert(*tp, truth(w, *tp, set));
         }
         let rows = sends.iter().rev().map(|(no, tp, first, count, status)| {
-            let (belief, class) = match status {
-                SendStatus::Pending => (app.t(T::Pending).to_string(), "pending"),
-                SendStatus::Acked(Some(o)) => (format!("acked @ {}", o.0), "acked"),
-                SendStatus::Acked(None) => ("acked (offset unknown, acks=0)".to_string(), "acked"),
-                SendStatus::Failed(e) => (format!("failed: {}", e), "failed"),
-                SendStatus::Unknown => ("unknown (crashed before the answer)".to_string(), "unknown"),
+            let belief = text::belief_text(app.lang, status);
+            let class = match status {
+                SendStatus::Pending => "pending",
+                SendStatus::Acked(_) => "acked",
+                SendStatus::Failed(_) => "failed",
+                SendStatus::Unknown => "unknown",
             };
             let copies = truths.get(tp).and_then(|t| t.get(&first.0)).cloned().unwrap_or_default();
             let live = copies.iter().filter(|(_, a)| !a).count();
@@ -83,9 +83,9 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
             let log_text = if copies.is_empty() && scanned_all {
                 app.t(T::NotInLog).to_string()
             } else if copies.is_empty() {
-                format!("not in the last {} batches", TRUTH_BATCHES_SCANNED)
+                text::not_in_last_batches_text(app.lang, TRUTH_BATCHES_SCANNED)
             } else {
-                copies.iter().map(|(o, a)| if *a { format!("@{} (aborted)", o) } else { format!("@{}", o) }).collect::<Vec<_>>().join(", ")
+                copies.iter().map(|(o, a)| text::copy_at_text(app.lang, *o, *a)).collect::<Vec<_>>().join(", ")
             };
             let mismatch = match status {
                 SendStatus::Acked(Some(_)) => live == 0,
@@ -102,7 +102,7 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                 </tr>
             }
         });
-        let ids = if c.producer_id.is_none() { "no producer id".to_string() } else { format!("pid {} epoch {}", c.producer_id.0, c.producer_epoch.0) };
+        let ids = (!c.producer_id.is_none()).then_some((c.producer_id.0, c.producer_epoch.0));
         let state = if !p.alive {
             app.t(T::Crashed).to_string()
         } else if let Some(e) = p.halted {
@@ -113,7 +113,7 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
         html! {
             <div class="client-card">
                 <p class="card-head"><strong>{ node.to_string() }</strong>
-                    { format!(" · {} · {} · session {} · enable.idempotence={} acks={}", state, ids, p.session, c.cfg.enable_idempotence, c.cfg.acks.name()) }
+                    { text::producer_card_line(app.lang, &state, ids, p.session, c.cfg.enable_idempotence, c.cfg.acks.name()) }
                     if let Some(t) = &c.cfg.transactional_id { { format!(" · transactional.id={}", t) } }
                 </p>
                 if c.sends.is_empty() {
@@ -127,7 +127,7 @@ pub fn belief(app: &App, tl: &Timeline) -> Html {
                     </div>
                 }
                 if c.sends_total as usize > sends.len() {
-                    <p class="muted small">{ format!("{} earlier sends not shown", c.sends_total as usize - sends.len()) }</p>
+                    <p class="muted small">{ text::earlier_sends_text(app.lang, c.sends_total as usize - sends.len()) }</p>
                 }
             </div>
         }
@@ -153,16 +153,16 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
         let chips = processed.iter().rev().map(|p| {
             let again = seen.get(&(p.tp, p.offset.0)).copied().unwrap_or(0) > 1;
             let same_value = record_seen.get(&p.record.0).copied().unwrap_or(0) > 1;
-            let title = format!("v{} from {} offset {} at t={} ms{}", p.record.0, p.tp, p.offset.0, p.tick.0, if again { " — processed again" } else if same_value { " — the same value again (another offset)" } else { "" });
+            let title = text::processed_title(app.lang, p.record.0, p.tp, p.offset.0, p.tick.0, again, same_value);
             html! { <span class={classes!("chip-rec", again.then_some("dup"), (same_value && !again).then_some("dup-value"))} title={title.clone()} aria-label={title}>{ format!("v{}@{}", p.record.0, p.offset.0) }</span> }
         });
         let positions = c.assignment.iter().map(|tp| {
             format!(
                 "{}: {} {}, {} {}",
                 tp,
-                tr(app.lang, "position", "위치"),
+                text::t(app.lang, T::Position),
                 c.positions.get(tp).map_or("—".into(), |o| o.0.to_string()),
-                tr(app.lang, "committed", "커밋"),
+                text::t(app.lang, T::Committed),
                 c.committed.get(tp).map_or("—".into(), |o| o.0.to_string())
             )
         });
@@ -179,7 +179,7 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
                         if dups > 0 { <span class="badge bad">{ text::values_twice_text(app.lang, dups) }</span> }</p>
                     <div class="table-wrap">
                         <table class="rows">
-                            <thead><tr><th>{ app.t(T::ThValue) }</th><th>{ app.t(T::ThFrom) }</th><th>{ "t (ms)" }</th></tr></thead>
+                            <thead><tr><th>{ app.t(T::ThValue) }</th><th>{ app.t(T::ThFrom) }</th><th>{ app.t(T::ThTick) }</th></tr></thead>
                             <tbody>
                                 { for rows.iter().rev().map(|r| {
                                     let dup = counts.get(&r.record.0).copied().unwrap_or(0) > 1;
@@ -203,7 +203,7 @@ pub fn consumers(app: &App, tl: &Timeline) -> Html {
                 <p class="card-head"><strong>{ format!("consumer-{}", c.idx) }</strong>
                     { text::consumer_card_line(app.lang, state, c.setup.cfg.isolation_level.name(), commit_name(c.setup.mode), &c.setup.cfg.group_id, c.processed_total) }</p>
                 <p class="small">{ for positions.map(|p| html! { <span class="pos">{ p }</span> }) }</p>
-                <div class="chips" aria-label="Records processed, oldest first">{ for chips }</div>
+                <div class="chips" aria-label={app.t(T::RecordsProcessed)}>{ for chips }</div>
                 { for sink }
             </div>
         }
@@ -265,7 +265,12 @@ const FSM_TREE: [(TransactionState, TransactionState); 8] = {
     ]
 };
 
-fn fsm(at: &BTreeMap<TransactionState, Vec<String>>, tall: bool, label: String) -> Html {
+fn fsm(
+    lang: Lang,
+    at: &BTreeMap<TransactionState, Vec<String>>,
+    tall: bool,
+    label: String,
+) -> Html {
     use TransactionState::*;
     let caption_of = |s: TransactionState| -> Option<String> {
         let mut from: Vec<&str> = s
@@ -278,7 +283,7 @@ fn fsm(at: &BTreeMap<TransactionState, Vec<String>>, tall: bool, label: String) 
             from.retain(|n| *n != CompleteCommit.name() && *n != CompleteAbort.name());
             from.push("Complete*");
         }
-        (!from.is_empty()).then(|| format!("↩ from {}", from.join(", ")))
+        (!from.is_empty()).then(|| text::fsm_from_text(lang, &from.join(", ")))
     };
     // Wide enough for the name (12 px) and the caption (9.5 px).
     let size = |s: TransactionState, caption: bool| {
@@ -398,21 +403,21 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
         app.t(T::StateMachine),
         tc.txns
             .iter()
-            .map(|(t, m)| format!("{} in {}", name(*t), m.state.name()))
+            .map(|(t, m)| text::txn_in_state_text(app.lang, &name(*t), m.state.name()))
             .collect::<Vec<_>>()
             .join(", ")
     );
     let txns = tc.txns.iter().map(|(t, m)| {
-        html! { <li><strong>{ name(*t) }</strong>{ format!(": {} · pid {} epoch {}{}{}", m.state.name(), m.producer_id.0, m.producer_epoch.0, app.t(T::PartitionsColon),
-            if m.topic_partitions.is_empty() { app.t(T::None_).to_string() } else { m.topic_partitions.iter().map(part).collect::<Vec<_>>().join(", ") }) }</li> }
+        html! { <li><strong>{ name(*t) }</strong>{ text::txn_line(app.lang, m.state.name(), m.producer_id.0, m.producer_epoch.0,
+            &if m.topic_partitions.is_empty() { app.t(T::None_).to_string() } else { m.topic_partitions.iter().map(part).collect::<Vec<_>>().join(", ") }) }</li> }
     });
     let log_rows = tc.log.iter().rev().take(ROWS_SHOWN).collect::<Vec<_>>();
     html! {
         <div class="coordinator">
             <p class="small">{ text::coordinator_on_text(app.lang, bid, alive, tc.coordinator_epoch) }</p>
             // Both drawings; the stylesheet shows the one that fits the panel's width.
-            { fsm(&at, false, label.clone()) }
-            { fsm(&at, true, label) }
+            { fsm(app.lang, &at, false, label.clone()) }
+            { fsm(app.lang, &at, true, label) }
             <ul class="txns">{ for txns }</ul>
             <p><strong>{ "__transaction_state" }</strong>{ text::records_count_text(app.lang, tc.log.len()) }</p>
             if tc.log.is_empty() {
@@ -422,7 +427,7 @@ pub fn coordinator(app: &App, tl: &Timeline) -> Html {
                     // On a narrow panel each row becomes a two-line card (the stylesheet), and
                     // `data-label` names its cells there.
                     <table class="rows txlog">
-                        <thead><tr><th>{ "t (ms)" }</th><th>{ "transactional.id" }</th><th>{ "pid / epoch" }</th><th>{ app.t(T::ThState) }</th><th>{ app.t(T::ThPartitions) }</th></tr></thead>
+                        <thead><tr><th>{ app.t(T::ThTick) }</th><th>{ "transactional.id" }</th><th>{ app.t(T::ThPidEpoch) }</th><th>{ app.t(T::ThState) }</th><th>{ app.t(T::ThPartitions) }</th></tr></thead>
                         <tbody>{ for log_rows.iter().rev().map(|r| html! {
                             <tr><td class="t">{ r.tick.0 }</td><td>{ name(r.txn) }</td><td class="pid">{ format!("{} / {}", r.producer_id.0, r.producer_epoch.0) }</td><td class="mono state">{ r.state.name() }</td>
                                 <td class="parts" data-label={app.t(T::PartitionsColon).trim_start_matches(" · ")}>{ r.partitions.iter().map(part).collect::<Vec<_>>().join(", ") }</td></tr>
@@ -541,7 +546,7 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                         <li key={key.to_string()} class={classes!(class, (step == here).then_some("now"))}>
                             <button type="button" class="link step" onclick={send.reform(move |_| Msg::Seek(step))} aria-label={text::go_to_step_text(app.lang, step, None)}>{ format!("{:>4}", step) }</button>
                             <span class="t mono">{ format!("{} ms", e.tick.0) }</span>
-                            <span class="line">{ text::trace_line(&e.what) }</span>
+                            <span class="line">{ text::trace_line(app.lang, &e.what) }</span>
                         </li>
                     }
                 }) }

@@ -10,8 +10,8 @@
 //! refuse workers altogether. Slices work everywhere the app does.
 
 use super::controls::{input_value, select_value};
-use super::text::{self, tr};
 use super::{App, Msg};
+use crate::catalog::{self as text, T};
 use crate::sim::checker::{Property, Violation};
 use crate::sim::scenario::ScenarioFile;
 use crate::sim::search::{Bounds, Goal, Search};
@@ -130,29 +130,15 @@ pub fn adapt(slice: u64, took_ms: f64) -> u64 {
 }
 
 fn goal_options(lang: super::Lang) -> Vec<(String, String)> {
-    let mut v = vec![(
-        "any".to_string(),
-        tr(lang, "any property", "어느 속성이든").to_string(),
-    )];
+    let mut v = vec![("any".to_string(), text::t(lang, T::AnyProperty).to_string())];
     v.extend(Property::ALL.iter().map(|p| {
         (
             p.name().to_string(),
             format!("{} — {}", p.name(), text::property_summary(lang, *p)),
         )
     }));
-    v.push((
-        "blocked".into(),
-        tr(
-            lang,
-            "a read_committed consumer blocked behind an open transaction",
-            "열린 트랜잭션 뒤에서 막힌 read_committed 컨슈머",
-        )
-        .into(),
-    ));
-    v.push((
-        "fenced".into(),
-        tr(lang, "a zombie producer fenced", "펜싱된 좀비 프로듀서").into(),
-    ));
+    v.push(("blocked".into(), text::t(lang, T::GoalBlocked).into()));
+    v.push(("fenced".into(), text::t(lang, T::GoalZombie).into()));
     v
 }
 
@@ -208,7 +194,7 @@ pub fn view(app: &App) -> Html {
         html! {
             <div class="search-progress" role="status">
                 <progress max={b.max_states.to_string()} value={r.search.states.to_string()}
-                    aria-label={tr(lang, "Search progress", "탐색 진행률")}></progress>
+                    aria-label={text::t(lang, T::SearchProgress)}></progress>
                 <p class="search-stats">{ text::search_progress(lang, r.search.states, r.search.depth, r.search.level(), r.rate(now())) }</p>
             </div>
         }
@@ -216,41 +202,39 @@ pub fn view(app: &App) -> Html {
     let result = app.search_result.as_ref().map(|r| result_view(app, r));
     html! {
         <div class="search">
-            <p class="hint">{ tr(lang,
-                "Searches the faults this run could meet (drop or delay a message, crash a node for a second) for the shortest schedule that reaches the goal, with these settings and seed. The scenario's own scripted faults are left out.",
-                "이 설정과 시드로 실행이 겪을 수 있는 장애(메시지를 버리거나 지연시키기, 노드를 1초 동안 중지시키기)를 탐색해 목표에 이르는 가장 짧은 스케줄을 찾습니다. 시나리오에 적힌 장애는 빼고 탐색합니다.") }</p>
+            <p class="hint">{ text::t(lang, T::SearchHint) }</p>
             <label class="search-goal">
-                <span class="label">{ tr(lang, "Goal", "목표") }</span>
-                <select onchange={on_goal} disabled={busy} aria-label={tr(lang, "Search goal", "탐색 목표")}>
+                <span class="label">{ text::t(lang, T::Goal) }</span>
+                <select onchange={on_goal} disabled={busy} aria-label={text::t(lang, T::SearchGoal)}>
                     { for goal_options(lang).into_iter().map(|(v, l)| { let sel = v == f.goal; html! { <option value={v} selected={sel}>{ l }</option> } }) }
                 </select>
             </label>
             <div class="search-bounds">
                 <label>
-                    <span class="label">{ tr(lang, "max faults", "최대 장애 수") }</span>
-                    <select onchange={on_faults} disabled={busy} aria-label={tr(lang, "max faults", "최대 장애 수")}>
+                    <span class="label">{ text::t(lang, T::MaxFaults) }</span>
+                    <select onchange={on_faults} disabled={busy} aria-label={text::t(lang, T::MaxFaults)}>
                         { for (1..=3u32).map(|k| html! { <option value={k.to_string()} selected={f.max_faults == k}>{ k }</option> }) }
                     </select>
                 </label>
                 <label>
-                    <span class="label">{ tr(lang, "max states", "최대 상태 수") }</span>
+                    <span class="label">{ text::t(lang, T::MaxStates) }</span>
                     <input type="text" inputmode="numeric" size="8" value={f.max_states.to_string()} disabled={busy} onchange={on_states}
-                        aria-label={tr(lang, "max states", "최대 상태 수")} />
+                        aria-label={text::t(lang, T::MaxStates)} />
                 </label>
                 <label>
-                    <span class="label">{ tr(lang, "max depth (steps)", "최대 깊이(스텝)") }</span>
+                    <span class="label">{ text::t(lang, T::MaxDepth) }</span>
                     <input type="text" inputmode="numeric" size="5" value={f.max_depth.to_string()} disabled={busy} onchange={on_depth}
-                        aria-label={tr(lang, "max depth (steps)", "최대 깊이(스텝)")} />
+                        aria-label={text::t(lang, T::MaxDepth)} />
                 </label>
                 <label class="check">
                     <input type="checkbox" checked={f.client_crashes} disabled={busy} onchange={on_crashes} />
-                    { tr(lang, " also crash clients", " 클라이언트도 중지시키기") }
+                    { text::t(lang, T::CrashClients) }
                 </label>
             </div>
             <div class="search-buttons">
                 <button type="button" class="go" disabled={busy || app.session.draft_error.is_some()} onclick={send.reform(|_| Msg::SearchStart)}>
-                    { tr(lang, "Start", "시작") }</button>
-                <button type="button" disabled={!busy} onclick={send.reform(|_| Msg::SearchCancel)}>{ tr(lang, "Cancel", "취소") }</button>
+                    { text::t(lang, T::Start) }</button>
+                <button type="button" disabled={!busy} onclick={send.reform(|_| Msg::SearchCancel)}>{ text::t(lang, T::Cancel) }</button>
             </div>
             { progress.unwrap_or_default() }
             { result.unwrap_or_default() }
@@ -283,15 +267,13 @@ fn result_view(app: &App, r: &Finished) -> Html {
                             <p class="hint">{ text::expected_because(lang, e) }</p>
                         }
                     }
-                    <p class="hint">{ tr(lang,
-                        "Loaded into the main view as a replayable run: its faults are marked on the timeline.",
-                        "재생할 수 있는 실행으로 메인 화면에 불러왔습니다. 장애는 타임라인에 표시됩니다.") }</p>
+                    <p class="hint">{ text::t(lang, T::SearchLoaded) }</p>
                     <div class="search-buttons">
                         <button type="button" class="small" onclick={send.reform(move |_| Msg::Seek(step))}>
-                            { match lang { super::Lang::En => format!("Go to step {}", step), super::Lang::Ko => format!("스텝 {}로 가기", step) } }</button>
+                            { text::go_to_step_text(lang, step, None) }</button>
                         if !app.opts.embed.widget {
                             <button type="button" class="small" onclick={send.reform(|_| Msg::CopyLink)}>
-                                { tr(lang, "Copy link to this moment", "이 순간의 링크 복사") }</button>
+                                { text::t(lang, T::CopyLink) }</button>
                         }
                     </div>
                 </div>

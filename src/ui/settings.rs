@@ -3,8 +3,8 @@
 //! draft is applied by re-running from the start, or to one client now (a recorded intervention).
 
 use super::controls::{input_value, select_value};
-use super::text::{self, Lang, T};
 use super::{App, Msg};
+use crate::catalog::{self as text, Lang, T};
 use crate::sim::config::{self, KafkaVersion, RawConfig};
 use crate::sim::scenario::ClusterSpec;
 use crate::sim::timeline::Timeline;

@@ -4,8 +4,8 @@
 
 use super::controls::select_value;
 use super::logview::{cell_info, shown_partitions};
-use super::text::{self, tr};
-use super::{App, Lang, Msg};
+use super::{App, Msg};
+use crate::catalog::{self as text, Both, T};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::compare::{Comparison, FLIPS};
 use crate::sim::effects::Note;
@@ -29,13 +29,14 @@ pub struct SideBySide {
     pub cmp: Comparison,
     /// The main run's actions it was computed with (a new action recomputes it).
     pub actions: Vec<(u64, UserAction)>,
-    /// The two divergent events as event-log sentences, made precise from each run's state.
-    pub lines: (Option<String>, Option<String>),
+    /// The two divergent events as event-log sentences, made precise from each run's state (in
+    /// both languages: they are phrased once, from a replayed run).
+    pub lines: (Option<Both>, Option<Both>),
 }
 
 /// An event-log sentence for a divergent event, with an append named by what it wrote ("orders-0
 /// appends v0 again at offset 2") from the run's state at that step.
-pub fn event_line(e: &TraceEvent, w: &World) -> String {
+pub fn event_line(e: &TraceEvent, w: &World) -> Both {
     if let TraceKind::Fact(Note::Appended { tp, batch_index }) = &e.what {
         let batches = w.log(*tp).map(|l| l.batches());
         if let Some(b) = batches.and_then(|bs| bs.get(*batch_index)) {
@@ -44,16 +45,12 @@ pub fn event_line(e: &TraceEvent, w: &World) -> String {
                     .iter()
                     .any(|x| !x.is_control() && x.first_record == b.first_record)
             });
-            return format!(
-                "{} appends v{}{} at offset {}",
-                tp,
-                b.first_record.0,
-                if again { " again" } else { "" },
-                b.base_offset.0
-            );
+            return Both::new(|lang| {
+                text::appended_line(lang, tp, b.first_record.0, again, b.base_offset.0)
+            });
         }
     }
-    text::trace_line(&e.what)
+    Both::new(|lang| text::trace_line(lang, &e.what))
 }
 
 impl SideBySide {
@@ -66,15 +63,6 @@ impl SideBySide {
             .map(|e| e.step)
             // The later of the two: there both runs have done what sets them apart.
             .max()
-    }
-}
-
-fn step_text(lang: Lang, step: u64, ended: bool) -> String {
-    match (lang, ended) {
-        (Lang::En, false) => format!("step {}", step),
-        (Lang::En, true) => format!("ended at step {}", step),
-        (Lang::Ko, false) => format!("스텝 {}", step),
-        (Lang::Ko, true) => format!("스텝 {}에서 끝남", step),
     }
 }
 
@@ -104,10 +92,10 @@ fn run_row(app: &App, label: String, tl: &Timeline, at_part: bool, this: bool) -
         Some(html! {
             <div class="sbs-log">
                 <span class="sbs-tp">{ tp.to_string() }</span>
-                <div class="sbs-cells" role="group" aria-label={format!("{}: {} offsets", tp, leo)}>
+                <div class="sbs-cells" role="group" aria-label={text::offsets_label(lang, tp, leo)}>
                     if from > 0 { <span class="sbs-more">{ "…" }</span> }
                     { for cells }
-                    if leo == 0 { <span class="muted sbs-empty">{ tr(lang, "empty", "비어 있음") }</span> }
+                    if leo == 0 { <span class="muted sbs-empty">{ app.t(T::EmptyLog) }</span> }
                 </div>
             </div>
         })
@@ -126,12 +114,12 @@ fn run_row(app: &App, label: String, tl: &Timeline, at_part: bool, this: bool) -
         <div class={classes!("sbs-run", this.then_some("this"), at_part.then_some("at-part"))}>
             <div class="sbs-head">
                 <strong class="sbs-label">{ label }</strong>
-                <span class={classes!("sbs-step", at_part.then_some("part"))}>{ step_text(lang, tl.step_index(), ended) }</span>
+                <span class={classes!("sbs-step", at_part.then_some("part"))}>{ text::run_step_text(lang, tl.step_index(), ended) }</span>
             </div>
             { for logs }
             <div class="sbs-verdicts">
                 { for failed }
-                <span class="sbs-verdict pass">{ match lang { Lang::En => format!("{} properties pass", passed), Lang::Ko => format!("속성 {}개 통과", passed) } }</span>
+                <span class="sbs-verdict pass">{ text::properties_pass_text(lang, passed) }</span>
             </div>
         </div>
     }
@@ -148,14 +136,12 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
         let callout = match (&s.cmp.divergence, part) {
             (Some(_), Some(step)) => {
                 let (l, r) = &s.lines;
-                text::compare_parts(lang, step, s.key, &s.from, &s.to, l.as_deref(), r.as_deref())
+                let (l, r) = (l.as_ref().map(|b| b.get(lang)), r.as_ref().map(|b| b.get(lang)));
+                text::compare_parts(lang, step, s.key, &s.from, &s.to, l, r)
             }
             _ => text::compare_same(lang, s.cmp.left_steps.max(s.cmp.right_steps)),
         };
-        let left_label = match lang {
-            Lang::En => format!("{}={} (this run)", s.key, s.from),
-            Lang::Ko => format!("{}={} (이 실행)", s.key, s.from),
-        };
+        let left_label = text::this_run_label(lang, s.key, &s.from);
         let right_label = format!("{}={}", s.key, s.to);
         html! {
             <>
@@ -166,7 +152,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     }
                     if let Some(step) = part {
                         <button type="button" class="small" disabled={at_part} onclick={send.reform(move |_| Msg::Seek(step))}>
-                            { tr(lang, "Go to where they part", "갈라지는 곳으로 가기") }</button>
+                            { app.t(T::GoToPart) }</button>
                     }
                 </div>
                 { run_row(app, left_label, tl, at_part, true) }
@@ -176,17 +162,15 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
     });
     html! {
         <div class="sbs">
-            <p class="hint">{ tr(lang,
-                "The same seed, schedule and actions with one setting flipped, both shown at this run's step.",
-                "같은 시드, 스케줄, 동작에서 설정 하나만 바꾼 실행을 이 실행과 같은 스텝에서 함께 봅니다.") }</p>
+            <p class="hint">{ app.t(T::CompareHint) }</p>
             <div class="sbs-form">
                 <label>
-                    <span class="label">{ tr(lang, "Setting to flip", "바꿔 볼 설정") }</span>
-                    <select onchange={on_key} aria-label={tr(lang, "Setting to flip", "바꿔 볼 설정")}>
+                    <span class="label">{ app.t(T::SettingToFlip) }</span>
+                    <select onchange={on_key} aria-label={app.t(T::SettingToFlip)}>
                         { for FLIPS.iter().map(|k| html! { <option value={*k} selected={app.compare_key == *k}>{ *k }</option> }) }
                     </select>
                 </label>
-                <button type="button" class="go" onclick={send.reform(|_| Msg::Compare)}>{ tr(lang, "Compare", "비교") }</button>
+                <button type="button" class="go" onclick={send.reform(|_| Msg::Compare)}>{ app.t(T::Compare) }</button>
             </div>
             if let Some(e) = &app.compare_error {
                 <p class="error inline" role="alert">{ e }</p>

@@ -11,6 +11,7 @@
 
 use super::logview::fmt;
 use super::{App, Msg, Scroll};
+use crate::catalog as text;
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
@@ -153,7 +154,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
             TraceKind::Crashed { node } => {
                 if let Some(y) = lane_y(*node) {
                     let x = x_of(e.step);
-                    marks.push(html! { <g class="st-crash"><title>{ format!("{} crashed at step {}", node, e.step) }</title>
+                    marks.push(html! { <g class="st-crash"><title>{ text::lane_mark_text(app.lang, node, false, e.step) }</title>
                         <line x1={fmt(x - 6.0)} y1={fmt(y - 6.0)} x2={fmt(x + 6.0)} y2={fmt(y + 6.0)} />
                         <line x1={fmt(x - 6.0)} y1={fmt(y + 6.0)} x2={fmt(x + 6.0)} y2={fmt(y - 6.0)} /></g> });
                 }
@@ -161,21 +162,21 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
             TraceKind::Restarted { node } => {
                 if let Some(y) = lane_y(*node) {
                     let x = x_of(e.step);
-                    marks.push(html! { <circle class="st-restart" cx={fmt(x)} cy={fmt(y)} r="6"><title>{ format!("{} restarted at step {}", node, e.step) }</title></circle> });
+                    marks.push(html! { <circle class="st-restart" cx={fmt(x)} cy={fmt(y)} r="6"><title>{ text::lane_mark_text(app.lang, node, true, e.step) }</title></circle> });
                 }
             }
             TraceKind::Link { a, b, .. } => {
                 for n in [a, b] {
                     if let Some(y) = lane_y(*n) {
                         let x = x_of(e.step);
-                        marks.push(html! { <rect class="st-link" x={fmt(x - 4.0)} y={fmt(y - 10.0)} width="8" height="20"><title>{ super::text::trace_line(&e.what) }</title></rect> });
+                        marks.push(html! { <rect class="st-link" x={fmt(x - 4.0)} y={fmt(y - 10.0)} width="8" height="20"><title>{ text::trace_line(app.lang, &e.what) }</title></rect> });
                     }
                 }
             }
             TraceKind::ConfigChanged { node, .. } | TraceKind::ConfigRejected { node, .. } => {
                 if let Some(y) = lane_y(*node) {
                     let x = x_of(e.step);
-                    marks.push(html! { <rect class="st-config" x={fmt(x - 5.0)} y={fmt(y - 5.0)} width="10" height="10"><title>{ super::text::trace_line(&e.what) }</title></rect> });
+                    marks.push(html! { <rect class="st-config" x={fmt(x - 5.0)} y={fmt(y - 5.0)} width="10" height="10"><title>{ text::trace_line(app.lang, &e.what) }</title></rect> });
                 }
             }
             _ => {}
@@ -197,7 +198,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 (x, y1 + (y2 - y1) * 0.6, false, true)
             }
         };
-        let title = format!("{} #{} {} → {}: {}{}", a.kind.name(), a.id, a.from, a.to, a.summary, if lost { " (lost)" } else if flying { " (in flight)" } else { "" });
+        let title = format!("{} #{} {} → {}: {}{}", a.kind.name(), a.id, a.from, a.to, a.summary, text::arrow_state_text(app.lang, lost, flying));
         Some(html! {
             <g key={a.id.to_string()} class={classes!("st-msg", if a.kind.is_response() { "response" } else { "request" }, lost.then_some("lost"), flying.then_some("flying"), a.copy_of.map(|_| "copy"))}>
                 <title>{ title }</title>
@@ -252,7 +253,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                 <svg class="st-labels" width="84" height={fmt(height)} aria-hidden="true">{ for labels }</svg>
                 <div class="scroller" ref={app.lane_ref.clone()} onscroll={onscroll}>
                     <svg class="st" width={fmt(width)} height={fmt(height)} role="img"
-                        aria-label="Space-time diagram: one lane per node, one arrow per message; the event log lists the same events as text">
+                        aria-label={app.t(text::T::StLabel)}>
                         { for lane_lines }
                         <line class="now" x1={fmt(now_x)} x2={fmt(now_x)} y1="0" y2={fmt(height)} />
                         { for drawn }
@@ -260,7 +261,7 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
                     </svg>
                 </div>
             </div>
-            <p class="legend">{ app.t(super::text::T::StLegend) }</p>
+            <p class="legend">{ app.t(text::T::StLegend) }</p>
         </div>
     }
 }

@@ -10,8 +10,8 @@
 //! asks for none. Its own state (the time shown) re-renders only the stage.
 
 use super::logview::fmt;
-use super::text::{tr, Lang, T};
 use super::{App, Msg};
+use crate::catalog::{self as text, Lang, T};
 use crate::session::MessageFault;
 use crate::sim::message::MessageKind;
 use crate::sim::timeline::Timeline;
@@ -145,15 +145,11 @@ pub fn stage(p: &StageProps) -> Html {
         )
     });
     let hidden = p.snap.idle + crowded;
-    let aria = tr(
-        lang,
-        "The stage: nodes, links, messages in flight, lost messages and timers",
-        "무대: 노드, 링크, 전송 중인 메시지, 유실된 메시지, 타이머",
-    );
+    let aria = text::t(lang, T::StageLabel);
     html! {
         <div class={classes!("stage", lay.tall.then_some("tall"))}>
             if !p.knobs.is_empty() {
-                <div class="knobs" role="group" aria-label={tr(lang, "Settings you can flip", "바꿔 볼 수 있는 설정")}>
+                <div class="knobs" role="group" aria-label={text::t(lang, T::FlipSettings)}>
                     { for p.knobs.iter().map(|k| knob(lang, k, &p.on_knob)) }
                 </div>
             }
@@ -166,10 +162,7 @@ pub fn stage(p: &StageProps) -> Html {
                 { for losses }
             </svg>
             // Always there (empty when nothing is left out), so the stage keeps its height.
-            <p class={classes!("muted", "small", "stage-note", (hidden == 0).then_some("idle"))} aria-hidden={(hidden == 0).to_string()}>{ match lang {
-                Lang::En => format!("{} more message{} in flight not drawn (idle fetch polls or no room).", hidden, if hidden == 1 { "" } else { "s" }),
-                Lang::Ko => format!("그리지 않은 전송 중 메시지 {}개 (빈 페치 폴링 또는 자리 부족).", hidden),
-            } }</p>
+            <p class={classes!("muted", "small", "stage-note", (hidden == 0).then_some("idle"))} aria-hidden={(hidden == 0).to_string()}>{ text::more_in_flight_text(lang, hidden) }</p>
         </div>
     }
 }
@@ -177,10 +170,7 @@ pub fn stage(p: &StageProps) -> Html {
 fn knob(lang: Lang, k: &Knob, on_knob: &Callback<&'static str>) -> Html {
     let key = k.key;
     let on = matches!(k.now.as_str(), "true" | "all" | "read_committed");
-    let title = match lang {
-        Lang::En => format!("Flip {} and run the story again with the same faults", key),
-        Lang::Ko => format!("{} 값을 바꾸고 같은 장애로 이야기를 다시 실행합니다", key),
-    };
+    let title = text::knob_title(lang, key);
     html! {
         <button type="button" role="switch" aria-checked={on.to_string()} title={title}
             class={classes!("knob", on.then_some("on"), k.flipped().then_some("flipped"))}
@@ -245,10 +235,10 @@ fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Ht
     let mut extra: Vec<Html> = Vec::new();
     let mut roles = Vec::new();
     if s.txn_coordinator {
-        roles.push(tr(lang, "transaction coordinator", "트랜잭션 코디네이터"));
+        roles.push(text::t(lang, T::TxnCoordinator));
     }
     if s.group_coordinator {
-        roles.push(tr(lang, "group coordinator", "그룹 코디네이터"));
+        roles.push(text::t(lang, T::GroupCoordinator));
     }
     if matches!(s.node, NodeId::Broker(_)) {
         for role in roles {
@@ -271,7 +261,7 @@ fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Ht
                 { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2) }
             }
             { for extra }
-            if !s.alive { <text class="crash" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + r.h - 8.0)} text-anchor="end">{ tr(lang, "✕ down", "✕ 중지됨") }</text> }
+            if !s.alive { <text class="crash" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + r.h - 8.0)} text-anchor="end">{ text::t(lang, T::DownMark) }</text> }
         </g>
     }
 }
@@ -297,7 +287,7 @@ fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
             (None, Some(p)) => classes!("mcell", format!("p{}", p % 4), c.transactional.then_some("txn"), c.duplicate.then_some("dup"), c.aborted.then_some("aborted")),
             (None, None) => classes!("mcell", "out", c.transactional.then_some("txn")),
         };
-        let title = format!("offset {}: {}{}", c.offset, c.label, if c.aborted { tr(lang, " (aborted)", " (중단됨)") } else { "" });
+        let title = text::stage_cell_title(lang, c.offset, &c.label, c.aborted);
         html! {
             <g class={class}>
                 <title>{ title }</title>
@@ -324,17 +314,17 @@ fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
             { for cells }
             if !log.cells.is_empty() {
                 <line class="hw" x1={fmt(hw_x)} y1={fmt(y - 3.0)} x2={fmt(hw_x)} y2={fmt(y + 23.0)}>
-                    <title>{ format!("{} {}", tr(lang, "high watermark (HW)", "하이 워터마크(HW)"), log.high_watermark) }</title>
+                    <title>{ format!("{} {}", text::t(lang, T::HwName), log.high_watermark) }</title>
                 </line>
                 <text class="hw-label" x={fmt(hw_x)} y={fmt(y + 31.0)}>{ "HW" }</text>
                 if log.last_stable_offset < log.high_watermark {
                     <line class="lso" x1={fmt(lso_x)} y1={fmt(y - 3.0)} x2={fmt(lso_x)} y2={fmt(y + 23.0)}>
-                        <title>{ format!("{} {}", tr(lang, "last stable offset (LSO)", "마지막 안정 오프셋(LSO)"), log.last_stable_offset) }</title>
+                        <title>{ format!("{} {}", text::t(lang, T::LsoName), log.last_stable_offset) }</title>
                     </line>
                     <text class="lso-label" x={fmt(lso_x)} y={fmt(y + 31.0)}>{ "LSO" }</text>
                 }
             } else {
-                <text class="empty" x={fmt(x + label_w)} y={fmt(y + 14.0)}>{ tr(lang, "empty", "비어 있음") }</text>
+                <text class="empty" x={fmt(x + label_w)} y={fmt(y + 14.0)}>{ text::t(lang, T::EmptyLog) }</text>
             }
         </g>
     }
@@ -358,24 +348,14 @@ fn family(kind: MessageKind) -> &'static str {
 fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback<u64>) -> Html {
     let id = tk.id;
     let r = tk.rect;
-    let label = match lang {
-        Lang::En => format!(
-            "{} #{} from {} to {}: {}. Press Enter to act on it.",
-            tk.kind.name(),
-            id,
-            tk.from,
-            tk.to,
-            tk.summary
-        ),
-        Lang::Ko => format!(
-            "{} #{} ({} → {}): {}. Enter 키로 이 메시지에 장애를 넣습니다.",
-            tk.kind.name(),
-            id,
-            tk.from,
-            tk.to,
-            tk.summary
-        ),
-    };
+    let label = text::token_label(
+        lang,
+        tk.kind.name(),
+        id,
+        &tk.from.to_string(),
+        &tk.to.to_string(),
+        &tk.summary,
+    );
     let onkeydown = {
         let on_select = on_select.clone();
         Callback::from(move |ev: KeyboardEvent| {
@@ -387,11 +367,11 @@ fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback
         })
     };
     let note = if tk.held {
-        Some(tr(lang, "held", "붙잡힘"))
+        Some(text::t(lang, T::HeldWord))
     } else if tk.delayed {
-        Some(tr(lang, "delayed", "지연됨"))
+        Some(text::t(lang, T::DelayedWord))
     } else if tk.copy {
-        Some(tr(lang, "copy", "복제본"))
+        Some(text::t(lang, T::CopyWord))
     } else {
         None
     };
@@ -418,18 +398,7 @@ fn token(lang: Lang, tk: &Token, selected: bool, dim: bool, on_select: &Callback
 
 fn loss(lang: Lang, l: &Loss) -> Html {
     let (x, y) = l.at;
-    let why = match (lang, l.reason) {
-        (Lang::En, DropReason::Fault) => "lost",
-        (Lang::En, DropReason::ConnectionBroken) => "lost: the connection broke",
-        (Lang::En, DropReason::Partitioned) => "lost: the link is cut",
-        (Lang::En, DropReason::DropRate) => "lost (random drop rate)",
-        (Lang::Ko, DropReason::DropRate) => "유실(무작위 유실률)",
-        (Lang::En, _) => "lost: nobody to receive it",
-        (Lang::Ko, DropReason::Fault) => "유실",
-        (Lang::Ko, DropReason::ConnectionBroken) => "유실: 연결이 끊김",
-        (Lang::Ko, DropReason::Partitioned) => "유실: 링크가 끊김",
-        (Lang::Ko, _) => "유실: 받을 노드가 없음",
-    };
+    let why = text::loss_text(lang, l.reason);
     let text = format!("{} — {}", l.label, why);
     let head = format!("{} — {}", l.kind.name(), why);
     let detail = l
@@ -459,15 +428,7 @@ fn ring(lang: Lang, lay: &crate::stage::Layout, r: &Ring, t: f64) -> Option<Html
     let radius = 11.0;
     let circ = 2.0 * std::f64::consts::PI * radius;
     let ms_left = (r.deadline - t).max(0.0).round();
-    let what = if r.what.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", r.what)
-    };
-    let text = match lang {
-        Lang::En => format!("{}{}: {} ms left", r.key, what, ms_left),
-        Lang::Ko => format!("{}{}: {} ms 남음", r.key, what, ms_left),
-    };
+    let text = text::timer_text(lang, r.key, &r.what, ms_left);
     Some(html! {
         <g key={format!("{}-{}-{}", r.node, r.key, r.what)} class={classes!("ring", (left < 0.2).then_some("late"))} role="img" aria-label={text.clone()}>
             <title>{ text }</title>
@@ -534,25 +495,25 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
 }
 
 fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
-    let crashed = || tr(lang, "crashed", "중지됨").to_string();
+    let crashed = || text::t(lang, T::Crashed).to_string();
     match n {
         NodeId::Producer(i) => match w.producers.get(i as usize) {
             Some(p) if !p.alive => (crashed(), String::new(), false),
             Some(p) => {
                 let c = &p.client;
                 let ids = if c.producer_id.is_none() {
-                    tr(lang, "no producer id", "프로듀서 ID 없음").to_string()
+                    text::t(lang, T::NoPid).to_string()
                 } else {
                     format!(
                         "pid {} {} {}",
                         c.producer_id.0,
-                        tr(lang, "epoch", "에포크"),
+                        text::t(lang, T::Epoch),
                         c.producer_epoch.0
                     )
                 };
                 (
                     if p.halted.is_some() {
-                        tr(lang, "STOPPED", "정지").into()
+                        text::t(lang, T::StoppedMark).into()
                     } else {
                         c.state.name().into()
                     },
@@ -562,51 +523,37 @@ fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
             }
             None => (String::new(), String::new(), false),
         },
-        NodeId::Broker(b) => match w.brokers.get(b as usize) {
-            // The group coordinator's groups: state and generation (classic, `ClassicGroup`) or
-            // group epoch (KIP-848, `ConsumerGroup`).
-            Some(x) => {
-                let groups = x.group_coordinator.as_ref().map(|g| {
-                    let classic = g
-                        .groups
-                        .groups
-                        .values()
-                        .map(|c| format!("{} gen {}", c.state.name(), c.generation_id));
-                    let kip848 = g
-                        .groups
-                        .consumer_groups
-                        .values()
-                        .map(|c| format!("{} {}", tr(lang, "epoch", "에포크"), c.group_epoch));
-                    classic.chain(kip848).collect::<Vec<_>>().join(" · ")
-                });
-                (groups.unwrap_or_default(), String::new(), x.alive)
+        NodeId::Broker(b) => {
+            match w.brokers.get(b as usize) {
+                // The group coordinator's groups: state and generation (classic, `ClassicGroup`) or
+                // group epoch (KIP-848, `ConsumerGroup`).
+                Some(x) => {
+                    let groups =
+                        x.group_coordinator.as_ref().map(|g| {
+                            let classic = g.groups.groups.values().map(|c| {
+                                text::group_gen_text(lang, c.state.name(), c.generation_id)
+                            });
+                            let kip848 =
+                                g.groups.consumer_groups.values().map(|c| {
+                                    format!("{} {}", text::t(lang, T::Epoch), c.group_epoch)
+                                });
+                            classic.chain(kip848).collect::<Vec<_>>().join(" · ")
+                        });
+                    (groups.unwrap_or_default(), String::new(), x.alive)
+                }
+                None => (String::new(), String::new(), false),
             }
-            None => (String::new(), String::new(), false),
-        },
+        }
         NodeId::Consumer(i) => match w.consumers.get(i as usize) {
             Some(c) if !c.alive => (crashed(), String::new(), false),
             Some(c) => {
-                let second = match c.setup.sink {
-                    Some(s) => match lang {
-                        Lang::En => format!(
-                            "sink: {} rows{}",
-                            c.sink.row_count,
-                            if s.idempotent { " (upsert)" } else { "" }
-                        ),
-                        Lang::Ko => format!(
-                            "싱크: {}행{}",
-                            c.sink.row_count,
-                            if s.idempotent { " (upsert)" } else { "" }
-                        ),
-                    },
-                    None => match lang {
-                        Lang::En => format!("processed {}", c.processed_total),
-                        Lang::Ko => format!("처리 {}건", c.processed_total),
-                    },
-                };
+                let sink = c.setup.sink.map(|s| (c.sink.row_count, s.idempotent));
+                let second = text::consumer_stage_line(lang, sink, c.processed_total);
                 // Its generation (or member epoch) as the group last gave it, when it is in one.
                 let first = match c.member.generation_id {
-                    g if g >= 0 => format!("{} · gen {}", c.setup.cfg.isolation_level.name(), g),
+                    g if g >= 0 => {
+                        text::consumer_gen_text(lang, c.setup.cfg.isolation_level.name(), g)
+                    }
                     _ => c.setup.cfg.isolation_level.name().to_string(),
                 };
                 (first, second, true)
@@ -624,7 +571,7 @@ fn selected_panel(app: &App, w: &World) -> Html {
     match w.net.in_flight.get(&id) {
         None => html! {
             <div class="selected-msg" role="status">
-                <span>{ format!("Message #{} is no longer in flight.", id) }</span>
+                <span>{ text::no_longer_in_flight_text(app.lang, id) }</span>
                 <button type="button" class="small" onclick={send.reform(|_| Msg::SelectMsg(None))}>{ app.t(T::Close) }</button>
             </div>
         },
