@@ -615,8 +615,8 @@ impl Session {
         let Some(w) = self.wheel.take() else {
             return false;
         };
-        let mut tl = Timeline::new(w.scenario, Some(w.seed));
-        tl.actions = w.actions;
+        // With its actions from the start: those at step 0 apply on arriving there too.
+        let mut tl = Timeline::with_actions(w.scenario, w.seed, w.actions);
         tl.seek(w.step);
         self.new_run(tl);
         // The run's own file (the draft may hold edits not yet applied).

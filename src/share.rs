@@ -110,7 +110,8 @@ impl Carrier {
     }
 }
 
-/// An action as `carrier` writes it, `{"at": STEP, "drop": ID}`…; `None` when it cannot carry it.
+/// An action as `carrier` writes it, `{"at": STEP, "drop": ID}`…; `None` when it cannot carry it
+/// (a link carries no `set_config`; message-matching faults are a schedule's, never recorded).
 pub(crate) fn action_to_json(step: u64, a: &UserAction, carrier: Carrier) -> Option<Value> {
     let v = match a {
         UserAction::DropMessage(id) => json!({"drop": id}),
@@ -132,10 +133,20 @@ pub(crate) fn action_to_json(step: u64, a: &UserAction, carrier: Carrier) -> Opt
             json!({"release": [node_name(*a), node_name(*b)]})
         }
         UserAction::Fault(FaultAction::DropRate {
-            from: None,
-            to: None,
+            from,
+            to,
             per_mille,
-        }) => json!({"drop_rate": per_mille}),
+        }) => {
+            let mut v = json!({"drop_rate": per_mille});
+            if let Some(f) = from {
+                v["from"] = json!(node_name(*f));
+            }
+            if let Some(t) = to {
+                v["to"] = json!(node_name(*t));
+            }
+            v
+        }
+        UserAction::Fault(FaultAction::Pause(n, ms)) => json!({"pause": node_name(*n), "ms": ms}),
         UserAction::Fault(FaultAction::SetConfig { node, config })
             if carrier == Carrier::TraceFile =>
         {
@@ -358,11 +369,19 @@ fn parse_action(v: &Value, carrier: Carrier) -> Result<(u64, UserAction), String
             let (a, b) = pair(o.get("release"), whose)?;
             UserAction::Fault(FaultAction::Release(a, b))
         }
-        ["drop_rate"] => UserAction::Fault(FaultAction::DropRate {
-            from: None,
-            to: None,
-            per_mille: num(o, "drop_rate", 1000, whose)?.unwrap_or(0) as u32,
-        }),
+        // A link's own rate names its ends: `{"drop_rate": 100, "from": "producer-0"}`.
+        ["drop_rate", ends @ ..] if ends.iter().all(|k| *k == "from" || *k == "to") => {
+            let end = |k: &str| o.get(k).map(|v| node(Some(v), whose)).transpose();
+            UserAction::Fault(FaultAction::DropRate {
+                from: end("from")?,
+                to: end("to")?,
+                per_mille: num(o, "drop_rate", 1000, whose)?.unwrap_or(0) as u32,
+            })
+        }
+        ["pause"] => UserAction::Fault(FaultAction::Pause(
+            node(o.get("pause"), whose)?,
+            ms.unwrap_or(0),
+        )),
         // `{"at": 12, "set_config": "producer-0", "config": {"acks": "1"}}`; the values are
         // checked when the action is applied, as the settings panel's are.
         ["config", "set_config"] if carrier == Carrier::TraceFile => {

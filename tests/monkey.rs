@@ -412,6 +412,17 @@ fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
                         assert!(s.import(trace, timeline));
                         let end = s.finish_job();
                         imports += 1;
+                        if std::env::var("EOSCOPE_MONKEY_DUMP").is_ok()
+                            && !matches!(
+                                end,
+                                Some(eoscope::session::Finished::Imported {
+                                    digest_matches: true,
+                                    ..
+                                })
+                            )
+                        {
+                            std::fs::write("/tmp/monkey-trace.json", &text).unwrap();
+                        }
                         assert!(
                             matches!(end, Some(eoscope::session::Finished::Imported { digest_matches: true, step: st }) if st == step)
                                 || end.is_none(),

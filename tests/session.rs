@@ -521,3 +521,26 @@ fn every_storys_look_ahead_ends_at_once_and_a_long_runs_goes_on_in_slices() {
     );
     assert_eq!(s.work(u64::MAX), Some(Finished::Looked));
 }
+
+/// Found by the session monkey: going back to the story rebuilt the run without replaying the
+/// actions at step 0, so its trace differed from the story's and an exported trace from it did
+/// not import with its digest.
+#[test]
+fn going_back_to_the_story_replays_its_actions_at_step_0() {
+    let mut s = story("lost-ack-no-idempotence");
+    assert!(s.act(UserAction::Fault(FaultAction::DropRate {
+        from: None,
+        to: None,
+        per_mille: 500,
+    })));
+    for _ in 0..5 {
+        s.step();
+    }
+    let d = digest(&s);
+    assert!(s.take_wheel());
+    s.step();
+    assert!(s.back_to_story());
+    assert_eq!(digest(&s), d);
+    let text = eoscope::trace_file::export(s.run_file.as_ref().unwrap(), s.tl.as_ref().unwrap());
+    assert!(eoscope::trace_file::import(&text).unwrap().digest_matches);
+}
