@@ -1202,16 +1202,20 @@ impl ProducerClient {
         batch.queued = true;
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
-        let seqs: VecMap<u32, i32> =
-            super::types::map_of(self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)));
+        let batches = &self.batches;
         let Some(p) = self.partitions.get_mut(&tp) else {
             return;
         };
         if idempotent && seq >= 0 {
+            // Looks the queued batches up where they are: no copy of every batch's sequence.
             let pos = p
                 .queue
                 .iter()
-                .position(|q| seqs.get(q).is_none_or(|s| *s < 0 || *s > seq))
+                .position(|q| {
+                    batches
+                        .get(q)
+                        .is_none_or(|b| b.base_sequence.0 < 0 || b.base_sequence.0 > seq)
+                })
                 .unwrap_or(p.queue.len());
             p.queue.insert(pos, id);
         } else {
