@@ -553,9 +553,14 @@ impl ProducerClient {
             self.arm_delivery_deadline(ctx, out);
             return;
         }
-        let tps: Vec<TopicPartition> = self.partitions.keys().copied().collect();
-        for tp in tps {
+        // By index, not over a copy of the keys: draining adds no partition.
+        let mut i = 0;
+        loop {
+            let Some(tp) = self.partitions.keys().nth(i).copied() else {
+                break;
+            };
             self.drain_partition(tp, ctx, out);
+            i += 1;
         }
         self.arm_delivery_deadline(ctx, out);
     }
