@@ -1593,7 +1593,7 @@ mod tests {
             attempts: n % 2,
             created: Tick(n as u64),
             retry_at: Tick(0),
-            in_flight: n % 2 == 0,
+            in_flight: n.is_multiple_of(2),
             queued: false,
         }
     }
