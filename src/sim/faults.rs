@@ -11,7 +11,7 @@ use super::network::{Envelope, LinkState, MsgId};
 use super::producer::ClientCtx;
 use super::scenario::{FaultAction, MessageMatch, Trigger};
 use super::trace::{DropReason, TraceKind};
-use super::types::NodeId;
+use super::types::{NodeId, Tick};
 use super::world::{broker_ctx, consumer_ctx, Event, Sim};
 
 /// What the schedule does to a message as it is sent.
@@ -474,7 +474,7 @@ impl Sim {
         }
         let new = e.deliver.plus(ms);
         // Later messages on the same link wait behind it (a TCP stream delivers in order).
-        let moved: Vec<MsgId> = self
+        let moved: Vec<(MsgId, Tick)> = self
             .world
             .net
             .in_flight
@@ -482,18 +482,10 @@ impl Sim {
             .filter(|x| {
                 x.from == e.from && x.to == e.to && x.id >= id && !x.held && x.deliver < new
             })
-            .map(|x| x.id)
+            .map(|x| (x.id, x.deliver))
             .collect();
-        for m in moved {
-            let key = self
-                .world
-                .events
-                .iter()
-                .find(|(_, ev)| **ev == Event::Deliver(m))
-                .map(|(k, _)| *k);
-            if let Some(k) = key {
-                self.world.events.remove(&k);
-            }
+        for (m, at) in moved {
+            self.world.cancel_delivery(m, at);
             if let Some(x) = self.world.net.in_flight.get_mut(&m) {
                 x.deliver = new;
             }
@@ -509,7 +501,7 @@ impl Sim {
         let Some(e) = self.world.net.in_flight.remove(&id) else {
             return false;
         };
-        self.world.events.retain(|_, ev| *ev != Event::Deliver(id));
+        self.world.cancel_delivery(id, e.deliver);
         self.world.net.break_connection(e.from, e.to, e.msg.kind());
         self.trace_push(TraceKind::Dropped {
             id,

@@ -61,6 +61,140 @@ pub struct ProducerBatch {
     pub queued: bool,
 }
 
+/// The client's batches by id, queued or in flight. Ids are handed out in order and batches
+/// mostly complete in order, so a deque indexed by `id - first` takes one in and out in O(1),
+/// where the `BTreeMap` it replaces rebalanced at almost every completion. Iteration is in id
+/// order, and `Debug`, `Hash` and `Serialize` write what that `BTreeMap<u32, ProducerBatch>`'s did.
+#[derive(Clone, Default)]
+pub struct Batches {
+    /// The id of `slots[0]`.
+    first: u32,
+    /// No `None` at either end.
+    slots: VecDeque<Option<(u32, ProducerBatch)>>,
+    len: usize,
+}
+
+impl Batches {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn slot(&self, id: u32) -> Option<usize> {
+        id.checked_sub(self.first)
+            .map(|i| i as usize)
+            .filter(|i| *i < self.slots.len())
+    }
+
+    pub fn get(&self, id: &u32) -> Option<&ProducerBatch> {
+        let i = self.slot(*id)?;
+        self.slots[i].as_ref().map(|(_, b)| b)
+    }
+
+    pub fn get_mut(&mut self, id: &u32) -> Option<&mut ProducerBatch> {
+        let i = self.slot(*id)?;
+        self.slots[i].as_mut().map(|(_, b)| b)
+    }
+
+    pub fn insert(&mut self, id: u32, batch: ProducerBatch) -> Option<ProducerBatch> {
+        if self.slots.is_empty() {
+            self.first = id;
+        }
+        while id < self.first {
+            self.slots.push_front(None);
+            self.first -= 1;
+        }
+        let i = (id - self.first) as usize;
+        while self.slots.len() <= i {
+            self.slots.push_back(None);
+        }
+        let old = self.slots[i].replace((id, batch)).map(|(_, b)| b);
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    pub fn remove(&mut self, id: &u32) -> Option<ProducerBatch> {
+        let i = self.slot(*id)?;
+        let (_, batch) = self.slots[i].take()?;
+        self.len -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.first = self.first.wrapping_add(1);
+        }
+        while matches!(self.slots.back(), Some(None)) {
+            self.slots.pop_back();
+        }
+        Some(batch)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&u32, &ProducerBatch)> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.as_ref().map(|(k, b)| (k, b)))
+    }
+
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&u32, &mut ProducerBatch)> {
+        self.slots
+            .iter_mut()
+            .filter_map(|s| s.as_mut().map(|(k, b)| (&*k, b)))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &u32> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &ProducerBatch> {
+        self.iter().map(|(_, b)| b)
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut ProducerBatch> {
+        self.iter_mut().map(|(_, b)| b)
+    }
+
+    pub fn first_key_value(&self) -> Option<(&u32, &ProducerBatch)> {
+        self.iter().next()
+    }
+}
+
+impl PartialEq for Batches {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+impl Eq for Batches {}
+
+impl std::hash::Hash for Batches {
+    /// `BTreeMap`'s: the length, then each entry.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len);
+        for entry in self.iter() {
+            entry.hash(state);
+        }
+    }
+}
+
+impl std::fmt::Debug for Batches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Batches {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.len))?;
+        for (k, b) in self.iter() {
+            m.serialize_entry(k, b)?;
+        }
+        m.end()
+    }
+}
+
 /// Per-partition sequence bookkeeping (`TxnPartitionEntry`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct PartitionSeq {
@@ -182,7 +316,7 @@ pub struct ProducerClient {
     pub producer_epoch: ProducerEpoch,
     pub state: ClientState,
     pub partitions: VecMap<TopicPartition, PartitionSeq>,
-    pub batches: std::collections::BTreeMap<u32, ProducerBatch>,
+    pub batches: Batches,
     pub in_flight: VecMap<CorrelationId, InFlight>,
     /// Partitions added to the current transaction (AddPartitionsToTxn succeeded).
     pub txn_partitions: VecSet<TopicPartition>,
@@ -236,7 +370,7 @@ impl ProducerClient {
             producer_epoch: ProducerEpoch::NONE,
             state: ClientState::Uninitialized,
             partitions: VecMap::new(),
-            batches: std::collections::BTreeMap::new(),
+            batches: Batches::default(),
             in_flight: VecMap::new(),
             txn_partitions: VecSet::new(),
             pending_partitions: VecSet::new(),
@@ -553,9 +687,14 @@ impl ProducerClient {
             self.arm_delivery_deadline(ctx, out);
             return;
         }
-        let tps: Vec<TopicPartition> = self.partitions.keys().copied().collect();
-        for tp in tps {
+        // By index, not over a copy of the keys: draining adds no partition.
+        let mut i = 0;
+        loop {
+            let Some(tp) = self.partitions.keys().nth(i).copied() else {
+                break;
+            };
             self.drain_partition(tp, ctx, out);
+            i += 1;
         }
         self.arm_delivery_deadline(ctx, out);
     }
@@ -1202,16 +1341,20 @@ impl ProducerClient {
         batch.queued = true;
         let (tp, seq) = (batch.tp, batch.base_sequence.0);
         let idempotent = self.cfg.enable_idempotence;
-        let seqs: VecMap<u32, i32> =
-            super::types::map_of(self.batches.iter().map(|(k, b)| (*k, b.base_sequence.0)));
+        let batches = &self.batches;
         let Some(p) = self.partitions.get_mut(&tp) else {
             return;
         };
         if idempotent && seq >= 0 {
+            // Looks the queued batches up where they are: no copy of every batch's sequence.
             let pos = p
                 .queue
                 .iter()
-                .position(|q| seqs.get(q).is_none_or(|s| *s < 0 || *s > seq))
+                .position(|q| {
+                    batches
+                        .get(q)
+                        .is_none_or(|b| b.base_sequence.0 < 0 || b.base_sequence.0 > seq)
+                })
                 .unwrap_or(p.queue.len());
             p.queue.insert(pos, id);
         } else {
@@ -1427,5 +1570,77 @@ impl ProducerClient {
             self.send_init_producer_id(ctx, out);
         }
         self.drain(ctx, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+
+    fn batch(n: u32) -> ProducerBatch {
+        ProducerBatch {
+            tp: TopicPartition {
+                topic: super::super::types::TopicId::Input,
+                partition: (n % 3) as u8,
+            },
+            first_record: RecordId(n),
+            record_count: 1,
+            base_sequence: Sequence(n as i32),
+            producer_id: ProducerId::NONE,
+            producer_epoch: ProducerEpoch::NONE,
+            attempts: n % 2,
+            created: Tick(n as u64),
+            retry_at: Tick(0),
+            in_flight: n.is_multiple_of(2),
+            queued: false,
+        }
+    }
+
+    #[test]
+    fn batches_behave_and_hash_as_the_btreemap_they_replace() {
+        let hash = |x: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            x(&mut h);
+            h.finish()
+        };
+        let (mut a, mut b) = (Batches::default(), BTreeMap::new());
+        let mut other = Batches::default();
+        for (i, id) in [5u32, 6, 7, 3, 9, 8, 20].into_iter().enumerate() {
+            assert_eq!(a.insert(id, batch(id)), b.insert(id, batch(id)));
+            if i == 2 {
+                assert_eq!(a.insert(6, batch(1)), b.insert(6, batch(1)));
+            }
+        }
+        for id in [7u32, 3, 20, 100, 0, 5] {
+            assert_eq!(a.remove(&id), b.remove(&id));
+            assert_eq!(a.len(), b.len());
+            assert!(a.iter().eq(b.iter()));
+            assert_eq!(a.first_key_value(), b.first_key_value());
+            assert_eq!(format!("{:?}", a), format!("{:?}", b));
+            assert_eq!(
+                serde_json::to_string(&a).ok(),
+                serde_json::to_string(&b).ok()
+            );
+            assert_eq!(hash(&|h| a.hash(h)), hash(&|h| b.hash(h)));
+            for k in 0..25 {
+                assert_eq!(a.get(&k), b.get(&k));
+            }
+        }
+        // Equal whatever the history: the same entries make the same map.
+        for (k, v) in b.iter() {
+            other.insert(*k, v.clone());
+        }
+        assert_eq!(a, other);
+        for id in [6u32, 8, 9] {
+            a.remove(&id);
+        }
+        assert!(a.is_empty() && a.iter().next().is_none());
+        assert_eq!(a, Batches::default());
+        assert_eq!(
+            hash(&|h| a.hash(h)),
+            hash(&|h| BTreeMap::<u32, ProducerBatch>::new().hash(h))
+        );
     }
 }

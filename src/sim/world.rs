@@ -19,6 +19,7 @@ use super::rng::Rng;
 use super::scenario::{Scenario, Trigger};
 use super::topology::Topology;
 use super::types::{NodeId, ProducerId, Tick, TopicId, TopicPartition};
+use super::vecmap::VecSet;
 use super::vocabulary::TransactionState;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,6 +72,9 @@ pub struct World {
     pub consumer_configs: Vec<RawConfig>,
     pub net: Network,
     pub events: BTreeMap<(Tick, u64), Event>,
+    /// The `Disconnected` events in `events`, so a notice is not queued twice without a scan.
+    #[serde(skip)]
+    disconnects_queued: QueuedDisconnects,
     next_seq: u64,
     /// Time-triggered schedule entries not yet reached (counted, so `is_settled` need not scan `events`).
     scheduled_ahead: usize,
@@ -79,11 +83,42 @@ pub struct World {
     pub finished: bool,
 }
 
+/// An index of the queued `Disconnected` events (node, incarnation, peer). It follows from
+/// `events`, so it takes no part in the world's equality or hash.
+#[derive(Clone, Debug, Default)]
+struct QueuedDisconnects(VecSet<(NodeId, u32, NodeId)>);
+
+impl PartialEq for QueuedDisconnects {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for QueuedDisconnects {}
+impl std::hash::Hash for QueuedDisconnects {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
 /// A run: the world and its trace.
 #[derive(Clone, Debug)]
 pub struct Sim {
     pub world: World,
     pub trace: Trace,
+    spare: Spare,
+}
+
+/// Buffers a step reuses, so a step in steady state allocates nothing for its handler's output.
+/// Scratch, not state: a clone starts with empty ones.
+#[derive(Debug, Default)]
+struct Spare {
+    out: Out,
+    notes: Vec<Note>,
+    sends: Vec<(NodeId, Message)>,
+}
+
+impl Clone for Spare {
+    fn clone(&self) -> Self {
+        Spare::default()
+    }
 }
 
 impl Sim {
@@ -195,6 +230,7 @@ impl Sim {
             consumer_configs: scenario.consumer_raw.clone(),
             net: Network::default(),
             events: BTreeMap::new(),
+            disconnects_queued: QueuedDisconnects::default(),
             next_seq: 0,
             scheduled_ahead: 0,
             schedule,
@@ -202,7 +238,11 @@ impl Sim {
             finished: false,
             scenario: Arc::new(scenario),
         };
-        let mut sim = Sim { world, trace };
+        let mut sim = Sim {
+            world,
+            trace,
+            spare: Spare::default(),
+        };
         sim.start();
         sim
     }
@@ -320,6 +360,15 @@ impl Sim {
             self.finish();
             return false;
         };
+        if let Event::Disconnected {
+            node,
+            incarnation,
+            peer,
+        } = event
+        {
+            let queued = &mut self.world.disconnects_queued.0;
+            queued.remove(&(node, incarnation, peer));
+        }
         let s = &self.world.scenario;
         if tick.0 > s.max_ticks || self.world.step >= s.max_steps {
             self.finish();
@@ -327,7 +376,7 @@ impl Sim {
         }
         self.world.now = tick;
         self.world.step += 1;
-        let mut out = Out::default();
+        let mut out = std::mem::take(&mut self.spare.out);
         match event {
             Event::Deliver(id) => self.deliver(id, &mut out),
             Event::Timer {
@@ -349,6 +398,8 @@ impl Sim {
                 self.restart(node, None, &mut out)
             }
         }
+        out.clear();
+        self.spare.out = out;
         if self.world.is_settled() {
             self.finish();
         }
@@ -537,7 +588,12 @@ impl Sim {
             peer,
         };
         // One notice per closed connection is enough.
-        if !self.world.events.values().any(|e| *e == event) {
+        if !self
+            .world
+            .disconnects_queued
+            .0
+            .contains(&(node, incarnation, peer))
+        {
             self.world.push_event(at, event);
         }
     }
@@ -562,25 +618,32 @@ impl Sim {
                 },
             );
         }
-        let notes: Vec<Note> = std::mem::take(&mut out.notes);
+        let mut notes = std::mem::replace(&mut out.notes, std::mem::take(&mut self.spare.notes));
         if !notes.is_empty() {
-            let (step, now) = (self.world.step, self.world.now);
-            let mut checker = std::mem::take(&mut self.world.checker);
-            checker.observe(&notes, &self.world, step, now);
-            self.world.checker = checker;
+            let w = &mut self.world;
+            let logs = WorldLogs {
+                brokers: &w.brokers,
+                topology: &w.topology,
+            };
+            w.checker.observe(&notes, &logs, w.step, w.now);
             if self.trace.enabled {
-                for n in notes {
+                for n in notes.drain(..) {
                     self.trace_push(TraceKind::Fact(n));
                 }
             }
         }
-        let sends: Vec<(NodeId, Message)> = std::mem::take(&mut out.sends);
-        for (to, msg) in sends {
+        notes.clear();
+        self.spare.notes = notes;
+        let mut sends = std::mem::replace(&mut out.sends, std::mem::take(&mut self.spare.sends));
+        let mut sent = sends.drain(..);
+        for (to, msg) in sent.by_ref() {
             if !self.world.is_alive(from) {
                 break; // the sender crashed while sending
             }
             self.send(from, to, msg, out);
         }
+        drop(sent);
+        self.spare.sends = sends;
         if !out.sends.is_empty() || !out.timers.is_empty() || !out.notes.is_empty() {
             // A crash triggered by a message may have produced more output (a restart elsewhere).
             let next = out.sends.first().map(|_| from);
@@ -776,9 +839,30 @@ impl World {
         if matches!(e, Event::Schedule(_) | Event::Restart(_)) {
             self.scheduled_ahead += 1;
         }
+        if let Event::Disconnected {
+            node,
+            incarnation,
+            peer,
+        } = e
+        {
+            self.disconnects_queued.0.insert((node, incarnation, peer));
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.events.insert((at, seq), e);
+    }
+
+    /// Takes message `id`'s delivery out of the queue. A message's `Deliver` event is queued
+    /// at its envelope's `deliver` tick (held ones have none), so only that tick is searched.
+    pub(super) fn cancel_delivery(&mut self, id: MsgId, at: Tick) {
+        let key = self
+            .events
+            .range((at, 0)..=(at, u64::MAX))
+            .find(|(_, e)| **e == Event::Deliver(id))
+            .map(|(k, _)| *k);
+        if let Some(k) = key {
+            self.events.remove(&k);
+        }
     }
 
     /// One-way latency plus jitter from the seeded PRNG; a link never overtakes itself (FIFO).
@@ -978,5 +1062,28 @@ impl Logs for World {
     }
     fn coordinator_state(&self, producer_id: ProducerId) -> Option<TransactionState> {
         self.txn_state_of(producer_id)
+    }
+}
+
+/// The world's logs beside its checker: the checker observes a step without being moved out
+/// of the world and back.
+struct WorldLogs<'a> {
+    brokers: &'a [Broker],
+    topology: &'a Topology,
+}
+
+impl Logs for WorldLogs<'_> {
+    fn log(&self, tp: TopicPartition) -> Option<&PartitionLog> {
+        self.brokers
+            .get(self.topology.leader(tp) as usize)
+            .and_then(|b| b.partitions.get(&tp))
+    }
+    fn coordinator_state(&self, producer_id: ProducerId) -> Option<TransactionState> {
+        self.brokers
+            .iter()
+            .filter_map(|b| b.txn_coordinator.as_ref())
+            .flat_map(|t| t.txns.values())
+            .find(|m| m.producer_id == producer_id)
+            .map(|m| m.state)
     }
 }
