@@ -28,7 +28,7 @@ fn replicated(partitions: u8, per_batch: u32, total: u32, faults: bool, rf: u8) 
         "format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9", "seed": 7,
         "cluster": {"brokers": 3, "partitions": partitions, "replication.factor": rf, "min.insync.replicas": rf.min(2)},
         "producers": [{"config": {"request.timeout.ms": 200, "delivery.timeout.ms": 86400000}, "script": script}],
-        "consumers": [{"config": {"enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}, "commit": "after_processing", "sink": {"idempotent": false}}],
+        "consumers": [{"config": {"auto.offset.reset": "earliest", "enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}, "commit": "after_processing", "sink": {"idempotent": false}}],
         "schedule": schedule,
         "limits": {"max_steps": 100000000, "max_ticks": 100000000000u64},
     })
@@ -46,7 +46,7 @@ fn transactional(per_txn: u32, total: u32) -> Value {
         "format": "eoscope/scenario@1", "title": {"en": "bench"}, "version": "3.9", "seed": 7,
         "cluster": {"brokers": 1, "partitions": 1},
         "producers": [{"config": {"transactional.id": "bench"}, "script": script}],
-        "consumers": [{"config": {"isolation.level": "read_committed", "enable.auto.commit": false, "max.poll.records": 5000}, "commit": "after_processing", "sink": {"idempotent": false}}],
+        "consumers": [{"config": {"auto.offset.reset": "earliest", "isolation.level": "read_committed", "enable.auto.commit": false, "max.poll.records": 5000}, "commit": "after_processing", "sink": {"idempotent": false}}],
         "limits": {"max_steps": 100000000, "max_ticks": 100000000000u64},
     })
 }

@@ -18,7 +18,7 @@ fn scenario() -> Scenario {
         "cluster": {{"brokers": 3, "partitions": 1, "replication.factor": 1, "min.insync.replicas": 1}},
         "producers": [{{"config": {{"request.timeout.ms": 200, "delivery.timeout.ms": 86400000}},
             "script": [{{"send": {{"partition": 0, "records": 1, "batches": {}}}}}]}}],
-        "consumers": [{{"config": {{"enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}},
+        "consumers": [{{"config": {{"auto.offset.reset": "earliest", "enable.auto.commit": false, "max.poll.records": 5000, "request.timeout.ms": 200}},
             "commit": "after_processing", "sink": {{"idempotent": false}}}}],
         "limits": {{"max_steps": 1000000, "max_ticks": 3600000}}}}"#,
         BATCHES
