@@ -100,7 +100,7 @@ pub const FULL: bool = cfg!(feature = "full");
 
 /// The scenario file as the editor shows it.
 fn pretty_json(f: &ScenarioFile) -> String {
-    serde_json::to_string(f).map_or_else(|_| String::new(), |j| crate::pretty_json::pretty(&j))
+    serde_json::to_string(f).map_or_else(|_| String::new(), crate::pretty_json::pretty_if_small)
 }
 
 /// How far ahead the timeline looks to learn a run's length and where its faults and violations are.
@@ -350,6 +350,9 @@ pub struct App {
     pub(crate) lane_ref: NodeRef,
     pub(crate) lang: Lang,
     pub(crate) json_text: String,
+    /// Bumped when the app writes `json_text` itself: the editor's textarea is rebuilt with it
+    /// (it never reads a large text back from the textarea on every render: #17).
+    pub(crate) json_gen: u32,
     pub(crate) show_json: bool,
     pub(crate) json_error: Option<String>,
     pub(crate) show_polling: bool,
@@ -438,6 +441,7 @@ impl App {
                 self.draft_error = None;
                 if FULL {
                     self.json_text = pretty_json(&file);
+                    self.json_gen = self.json_gen.wrapping_add(1);
                 }
                 self.beats = file.beats.clone();
                 self.cursor = Cursor::default();
@@ -706,6 +710,7 @@ impl App {
         if let Some(f) = &w.draft {
             if FULL {
                 self.json_text = pretty_json(f);
+                self.json_gen = self.json_gen.wrapping_add(1);
             }
         }
         self.run_file = w.draft.clone();
@@ -1607,8 +1612,11 @@ impl App {
                     let seed = file.seed;
                     let text = self.json_text.clone();
                     let story_file = self.story_file.replace(file.clone());
+                    let gen = self.json_gen;
                     self.load(file, seed);
                     self.json_error = self.load_error.take();
+                    // The reader's own text stays as written (the textarea holds it already).
+                    (self.json_text, self.json_gen) = (text, gen);
                     if self.json_error.is_none() {
                         self.picked = None;
                         self.own = None;
@@ -1616,7 +1624,6 @@ impl App {
                         self.refresh_preview();
                     } else {
                         self.story_file = story_file;
-                        self.json_text = text;
                     }
                 }
                 Err(e) => {
@@ -1837,6 +1844,7 @@ impl Component for App {
             lane_ref: NodeRef::default(),
             lang: Lang::En,
             json_text: String::new(),
+            json_gen: 0,
             show_json: false,
             json_error: None,
             show_polling: false,
