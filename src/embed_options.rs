@@ -474,13 +474,27 @@ pub fn validate(raw: RawOptions, widget: bool, default_lang: Lang) -> Result<Emb
     Ok(o)
 }
 
-fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
+/// A whole number for option `key`, from `min` to `max`: the message names the option and its
+/// range (`validate` checks the same ranges again for options that come as JSON).
+fn parse_num<T: TryFrom<u64>>(key: &str, v: &str, min: u64, max: u64) -> Result<T, String> {
     let t = v.trim();
+    let refused = || {
+        format!(
+            "{} must be a whole number from {} to {}, not `{}`",
+            key,
+            min,
+            max,
+            clip(v)
+        )
+    };
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{} must be a whole number, not `{}`", key, clip(v)));
+        return Err(refused());
     }
-    t.parse::<T>()
-        .map_err(|_| format!("{} is out of range: `{}`", key, clip(v)))
+    t.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(refused)
 }
 
 fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
@@ -507,12 +521,12 @@ pub fn raw_from_pairs<'a>(
         let key = format!("{}{}", prefix, k);
         match k {
             "scenario" => r.scenario = Some(v.to_string()),
-            "step" => r.step = Some(parse_num(&key, v)?),
+            "step" => r.step = Some(parse_num(&key, v, 0, MAX_START_STEP)?),
             "lang" => r.lang = Some(v.to_string()),
             "panels" => r.panels = Some(v.to_string()),
             "controls" => r.controls = Some(v.to_string()),
-            "height" => r.height = Some(parse_num(&key, v)?),
-            "seed" => r.seed = Some(parse_num(&key, v)?),
+            "height" => r.height = Some(parse_num(&key, v, MIN_HEIGHT.into(), MAX_HEIGHT.into())?),
+            "seed" => r.seed = Some(parse_num(&key, v, 0, u64::MAX)?),
             "moment" => r.moment = Some(v.to_string()),
             "autoplay" => r.autoplay = Some(parse_bool(&key, v)?),
             "knobs" => r.knobs = Some(v.to_string()),

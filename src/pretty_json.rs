@@ -56,6 +56,19 @@ pub fn pretty(compact: &str) -> String {
     out
 }
 
+/// The most compact JSON [`pretty_if_small`] indents: a larger file stays on one line, so the
+/// editor never holds (and lays out) several megabytes of indentation.
+pub const PRETTY_MAX_BYTES: usize = 256 << 10;
+
+/// [`pretty`] for compact JSON up to [`PRETTY_MAX_BYTES`]; larger JSON as it is.
+pub fn pretty_if_small(compact: String) -> String {
+    if compact.len() > PRETTY_MAX_BYTES {
+        compact
+    } else {
+        pretty(&compact)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::pretty;
@@ -68,5 +81,13 @@ mod tests {
         .unwrap();
         let compact = serde_json::to_string(&v).unwrap();
         assert_eq!(pretty(&compact), serde_json::to_string_pretty(&v).unwrap());
+    }
+
+    #[test]
+    fn a_large_text_stays_compact() {
+        let small = r#"{"a":[1,2]}"#.to_string();
+        assert_eq!(super::pretty_if_small(small.clone()), pretty(&small));
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(super::PRETTY_MAX_BYTES));
+        assert_eq!(super::pretty_if_small(big.clone()), big);
     }
 }

@@ -82,8 +82,9 @@ pub fn export(file: &ScenarioFile, tl: &Timeline) -> String {
 pub fn parse(text: &str) -> Result<TraceFile, String> {
     if text.len() > MAX_FILE_BYTES {
         return Err(format!(
-            "the trace file is too large ({} MB; at most {} MB)",
-            text.len() >> 20,
+            "the trace file is {} bytes; at most {} ({} MB)",
+            text.len(),
+            MAX_FILE_BYTES,
             MAX_FILE_BYTES >> 20
         ));
     }
@@ -121,7 +122,7 @@ pub fn parse(text: &str) -> Result<TraceFile, String> {
     let seed = match o.get("seed") {
         Some(v) => v
             .as_u64()
-            .ok_or("the trace file's seed must be a whole number")?,
+            .ok_or("the trace file's seed must be a whole number from 0 to 18446744073709551615")?,
         None => file.seed,
     };
     let step = match o.get("step") {

@@ -133,7 +133,7 @@ fn bad_trace_files_get_clear_messages() {
         (with("scenario", json!(3)), "the trace file has no scenario"),
         (
             with("seed", json!(-1)),
-            "the trace file's seed must be a whole number",
+            "the trace file's seed must be a whole number from 0 to 18446744073709551615",
         ),
         (
             with("step", json!(1e12)),

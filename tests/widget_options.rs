@@ -358,19 +358,19 @@ fn an_unknown_panel_is_named_with_the_list_of_panels() {
 fn a_bad_step_says_what_a_step_must_be() {
     assert_eq!(
         attr_error("data-step", "abc"),
-        "data-step must be a whole number, not `abc`"
+        "data-step must be a whole number from 0 to 1000000, not `abc`"
     );
     assert_eq!(
         attr_error("data-step", "-5"),
-        "data-step must be a whole number, not `-5`"
+        "data-step must be a whole number from 0 to 1000000, not `-5`"
     );
     assert_eq!(
         attr_error("data-step", "99999999999999999999999"),
-        "data-step is out of range: `99999999999999999999999`"
+        "data-step must be a whole number from 0 to 1000000, not `99999999999999999999999`"
     );
     assert_eq!(
         attr_error("data-step", "5000000"),
-        "the step must be at most 1000000, not 5000000"
+        "data-step must be a whole number from 0 to 1000000, not `5000000`"
     );
 }
 
@@ -402,19 +402,19 @@ fn an_unknown_story_is_named_and_markup_in_it_is_defused() {
 fn a_height_out_of_range_or_with_a_unit_is_refused() {
     assert_eq!(
         attr_error("data-height", "10"),
-        "the height must be between 120 and 4000 pixels, not 10"
+        "data-height must be a whole number from 120 to 4000, not `10`"
     );
     assert_eq!(
         attr_error("data-height", "100000"),
-        "the height must be between 120 and 4000 pixels, not 100000"
+        "data-height must be a whole number from 120 to 4000, not `100000`"
     );
     assert_eq!(
         attr_error("data-height", "12px"),
-        "data-height must be a whole number, not `12px`"
+        "data-height must be a whole number from 120 to 4000, not `12px`"
     );
     assert_eq!(
         attr_error("data-height", "99999999999"),
-        "data-height is out of range: `99999999999`"
+        "data-height must be a whole number from 120 to 4000, not `99999999999`"
     );
 }
 
@@ -426,7 +426,7 @@ fn bad_controls_seed_and_autoplay_say_what_is_allowed() {
     );
     assert_eq!(
         attr_error("data-seed", "x"),
-        "data-seed must be a whole number, not `x`"
+        "data-seed must be a whole number from 0 to 18446744073709551615, not `x`"
     );
     assert_eq!(
         attr_error("data-autoplay", "maybe"),

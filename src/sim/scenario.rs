@@ -657,15 +657,41 @@ pub fn parse_file(text: &str) -> Result<ScenarioFile, String> {
             limits::MAX_FILE_BYTES
         ));
     }
+    // The top level is an object: say so plainly (serde would read an array as the fields in
+    // order, "`[0]`: invalid type: integer `1`, expected a string").
+    let not = match text.trim_start().chars().next() {
+        None => Some("an empty text"),
+        Some('[') => Some("an array"),
+        Some('"') => Some("a string"),
+        Some(c) if c == '-' || c.is_ascii_digit() => Some("a number"),
+        _ => None,
+    };
+    if let Some(not) = not {
+        return Err(format!(
+            "a scenario file is a JSON object, {{\"format\": \"eoscope/scenario@1\", …}}, not {}",
+            not
+        ));
+    }
     serde_json::from_str(text).map_err(|e| {
         let what = e
             .to_string()
+            .replace(
+                "expected struct ScenarioFile",
+                "expected a scenario file (a JSON object)",
+            )
             .replace("expected u8", "expected a whole number 0 to 255")
             .replace("expected u32", "expected a whole number 0 to 4294967295")
             .replace(
                 "expected u64",
                 "expected a whole number 0 to 18446744073709551615",
             );
+        // A syntax error says so (serde's "expected value at line 1 column 1" alone doesn't).
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                format!("not valid JSON: {}", what)
+            }
+            _ => what,
+        };
         match key_at(text, e.line(), e.column()) {
             Some(key) => format!("`{}`: {}", key, what),
             None => what,

@@ -103,7 +103,7 @@ pub const FULL: bool = cfg!(feature = "full");
 
 /// The scenario file as the editor shows it.
 fn pretty_json(f: &ScenarioFile) -> String {
-    serde_json::to_string(f).map_or_else(|_| String::new(), |j| crate::pretty_json::pretty(&j))
+    serde_json::to_string(f).map_or_else(|_| String::new(), crate::pretty_json::pretty_if_small)
 }
 
 /// How long one animation frame may spend stepping, in ms (keeps the page responsive at top speed).
@@ -272,6 +272,9 @@ pub struct App {
     pub(crate) lane_ref: NodeRef,
     pub(crate) lang: Lang,
     pub(crate) json_text: String,
+    /// Bumped when the app writes `json_text` itself: the editor's textarea is rebuilt with it
+    /// (it never reads a large text back from the textarea on every render: #17).
+    pub(crate) json_gen: u32,
     pub(crate) show_json: bool,
     pub(crate) json_error: Option<String>,
     pub(crate) show_polling: bool,
@@ -354,6 +357,7 @@ impl App {
         if FULL {
             if let Some(f) = &self.session.draft {
                 self.json_text = pretty_json(f);
+                self.json_gen = self.json_gen.wrapping_add(1);
             }
         }
     }
@@ -1125,12 +1129,14 @@ impl App {
             Msg::LoadJson => match crate::sim::scenario::parse_file(&self.json_text) {
                 Ok(file) => {
                     let text = self.json_text.clone();
+                    let gen = self.json_gen;
                     if self.with_session(|s| s.load_edited(file)) {
                         self.json_error = None;
                     } else {
                         self.json_error = self.session.load_error.take();
-                        self.json_text = text;
                     }
+                    // The reader's own text stays as written (the textarea holds it already).
+                    (self.json_text, self.json_gen) = (text, gen);
                 }
                 Err(e) => {
                     self.json_error = Some(format!("{}{}", self.t(text::T::ScenarioFilePrefix), e))
@@ -1331,6 +1337,7 @@ impl Component for App {
             lane_ref: NodeRef::default(),
             lang: Lang::En,
             json_text: String::new(),
+            json_gen: 0,
             show_json: false,
             json_error: None,
             show_polling: false,

@@ -361,7 +361,9 @@ fn json_editor(app: &App) -> Html {
             <button type="button" class="small" aria-expanded={open.to_string()} onclick={send.reform(move |_| Msg::ShowJson(!open))}>
                 { app.t(if open { T::HideJson } else { T::EditJson }) }</button>
             if open {
-                <textarea aria-label={app.t(T::JsonLabel)} rows="14" spellcheck="false" value={app.json_text.clone()}
+                // Uncontrolled: the text is set when the textarea is built (again when the app
+                // writes a new text, `json_gen`), never read back and compared on each render.
+                <textarea key={app.json_gen.to_string()} aria-label={app.t(T::JsonLabel)} rows="14" spellcheck="false" defaultvalue={app.json_text.clone()}
                     oninput={send.reform(|e: InputEvent| Msg::JsonText(e.target_dyn_into::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))} />
                 <button type="button" class="small load-json" onclick={send.reform(|_| Msg::LoadJson)}>{ app.t(T::LoadJson) }</button>
                 if let Some(e) = &app.json_error { <p class="error inline" role="alert">{ e }</p> }

@@ -44,7 +44,24 @@ async function monkey({ seed, n, limitMs }) {
     for (let i = 0; i < n; i++) {
         if (performance.now() - started > limitMs) break;
         const r = rand();
-        if (r < 0.34) {
+        if (r < 0.03) {
+            // A search: open "Find a failure" if it is hidden, then start (or cancel) one with
+            // random bounds; the next actions run while it searches.
+            const panel = root.querySelector('.panel-search');
+            if (!panel) {
+                const toggle = all('.toggles button').find((b) => b.textContent.includes('Find a failure') || b.textContent.includes('실패 찾기'));
+                if (toggle) fire(toggle, 'click');
+                count('search-open');
+            } else {
+                for (const sel of panel.querySelectorAll('select:not([disabled])')) {
+                    sel.selectedIndex = Math.floor(rand() * sel.options.length);
+                    fire(sel, 'change');
+                }
+                const go = [...panel.querySelectorAll('button:not([disabled])')].find((b) => /^(Start|Cancel|시작|취소)$/.test(b.textContent.trim()));
+                if (go) fire(go, 'click');
+                count(go && /Cancel|취소/.test(go.textContent) ? 'search-cancel' : 'search');
+            }
+        } else if (r < 0.34) {
             const b = pick(all('button:not([disabled])'));
             if (b) {
                 fire(b, 'click');
@@ -126,6 +143,7 @@ test(`monkey: ${ACTIONS} random actions (seed ${SEED}) cause no page error`, asy
         app.problems.push(`the monkey stopped: ${e.message}`);
     }
     console.log(`# monkey: ${JSON.stringify(result)}`);
+    console.log(`# monkey: ${app.problems.length} page problem(s); instance stopped: ${await page.locator('.eoscope-failed').count() > 0}`);
     // Still alive: a step changes the clock (or the run is at its end).
     if (app.problems.length === 0) {
         // The monkey may have switched the app to Korean: back to English for the names below.
@@ -138,5 +156,7 @@ test(`monkey: ${ACTIONS} random actions (seed ${SEED}) cause no page error`, asy
     }
     if (app.problems.length > 0) console.log(`# monkey seed ${SEED} failed`);
     assert.ok(result === undefined || result.done > 0);
+    // The searches ran (the monkey's run is long enough to start some).
+    if (result && result.done >= 300) assert.ok((result.tally.search ?? 0) > 0, JSON.stringify(result.tally));
     await app.close();
 });
