@@ -18,7 +18,7 @@ cargo build --quiet --release --target wasm32-unknown-unknown --bin eoscope \
     --no-default-features --target-dir "$target"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name eoscope-reader \
     "$target/wasm32-unknown-unknown/release/eoscope.wasm"
-wasm-opt -Oz --output "$tmp/opt.wasm" "$tmp/eoscope-reader_bg.wasm"
+wasm-opt -Oz --converge --output "$tmp/opt.wasm" "$tmp/eoscope-reader_bg.wasm"
 hash="$(cat "$tmp/opt.wasm" "$tmp/eoscope-reader.js" | sha256sum | cut -c1-16)"
 cp "$tmp/opt.wasm" "$out/eoscope-reader-${hash}_bg.wasm"
 # The glue names its wasm only as a default URL; boot.js always passes the hashed one.

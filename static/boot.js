@@ -22,13 +22,20 @@ const NEAR = '400px 0px';
 const ATTRS = ['scenario', 'step', 'lang', 'panels', 'controls', 'height', 'seed', 'moment', 'autoplay', 'knobs', 'src'];
 const FULL_PANELS = new Set(['settings', 'search', 'compare']);
 
-if (!document.querySelector('script[data-eoscope-page], link[data-eoscope-css]')) {
+// The stylesheet, unless the page links it: the reader's (without the full app's panels) where
+// every widget is a reader's, the full one as soon as anything needs the full app.
+const CSS = { full: '__EOSCOPE_CSS__', reader: '__EOSCOPE_READER_CSS__' };
+const pageHasCss = !!document.querySelector('script[data-eoscope-page], link[data-eoscope-css]');
+const sheets = new Set();
+const addCss = (build) => {
+    if (pageHasCss || sheets.has(CSS.full) || sheets.has(CSS[build])) return;
+    sheets.add(CSS[build]);
     const link = document.createElement('link');
     link.rel = 'stylesheet';
-    link.href = new URL('__EOSCOPE_CSS__', here).href;
+    link.href = new URL(CSS[build], here).href;
     link.dataset.eoscopeCss = '';
     document.head.append(link);
-}
+};
 
 // Which build an element needs: the full app for `controls="full"` (the default) or a panel only
 // it has.
@@ -40,6 +47,7 @@ const wantsFull = (controls, panels) =>
 const attr = (el, name) =>
     el.localName === 'eoscope-widget' ? el.getAttribute(name) : el.getAttribute(name === 'scenario' ? 'data-eoscope' : `data-${name}`);
 const buildFor = (el) => (el.id === 'eoscope-app' || wantsFull(attr(el, 'controls'), attr(el, 'panels')) ? 'full' : 'reader');
+addCss([...document.querySelectorAll('eoscope-widget, [data-eoscope]')].some((el) => buildFor(el) === 'full') ? 'full' : 'reader');
 
 // --- Loading a build, once --------------------------------------------------------------------
 const loading = {};
@@ -47,6 +55,7 @@ const served = { full: new Set(), reader: new Set() };
 let dead = null;
 const load = (build) =>
     (loading[build] ??= (async () => {
+        addCss(build);
         const { js, wasm } = BUILDS[build];
         const mod = await import(new URL(js, here).href);
         await mod.default({ module_or_path: new URL(wasm, here).href });
