@@ -2,9 +2,11 @@
 //! core's public API: the UI decides *when* to step and *which* fault a click means; the core
 //! decides *what happens*.
 //!
-//! Wiring: one component, [`App`], owns the [`Session`] (the run, its story and every operation
-//! on it, native and tested in `tests/session.rs`) and handles one closed set of messages, [`Msg`]. Every view is a function of `&App`
-//! that renders and emits `Msg`s through one dispatch callback built once in `create`. The
+//! Wiring: [`App`] owns the [`Session`] (the run, its story and every operation on it, native and
+//! tested in `tests/session.rs`) and handles one closed set of messages, [`Msg`]. Most views are
+//! still functions of `&App`; the stage (`stage.rs`) and the fault palette (`faults.rs`) are
+//! function components with small props and state of their own. All emit `Msg`s through one
+//! dispatch callback built once in `create`. The
 //! animation frame is a handle that cancels on drop, so nothing runs while paused or while the
 //! tab is hidden (browsers don't run animation frames there). No globals, no document-level
 //! listeners: keys are handled on the app's root element, so several instances can share a page.
