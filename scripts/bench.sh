@@ -12,7 +12,7 @@ if [ "${1:-}" = wasm ]; then
     CHROMEDRIVER="$(command -v chromedriver)"
     export CHROMEDRIVER WASM_BINDGEN_TEST_TIMEOUT=300
     cargo test -q --profile bench --test speed_wasm -- --ignored --nocapture 2>&1 | grep "^speed"
-    cargo test -q --profile bench --target wasm32-unknown-unknown --test speed_wasm -- --include-ignored 2>&1 | grep "speed in the browser"
+    cargo test --profile bench --target wasm32-unknown-unknown --test speed_wasm -- --include-ignored 2>&1 | grep "speed in the browser"
     exit 0
 fi
 cargo bench -q --bench sim --no-run
