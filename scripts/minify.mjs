@@ -21,12 +21,17 @@ if (!dir || files.length === 0) {
     process.exit(2);
 }
 
-/** Comments and the spaces around `{ } ; : , >` go; `;}` becomes `}`. Strings hold none of them. */
+/**
+ * Comments and the spaces around `{ } ; , >` and after `:` go; `;}` becomes `}`. The space
+ * before a `:` stays: in a selector it is a descendant combinator (`.eoscope :focus-visible` is
+ * not `.eoscope:focus-visible`). The stylesheet's strings hold none of these characters.
+ */
 function minifyCss(css) {
     return css
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .replace(/\s+/g, ' ')
-        .replace(/\s*([{};:,>])\s*/g, '$1')
+        .replace(/\s*([{};,>])\s*/g, '$1')
+        .replace(/:\s+/g, ':')
         .replace(/;}/g, '}')
         .trim();
 }

@@ -93,7 +93,7 @@ pub enum Job {
         beat: Option<usize>,
     },
     /// Replaying an imported trace to its step.
-    Import { trace: Box<TraceFile>, from: u64 },
+    Import { trace: Box<TraceFile> },
 }
 
 /// How far a job has come, for its progress line.
@@ -479,7 +479,8 @@ impl Session {
         let tl = self.tl.as_ref()?;
         let (target, from) = match self.job.as_ref()? {
             Job::Seek { target, from, .. } => (*target, *from),
-            Job::Import { trace, from } => (trace.step, *from),
+            // An import replays from step 0.
+            Job::Import { trace } => (trace.step, 0),
         };
         let here = tl.step_index();
         // Before its first slice, a seek back is still past its target.
@@ -498,27 +499,24 @@ impl Session {
     /// Simulates at most `budget` steps of the job under way (else of the look-ahead); `Some`
     /// when one ended.
     pub fn work(&mut self, budget: u64) -> Option<Finished> {
-        let Some(job) = self.job.clone() else {
-            return self.look_further(budget).then_some(Finished::Looked);
+        let target = match &self.job {
+            None => return self.look_further(budget).then_some(Finished::Looked),
+            Some(Job::Seek { target, .. }) => *target,
+            Some(Job::Import { trace }) => trace.step,
         };
         let tl = self.tl.as_mut()?;
-        let (target, beat) = match &job {
-            Job::Seek { target, beat, .. } => (*target, *beat),
-            Job::Import { trace, .. } => (trace.step, None),
-        };
         if !tl.seek_toward(target, budget) {
             return None;
         }
-        self.job = None;
         let step = tl.step_index();
-        match job {
-            Job::Seek { .. } => {
+        match self.job.take()? {
+            Job::Seek { beat, .. } => {
                 if let Some(i) = beat {
                     self.cursor.set(i, &self.story);
                 }
                 Some(Finished::Arrived { step })
             }
-            Job::Import { trace, .. } => {
+            Job::Import { trace } => {
                 let digest_matches = crate::trace_file::digest_matches(&trace, tl);
                 self.refresh_preview();
                 Some(Finished::Imported {
@@ -544,11 +542,6 @@ impl Session {
     pub fn finish_job(&mut self) -> Option<Finished> {
         self.job.as_ref()?;
         self.work(u64::MAX)
-    }
-
-    /// Runs the look-ahead to its end (native callers and tests).
-    pub fn finish_preview(&mut self) {
-        self.look_further(u64::MAX);
     }
 
     /// Re-derives which beat the reader is on after the run moved some other way.
@@ -778,7 +771,6 @@ impl Session {
         self.refresh_preview();
         self.job = Some(Job::Import {
             trace: Box::new(trace),
-            from: 0,
         });
         true
     }

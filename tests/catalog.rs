@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The catalog (`src/catalog`): every word a person reads, in both languages.
 //!
 //! - Every label and every sentence the shipped stories make the catalog say has English and
@@ -9,6 +10,9 @@
 //! - No wildcard arm in the catalog's matches: a new variant of the core's enums is a compile
 //!   error there until it is phrased.
 //! - Every short phrase the core writes into its notes has a Korean phrase.
+
+mod common;
+use common::uses_word;
 
 use eoscope::catalog::{self as text, Lang, T};
 use eoscope::embed_options::Panel;
@@ -46,39 +50,6 @@ struct Other {
 fn glossary() -> Vec<Term> {
     let text = std::fs::read_to_string(root().join("static/glossary.json")).unwrap();
     serde_json::from_str::<Glossary>(&text).unwrap().terms
-}
-
-/// Does `text` use `term` as a word (case-insensitive, plural allowed)? A term inside an
-/// identifier doesn't count (`producer-0`, `enable.idempotence`, `read_committed`). The same rule
-/// as the stories' test (`tests/stories.rs`).
-fn uses_word(text: &str, term: &str) -> bool {
-    let text: Vec<char> = text.to_lowercase().chars().collect();
-    let term: Vec<char> = term.to_lowercase().chars().collect();
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    let n = term.len();
-    (0..text.len().saturating_sub(n - 1)).any(|i| {
-        if text[i..i + n] != term[..] {
-            return false;
-        }
-        if i > 0 && (ident(text[i - 1]) || text[i - 1] == '.') {
-            return false;
-        }
-        let mut j = i + n;
-        for suffix in ["es", "s"] {
-            let suffix: Vec<char> = suffix.chars().collect();
-            let k = j + suffix.len();
-            if text.get(j..k) == Some(&suffix[..]) && text.get(k).is_none_or(|&c| !ident(c)) {
-                j = k;
-                break;
-            }
-        }
-        match text.get(j) {
-            None => true,
-            Some(&c) if ident(c) => false,
-            Some(&'.') => !text.get(j + 1).is_some_and(|c| c.is_alphanumeric()),
-            Some(_) => true,
-        }
-    })
 }
 
 fn hangul(c: char) -> bool {

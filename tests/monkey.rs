@@ -39,6 +39,35 @@ impl Rng {
     }
 }
 
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A caught panic's message.
+fn panic_text(e: &Box<dyn std::any::Any + Send>) -> Option<String> {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+}
+
+/// Every 1,000 actions: the peak resident memory so far, which must stay under 512 MB.
+fn checked_peak(peak: usize, action: u64) -> usize {
+    if !action.is_multiple_of(1_000) {
+        return peak;
+    }
+    let peak = peak.max(rss());
+    assert!(
+        peak < 512 << 20,
+        "RSS {} MB at action {}",
+        peak >> 20,
+        action
+    );
+    peak
+}
+
 fn rss() -> usize {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -184,14 +213,10 @@ fn action(r: &mut Rng, tl: &Timeline) -> UserAction {
 
 #[test]
 fn random_files_settings_faults_steps_and_searches_never_panic_and_memory_stays_bounded() {
-    let count: u64 = std::env::var("EOSCOPE_MONKEY_ACTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3_000);
-    let seed: u64 = std::env::var("EOSCOPE_MONKEY_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(17);
+    let (count, seed) = (
+        env_u64("EOSCOPE_MONKEY_ACTIONS", 3_000),
+        env_u64("EOSCOPE_MONKEY_SEED", 17),
+    );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/scenarios");
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -295,16 +320,15 @@ fn random_files_settings_faults_steps_and_searches_never_panic_and_memory_stays_
             );
         }));
         if let Err(e) = result {
-            let msg = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
-            panic!("seed {} action {} (kind {}): {:?}", seed, i, what, msg);
+            panic!(
+                "seed {} action {} (kind {}): {:?}",
+                seed,
+                i,
+                what,
+                panic_text(&e)
+            );
         }
-        if i.is_multiple_of(1_000) {
-            peak = peak.max(rss());
-            assert!(peak < 512 << 20, "RSS {} MB at action {}", peak >> 20, i);
-        }
+        peak = checked_peak(peak, i);
     }
     println!(
         "monkey: seed {}, {} actions: {} files loaded, {} refused, {} faults and settings, {} steps, {} searches; peak RSS {} MB",
@@ -320,14 +344,10 @@ fn random_files_settings_faults_steps_and_searches_never_panic_and_memory_stays_
 #[test]
 fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
     use eoscope::session::{Session, SEEK_AT_ONCE};
-    let count: u64 = std::env::var("EOSCOPE_MONKEY_ACTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
-    let seed: u64 = std::env::var("EOSCOPE_MONKEY_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(17);
+    let (count, seed) = (
+        env_u64("EOSCOPE_MONKEY_ACTIONS", 2_000),
+        env_u64("EOSCOPE_MONKEY_SEED", 17),
+    );
     let names: Vec<&str> = eoscope::embed_options::SCENARIOS
         .iter()
         .map(|s| s.0)
@@ -412,22 +432,13 @@ fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
                         assert!(s.import(trace, timeline));
                         let end = s.finish_job();
                         imports += 1;
-                        if std::env::var("EOSCOPE_MONKEY_DUMP").is_ok()
-                            && !matches!(
-                                end,
-                                Some(eoscope::session::Finished::Imported {
-                                    digest_matches: true,
-                                    ..
-                                })
-                            )
-                        {
-                            std::fs::write("/tmp/monkey-trace.json", &text).unwrap();
-                        }
-                        assert!(
-                            matches!(end, Some(eoscope::session::Finished::Imported { digest_matches: true, step: st }) if st == step)
-                                || end.is_none(),
-                            "{:?}",
-                            end
+                        assert_eq!(
+                            end,
+                            Some(eoscope::session::Finished::Imported {
+                                step,
+                                digest_matches: true
+                            }),
+                            "the exported trace replays to its step and digest"
                         );
                     }
                 }
@@ -446,16 +457,15 @@ fn random_ui_operations_on_a_session_never_panic_and_memory_stays_bounded() {
             }
         }));
         if let Err(e) = result {
-            let msg = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
-            panic!("seed {} action {} (kind {}): {:?}", seed, i, what, msg);
+            panic!(
+                "seed {} action {} (kind {}): {:?}",
+                seed,
+                i,
+                what,
+                panic_text(&e)
+            );
         }
-        if i.is_multiple_of(1_000) {
-            peak = peak.max(rss());
-            assert!(peak < 512 << 20, "RSS {} MB at action {}", peak >> 20, i);
-        }
+        peak = checked_peak(peak, i);
     }
     println!(
         "session monkey: seed {}, {} actions: {} files loaded, {} refused, {} sliced jobs, {} trace imports; peak RSS {} MB",

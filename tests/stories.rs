@@ -8,6 +8,9 @@
 //! wherever the English text uses the glossary's English term (`static/glossary.json`), so one
 //! concept has one Korean name across the stories.
 
+mod common;
+use common::uses_word;
+
 use eoscope::sim::checker::Property;
 use eoscope::sim::scenario::{Beat, ScenarioFile};
 use eoscope::sim::{Scenario, Sim};
@@ -147,39 +150,6 @@ fn position(scenario: &Scenario, beat: &Beat) -> (u64, u64) {
         }
         (None, None) => (0, 0),
     }
-}
-
-/// Does `text` use `term` as a word (case-insensitive, plural allowed)? A term inside an
-/// identifier doesn't count: `producer-0`, `enable.idempotence`, `no_duplicate_in_log`,
-/// `transactional.id`, `read_committed`.
-fn uses_word(text: &str, term: &str) -> bool {
-    let text: Vec<char> = text.to_lowercase().chars().collect();
-    let term: Vec<char> = term.to_lowercase().chars().collect();
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    let n = term.len();
-    (0..text.len().saturating_sub(n - 1)).any(|i| {
-        if text[i..i + n] != term[..] {
-            return false;
-        }
-        if i > 0 && (ident(text[i - 1]) || text[i - 1] == '.') {
-            return false;
-        }
-        let mut j = i + n;
-        for suffix in ["es", "s"] {
-            let suffix: Vec<char> = suffix.chars().collect();
-            let k = j + suffix.len();
-            if text.get(j..k) == Some(&suffix[..]) && text.get(k).is_none_or(|&c| !ident(c)) {
-                j = k;
-                break;
-            }
-        }
-        match text.get(j) {
-            None => true,
-            Some(&c) if ident(c) => false,
-            Some(&'.') => !text.get(j + 1).is_some_and(|c| c.is_alphanumeric()),
-            Some(_) => true,
-        }
-    })
 }
 
 #[test]

@@ -65,22 +65,6 @@ pub fn core_phrase(lang: Lang, s: &'static str) -> &'static str {
     super::tr(lang, s, ko)
 }
 
-/// Is this trace entry a fault (for the marks on the timeline)?
-pub fn is_fault(k: &TraceKind) -> bool {
-    matches!(
-        k,
-        TraceKind::Dropped { .. }
-            | TraceKind::Duplicated { .. }
-            | TraceKind::Delayed { .. }
-            | TraceKind::Crashed { .. }
-            | TraceKind::Restarted { .. }
-            | TraceKind::Link { .. }
-            | TraceKind::DropRate { .. }
-            | TraceKind::ConfigChanged { .. }
-            | TraceKind::ConfigRejected { .. }
-    )
-}
-
 /// Is this trace entry only the consumers' polling (hidden from the event log unless asked for)?
 pub fn is_polling(k: &TraceKind) -> bool {
     if let TraceKind::Sent { kind, summary, .. } = k {
@@ -100,7 +84,6 @@ pub fn is_poll(kind: &str, summary: &str) -> bool {
             || summary.contains(" 0 batches,"))
 }
 
-/// The banner when the reader flipped knobs the story has no telling for.
 /// One event-log line.
 pub fn trace_line(lang: Lang, k: &TraceKind) -> String {
     match k {

@@ -538,7 +538,7 @@ pub fn events(app: &App, tl: &Timeline) -> Html {
                     let key = first_index + i as u64;
                     let class = match &e.what {
                         crate::sim::world::TraceKind::Dropped { .. } | crate::sim::world::TraceKind::Crashed { .. } | crate::sim::world::TraceKind::ConfigRejected { .. } => "ev-bad",
-                        k if text::is_fault(k) => "ev-fault",
+                        k if k.is_fault() => "ev-fault",
                         crate::sim::world::TraceKind::Fact(_) => "ev-fact",
                         _ => "ev-msg",
                     };
