@@ -7,7 +7,9 @@
 mod common;
 
 use eoscope::sim::checker::Property;
-use eoscope::sim::limits::{CHECKPOINT_BUDGET_BYTES, SEARCH_BUDGET_BYTES};
+use eoscope::sim::limits::{
+    CHECKPOINT_BUDGET_BYTES, RUN_BUDGET_BYTES, SEARCH_BUDGET_BYTES, TWIN_CHECKPOINT_BUDGET_BYTES,
+};
 use eoscope::sim::search::{find, memory_budget_message, Bounds, Goal, Outcome, Search};
 use eoscope::sim::timeline::Timeline;
 use eoscope::sim::{Scenario, Sim};
@@ -196,5 +198,46 @@ fn a_long_run_keeps_its_checkpoints_within_their_budget_and_steps_back_exactly()
         let mut fresh = Sim::new(scenario.clone(), None);
         while fresh.world.step < target && fresh.step() {}
         assert_eq!(tl.sim.world, fresh.world, "step {}", target);
+    }
+}
+
+#[test]
+fn side_by_side_on_the_largest_scenario_stays_within_its_share_of_the_budget() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // The largest scenario the caps accept (tests/e2e/memory.test.mjs), flipped on `acks`.
+    let file = json!({"format": "eoscope/scenario@1", "title": {"en": "largest"}, "version": "3.9",
+        "producers": [{"script": [{"send": {"records": 20, "batches": 8000}}, {"send": {"records": 10, "batches": 24_000}}]}],
+        "consumers": [{"config": {"enable.auto.commit": false}, "commit": "after_processing", "sink": {"idempotent": true}}]});
+    let file = eoscope::sim::scenario::parse_file(&file.to_string()).unwrap();
+    let left = Scenario::from_file(&file).unwrap();
+    let right =
+        Scenario::from_file(&eoscope::sim::compare::flip(&file, "acks").unwrap().file).unwrap();
+    let seed = left.seed;
+    let before = current_rss().unwrap_or(0);
+    let reset = reset_peak_rss();
+    // What the UI computes: the comparison (20,000 steps of both runs, outcomes as hashes), then
+    // the twin kept at the main run's step (here its end) with its own checkpoint budget.
+    let c = eoscope::sim::compare::compare(left, right.clone(), seed, &[], 20_000);
+    assert!(c.divergence.is_some(), "acks=1 against acks=all part");
+    let mut twin = Timeline::with_actions(right, seed, Vec::new())
+        .with_checkpoint_budget(TWIN_CHECKPOINT_BUDGET_BYTES);
+    twin.seek(u64::MAX);
+    assert!(twin.step_index() > 90_000, "{}", twin.step_index());
+    assert!(
+        twin.checkpoint_bytes() <= TWIN_CHECKPOINT_BUDGET_BYTES,
+        "the twin's {} checkpoints took {} bytes",
+        twin.checkpoint_count(),
+        twin.checkpoint_bytes()
+    );
+    if let (true, Some(peak)) = (reset, peak_rss()) {
+        let grew = peak.saturating_sub(before);
+        println!(
+            "side by side: peak RSS {} MB ({} MB over the start); twin checkpoints {} KB",
+            peak >> 20,
+            grew >> 20,
+            twin.checkpoint_bytes() >> 10
+        );
+        // A run (36 MiB), the twin's checkpoints (16 MiB) and the comparison's two runs.
+        assert!(grew <= 3 * RUN_BUDGET_BYTES, "{} bytes", grew);
     }
 }

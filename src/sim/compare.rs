@@ -217,18 +217,12 @@ fn outcome(kind: &TraceKind) -> Option<Note> {
 }
 
 /// The index of the first outcome in `mine` that `theirs` does not have (as many times).
-fn first_unmatched(mine: &[(Key, TraceEvent)], theirs: &[(Key, TraceEvent)]) -> Option<usize> {
-    // Counted by hash (SipHash with std's fixed keys); a collision could only hide a difference.
-    let hash = |n: &Key| {
-        let mut h = DefaultHasher::new();
-        n.hash(&mut h);
-        h.finish()
-    };
+fn first_unmatched(mine: &[u64], theirs: &[u64]) -> Option<usize> {
     let mut left: BTreeMap<u64, usize> = BTreeMap::new();
-    for (n, _) in theirs {
-        *left.entry(hash(n)).or_default() += 1;
+    for n in theirs {
+        *left.entry(*n).or_default() += 1;
     }
-    mine.iter().position(|(n, _)| match left.get_mut(&hash(n)) {
+    mine.iter().position(|n| match left.get_mut(n) {
         Some(c) if *c > 0 => {
             *c -= 1;
             false
@@ -237,9 +231,16 @@ fn first_unmatched(mine: &[(Key, TraceEvent)], theirs: &[(Key, TraceEvent)]) -> 
     })
 }
 
-/// An outcome as compared: the masked note, and for an append the records it holds (the note
-/// only says where in the log the batch went; v1 there instead of v0 is another outcome).
-type Key = (Note, Option<(u32, u32)>);
+/// An outcome as compared, hashed: the masked note, and for an append the records it holds (the
+/// note only says where in the log the batch went; v1 there instead of v0 is another outcome).
+/// Only hashes are kept (8 bytes an outcome, not a trace entry's ~160: the largest file's twin
+/// runs stay within the memory budget, #17); SipHash with std's fixed keys, so a collision could
+/// only hide a difference. The two events where the runs part are found again by a replay.
+fn outcome_hash(note: &Note, records: Option<(u32, u32)>) -> u64 {
+    let mut h = DefaultHasher::new();
+    (note, records).hash(&mut h);
+    h.finish()
+}
 
 /// One of the two runs, stepped in lockstep with the other.
 struct Side {
@@ -247,7 +248,10 @@ struct Side {
     steps: u64,
     /// This step's trace entries (for the step-by-step comparison).
     fresh: Vec<TraceEvent>,
-    outcomes: Vec<(Key, TraceEvent)>,
+    outcomes: Vec<u64>,
+    /// The outcome to keep whole when it comes (by index), and that outcome once it came.
+    wanted: Option<usize>,
+    found: Option<TraceEvent>,
 }
 
 impl Side {
@@ -257,6 +261,8 @@ impl Side {
             steps: 0,
             fresh: Vec::new(),
             outcomes: Vec::new(),
+            wanted: None,
+            found: None,
         }
     }
 
@@ -280,13 +286,30 @@ impl Side {
                         .map(|b| (b.first_record.0, b.record_count)),
                     _ => None,
                 };
-                self.outcomes.push(((note, records), e.clone()));
+                if self.wanted == Some(self.outcomes.len()) {
+                    self.found = Some(e.clone());
+                }
+                self.outcomes.push(outcome_hash(&note, records));
             }
         }
         if moved {
             self.steps = self.sim.world.step;
         }
         moved
+    }
+
+    /// Outcome number `i` of this run, replayed from the start (`None`: the run has no such one).
+    fn replay_outcome(
+        scenario: Scenario,
+        seed: u64,
+        actions: &[(u64, UserAction)],
+        max_steps: u64,
+        i: usize,
+    ) -> Option<TraceEvent> {
+        let mut side = Side::new(scenario, seed);
+        side.wanted = Some(i);
+        while side.found.is_none() && side.advance(actions, max_steps) {}
+        side.found
     }
 }
 
@@ -299,8 +322,8 @@ pub fn compare(
     actions: &[(u64, UserAction)],
     max_steps: u64,
 ) -> Comparison {
-    let mut a = Side::new(left, seed);
-    let mut b = Side::new(right, seed);
+    let mut a = Side::new(left.clone(), seed);
+    let mut b = Side::new(right.clone(), seed);
     let mut first_step = None;
     let (mut a_on, mut b_on) = (true, true);
     while a_on || b_on {
@@ -326,19 +349,25 @@ pub fn compare(
         .outcomes
         .iter()
         .zip(&b.outcomes)
-        .take_while(|(x, y)| x.0 == y.0)
+        .take_while(|(x, y)| x == y)
         .count();
     // Where they part, per run: its first outcome the other run never has (matched as a multiset,
     // so timing alone does not count: v1 appended before or after v0's retry is the same append);
     // if every outcome has a match and only their order differs, the first one out of order.
     let divergence = (common < a.outcomes.len().max(b.outcomes.len())).then(|| {
-        let pick = |mine: &[(Key, TraceEvent)], theirs: &[(Key, TraceEvent)]| {
+        let at = |mine: &[u64], theirs: &[u64]| {
             let at = first_unmatched(mine, theirs).unwrap_or(common);
-            mine.get(at).map(|o| o.1.clone())
+            (at < mine.len()).then_some(at)
+        };
+        let (at_a, at_b) = (at(&a.outcomes, &b.outcomes), at(&b.outcomes, &a.outcomes));
+        // The runs are gone from memory before their replays begin (one run at a time).
+        drop((a.sim, b.sim));
+        let event = |s: Scenario, at: Option<usize>| {
+            at.and_then(|i| Side::replay_outcome(s, seed, actions, max_steps, i))
         };
         Divergence {
-            left: pick(&a.outcomes, &b.outcomes),
-            right: pick(&b.outcomes, &a.outcomes),
+            left: event(left, at_a),
+            right: event(right, at_b),
             common,
         }
     });

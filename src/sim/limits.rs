@@ -1,9 +1,11 @@
 //! Memory budgets, and the caps on scenario files derived from them, in one place.
 //!
 //! One wasm instance (every widget on a page) gets `INSTANCE_BUDGET_BYTES`. It holds, at worst,
-//! a search (`SEARCH_BUDGET_BYTES`), a timeline's checkpoints (`CHECKPOINT_BUDGET_BYTES`) and
-//! four runs of the scenario (the run on screen, the preview, the two sides of a comparison),
-//! each within `RUN_BUDGET_BYTES` by the caps on records and batches below.
+//! a search (`SEARCH_BUDGET_BYTES`), a timeline's checkpoints (`CHECKPOINT_BUDGET_BYTES`), a
+//! side-by-side twin's (`TWIN_CHECKPOINT_BUDGET_BYTES`) and four runs of the scenario (the run
+//! on screen, the preview, and either a comparison's two runs while it is computed, which keep
+//! their outcomes as hashes, or the twin after it), each within `RUN_BUDGET_BYTES` by the caps on
+//! records and batches below: 64 + 32 + 16 + 4 × 36 = 256 MiB.
 //!
 //! Measured natively with `/usr/bin/time -v` (peak RSS) on `eoscope-run --no-trace`, one
 //! producer sending 1,000,000 records to one partition, a consumer committing after
@@ -26,6 +28,8 @@ pub const INSTANCE_BUDGET_BYTES: usize = 256 << 20;
 pub const SEARCH_BUDGET_BYTES: usize = 64 << 20;
 /// What a timeline's checkpoints may take together.
 pub const CHECKPOINT_BUDGET_BYTES: usize = 32 << 20;
+/// What the checkpoints of a side-by-side twin may take (its seeks are rarer than the main run's).
+pub const TWIN_CHECKPOINT_BUDGET_BYTES: usize = CHECKPOINT_BUDGET_BYTES / 2;
 /// What one run of the largest accepted scenario may take.
 pub const RUN_BUDGET_BYTES: usize = 36 << 20;
 

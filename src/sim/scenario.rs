@@ -692,11 +692,35 @@ pub fn parse_file(text: &str) -> Result<ScenarioFile, String> {
             }
             _ => what,
         };
-        match key_at(text, e.line(), e.column()) {
+        let key = key_at(text, e.line(), e.column());
+        // A whole-number key with a validated range says that range, as the validator would.
+        if let (Some(key), Some((_, lo, hi)), Some(value)) = (
+            &key,
+            key.as_deref().and_then(range_of),
+            refused_number(&what),
+        ) {
+            return format!("`{}` must be {} to {}, not {}", key, lo, hi, value);
+        }
+        match key {
             Some(key) => format!("`{}`: {}", key, what),
             None => what,
         }
     })
+}
+
+/// The value serde refused for a whole-number field ("invalid value: integer `300`, expected a
+/// whole number 0 to 255" → "300"; a string keeps its quotes), if that is what it refused.
+fn refused_number(what: &str) -> Option<String> {
+    if !what.contains("expected a whole number") {
+        return None;
+    }
+    let (_, rest) = what.split_once(": ")?;
+    if let Some((_, v)) = rest.split_once('`') {
+        return v.split_once('`').map(|(v, _)| v.to_string());
+    }
+    // "invalid type: string \"two\", expected …", "invalid type: boolean `true`", "null"…
+    let (kind, _) = rest.split_once(", expected")?;
+    Some(kind.trim_start_matches("string ").to_string())
 }
 
 /// The key path (`producers[0].script[2].send.records`) at a line and column of JSON text.
@@ -780,24 +804,9 @@ impl Scenario {
         check_texts(f)?;
         let version = KafkaVersion::parse(&f.version).map_err(|e| format!("`version`: {}", e))?;
         let c = &f.cluster;
-        if !(1..=3).contains(&c.brokers) {
-            return Err(format!(
-                "`cluster.brokers` must be 1 to 3, not {}",
-                c.brokers
-            ));
-        }
-        if !(1..=8).contains(&c.partitions) {
-            return Err(format!(
-                "`cluster.partitions` must be 1 to 8, not {}",
-                c.partitions
-            ));
-        }
-        if !(1..=8).contains(&c.output_partitions) {
-            return Err(format!(
-                "`cluster.output.partitions` must be 1 to 8, not {}",
-                c.output_partitions
-            ));
-        }
+        checked("cluster.brokers", c.brokers.into())?;
+        checked("cluster.partitions", c.partitions.into())?;
+        checked("cluster.output.partitions", c.output_partitions.into())?;
         if c.replication_factor == 0 || c.replication_factor > c.brokers {
             return Err(format!(
                 "`cluster.replication.factor` must be 1 to the number of brokers ({}), not {}",
@@ -810,22 +819,15 @@ impl Scenario {
                 c.replication_factor, c.min_insync_replicas
             ));
         }
-        in_range(
-            "cluster.replica.lag.time.max.ms",
-            c.replica_lag_time_max_ms,
-            1,
-            3_600_000,
-        )?;
-        in_range(
+        checked("cluster.replica.lag.time.max.ms", c.replica_lag_time_max_ms)?;
+        checked(
             "cluster.replica.fetch.wait.max.ms",
             c.replica_fetch_wait_max_ms,
-            0,
-            60_000,
         )?;
-        in_range("cluster.network.latency.ms", c.latency_ms, 0, 60_000)?;
-        in_range("cluster.network.jitter.ms", c.jitter_ms, 0, 60_000)?;
-        in_range("limits.max_steps", f.limits.max_steps, 1, limits::MAX_STEPS)?;
-        in_range("limits.max_ticks", f.limits.max_ticks, 1, limits::MAX_TICKS)?;
+        checked("cluster.network.latency.ms", c.latency_ms)?;
+        checked("cluster.network.jitter.ms", c.jitter_ms)?;
+        checked("limits.max_steps", f.limits.max_steps)?;
+        checked("limits.max_ticks", f.limits.max_ticks)?;
         let transaction_partition_verification =
             match (c.transaction_partition_verification_enable, version.has_transaction_verification()) {
                 (Some(true), false) => {
@@ -901,8 +903,8 @@ impl Scenario {
                             s.partition
                         ));
                     }
-                    in_range(&at("records"), s.records as u64, 1, 10_000)?;
-                    in_range(&at("batches"), s.batches as u64, 1, limits::MAX_BATCHES)?;
+                    checked(&at("records"), s.records.into())?;
+                    checked(&at("batches"), s.batches.into())?;
                     batches = batches.saturating_add(s.batches as u64);
                     records = records.saturating_add(s.records as u64 * s.batches as u64);
                     if records > MAX_RECORDS {
@@ -1330,6 +1332,57 @@ fn in_range(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
     }
 }
 
+/// The range each whole-number key accepts, in one place: the validator checks a value against
+/// it, and a value serde refuses before (negative, fractional, text, beyond the field's type)
+/// is reported with the same range rather than the type's ("0 to 255"). A key is matched by its
+/// path without array indices, or by its end (`send.records` anywhere in a script).
+const RANGES: &[(&str, u64, u64)] = &[
+    ("cluster.brokers", 1, 3),
+    ("cluster.partitions", 1, 8),
+    ("cluster.output.partitions", 1, 8),
+    // At most the number of brokers, and `replication.factor` (checked with the file's values).
+    ("cluster.replication.factor", 1, 3),
+    ("cluster.min.insync.replicas", 1, 3),
+    ("cluster.replica.lag.time.max.ms", 1, 3_600_000),
+    ("cluster.replica.fetch.wait.max.ms", 0, 60_000),
+    ("cluster.network.latency.ms", 0, 60_000),
+    ("cluster.network.jitter.ms", 0, 60_000),
+    ("limits.max_steps", 1, limits::MAX_STEPS),
+    ("limits.max_ticks", 1, limits::MAX_TICKS),
+    ("send.records", 1, 10_000),
+    ("send.batches", 1, limits::MAX_BATCHES),
+    ("delay.ms", 0, 3_600_000),
+    ("pause.ms", 1, 3_600_000),
+    ("drop_rate.per_mille", 0, 1000),
+    ("processing_ms", 0, 3_600_000),
+];
+
+/// The validated range of the key at `path` (`producers[0].script[2].send.records`), if it has
+/// one in `RANGES`.
+fn range_of(path: &str) -> Option<(&'static str, u64, u64)> {
+    let mut bare = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => bare.push(c),
+            _ => {}
+        }
+    }
+    RANGES.iter().copied().find(|(k, _, _)| {
+        bare == *k || bare.strip_suffix(k).is_some_and(|head| head.ends_with('.'))
+    })
+}
+
+/// `key`'s value checked against its range in `RANGES`.
+fn checked(key: &str, v: u64) -> Result<(), String> {
+    match range_of(key) {
+        Some((_, lo, hi)) => in_range(key, v, lo, hi),
+        None => Ok(()),
+    }
+}
+
 /// Text a reader sees is capped at parse time: a title or a beat's title at
 /// `limits::MAX_TITLE_CHARS` characters, a description, narration or note at `MAX_TEXT_CHARS`.
 fn check_texts(f: &ScenarioFile) -> Result<(), String> {
@@ -1523,7 +1576,7 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         )?));
     }
     if let Some(d) = &s.delay {
-        in_range("delay.ms", d.ms, 0, 3_600_000)?;
+        checked("delay.ms", d.ms)?;
         actions.push(FaultAction::Delay(
             field("delay", message_match(&d.what, nodes))?,
             d.ms,
@@ -1552,12 +1605,7 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         actions.push(FaultAction::Release(a, b));
     }
     if let Some(r) = &s.drop_rate {
-        if r.per_mille > 1000 {
-            return Err(format!(
-                "`drop_rate.per_mille` must be 0 to 1000, not {}",
-                r.per_mille
-            ));
-        }
+        checked("drop_rate.per_mille", r.per_mille.into())?;
         actions.push(FaultAction::DropRate {
             from: field(
                 "drop_rate.from",
@@ -1596,7 +1644,7 @@ fn parse_entry(s: &ScheduleSpec, nodes: &Nodes) -> Result<ScheduleEntry, String>
         if !matches!(n, NodeId::Consumer(_)) {
             return Err("`pause` holds a consumer application; name a consumer-N".into());
         }
-        in_range("pause.ms", p.ms, 1, 3_600_000)?;
+        checked("pause.ms", p.ms)?;
         actions.push(FaultAction::Pause(n, p.ms));
     }
     if let Some(i) = &s.inject {

@@ -128,6 +128,8 @@ pub struct Timeline {
     pub sim: Sim,
     checkpoints: Vec<Sim>,
     every: u64,
+    /// What the checkpoints may take together (`limits::CHECKPOINT_BUDGET_BYTES` unless told).
+    checkpoint_budget: usize,
 }
 
 impl Timeline {
@@ -138,10 +140,20 @@ impl Timeline {
             scenario,
             seed,
             actions: Vec::new(),
-            checkpoints: vec![sim.clone()],
+            // Step 0 is not kept: it is rebuilt from the scenario (a clone of a run holds its
+            // checker's per-record facts for every record the file sends, ~20 bytes each).
+            checkpoints: Vec::new(),
             sim,
             every: CHECKPOINT_EVERY,
+            checkpoint_budget: super::limits::CHECKPOINT_BUDGET_BYTES,
         }
+    }
+
+    /// The same run with its checkpoints held to `bytes` (a side-by-side twin, or a replay made
+    /// only to read one step's state: `0` keeps the first and at most two more).
+    pub fn with_checkpoint_budget(mut self, bytes: usize) -> Timeline {
+        self.checkpoint_budget = bytes;
+        self
     }
 
     /// A run replaying recorded actions (a shared moment, an imported trace, a search's
@@ -173,31 +185,30 @@ impl Timeline {
                 .last()
                 .is_none_or(|c| c.world.step < self.sim.world.step)
         {
-            let mut checkpoint = self.sim.clone();
-            // A checkpoint keeps only the end of the trace: what the event log shows after a seek.
-            let keep = checkpoint
-                .trace
-                .events
-                .len()
-                .saturating_sub(CHECKPOINT_TRACE_KEPT);
-            checkpoint.trace.events.drain(..keep);
-            let newest = super::limits::sim_bytes(&checkpoint);
+            // A checkpoint keeps only the end of the trace: what the event log shows after a seek
+            // (the rest is set aside while the run is cloned, not cloned and then dropped).
+            let events = std::mem::take(&mut self.sim.trace.events);
+            let keep = events.len().saturating_sub(CHECKPOINT_TRACE_KEPT);
+            self.sim.trace.events = events.range(keep..).cloned().collect();
+            let checkpoint = self.sim.clone();
+            self.sim.trace.events = events;
             self.checkpoints.push(checkpoint);
             // Memory stays flat: past the count or the byte budget (`limits`), keep every
             // other checkpoint and space future ones twice as far apart; a seek re-simulates
-            // from the nearest one kept. The newest is the largest (logs only grow), so the
-            // estimate is its size times the count.
-            let bytes = newest.saturating_mul(self.checkpoints.len());
-            if self.checkpoints.len() > MAX_CHECKPOINTS
-                || (bytes > super::limits::CHECKPOINT_BUDGET_BYTES && self.checkpoints.len() > 2)
+            // from the nearest one kept (or from the scenario). Down to two, the newest is kept:
+            // stepping back from here stays cheap.
+            while self.checkpoints.len() > MAX_CHECKPOINTS
+                || (self.checkpoints.len() > 1 && self.checkpoint_bytes() > self.checkpoint_budget)
             {
-                let mut keep = Vec::with_capacity(self.checkpoints.len() / 2 + 1);
-                for (i, c) in self.checkpoints.drain(..).enumerate() {
-                    if i % 2 == 0 {
-                        keep.push(c);
-                    }
+                if self.checkpoints.len() == 2 {
+                    self.checkpoints.remove(0);
+                } else {
+                    let mut i = 0;
+                    self.checkpoints.retain(|_| {
+                        i += 1;
+                        i % 2 == 1
+                    });
                 }
-                self.checkpoints = keep;
                 self.every *= 2;
             }
         }

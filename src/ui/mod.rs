@@ -1250,9 +1250,11 @@ impl App {
             sidebyside::COMPARE_STEPS,
         );
         // Each divergent event phrased from its run's state at that step.
+        // (A replay only to read one step's state: no checkpoints to speak of.)
         let line = |scenario: &Scenario, e: Option<&crate::sim::world::TraceEvent>| {
             e.map(|e| {
-                let mut t = Timeline::with_actions(scenario.clone(), tl.seed, tl.actions.clone());
+                let mut t = Timeline::with_actions(scenario.clone(), tl.seed, tl.actions.clone())
+                    .with_checkpoint_budget(0);
                 t.seek(e.step);
                 sidebyside::event_line(e, &t.sim.world)
             })
@@ -1262,7 +1264,8 @@ impl App {
             line(&tl.scenario, d.and_then(|d| d.left.as_ref())),
             line(&right, d.and_then(|d| d.right.as_ref())),
         );
-        let mut other = Timeline::with_actions(right, tl.seed, tl.actions.clone());
+        let mut other = Timeline::with_actions(right, tl.seed, tl.actions.clone())
+            .with_checkpoint_budget(crate::sim::limits::TWIN_CHECKPOINT_BUDGET_BYTES);
         other.seek(tl.step_index());
         sidebyside::SideBySide {
             key,
