@@ -3,7 +3,7 @@
 
 mod common;
 
-use eoscope::sim::compare::{compare, flip, Comparison};
+use eoscope::sim::compare::{compare, flip, AppendFacts, Comparison};
 use eoscope::sim::effects::Note;
 use eoscope::sim::world::TraceKind;
 use eoscope::sim::Scenario;
@@ -45,6 +45,18 @@ fn flipping_idempotence_on_the_lost_ack_story_parts_where_the_retry_is_deduplica
         matches!(note(&d.right), Some(Note::Deduplicated { base_offset, .. }) if base_offset.0 == 0),
         "{:?}",
         d.right
+    );
+    // What the view phrases ("orders-0 appends v0 again at offset 2"), read as it happened.
+    assert_eq!(
+        (d.left_append, d.right_append),
+        (
+            Some(AppendFacts {
+                first_record: 0,
+                base_offset: 2,
+                again: true
+            }),
+            None
+        )
     );
     // Shared before it: v0's append, its processing, the sink write and the offset commit
     // (v0's ack is the one lost, in both).

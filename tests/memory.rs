@@ -229,6 +229,8 @@ fn side_by_side_on_the_largest_scenario_stays_within_its_share_of_the_budget() {
         twin.checkpoint_count(),
         twin.checkpoint_bytes()
     );
+    // The process's peak: a ceiling that holds when this test runs alone (`cargo test --test
+    // memory side_by_side`); after other tests, freed pages are reused and the growth reads low.
     if let (true, Some(peak)) = (reset, peak_rss()) {
         let grew = peak.saturating_sub(before);
         println!(

@@ -159,8 +159,20 @@ pub struct Divergence {
     /// The first outcome that differs in each run (`None`: that run has no more outcomes).
     pub left: Option<TraceEvent>,
     pub right: Option<TraceEvent>,
+    /// For a divergent append, what it wrote, read from its run's log as it happened (so the
+    /// view can say "orders-0 appends v0 again at offset 2" without replaying the run).
+    pub left_append: Option<AppendFacts>,
+    pub right_append: Option<AppendFacts>,
     /// How many outcomes the runs share before it.
     pub common: usize,
+}
+
+/// What an append wrote: its first record, where, and whether the log already held that record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendFacts {
+    pub first_record: u32,
+    pub base_offset: u64,
+    pub again: bool,
 }
 
 /// Two runs compared.
@@ -249,9 +261,10 @@ struct Side {
     /// This step's trace entries (for the step-by-step comparison).
     fresh: Vec<TraceEvent>,
     outcomes: Vec<u64>,
-    /// The outcome to keep whole when it comes (by index), and that outcome once it came.
+    /// The outcome to keep whole when it comes (by index), and that outcome once it came (with
+    /// what it wrote, for an append).
     wanted: Option<usize>,
-    found: Option<TraceEvent>,
+    found: Option<(TraceEvent, Option<AppendFacts>)>,
 }
 
 impl Side {
@@ -287,7 +300,7 @@ impl Side {
                     _ => None,
                 };
                 if self.wanted == Some(self.outcomes.len()) {
-                    self.found = Some(e.clone());
+                    self.found = Some((e.clone(), self.append_facts(&note)));
                 }
                 self.outcomes.push(outcome_hash(&note, records));
             }
@@ -298,6 +311,22 @@ impl Side {
         moved
     }
 
+    /// What the append `note` names wrote, in this run's log now.
+    fn append_facts(&self, note: &Note) -> Option<AppendFacts> {
+        let Note::Appended { tp, batch_index } = note else {
+            return None;
+        };
+        let batches = self.sim.world.log(*tp)?.batches();
+        let b = batches.get(*batch_index)?;
+        Some(AppendFacts {
+            first_record: b.first_record.0,
+            base_offset: b.base_offset.0,
+            again: batches[..*batch_index]
+                .iter()
+                .any(|x| !x.is_control() && x.first_record == b.first_record),
+        })
+    }
+
     /// Outcome number `i` of this run, replayed from the start (`None`: the run has no such one).
     fn replay_outcome(
         scenario: Scenario,
@@ -305,7 +334,7 @@ impl Side {
         actions: &[(u64, UserAction)],
         max_steps: u64,
         i: usize,
-    ) -> Option<TraceEvent> {
+    ) -> Option<(TraceEvent, Option<AppendFacts>)> {
         let mut side = Side::new(scenario, seed);
         side.wanted = Some(i);
         while side.found.is_none() && side.advance(actions, max_steps) {}
@@ -365,9 +394,13 @@ pub fn compare(
         let event = |s: Scenario, at: Option<usize>| {
             at.and_then(|i| Side::replay_outcome(s, seed, actions, max_steps, i))
         };
+        let (left, left_append) = event(left, at_a).unzip();
+        let (right, right_append) = event(right, at_b).unzip();
         Divergence {
-            left: event(left, at_a),
-            right: event(right, at_b),
+            left,
+            right,
+            left_append: left_append.flatten(),
+            right_append: right_append.flatten(),
             common,
         }
     });

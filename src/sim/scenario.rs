@@ -1038,12 +1038,7 @@ impl Scenario {
                 ));
             }
             let processing_ms = cs.processing_ms.unwrap_or(0);
-            if processing_ms > 3_600_000 {
-                return Err(format!(
-                    "consumer-{}: `processing_ms` must be 0 to 3600000, not {}",
-                    i, processing_ms
-                ));
-            }
+            checked(&format!("consumers[{}].processing_ms", i), processing_ms)?;
             consumers.push(ConsumerSetup {
                 cfg,
                 mode,

@@ -149,8 +149,8 @@ impl Timeline {
         }
     }
 
-    /// The same run with its checkpoints held to `bytes` (a side-by-side twin, or a replay made
-    /// only to read one step's state: `0` keeps the first and at most two more).
+    /// The same run with its checkpoints held to `bytes` (a side-by-side twin); at least the
+    /// newest is kept, whatever it takes.
     pub fn with_checkpoint_budget(mut self, bytes: usize) -> Timeline {
         self.checkpoint_budget = bytes;
         self
@@ -194,21 +194,17 @@ impl Timeline {
             self.sim.trace.events = events;
             self.checkpoints.push(checkpoint);
             // Memory stays flat: past the count or the byte budget (`limits`), keep every
-            // other checkpoint and space future ones twice as far apart; a seek re-simulates
-            // from the nearest one kept (or from the scenario). Down to two, the newest is kept:
-            // stepping back from here stays cheap.
+            // other checkpoint counted back from the newest (stepping back from here stays
+            // cheap) and space future ones twice as far apart; a seek re-simulates from the
+            // nearest one kept (or from the scenario).
             while self.checkpoints.len() > MAX_CHECKPOINTS
                 || (self.checkpoints.len() > 1 && self.checkpoint_bytes() > self.checkpoint_budget)
             {
-                if self.checkpoints.len() == 2 {
-                    self.checkpoints.remove(0);
-                } else {
-                    let mut i = 0;
-                    self.checkpoints.retain(|_| {
-                        i += 1;
-                        i % 2 == 1
-                    });
-                }
+                let mut from_newest = self.checkpoints.len();
+                self.checkpoints.retain(|_| {
+                    from_newest -= 1;
+                    from_newest.is_multiple_of(2)
+                });
                 self.every *= 2;
             }
         }

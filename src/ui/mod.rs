@@ -1249,21 +1249,18 @@ impl App {
             &tl.actions,
             sidebyside::COMPARE_STEPS,
         );
-        // Each divergent event phrased from its run's state at that step.
-        // (A replay only to read one step's state: no checkpoints to speak of.)
-        let line = |scenario: &Scenario, e: Option<&crate::sim::world::TraceEvent>| {
-            e.map(|e| {
-                let mut t = Timeline::with_actions(scenario.clone(), tl.seed, tl.actions.clone())
-                    .with_checkpoint_budget(0);
-                t.seek(e.step);
-                sidebyside::event_line(e, &t.sim.world)
-            })
-        };
+        // Each divergent event phrased from what the comparison read of it.
         let d = cmp.divergence.as_ref();
-        let lines = (
-            line(&tl.scenario, d.and_then(|d| d.left.as_ref())),
-            line(&right, d.and_then(|d| d.right.as_ref())),
-        );
+        let lines = d.map_or((None, None), |d| {
+            (
+                d.left
+                    .as_ref()
+                    .map(|e| sidebyside::event_line(e, d.left_append)),
+                d.right
+                    .as_ref()
+                    .map(|e| sidebyside::event_line(e, d.right_append)),
+            )
+        });
         let mut other = Timeline::with_actions(right, tl.seed, tl.actions.clone())
             .with_checkpoint_budget(crate::sim::limits::TWIN_CHECKPOINT_BUDGET_BYTES);
         other.seek(tl.step_index());

@@ -7,7 +7,7 @@ use super::logview::{cell_info, shown_partitions};
 use super::{App, Msg};
 use crate::catalog::{self as text, Both, T};
 use crate::sim::checker::{Property, Verdict};
-use crate::sim::compare::{Comparison, FLIPS};
+use crate::sim::compare::{AppendFacts, Comparison, FLIPS};
 use crate::sim::effects::Note;
 use crate::sim::timeline::{Timeline, UserAction};
 use crate::sim::world::{TraceEvent, TraceKind, World};
@@ -35,20 +35,12 @@ pub struct SideBySide {
 }
 
 /// An event-log sentence for a divergent event, with an append named by what it wrote ("orders-0
-/// appends v0 again at offset 2") from the run's state at that step.
-pub fn event_line(e: &TraceEvent, w: &World) -> Both {
-    if let TraceKind::Fact(Note::Appended { tp, batch_index }) = &e.what {
-        let batches = w.log(*tp).map(|l| l.batches());
-        if let Some(b) = batches.and_then(|bs| bs.get(*batch_index)) {
-            let again = batches.is_some_and(|bs| {
-                bs[..*batch_index]
-                    .iter()
-                    .any(|x| !x.is_control() && x.first_record == b.first_record)
-            });
-            return Both::new(|lang| {
-                text::appended_line(lang, tp, b.first_record.0, again, b.base_offset.0)
-            });
-        }
+/// appends v0 again at offset 2", from the facts the comparison read as it happened).
+pub fn event_line(e: &TraceEvent, append: Option<AppendFacts>) -> Both {
+    if let (TraceKind::Fact(Note::Appended { tp, .. }), Some(a)) = (&e.what, append) {
+        return Both::new(|lang| {
+            text::appended_line(lang, tp, a.first_record, a.again, a.base_offset)
+        });
     }
     Both::new(|lang| text::trace_line(lang, &e.what))
 }
