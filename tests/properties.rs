@@ -17,7 +17,7 @@ fn check_structure(w: &World) -> Result<(), String> {
     for tp in w.topology.all_partitions() {
         let Some(log) = w.log(tp) else { continue };
         let mut next = 0;
-        for b in log.batches() {
+        for b in log.batches().iter() {
             if b.base_offset.0 != next {
                 return Err(format!(
                     "{}: batch at {} after offset {}",

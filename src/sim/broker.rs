@@ -986,7 +986,7 @@ impl Broker {
         if f.offset < limit {
             let start = log.batch_index_at(f.offset).unwrap_or(log.batches().len());
             let mut records = 0u32;
-            for b in &log.batches()[start..] {
+            for b in log.batches().iter_from(start) {
                 if b.next_offset() > limit || (records >= f.max_records && !batches.is_empty()) {
                     break;
                 }

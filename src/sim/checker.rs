@@ -3,6 +3,7 @@
 //! Each violation says whether Kafka promises the property under the run's settings at all
 //! (`expected`), so a verdict can read "expected with these settings".
 
+use super::chunked::Chunked;
 use super::config::{Acks, CommitMode, IsolationLevel};
 use super::effects::Note;
 use super::log::PartitionLog;
@@ -267,11 +268,11 @@ impl Bits {
 pub struct Checker {
     pub setup: CheckerSetup,
     /// Live (not aborted) copies of each record in the input topic.
-    log_copies: Vec<u8>,
+    log_copies: Chunked<u8>,
     /// Acknowledged records (cleared again if their transaction aborts).
-    acked: Vec<u8>,
+    acked: Chunked<u8>,
     /// Writer (producer id, epoch) of each record's first copy, to tell sessions apart.
-    first_writer: Vec<(i64, i16)>,
+    first_writer: Chunked<(i64, i16)>,
     /// Highest record id seen per (producer, partition), with the producer session that wrote it.
     max_record: BTreeMap<(u8, TopicPartition), (u32, u32)>,
     /// Client sessions per producer (a restart starts a new one).
@@ -281,9 +282,9 @@ pub struct Checker {
     /// Per consumer and partition: offsets processed.
     processed: Vec<BTreeMap<TopicPartition, Bits>>,
     /// Per consumer: sink rows per record.
-    sink_rows: Vec<Vec<u8>>,
+    sink_rows: Vec<Chunked<u8>>,
     /// Committed copies of each record in the output topic.
-    output_copies: Vec<u8>,
+    output_copies: Chunked<u8>,
     /// Aborted reads already reported at read time (so the end-of-run check does not repeat them).
     reported_aborted: Vec<(u8, TopicPartition, Offset)>,
     pub verdicts: BTreeMap<Property, Verdict>,
@@ -299,6 +300,25 @@ pub trait Logs {
 }
 
 impl Checker {
+    /// Bytes of its per-record facts that `older` does not share (`Chunked::bytes_beyond`).
+    pub fn bytes_beyond(&self, older: Option<&Checker>) -> usize {
+        let pairs = [
+            (&self.log_copies, older.map(|o| &o.log_copies)),
+            (&self.acked, older.map(|o| &o.acked)),
+            (&self.output_copies, older.map(|o| &o.output_copies)),
+        ];
+        let sinks = (0..self.sink_rows.len())
+            .map(|i| (&self.sink_rows[i], older.and_then(|o| o.sink_rows.get(i))));
+        pairs
+            .into_iter()
+            .chain(sinks)
+            .map(|(c, o)| c.bytes_beyond(o))
+            .sum::<usize>()
+            + self
+                .first_writer
+                .bytes_beyond(older.map(|o| &o.first_writer))
+    }
+
     pub fn new(setup: CheckerSetup) -> Checker {
         let n = setup.total_records as usize;
         let consumers = setup.consumers.len();
@@ -328,9 +348,9 @@ impl Checker {
             );
         }
         Checker {
-            log_copies: vec![0; n],
-            acked: vec![0; n],
-            first_writer: vec![(-1, -1); n],
+            log_copies: Chunked::filled(0, n),
+            acked: Chunked::filled(0, n),
+            first_writer: Chunked::filled((-1, -1), n),
             max_record: BTreeMap::new(),
             sessions: vec![0; setup.producers.len()],
             unclean_elections: 0,
@@ -340,16 +360,16 @@ impl Checker {
                 .iter()
                 .map(|c| {
                     if c.sink.is_some() {
-                        vec![0; n]
+                        Chunked::filled(0, n)
                     } else {
-                        Vec::new()
+                        Chunked::default()
                     }
                 })
                 .collect(),
             output_copies: if has_transform {
-                vec![0; n]
+                Chunked::filled(0, n)
             } else {
-                Vec::new()
+                Chunked::default()
             },
             setup,
             reported_aborted: Vec::new(),
@@ -610,7 +630,7 @@ impl Checker {
         let Some(first) = first else { return };
         let Some(log) = logs.log(tp) else { return };
         let start = log.batch_index_at(first).unwrap_or(log.batches().len());
-        for b in &log.batches()[start..] {
+        for b in log.batches().iter_from(start) {
             if b.base_offset >= marker {
                 break;
             }
@@ -766,7 +786,7 @@ impl Checker {
         let missing: Vec<usize> = self
             .acked
             .iter()
-            .zip(&present)
+            .zip(present.iter())
             .enumerate()
             .filter(|(_, (acked, copies))| **acked == 1 && **copies == 0)
             .map(|(r, _)| r)
@@ -881,8 +901,9 @@ impl Checker {
                     let start = log
                         .batch_index_at(a.first_offset)
                         .unwrap_or(log.batches().len());
-                    for b in log.batches()[start..]
-                        .iter()
+                    for b in log
+                        .batches()
+                        .iter_from(start)
                         .take_while(|b| b.base_offset < a.last_offset)
                     {
                         if b.producer_id != a.producer_id || b.is_control() {
@@ -953,7 +974,7 @@ impl Checker {
     fn recount_copies(&mut self, logs: &dyn Logs) {
         // Output records count once their transaction is committed in the (new) leader's log.
         if !self.output_copies.is_empty() {
-            self.output_copies.iter_mut().for_each(|c| *c = 0);
+            self.output_copies.fill(0);
             for tp in self.setup.output_partitions.clone() {
                 let Some(log) = logs.log(tp) else { continue };
                 for b in log
@@ -977,7 +998,7 @@ impl Checker {
                 }
             }
         }
-        self.log_copies.iter_mut().for_each(|c| *c = 0);
+        self.log_copies.fill(0);
         let sessions = self.sessions.clone();
         self.max_record.clear();
         for tp in self.setup.input_partitions.clone() {

@@ -321,8 +321,9 @@ impl Side {
         Some(AppendFacts {
             first_record: b.first_record.0,
             base_offset: b.base_offset.0,
-            again: batches[..*batch_index]
+            again: batches
                 .iter()
+                .take(*batch_index)
                 .any(|x| !x.is_control() && x.first_record == b.first_record),
         })
     }

@@ -2,6 +2,7 @@
 //! its sink (the seed's "external system with a unique key"), and — for consume–transform–produce —
 //! the transactional producer it writes through.
 
+use super::chunked::Chunked;
 use super::config::{AutoOffsetReset, CommitMode, GroupProtocol, IsolationLevel};
 use super::effects::{Note, Out, Timer};
 use super::errors::Errors;
@@ -37,7 +38,66 @@ pub struct Sink {
     /// The most recent rows, for display; `row_count` counts them all.
     pub rows: VecDeque<SinkRow>,
     pub row_count: u64,
-    pub keys: std::collections::BTreeSet<SinkKey>,
+    pub keys: SinkKeys,
+}
+
+/// The idempotent sink's unique keys, one bit per record id or per partition's offset: a run
+/// writes a key per record (400,000 on the largest file), which as a `BTreeSet` took ~32 bytes
+/// each and was copied into every timeline checkpoint; as bits in shared chunks a checkpoint
+/// costs the chunks written since the one before. Serialized as the ordered keys a set gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SinkKeys {
+    records: Chunked<u64>,
+    offsets: std::collections::BTreeMap<TopicPartition, Chunked<u64>>,
+}
+
+impl SinkKeys {
+    /// Adds `key`; returns whether it was new (`BTreeSet::insert`).
+    pub fn insert(&mut self, key: SinkKey) -> bool {
+        match key {
+            SinkKey::Record(r) => set_bit(&mut self.records, u64::from(r.0)),
+            SinkKey::TopicPartitionOffset(tp, o) => {
+                set_bit(self.offsets.entry(tp).or_default(), o.0)
+            }
+        }
+    }
+
+    /// The keys in order (`SinkKey`'s `Ord`: records first, then partitions' offsets).
+    pub fn iter(&self) -> impl Iterator<Item = SinkKey> + '_ {
+        let records = bits_set(&self.records).map(|r| SinkKey::Record(RecordId(r as u32)));
+        let offsets = self.offsets.iter().flat_map(|(tp, bits)| {
+            bits_set(bits).map(move |o| SinkKey::TopicPartitionOffset(*tp, Offset(o)))
+        });
+        records.chain(offsets)
+    }
+}
+
+impl Serialize for SinkKeys {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// Sets bit `i`, growing the words as needed; returns whether it was clear. The word is only
+/// written (and its chunk copied from a checkpoint's) when the bit changes.
+fn set_bit(words: &mut Chunked<u64>, i: u64) -> bool {
+    let (w, mask) = ((i / 64) as usize, 1u64 << (i % 64));
+    while words.len() <= w {
+        words.push(0);
+    }
+    let clear = words[w] & mask == 0;
+    if clear {
+        words[w] |= mask;
+    }
+    clear
+}
+
+fn bits_set(words: &Chunked<u64>) -> impl Iterator<Item = u64> + '_ {
+    words.iter().enumerate().flat_map(|(w, &bits)| {
+        (0..64u64)
+            .filter(move |b| bits & (1 << b) != 0)
+            .map(move |b| w as u64 * 64 + b)
+    })
 }
 
 const MAX_ROWS_KEPT: usize = 2048;
@@ -1633,4 +1693,35 @@ pub fn read_records(
         }
     }
     (records, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn sink_keys_answer_and_list_as_a_set_of_keys_does() {
+        let tp = |p| TopicPartition {
+            topic: TopicId::Input,
+            partition: p,
+        };
+        let keys = [
+            SinkKey::Record(RecordId(700)),
+            SinkKey::Record(RecordId(0)),
+            SinkKey::TopicPartitionOffset(tp(1), Offset(64)),
+            SinkKey::Record(RecordId(700)),
+            SinkKey::TopicPartitionOffset(tp(0), Offset(63)),
+            SinkKey::TopicPartitionOffset(tp(1), Offset(64)),
+            SinkKey::Record(RecordId(40_000)),
+        ];
+        let (mut bits, mut set) = (SinkKeys::default(), BTreeSet::new());
+        for k in keys {
+            assert_eq!(bits.insert(k), set.insert(k), "{k:?}");
+        }
+        assert_eq!(
+            bits.iter().collect::<Vec<_>>(),
+            set.into_iter().collect::<Vec<_>>()
+        );
+    }
 }

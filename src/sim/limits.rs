@@ -64,17 +64,37 @@ pub const SEEN_ENTRY_BYTES: usize = 24;
 /// its logs, its events and messages, its trace, and a fixed part for the nodes.
 pub fn sim_bytes(sim: &Sim) -> usize {
     let w = &sim.world;
-    let batches: usize = w
-        .brokers
-        .iter()
-        .flat_map(|b| b.partitions.values())
-        .map(|l| l.batches().len())
-        .sum();
+    let batches: usize = w.partition_logs().map(|l| l.batches().len()).sum();
     let records = w.checker.setup.total_records as usize;
+    unchunked_bytes(sim) + records * CHECKER_BYTES_PER_RECORD + batches * LOG_BYTES_PER_BATCH
+}
+
+/// What keeping `sim` beside `older`, an earlier clone of the same run, costs: the parts kept
+/// in shared chunks (`chunked::Chunked`: the checker's per-record facts, the logs' batches) are
+/// measured, counting only the chunks `older` does not share; the rest as `sim_bytes` estimates.
+/// Over a run's successive clones, the sum counts every shared chunk once.
+pub fn sim_bytes_beyond(sim: &Sim, older: Option<&Sim>) -> usize {
+    let mut older_logs = older.map(|o| o.world.partition_logs());
+    let logs: usize = sim
+        .world
+        .partition_logs()
+        .map(|l| {
+            let o = older_logs.as_mut().and_then(|it| it.next());
+            l.batches().bytes_beyond(o.map(|o| o.batches()))
+        })
+        .sum();
+    let checker = sim
+        .world
+        .checker
+        .bytes_beyond(older.map(|o| &o.world.checker));
+    unchunked_bytes(sim) + checker + logs
+}
+
+/// The part of `sim_bytes` that is not kept in shared chunks.
+fn unchunked_bytes(sim: &Sim) -> usize {
+    let w = &sim.world;
     let sent: usize = w.producers.iter().map(|p| p.op_first_record.len()).sum();
     FIXED_SIM_BYTES
-        + records * CHECKER_BYTES_PER_RECORD
-        + batches * LOG_BYTES_PER_BATCH
         + sent * 16
         + w.events.len() * EVENT_BYTES
         + w.net.in_flight.len() * MESSAGE_BYTES

@@ -2,6 +2,7 @@
 //! aborted-transaction index, and the leader's producer state (Kafka's `UnifiedLog` +
 //! `ProducerStateManager`, `../shared/KAFKA_EOS.md` §A2–A5).
 
+use super::chunked::Chunked;
 use super::errors::Errors;
 use super::types::{Offset, ProducerEpoch, ProducerId, RecordId, Sequence, Tick};
 use super::vecmap::VecMap;
@@ -174,7 +175,7 @@ pub struct AppendInfo {
 /// One partition's log, as its leader holds it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct PartitionLog {
-    batches: Vec<RecordBatch>,
+    batches: Chunked<RecordBatch>,
     log_end_offset: Offset,
     high_watermark: Offset,
     producers: VecMap<ProducerId, ProducerStateEntry>,
@@ -247,7 +248,7 @@ impl PartitionLog {
     pub fn new() -> Self {
         Self::default()
     }
-    pub fn batches(&self) -> &[RecordBatch] {
+    pub fn batches(&self) -> &Chunked<RecordBatch> {
         &self.batches
     }
     pub fn log_end_offset(&self) -> Offset {
@@ -542,7 +543,7 @@ impl PartitionLog {
         self.unreplicated_txns.clear();
         self.aborted_txns.clear();
         let batches = std::mem::take(&mut self.batches);
-        for b in &batches {
+        for b in batches.iter() {
             self.update_producer_state(b);
         }
         self.batches = batches;

@@ -10,6 +10,7 @@
 pub mod broker;
 pub mod broker_state;
 pub mod checker;
+pub mod chunked;
 pub mod compare;
 pub mod config;
 pub mod consumer;

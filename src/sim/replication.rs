@@ -123,7 +123,7 @@ impl Broker {
             }
         };
         let start = log.batch_index_at(offset).unwrap_or(log.batches().len());
-        let batches = log.batches()[start..].iter().take(500).cloned().collect();
+        let batches = log.batches().iter_from(start).take(500).cloned().collect();
         ReplicaData {
             batches,
             high_watermark: log.high_watermark(),

@@ -114,7 +114,7 @@ impl Sim {
 
 /// How many steps apart checkpoints are at first, and how many are kept at most.
 const CHECKPOINT_EVERY: u64 = 256;
-const MAX_CHECKPOINTS: usize = 64;
+pub const MAX_CHECKPOINTS: usize = 128;
 /// Trace entries a checkpoint keeps.
 const CHECKPOINT_TRACE_KEPT: usize = 500;
 
@@ -130,6 +130,8 @@ pub struct Timeline {
     every: u64,
     /// What the checkpoints may take together (`limits::CHECKPOINT_BUDGET_BYTES` unless told).
     checkpoint_budget: usize,
+    /// What they take now (`limits::sim_bytes_beyond`, each beside the one before it).
+    checkpoint_bytes: usize,
 }
 
 impl Timeline {
@@ -146,6 +148,7 @@ impl Timeline {
             sim,
             every: CHECKPOINT_EVERY,
             checkpoint_budget: super::limits::CHECKPOINT_BUDGET_BYTES,
+            checkpoint_bytes: 0,
         }
     }
 
@@ -192,19 +195,22 @@ impl Timeline {
             self.sim.trace.events = events.range(keep..).cloned().collect();
             let checkpoint = self.sim.clone();
             self.sim.trace.events = events;
+            self.checkpoint_bytes +=
+                super::limits::sim_bytes_beyond(&checkpoint, self.checkpoints.last());
             self.checkpoints.push(checkpoint);
             // Memory stays flat: past the count or the byte budget (`limits`), keep every
             // other checkpoint counted back from the newest (stepping back from here stays
             // cheap) and space future ones twice as far apart; a seek re-simulates from the
             // nearest one kept (or from the scenario).
             while self.checkpoints.len() > MAX_CHECKPOINTS
-                || (self.checkpoints.len() > 1 && self.checkpoint_bytes() > self.checkpoint_budget)
+                || (self.checkpoints.len() > 1 && self.checkpoint_bytes > self.checkpoint_budget)
             {
                 let mut from_newest = self.checkpoints.len();
                 self.checkpoints.retain(|_| {
                     from_newest -= 1;
                     from_newest.is_multiple_of(2)
                 });
+                self.recount_checkpoint_bytes();
                 self.every *= 2;
             }
         }
@@ -234,6 +240,7 @@ impl Timeline {
         let here = self.sim.world.step;
         self.actions.retain(|(s, _)| *s <= here);
         self.checkpoints.retain(|c| c.world.step <= here);
+        self.recount_checkpoint_bytes();
         let applied = self.sim.apply_user_action(&action);
         if applied {
             self.actions.push((here, action));
@@ -299,9 +306,19 @@ impl Timeline {
         self.checkpoints.len()
     }
 
-    /// The estimated memory of the checkpoints kept.
+    /// The memory of the checkpoints kept, what they share counted once (each is a clone of the
+    /// run, which keeps its largest parts in chunks shared until written: `chunked`).
     pub fn checkpoint_bytes(&self) -> usize {
-        self.checkpoints.iter().map(super::limits::sim_bytes).sum()
+        self.checkpoint_bytes
+    }
+
+    fn recount_checkpoint_bytes(&mut self) {
+        self.checkpoint_bytes = (0..self.checkpoints.len())
+            .map(|i| {
+                let older = i.checked_sub(1).map(|j| &self.checkpoints[j]);
+                super::limits::sim_bytes_beyond(&self.checkpoints[i], older)
+            })
+            .sum();
     }
 
     /// One step back.

@@ -902,6 +902,11 @@ impl World {
         }
     }
 
+    /// Every replica's log, on every broker.
+    pub fn partition_logs(&self) -> impl Iterator<Item = &PartitionLog> + '_ {
+        self.brokers.iter().flat_map(|b| b.partitions.values())
+    }
+
     /// The partition's log, wherever its leader is.
     pub fn log(&self, tp: TopicPartition) -> Option<&PartitionLog> {
         self.brokers

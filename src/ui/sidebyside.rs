@@ -67,7 +67,7 @@ fn run_row(app: &App, label: String, tl: &Timeline, at_part: bool, this: bool) -
         let leo = log.log_end_offset().0;
         let from = leo.saturating_sub(CELLS_SHOWN);
         let mut cells = Vec::new();
-        for b in log.batches() {
+        for b in log.batches().iter() {
             let end = b.base_offset.0 + b.record_count.max(1) as u64;
             for offset in b.base_offset.0.max(from)..end {
                 let c = cell_info(app.lang, w, tp, log, b, offset);

@@ -300,6 +300,47 @@ test('interaction latency: hover, step, back 10, click a message, re-run', { ski
     await app.close();
 });
 
+// Issue #17's frame budget on the largest file the validator accepts (tests/e2e/memory.test.mjs's),
+// run to its end: a step forward and a step back, click → the step number on screen changed
+// (a step back past `SEEK_AT_ONCE` replays in slices; this waits for the last one).
+test('a step forward and back at the end of the largest accepted scenario', { skip: SKIP, timeout: 180_000 }, async () => {
+    const app = await h.open({ width: 1280, height: 900, waitFor: '#eoscope-app .eoscope .partition' });
+    const { page } = app;
+    const largest = JSON.stringify({
+        format: 'eoscope/scenario@1',
+        title: { en: 'the largest scenario' },
+        version: '3.9',
+        producers: [{ script: [{ send: { records: 20, batches: 8000 } }, { send: { records: 10, batches: 24000 } }] }],
+        consumers: [{ config: { 'enable.auto.commit': false }, commit: 'after_processing', sink: { idempotent: true } }],
+    });
+    await load(page, largest);
+    await page.getByRole('button', { name: 'Run to the end' }).click();
+    await page.locator('.status-finished').waitFor({ timeout: 120_000 });
+    const time = (label) =>
+        page.evaluate(async (label) => {
+            const shown = () => document.querySelector('#eoscope-app .step-no')?.innerText;
+            const before = shown();
+            const t0 = performance.now();
+            document.querySelector(`#eoscope-app button[aria-label="${label}"]`).click();
+            for (;;) {
+                await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+                if (shown() !== before) return performance.now() - t0;
+            }
+        }, label);
+    const stats = (name, xs) => {
+        xs.sort((a, b) => a - b);
+        const q = (p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+        console.log(`# perf: largest file, ${name}: median ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms (n=${xs.length})`);
+    };
+    const back = [];
+    const forward = [];
+    for (let i = 0; i < 10; i++) back.push(await time('Step back'));
+    for (let i = 0; i < 10; i++) forward.push(await time('Step forward'));
+    stats('step back', back);
+    stats('step forward', forward);
+    await app.close();
+});
+
 // Issue #16's first drawing: navigation → the example post's first widget's stage drawn, against
 // the first contentful paint of a static page of the same size with one inline SVG
 // (tests/e2e/fixtures/static-baseline.html), at 700 px, 9 interleaved loads each (fresh contexts,

@@ -183,7 +183,7 @@ pub fn extend(sim: &Sim, out: &mut Value) {
                 continue;
             };
             if let (Some(log), Some(out)) = (w.log(tp), v["batches"].as_array_mut()) {
-                for (x, b) in out.iter_mut().zip(log.batches()) {
+                for (x, b) in out.iter_mut().zip(log.batches().iter()) {
                     if b.control.is_some() {
                         x["coordinator_epoch"] = json!(b.coordinator_epoch);
                     }
