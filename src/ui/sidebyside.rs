@@ -9,6 +9,7 @@ use crate::catalog::{self as text, Both, T};
 use crate::sim::checker::{Property, Verdict};
 use crate::sim::compare::{AppendFacts, Comparison, FLIPS};
 use crate::sim::effects::Note;
+use crate::sim::scenario::Scenario;
 use crate::sim::timeline::{Timeline, UserAction};
 use crate::sim::world::{TraceEvent, TraceKind, World};
 use web_sys::Event;
@@ -169,5 +170,85 @@ pub fn view(app: &App, tl: &Timeline) -> Html {
             }
             { body.unwrap_or_default() }
         </div>
+    }
+}
+
+impl App {
+    /// Flips the chosen setting of the run's file and builds the other run: the same seed and
+    /// actions, at this run's step; compares the two once (bounded).
+    pub(super) fn compare_start(&mut self) {
+        let (Some(file), Some(tl)) = (&self.session.run_file, &self.session.tl) else {
+            return;
+        };
+        self.side = None;
+        let flipped = crate::sim::compare::flip(file, &self.compare_key)
+            .and_then(|f| Scenario::from_file(&f.file).map(|s| (f, s)));
+        match flipped {
+            Err(e) => self.compare_error = Some(e),
+            Ok((f, right)) => {
+                self.compare_error = None;
+                self.side = Some(self.side_by_side(f.key, f.from, f.to, right, tl));
+            }
+        }
+    }
+
+    pub(super) fn side_by_side(
+        &self,
+        key: &'static str,
+        from: String,
+        to: String,
+        right: Scenario,
+        tl: &Timeline,
+    ) -> SideBySide {
+        let cmp = crate::sim::compare::compare(
+            tl.scenario.clone(),
+            right.clone(),
+            tl.seed,
+            &tl.actions,
+            COMPARE_STEPS,
+        );
+        // Each divergent event phrased from what the comparison read of it.
+        let d = cmp.divergence.as_ref();
+        let lines = d.map_or((None, None), |d| {
+            (
+                d.left.as_ref().map(|e| event_line(e, d.left_append)),
+                d.right.as_ref().map(|e| event_line(e, d.right_append)),
+            )
+        });
+        let mut other = Timeline::with_actions(right, tl.seed, tl.actions.clone())
+            .with_checkpoint_budget(crate::sim::limits::TWIN_CHECKPOINT_BUDGET_BYTES);
+        other.seek(tl.step_index());
+        SideBySide {
+            key,
+            from,
+            to,
+            right: other,
+            cmp,
+            actions: tl.actions.clone(),
+            lines,
+        }
+    }
+
+    /// Keeps the flipped run at the main run's step; a new action of the reader's (which the
+    /// other run must replay too) recomputes the comparison. True when something changed.
+    pub(super) fn sync_side(&mut self) -> bool {
+        let (Some(side), Some(tl)) = (&mut self.side, &self.session.tl) else {
+            return false;
+        };
+        if side.actions != tl.actions {
+            let right = side.right.scenario.clone();
+            let (key, from, to) = (side.key, side.from.clone(), side.to.clone());
+            let fresh = self.side_by_side(key, from, to, right, tl);
+            self.side = Some(fresh);
+            return true;
+        }
+        let here = tl.step_index();
+        if side.right.step_index() != here
+            && !(side.right.sim.is_done() && here > side.right.step_index())
+        {
+            side.right.seek(here);
+            return true;
+        }
+        false
     }
 }
