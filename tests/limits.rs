@@ -268,9 +268,11 @@ fn a_byte_order_mark_is_read_the_same_by_the_runner_and_the_browser_path() {
     }
     // The app reads files through the same function: the editor's in the UI, the rest in the
     // session.
-    let ui = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui/mod.rs"))
-        .unwrap()
-        + &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/session.rs")).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut ui = std::fs::read_to_string(format!("{root}/src/session.rs")).unwrap();
+    for e in std::fs::read_dir(format!("{root}/src/ui")).unwrap() {
+        ui += &std::fs::read_to_string(e.unwrap().path()).unwrap();
+    }
     assert!(!ui.contains("from_str::<ScenarioFile>"));
     assert_eq!(ui.matches("scenario::parse_file(").count(), 2);
 }
