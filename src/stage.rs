@@ -8,6 +8,7 @@
 //! animates the time shown between one step's tick and the next event's tick, so a message
 //! travels along its link while the run plays, and stands still while it is paused.
 
+use crate::catalog::Lang;
 use crate::sim::effects::Timer;
 use crate::sim::message::{Message, MessageKind};
 use crate::sim::topology::Topology;
@@ -173,6 +174,8 @@ pub fn layout(w: &World, width: f64) -> Layout {
     let broker_h = broker_height(most_replicas, usize::from(has_txn) + usize::from(has_group));
     let producers: Vec<NodeId> = (0..w.producers.len() as u8).map(NodeId::Producer).collect();
     let consumers: Vec<NodeId> = (0..w.consumers.len() as u8).map(NodeId::Consumer).collect();
+    // A producer's box has a third line for the sends it still waits to hear about.
+    let producer_h = 72.0;
     let client_h = 58.0;
     let gap = 14.0;
     let mut nodes = Vec::new();
@@ -214,7 +217,7 @@ pub fn layout(w: &World, width: f64) -> Layout {
             (width - total) / 2.0 + k as f64 * (bw + 8.0)
         };
         let rows: [(Vec<Placed>, f64); 3] = [
-            (producers.iter().map(|p| (*p, vec![])).collect(), client_h),
+            (producers.iter().map(|p| (*p, vec![])).collect(), producer_h),
             (
                 brokers
                     .iter()
@@ -249,11 +252,14 @@ pub fn layout(w: &World, width: f64) -> Layout {
         let bw = (width * 0.27).clamp(160.0, 320.0);
         let col_h = |hs: &[f64]| hs.iter().sum::<f64>() + gap * hs.len().saturating_sub(1) as f64;
         let bhs: Vec<f64> = vec![broker_h; brokers.len()];
-        let ph = col_h(&vec![client_h; producers.len()]);
+        let ph = col_h(&vec![producer_h; producers.len()]);
         let ch = col_h(&vec![client_h; consumers.len()]);
         let bh = col_h(&bhs);
-        height = ph.max(ch).max(bh) + 24.0;
-        let mut y = (height - ph) / 2.0;
+        let rows_h = ph.max(ch).max(bh) + 24.0;
+        // Room under the boxes for a lost message's label (two lines, under the timer rings'
+        // keys): between two close boxes it has nowhere else to go.
+        height = rows_h + LOSS_LABEL_ROOM;
+        let mut y = (rows_h - ph) / 2.0;
         for p in &producers {
             push(
                 *p,
@@ -261,13 +267,13 @@ pub fn layout(w: &World, width: f64) -> Layout {
                     x: 8.0,
                     y,
                     w: cw,
-                    h: client_h,
+                    h: producer_h,
                 },
                 vec![],
             );
-            y += client_h + gap;
+            y += producer_h + gap;
         }
-        let mut y = (height - bh) / 2.0;
+        let mut y = (rows_h - bh) / 2.0;
         for ((b, logs), h) in brokers.iter().zip(&bhs) {
             push(
                 NodeId::Broker(*b),
@@ -281,7 +287,7 @@ pub fn layout(w: &World, width: f64) -> Layout {
             );
             y += h + gap;
         }
-        let mut y = (height - ch) / 2.0;
+        let mut y = (rows_h - ch) / 2.0;
         for c in &consumers {
             push(
                 *c,
@@ -416,6 +422,16 @@ pub struct Loss {
     /// it covers no node).
     pub label_at: (f64, f64),
     pub step: u64,
+}
+
+/// What the wide layout keeps under its boxes for a lost message's label.
+const LOSS_LABEL_ROOM: f64 = 40.0;
+
+/// A text's width in Latin characters: a wide (CJK) character counts two.
+fn text_units(t: &str) -> f64 {
+    t.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+        .sum()
 }
 
 /// A timer that decides the story, drawn as a ring on its owner that empties as it runs out.
@@ -779,22 +795,46 @@ fn losses(trace: &crate::sim::world::Trace, lay: &Layout, since: u64) -> Vec<Los
         };
         let at = (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac);
         let label = format!("{} ({})", kind.name(), summary);
-        let half = (label.chars().count() as f64 * 3.2).max(90.0);
+        // Its first line is "ProduceRequest — lost: the connection broke" in the reader's
+        // language (`catalog::loss_text`), its second the label's detail: half the wider of
+        // the two, in either language (11 px bold: ~3.3 px a half-character, a Hangul
+        // syllable about two).
+        let why = [Lang::En, Lang::Ko]
+            .map(|l| text_units(crate::catalog::loss_text(l, *reason)))
+            .into_iter()
+            .fold(0.0, f64::max);
+        let head = kind.name().len() as f64 + 3.0 + why;
+        let half = (head.max(label.chars().count() as f64) * 3.3).max(90.0);
         let box_at = |(cx, cy): (f64, f64)| Rect {
             x: cx - half,
             y: cy - 12.0,
             w: 2.0 * half,
             h: 30.0,
         };
+        // Inside the drawing, nearest the ✕ first: below, above, beside it, then under both
+        // boxes its link joins (below their rings' keys: the room `layout` keeps there).
+        let under = [*from, *to]
+            .iter()
+            .filter_map(|n| lay.rect(*n))
+            .map(|r| r.y + r.h)
+            .fold(at.1, f64::max)
+            + 30.0;
+        let inside = |(x, y): (f64, f64)| (x.clamp(half, (lay.width - half).max(half)), y);
+        let fits = |p: &(f64, f64)| {
+            let b = box_at(*p);
+            b.y >= 0.0 && b.y + b.h <= lay.height && !lay.nodes.iter().any(|n| n.rect.overlaps(&b))
+        };
         let label_at = [
             (at.0, at.1 + 26.0),
             (at.0, at.1 - 44.0),
             (at.0 + half + 16.0, at.1 - 6.0),
             (at.0 - half - 16.0, at.1 - 6.0),
+            (at.0, under),
         ]
         .into_iter()
-        .find(|p| !lay.nodes.iter().any(|n| n.rect.overlaps(&box_at(*p))))
-        .unwrap_or((at.0, at.1 + 26.0));
+        .map(inside)
+        .find(fits)
+        .unwrap_or_else(|| inside((at.0, under)));
         out.push(Loss {
             id: *id,
             from: *from,

@@ -215,3 +215,36 @@ fn a_refused_answer_is_drawn_as_refused_with_its_error() {
         );
     }
 }
+
+#[test]
+fn a_loss_label_covers_no_box_at_any_width() {
+    // The lost-ack story's third beat: the lost ProduceResponse and the ProduceRequest lost with
+    // its connection, between producer-0 and broker-0, whose boxes are close at 700 px.
+    let mut sim = sim_of("lost-ack-no-idempotence");
+    while sim.world.step < 12 && sim.step() {}
+    let now = sim.world.now.0 as f64;
+    for width in [390.0, 700.0, 1280.0] {
+        let scene = stage::scene(&sim.world, &sim.trace, now, width, 0, false);
+        assert!(!scene.snap.losses.is_empty(), "at {width} px");
+        for l in &scene.snap.losses {
+            let (x, y) = l.label_at;
+            // The label's middle 200 px, both lines ("ProduceRequest — lost: …" and its detail).
+            let band = stage::Rect {
+                x: x - 100.0,
+                y: y - 12.0,
+                w: 200.0,
+                h: 30.0,
+            };
+            for n in &scene.snap.layout.nodes {
+                assert!(
+                    !n.rect.overlaps(&band),
+                    "at {width} px the label of {:?} at {:?} covers {}",
+                    l.kind,
+                    l.label_at,
+                    n.node
+                );
+            }
+            assert!(x >= 100.0 && x <= width - 100.0, "at {width} px: {x}");
+        }
+    }
+}

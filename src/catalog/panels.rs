@@ -65,6 +65,34 @@ pub fn consumer_card_line(
     )
 }
 
+/// The stage's line under a producer for its sends still waiting for an answer, the oldest
+/// first ("pending: v0 v1", "v0..v9" for a batch of ten); empty when it waits for none.
+pub fn awaiting_line(lang: Lang, sends: &[(u32, u32)]) -> String {
+    const SHOWN: usize = 3;
+    if sends.is_empty() {
+        return String::new();
+    }
+    let mut values: Vec<String> = sends
+        .iter()
+        .take(SHOWN)
+        .map(|&(first, count)| {
+            if count > 1 {
+                format!("v{first}..v{}", first + count - 1)
+            } else {
+                format!("v{first}")
+            }
+        })
+        .collect();
+    if sends.len() > SHOWN {
+        values.push(format!("+{}", sends.len() - SHOWN));
+    }
+    let label = match lang {
+        Lang::En => "pending:",
+        Lang::Ko => "대기 중:",
+    };
+    format!("{label} {}", values.join(" "))
+}
+
 /// What the producer believes of one send (the belief table's cell).
 pub fn belief_text(lang: Lang, s: &SendStatus) -> String {
     match (lang, s) {

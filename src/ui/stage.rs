@@ -14,6 +14,7 @@ use super::{App, Msg};
 use crate::catalog::{self as text, Lang, T};
 use crate::session::MessageFault;
 use crate::sim::message::MessageKind;
+use crate::sim::producer::SendStatus;
 use crate::sim::timeline::Timeline;
 use crate::sim::types::NodeId;
 use crate::sim::world::DropReason;
@@ -28,8 +29,9 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct StageProps {
     pub snap: Rc<Snapshot>,
-    /// Two status lines per node, in the reader's language.
-    pub status: Rc<Vec<(NodeId, String, String)>>,
+    /// Status lines per node, in the reader's language: two, and a producer's third (what it
+    /// still waits to hear about).
+    pub status: Rc<Vec<(NodeId, [String; 3])>>,
     pub lang: Lang,
     /// The tick of the step shown, and of the next event (the time a step spans).
     pub now: f64,
@@ -124,13 +126,14 @@ pub fn stage(p: &StageProps) -> Html {
     };
     let links = links(p);
     let nodes = lay.nodes.iter().map(|s| {
-        let (a, b) = p
+        let lines = p
             .status
             .iter()
-            .find(|(n, _, _)| *n == s.node)
-            .map(|(_, a, b)| (a.as_str(), b.as_str()))
-            .unwrap_or(("", ""));
-        node(lang, s, a, b, !node_focused(s))
+            .find(|(n, _)| *n == s.node)
+            .map_or(["", "", ""], |(_, l)| {
+                [l[0].as_str(), l[1].as_str(), l[2].as_str()]
+            });
+        node(lang, s, lines, !node_focused(s))
     });
     let rings = p.snap.rings.iter().filter_map(|r| ring(lang, lay, r, t));
     let losses = p.snap.losses.iter().map(|l| loss(lang, l));
@@ -224,7 +227,7 @@ fn links(p: &StageProps) -> Vec<Html> {
     out
 }
 
-fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Html {
+fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: bool) -> Html {
     let r = s.rect;
     let kind = match s.node {
         NodeId::Producer(_) => "producer",
@@ -259,6 +262,9 @@ fn node(lang: Lang, s: &StageNode, status: &str, status2: &str, dim: bool) -> Ht
             } else {
                 { fitted(r.x + 10.0, r.y + 36.0, r.w - 20.0, status) }
                 { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2) }
+                if !status3.is_empty() {
+                    <text class="status pending" x={fmt(r.x + 10.0)} y={fmt(r.y + 64.0)}>{ status3 }</text>
+                }
             }
             { for extra }
             if !s.alive { <text class="crash" x={fmt(r.x + r.w - 10.0)} y={fmt(r.y + r.h - 8.0)} text-anchor="end">{ text::t(lang, T::DownMark) }</text> }
@@ -468,7 +474,7 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
             .into_iter()
             .map(|n| {
                 let (a, b, _) = node_status(app.lang, w, n);
-                (n, a, b)
+                (n, [a, b, awaiting(app.lang, w, n)])
             })
             .collect::<Vec<_>>(),
     );
@@ -492,6 +498,25 @@ pub(crate) fn view(app: &App, tl: &Timeline) -> Html {
             { selected_panel(app, w) }
         </section>
     }
+}
+
+/// A producer's sends still waiting for their answer ("pending: v0 v1"): what it believes is
+/// in flight, which a lost response leaves it waiting for (its belief table says the same).
+fn awaiting(lang: Lang, w: &World, n: NodeId) -> String {
+    let NodeId::Producer(i) = n else {
+        return String::new();
+    };
+    let Some(p) = w.producers.get(i as usize).filter(|p| p.alive) else {
+        return String::new();
+    };
+    let sends: Vec<(u32, u32)> = p
+        .client
+        .sends
+        .iter()
+        .filter(|s| matches!(s.4, SendStatus::Pending))
+        .map(|s| (s.2 .0, s.3))
+        .collect();
+    text::awaiting_line(lang, &sends)
 }
 
 fn node_status(lang: Lang, w: &World, n: NodeId) -> (String, String, bool) {
