@@ -86,11 +86,11 @@ pub fn awaiting_line(lang: Lang, sends: &[(u32, u32)]) -> String {
     if sends.len() > SHOWN {
         values.push(format!("+{}", sends.len() - SHOWN));
     }
-    let label = match lang {
-        Lang::En => "pending:",
-        Lang::Ko => "대기 중:",
-    };
-    format!("{label} {}", values.join(" "))
+    format!(
+        "{} {}",
+        super::tr(lang, "pending:", "대기 중:"),
+        values.join(" ")
+    )
 }
 
 /// What the producer believes of one send (the belief table's cell).
