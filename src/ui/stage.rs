@@ -258,10 +258,12 @@ fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: b
             <rect x={fmt(r.x)} y={fmt(r.y)} width={fmt(r.w)} height={fmt(r.h)} rx="8" />
             <text class="name" x={fmt(r.x + 10.0)} y={fmt(r.y + 19.0)}>{ s.node.to_string() }</text>
             if matches!(s.node, NodeId::Broker(_)) {
-                <text class="status" x={fmt(r.x + r.w - 16.0)} y={fmt(r.y + 19.0)} text-anchor="end">{ status }</text>
+                // Right of its name (bold 13 px: ~8 px a character), squeezed when the groups'
+                // states are longer than the room left.
+                { fitted(r.x + r.w - 16.0, r.y + 19.0, r.w - 34.0 - 8.0 * s.node.to_string().len() as f64, status, Some("end")) }
             } else {
-                { fitted(r.x + 10.0, r.y + 36.0, r.w - 20.0, status) }
-                { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2) }
+                { fitted(r.x + 10.0, r.y + 36.0, r.w - 20.0, status, None) }
+                { fitted(r.x + 10.0, r.y + 50.0, r.w - 20.0, status2, None) }
                 if !status3.is_empty() {
                     <text class="status pending" x={fmt(r.x + 10.0)} y={fmt(r.y + 64.0)}>{ status3 }</text>
                 }
@@ -272,12 +274,14 @@ fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: b
     }
 }
 
-/// A status line squeezed into `width` when it is long (10 px monospace: ~6.1 px a character).
-fn fitted(x: f64, y: f64, width: f64, text: &str) -> Html {
-    if text.chars().count() as f64 * 6.1 > width {
-        html! { <text class="status" x={fmt(x)} y={fmt(y)} textLength={fmt(width)} lengthAdjust="spacingAndGlyphs">{ text }</text> }
-    } else {
-        html! { <text class="status" x={fmt(x)} y={fmt(y)}>{ text }</text> }
+/// A status line squeezed into `width` when it is long (10 px monospace: ~6.1 px a character),
+/// starting at `x` or, with `anchor` "end", ending there.
+fn fitted(x: f64, y: f64, width: f64, text: &str, anchor: Option<&'static str>) -> Html {
+    let squeeze = text.chars().count() as f64 * 6.1 > width;
+    html! {
+        <text class="status" x={fmt(x)} y={fmt(y)} text-anchor={anchor}
+            textLength={squeeze.then(|| fmt(width.max(24.0)))}
+            lengthAdjust={squeeze.then_some("spacingAndGlyphs")}>{ text }</text>
     }
 }
 
