@@ -191,17 +191,16 @@ pub fn layout(w: &World, width: f64) -> Layout {
             node,
             rect,
             alive: w.is_alive(node),
-            // As many of the newest cells as fit the box, 18 px or more each.
-            logs: logs
-                .into_iter()
-                .map(|tp| {
-                    mini_log(
-                        w,
-                        tp,
-                        (((rect.w - 84.0) / 18.0) as usize).clamp(3, MINI_CELLS),
-                    )
-                })
-                .collect(),
+            // As many of the newest cells as fit the box after the names (the UI starts them
+            // after the longest, 6.2 px a character), 18 px or more each.
+            logs: {
+                let names = logs
+                    .iter()
+                    .map(|tp| tp.to_string().len() as f64 * 6.2 + 8.0)
+                    .fold(64.0, f64::max);
+                let fit = (((rect.w - 20.0 - names) / 18.0) as usize).clamp(3, MINI_CELLS);
+                logs.into_iter().map(|tp| mini_log(w, tp, fit)).collect()
+            },
             txn_coordinator: txn_c,
             group_coordinator: group_c,
         });

@@ -248,8 +248,21 @@ fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: b
             extra.push(html! { <text class="role" x={fmt(r.x + 10.0)} y={fmt(y)}>{ role }</text> });
             y += 16.0;
         }
+        // The cells start after the longest partition name ("orders-out-0"), 10 px monospace.
+        let label_w = s
+            .logs
+            .iter()
+            .map(|l| l.tp.to_string().len() as f64 * 6.2 + 8.0)
+            .fold(64.0, f64::max);
         for log in &s.logs {
-            extra.push(mini_log(lang, log, r.x + 10.0, y - 4.0, r.w - 20.0));
+            extra.push(mini_log(
+                lang,
+                log,
+                r.x + 10.0,
+                y - 4.0,
+                r.w - 20.0,
+                label_w,
+            ));
             y += 34.0;
         }
     }
@@ -286,8 +299,7 @@ fn fitted(x: f64, y: f64, width: f64, text: &str, anchor: Option<&'static str>) 
 }
 
 /// A partition on its leader: its name, its newest cells and the high watermark.
-fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64) -> Html {
-    let label_w = 64.0;
+fn mini_log(lang: Lang, log: &MiniLog, x: f64, y: f64, w: f64, label_w: f64) -> Html {
     let cell_w = ((w - label_w) / log.capacity.max(1) as f64).clamp(16.0, 30.0);
     let cells = log.cells.iter().enumerate().map(|(k, c)| {
         let cx = x + label_w + k as f64 * cell_w;
