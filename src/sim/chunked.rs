@@ -1,10 +1,10 @@
 //! A vector kept in shared chunks and copied on write: cloning one copies a pointer per chunk,
 //! and a write copies only the chunk it lands in when a clone still shares it. A run's largest
-//! state grows with the records a file sends (the checker's per-record facts, a partition's
-//! batches: ~10 MB on the largest file the validator accepts); its timeline checkpoints are
-//! clones of the run, so with plain vectors each one cost that much and the budget allowed
-//! three, far apart, and a step back replayed ~30,000 steps. Shared, a checkpoint costs the
-//! chunks written since the one before. `PartialEq`, `Hash`, `Debug` and `Serialize` see the
+//! state grows with the records a file sends (the checker's per-record facts, the partitions'
+//! batches, the idempotent sink's keys: ~20 MB on the largest file the validator accepts); its
+//! timeline checkpoints are clones of the run, so with plain vectors each one cost that much,
+//! the budget allowed three, far apart, and a step back replayed ~30,000 steps. Shared, a
+//! checkpoint costs the chunks written since the one before. `PartialEq`, `Hash`, `Debug` and `Serialize` see the
 //! elements, as a `Vec`'s do.
 
 use serde::{Serialize, Serializer};
