@@ -663,9 +663,16 @@ pub fn snapshot(
 pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
     let layout = &snap.layout;
     let mut placed: Vec<Rect> = layout.nodes.iter().map(|n| n.rect.grown(2.0)).collect();
-    // A timer's key and time left are written just under its node: keep tokens off them too.
+    // A timer is a ring on its node's top-right corner, its key and time left just under the
+    // node: keep tokens off both.
     for r in &snap.rings {
         if let Some(n) = layout.rect(r.node) {
+            placed.push(Rect {
+                x: n.x + n.w - 15.0,
+                y: n.y - 11.0,
+                w: 26.0,
+                h: 26.0,
+            });
             placed.push(Rect {
                 x: n.x,
                 y: n.y + n.h,

@@ -1,5 +1,5 @@
 //! The stage's promises (`src/stage.rs`), natively: the lost ack is drawn where it was lost,
-//! tokens travel with simulated time, and no token covers another token or a node.
+//! tokens travel with simulated time, and no token covers another token, a node or a timer's ring.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -107,6 +107,23 @@ fn no_token_covers_another_or_a_node_in_any_shipped_story() {
                                 sim.world.step,
                                 a.label,
                                 n.node
+                            );
+                        }
+                        // A timer's ring, on its node's top-right corner (radius 11).
+                        for r in &s.snap.rings {
+                            let n = s.snap.layout.rect(r.node).unwrap();
+                            let ring = stage::Rect {
+                                x: n.x + n.w - 13.0,
+                                y: n.y - 9.0,
+                                w: 22.0,
+                                h: 22.0,
+                            };
+                            assert!(
+                                !a.rect.overlaps(&ring),
+                                "{id} at {width} px, step {}: {} covers {}'s ring",
+                                sim.world.step,
+                                a.label,
+                                r.node
                             );
                         }
                         for b in &s.tokens[i + 1..] {
