@@ -673,10 +673,14 @@ pub fn place(snap: &Snapshot, t: f64) -> (Vec<Token>, usize) {
                 w: 26.0,
                 h: 26.0,
             });
+            // "request.timeout.ms 1000 ms" (10 px monospace, ~6.4 px a character), from the
+            // node's left edge, or to its right edge in the right half (as the UI writes it).
+            let w = n.w.max((r.key.len() + 8) as f64 * 6.4);
+            let right_half = n.x + n.w / 2.0 > layout.width / 2.0;
             placed.push(Rect {
-                x: n.x,
+                x: if right_half { n.x + n.w - w } else { n.x },
                 y: n.y + n.h,
-                w: n.w,
+                w,
                 h: 17.0,
             });
         }

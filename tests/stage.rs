@@ -118,9 +118,23 @@ fn no_token_covers_another_or_a_node_in_any_shipped_story() {
                                 w: 22.0,
                                 h: 22.0,
                             };
+                            // Its key and time left under the node ("request.timeout.ms
+                            // 1000 ms", ~6.4 px a character), from its left edge, or to its
+                            // right edge in the stage's right half.
+                            let w = (r.key.len() + 8) as f64 * 6.4;
+                            let key = stage::Rect {
+                                x: if n.x + n.w / 2.0 > s.snap.layout.width / 2.0 {
+                                    n.x + n.w - w
+                                } else {
+                                    n.x
+                                },
+                                y: n.y + n.h + 3.0,
+                                w,
+                                h: 12.0,
+                            };
                             assert!(
-                                !a.rect.overlaps(&ring),
-                                "{id} at {width} px, step {}: {} covers {}'s ring",
+                                !a.rect.overlaps(&ring) && !a.rect.overlaps(&key),
+                                "{id} at {width} px, step {}: {} covers {}'s ring or its key",
                                 sim.world.step,
                                 a.label,
                                 r.node
