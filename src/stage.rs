@@ -86,8 +86,10 @@ pub struct StageNode {
     pub node: NodeId,
     pub rect: Rect,
     pub alive: bool,
-    /// The partitions it leads, drawn on it.
+    /// The partitions it leads, drawn on it, their cells starting `log_label_w` px in (after
+    /// the longest name: "orders-out-0" is longer than "orders-0").
     pub logs: Vec<MiniLog>,
+    pub log_label_w: f64,
     /// It hosts the transaction coordinator / the group coordinator.
     pub txn_coordinator: bool,
     pub group_coordinator: bool,
@@ -180,6 +182,11 @@ pub fn layout(w: &World, width: f64) -> Layout {
     let gap = 14.0;
     let mut nodes = Vec::new();
     let mut push = |node: NodeId, rect: Rect, logs: Vec<TopicPartition>| {
+        // The longest partition name, 10 px monospace (~6.2 px a character), at least 64 px.
+        let log_label_w = logs
+            .iter()
+            .map(|tp| tp.to_string().len() as f64 * 6.2 + 8.0)
+            .fold(64.0, f64::max);
         let (txn_c, group_c) = match node {
             NodeId::Broker(b) => (
                 has_txn && t.txn_coordinator() == b,
@@ -191,16 +198,16 @@ pub fn layout(w: &World, width: f64) -> Layout {
             node,
             rect,
             alive: w.is_alive(node),
-            // As many of the newest cells as fit the box after the names (the UI starts them
-            // after the longest, 6.2 px a character), 18 px or more each.
-            logs: {
-                let names = logs
-                    .iter()
-                    .map(|tp| tp.to_string().len() as f64 * 6.2 + 8.0)
-                    .fold(64.0, f64::max);
-                let fit = (((rect.w - 20.0 - names) / 18.0) as usize).clamp(3, MINI_CELLS);
-                logs.into_iter().map(|tp| mini_log(w, tp, fit)).collect()
-            },
+            // As many of the newest cells as fit the box after the names, 18 px or more each.
+            logs: logs
+                .into_iter()
+                .map(|tp| {
+                    let fit =
+                        (((rect.w - 20.0 - log_label_w) / 18.0) as usize).clamp(3, MINI_CELLS);
+                    mini_log(w, tp, fit)
+                })
+                .collect(),
+            log_label_w,
             txn_coordinator: txn_c,
             group_coordinator: group_c,
         });

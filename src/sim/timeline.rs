@@ -239,8 +239,11 @@ impl Timeline {
     pub fn act(&mut self, action: UserAction) -> bool {
         let here = self.sim.world.step;
         self.actions.retain(|(s, _)| *s <= here);
+        let kept = self.checkpoints.len();
         self.checkpoints.retain(|c| c.world.step <= here);
-        self.recount_checkpoint_bytes();
+        if self.checkpoints.len() < kept {
+            self.recount_checkpoint_bytes();
+        }
         let applied = self.sim.apply_user_action(&action);
         if applied {
             self.actions.push((here, action));

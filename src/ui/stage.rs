@@ -248,12 +248,6 @@ fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: b
             extra.push(html! { <text class="role" x={fmt(r.x + 10.0)} y={fmt(y)}>{ role }</text> });
             y += 16.0;
         }
-        // The cells start after the longest partition name ("orders-out-0"), 10 px monospace.
-        let label_w = s
-            .logs
-            .iter()
-            .map(|l| l.tp.to_string().len() as f64 * 6.2 + 8.0)
-            .fold(64.0, f64::max);
         for log in &s.logs {
             extra.push(mini_log(
                 lang,
@@ -261,7 +255,7 @@ fn node(lang: Lang, s: &StageNode, [status, status2, status3]: [&str; 3], dim: b
                 r.x + 10.0,
                 y - 4.0,
                 r.w - 20.0,
-                label_w,
+                s.log_label_w,
             ));
             y += 34.0;
         }

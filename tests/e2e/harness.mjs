@@ -188,3 +188,13 @@ export async function startHarness({ dir = DIST, csp = CSP, appCsp } = {}) {
         },
     };
 }
+
+/** The largest scenario the validator accepts (src/sim/limits.rs), for the memory and perf tests:
+ * both caps exactly, 8,000 batches of 20 and 24,000 of 10 records, read and sunk idempotently. */
+export const LARGEST = JSON.stringify({
+    format: 'eoscope/scenario@1',
+    title: { en: 'the largest scenario' },
+    version: '3.9',
+    producers: [{ script: [{ send: { records: 20, batches: 8000 } }, { send: { records: 10, batches: 24000 } }] }],
+    consumers: [{ config: { 'enable.auto.commit': false }, commit: 'after_processing', sink: { idempotent: true } }],
+});

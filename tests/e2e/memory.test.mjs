@@ -15,20 +15,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startHarness } from './harness.mjs';
+import { LARGEST, ROOT, startHarness } from './harness.mjs';
 
 const MiB = 1 << 20;
 const INSTANCE_BUDGET_BYTES = 256 * MiB;
 const LONG = process.env.EOSCOPE_MEMORY_LONG === '1';
 
-// Both caps exactly: 8,000 batches of 20 and 24,000 of 10 records, read and sunk idempotently.
-const LARGEST = JSON.stringify({
-    format: 'eoscope/scenario@1',
-    title: { en: 'the largest scenario' },
-    version: '3.9',
-    producers: [{ script: [{ send: { records: 20, batches: 8000 } }, { send: { records: 10, batches: 24000 } }] }],
-    consumers: [{ config: { 'enable.auto.commit': false }, commit: 'after_processing', sink: { idempotent: true } }],
-});
 
 let h;
 before(async () => {

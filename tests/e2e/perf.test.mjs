@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, launchBrowser, startHarness, startServer } from './harness.mjs';
+import { DIST, LARGEST, launchBrowser, startHarness, startServer } from './harness.mjs';
 
 const SKIP = process.env.EOSCOPE_PERF === '1' ? false : 'measurements: set EOSCOPE_PERF=1';
 
@@ -300,20 +300,14 @@ test('interaction latency: hover, step, back 10, click a message, re-run', { ski
     await app.close();
 });
 
-// Issue #17's frame budget on the largest file the validator accepts (tests/e2e/memory.test.mjs's),
+// Issue #17's frame budget on the largest file the validator accepts (harness.mjs's LARGEST),
 // run to its end: a step forward and a step back, click → the step number on screen changed
 // (a step back past `SEEK_AT_ONCE` replays in slices; this waits for the last one).
 test('a step forward and back at the end of the largest accepted scenario', { skip: SKIP, timeout: 180_000 }, async () => {
     const app = await h.open({ width: 1280, height: 900, waitFor: '#eoscope-app .eoscope .partition' });
     const { page } = app;
-    const largest = JSON.stringify({
-        format: 'eoscope/scenario@1',
-        title: { en: 'the largest scenario' },
-        version: '3.9',
-        producers: [{ script: [{ send: { records: 20, batches: 8000 } }, { send: { records: 10, batches: 24000 } }] }],
-        consumers: [{ config: { 'enable.auto.commit': false }, commit: 'after_processing', sink: { idempotent: true } }],
-    });
-    await load(page, largest);
+
+    await load(page, LARGEST);
     await page.getByRole('button', { name: 'Run to the end' }).click();
     await page.locator('.status-finished').waitFor({ timeout: 120_000 });
     const time = (label) =>
